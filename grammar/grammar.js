@@ -1,0 +1,457 @@
+/**
+ * Tree-sitter grammar for Dockerfiles, written for dockls from the Dockerfile reference.
+ *
+ * Line structure (newlines, `\` continuations, comment lines, heredoc bodies, parser directives)
+ * and instruction keywords are lexed by the external scanner in src/scanner.c, because they depend
+ * on state a regular lexer cannot hold: the escape character chosen by `# escape=`, whether a
+ * comment sits at the start of a line, and which heredocs are still waiting for their body.
+ *
+ * Words that Docker expands (`$VAR`, `${VAR:-word}`) are structured; shell text (RUN, CMD,
+ * ENTRYPOINT in shell form) is kept as fragments and injected as bash by the queries.
+ */
+
+const KEYWORDS = [
+  'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT',
+  'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL',
+];
+
+const imm = (t) => token.immediate(prec(1, t));
+const immHigh = (t) => token.immediate(prec(3, t));
+const kwRule = (name) => ($) => alias($['_kw_' + name.toLowerCase()], name);
+
+// Characters that end an unquoted word everywhere: whitespace, quotes, `$`, and the two
+// possible escape characters (so a trailing escape is left to the scanner's continuation).
+const CHUNK = (extra) => new RegExp(`([^\\s"'$\\\\\`${extra}]|[\\\\\`][^\\s])+`);
+const LONE_ESCAPE = /[\\`]/;
+
+/** A word made of literal chunks, expansions and quoted strings with no space between them. */
+function word($, chunk, firstImmediate) {
+  const part = choice(
+    imm(chunk),
+    imm(LONE_ESCAPE),
+    alias($._imm_expansion, $.expansion),
+    alias($._imm_double_quoted_string, $.double_quoted_string),
+    alias($._imm_single_quoted_string, $.single_quoted_string),
+  );
+  const first = firstImmediate ? part : choice(
+    token(chunk),
+    $.expansion,
+    $.double_quoted_string,
+    $.single_quoted_string,
+  );
+  return seq(first, repeat(part));
+}
+
+/** Words separated by blanks that form one value (`ENV key value with spaces`). */
+function spacedWords($, chunk) {
+  return repeat1(choice(
+    token(chunk),
+    token(LONE_ESCAPE),
+    $.expansion,
+    $.double_quoted_string,
+    $.single_quoted_string,
+  ));
+}
+
+module.exports = grammar({
+  name: 'dockerfile',
+
+  externals: ($) => [
+    $._newline,
+    $.line_continuation,
+    $.comment,
+    $._directive_hash,
+    $._json_array_start,
+    $.heredoc_marker,
+    $.heredoc_content,
+    $.heredoc_end,
+    ...KEYWORDS.map((k) => $['_kw_' + k.toLowerCase()]),
+    $._error_sentinel,
+  ],
+
+  extras: ($) => [/[ \t\r\uFEFF]/, $.line_continuation, $.comment],
+
+  conflicts: ($) => [],
+
+  supertypes: ($) => [$._instruction],
+
+  rules: {
+    source_file: ($) => seq(
+      repeat($.parser_directive),
+      repeat(choice($._instruction, $._newline)),
+    ),
+
+    parser_directive: ($) => seq(
+      alias($._directive_hash, '#'),
+      field('name', $.directive_name),
+      '=',
+      optional(field('value', $.directive_value)),
+      $._newline,
+    ),
+    directive_name: (_) => /[a-zA-Z][a-zA-Z0-9_-]*/,
+    directive_value: (_) => /[^\s=]([^\n\r]*[^\s])?/,
+
+    _instruction: ($) => choice(
+      $.from_instruction,
+      $.run_instruction,
+      $.cmd_instruction,
+      $.label_instruction,
+      $.maintainer_instruction,
+      $.expose_instruction,
+      $.env_instruction,
+      $.add_instruction,
+      $.copy_instruction,
+      $.entrypoint_instruction,
+      $.volume_instruction,
+      $.user_instruction,
+      $.workdir_instruction,
+      $.arg_instruction,
+      $.onbuild_instruction,
+      $.stopsignal_instruction,
+      $.healthcheck_instruction,
+      $.shell_instruction,
+    ),
+
+    // ---------------------------------------------------------------- instructions
+
+    from_instruction: ($) => seq(
+      kwRule('FROM')($),
+      repeat($._flag),
+      field('image', $.image_spec),
+      optional(seq(alias(/[aA][sS]/, 'AS'), field('as', $.image_alias))),
+      $._newline,
+    ),
+
+    run_instruction: ($) => seq(
+      kwRule('RUN')($),
+      repeat($._flag),
+      choice($.json_string_array, $.shell_command),
+      $._newline,
+      repeat($.heredoc_block),
+    ),
+
+    cmd_instruction: ($) => seq(
+      kwRule('CMD')($),
+      choice($.json_string_array, $.shell_command),
+      $._newline,
+    ),
+
+    entrypoint_instruction: ($) => seq(
+      kwRule('ENTRYPOINT')($),
+      choice($.json_string_array, $.shell_command),
+      $._newline,
+    ),
+
+    shell_instruction: ($) => seq(
+      kwRule('SHELL')($),
+      choice($.json_string_array, $.shell_command),
+      $._newline,
+    ),
+
+    label_instruction: ($) => seq(
+      kwRule('LABEL')($),
+      choice(repeat1($.label_pair), alias($._label_pair_legacy, $.label_pair)),
+      $._newline,
+    ),
+
+    maintainer_instruction: ($) => seq(
+      kwRule('MAINTAINER')($),
+      field('name', alias($._rest_of_line, $.unquoted_string)),
+      $._newline,
+    ),
+
+    expose_instruction: ($) => seq(
+      kwRule('EXPOSE')($),
+      repeat1($.expose_port),
+      $._newline,
+    ),
+
+    env_instruction: ($) => seq(
+      kwRule('ENV')($),
+      choice(repeat1($.env_pair), alias($._env_pair_legacy, $.env_pair)),
+      $._newline,
+    ),
+
+    add_instruction: ($) => seq(
+      kwRule('ADD')($),
+      repeat($._flag),
+      $._copy_arguments,
+      $._newline,
+      repeat($.heredoc_block),
+    ),
+
+    copy_instruction: ($) => seq(
+      kwRule('COPY')($),
+      repeat($._flag),
+      $._copy_arguments,
+      $._newline,
+      repeat($.heredoc_block),
+    ),
+
+    _copy_arguments: ($) => choice(
+      $.json_string_array,
+      seq($._copy_argument, repeat1($._copy_argument)),
+    ),
+    _copy_argument: ($) => choice($.path, $.heredoc_marker),
+
+    volume_instruction: ($) => seq(
+      kwRule('VOLUME')($),
+      choice($.json_string_array, repeat1($.path)),
+      $._newline,
+    ),
+
+    user_instruction: ($) => seq(
+      kwRule('USER')($),
+      field('user', alias($._user_word, $.unquoted_string)),
+      optional(seq(immHigh(':'), field('group', alias($._group_word, $.unquoted_string)))),
+      $._newline,
+    ),
+
+    workdir_instruction: ($) => seq(
+      kwRule('WORKDIR')($),
+      field('path', alias($._spaced_path, $.path)),
+      $._newline,
+    ),
+
+    arg_instruction: ($) => seq(
+      kwRule('ARG')($),
+      repeat1($.arg_pair),
+      $._newline,
+    ),
+
+    onbuild_instruction: ($) => seq(
+      kwRule('ONBUILD')($),
+      field('instruction', $._instruction),
+    ),
+
+    stopsignal_instruction: ($) => seq(
+      kwRule('STOPSIGNAL')($),
+      field('signal', $.unquoted_string),
+      $._newline,
+    ),
+
+    healthcheck_instruction: ($) => seq(
+      kwRule('HEALTHCHECK')($),
+      choice(
+        seq(alias(/[nN][oO][nN][eE]/, 'NONE'), $._newline),
+        // The nested CMD instruction consumes the newline.
+        seq(repeat($._flag), field('cmd', $.cmd_instruction)),
+      ),
+    ),
+
+    // ---------------------------------------------------------------- flags
+
+    _flag: ($) => choice($.param, $.mount_param),
+
+    param: ($) => seq(
+      token(prec(2, '--')),
+      field('name', alias(imm(/[a-zA-Z][a-zA-Z0-9_-]*/), $.param_name)),
+      optional(seq(immHigh('='), optional(field('value', alias($._param_value, $.unquoted_string))))),
+    ),
+
+    _param_value: ($) => seq(
+      choice(
+        imm(CHUNK('')),
+        alias($._imm_expansion, $.expansion),
+        alias($._imm_double_quoted_string, $.double_quoted_string),
+        alias($._imm_single_quoted_string, $.single_quoted_string),
+      ),
+      repeat(choice(
+        imm(CHUNK('')),
+        imm(LONE_ESCAPE),
+        alias($._imm_expansion, $.expansion),
+        alias($._imm_double_quoted_string, $.double_quoted_string),
+        alias($._imm_single_quoted_string, $.single_quoted_string),
+      )),
+    ),
+
+    mount_param: ($) => seq(
+      token(prec(2, '--')),
+      field('name', alias(imm('mount'), $.param_name)),
+      immHigh('='),
+      field('value', $.mount_options),
+    ),
+
+    mount_options: ($) => seq(
+      $.mount_option,
+      repeat(seq(immHigh(','), $.mount_option)),
+    ),
+
+    mount_option: ($) => seq(
+      field('key', alias(imm(/[^\s=,"'$]+/), $.mount_key)),
+      optional(seq(immHigh('='), optional(field('value', $.mount_value)))),
+    ),
+
+    mount_value: ($) => repeat1(choice(
+      imm(/([^\s,"'$\\`]|[\\`][^\s])+/),
+      alias($._imm_expansion, $.expansion),
+      alias($._imm_double_quoted_string, $.double_quoted_string),
+      alias($._imm_single_quoted_string, $.single_quoted_string),
+    )),
+
+    // ---------------------------------------------------------------- FROM
+
+    image_spec: ($) => seq(
+      field('name', $.image_name),
+      optional(field('tag', $.image_tag)),
+      optional(field('digest', $.image_digest)),
+    ),
+
+    image_name: ($) => seq(
+      choice(
+        token(/[^\s:@$"'\\`-][^\s:@$"'\\`]*|-[^\s:@$"'\\`-][^\s:@$"'\\`]*/),
+        // A registry host with a port: `localhost:5000/app`.
+        token(prec(1, /[^\s:@$"'\\`]+:[0-9]+\//)),
+        $.expansion,
+      ),
+      repeat(choice(
+        imm(/[^\s:@$"'\\`]+/),
+        immHigh(/:[0-9]+\//),
+        alias($._imm_expansion, $.expansion),
+      )),
+    ),
+
+    image_tag: ($) => seq(
+      immHigh(':'),
+      repeat1(choice(
+        imm(/[^\s@$"'\\`]+/),
+        alias($._imm_expansion, $.expansion),
+      )),
+    ),
+
+    image_digest: ($) => seq(
+      immHigh('@'),
+      repeat1(choice(
+        imm(/[^\s$"'\\`]+/),
+        alias($._imm_expansion, $.expansion),
+      )),
+    ),
+
+    image_alias: ($) => seq(
+      choice(token(/[^\s$"'\\`]+/), $.expansion),
+      repeat(choice(imm(/[^\s$"'\\`]+/), alias($._imm_expansion, $.expansion))),
+    ),
+
+    // ---------------------------------------------------------------- key/value instructions
+
+    env_pair: ($) => seq(
+      field('name', alias($._key_word, $.unquoted_string)),
+      immHigh('='),
+      optional(field('value', alias($._imm_value, $.unquoted_string))),
+    ),
+    _env_pair_legacy: ($) => seq(
+      field('name', alias($._key_word, $.unquoted_string)),
+      field('value', alias($._spaced_value, $.unquoted_string)),
+    ),
+
+    label_pair: ($) => seq(
+      field('key', $._label_key),
+      immHigh('='),
+      optional(field('value', alias($._imm_value, $.unquoted_string))),
+    ),
+    _label_pair_legacy: ($) => seq(
+      field('key', $._label_key),
+      field('value', alias($._spaced_value, $.unquoted_string)),
+    ),
+    _label_key: ($) => choice(
+      alias($._key_word, $.unquoted_string),
+      $.double_quoted_string,
+      $.single_quoted_string,
+    ),
+
+    arg_pair: ($) => seq(
+      field('name', alias($._key_word, $.unquoted_string)),
+      optional(seq(immHigh('='), optional(field('default', alias($._imm_value, $.unquoted_string))))),
+    ),
+
+    _key_word: ($) => seq(
+      choice(token(CHUNK('=')), $.expansion),
+      repeat(choice(imm(CHUNK('=')), alias($._imm_expansion, $.expansion))),
+    ),
+    _imm_value: ($) => word($, CHUNK(''), true),
+    _spaced_value: ($) => spacedWords($, CHUNK('')),
+
+    unquoted_string: ($) => word($, CHUNK(''), false),
+
+    _user_word: ($) => word($, CHUNK(':'), false),
+    _group_word: ($) => word($, CHUNK(':'), true),
+
+    expose_port: ($) => seq(
+      choice(token(/[^\s\/"'$\\`]+/), $.expansion),
+      repeat(choice(imm(/[^\s\/"'$\\`]+/), alias($._imm_expansion, $.expansion))),
+      optional(seq(
+        immHigh('/'),
+        field('protocol', alias(choice(imm(/[^\s"'$\\`]+/), $._imm_expansion), $.expose_protocol)),
+      )),
+    ),
+
+    path: ($) => word($, CHUNK(''), false),
+    _spaced_path: ($) => spacedWords($, CHUNK('')),
+
+    _rest_of_line: ($) => repeat1(token(prec(-1, /[^\s]+/))),
+
+    // ---------------------------------------------------------------- shell and exec forms
+
+    shell_command: ($) => repeat1(choice($.shell_fragment, $.heredoc_marker)),
+
+    // One blank-separated piece of shell text. Quotes on one line are kept together so a
+    // heredoc-looking word inside them (`echo "<<EOF"`) is not taken for a marker.
+    shell_fragment: (_) => token(prec(-1, choice(
+      /([^\s\\`]|[\\`][^\s]|"([^"\\\n\r]|\\[^\n\r])*"|'[^'\n\r]*')+/,
+      LONE_ESCAPE,
+    ))),
+
+    json_string_array: ($) => seq(
+      alias($._json_array_start, '['),
+      optional(seq($.json_string, repeat(seq(',', $.json_string)))),
+      ']',
+    ),
+
+    json_string: (_) => /"([^"\\\n\r]|\\([\\\/bfnrt"]|u[0-9a-fA-F]{4}))*"/,
+
+    heredoc_block: ($) => seq(
+      optional($.heredoc_content),
+      $.heredoc_end,
+      $._newline,
+    ),
+
+    // ---------------------------------------------------------------- expansions and strings
+
+    expansion: ($) => seq('$', optional($._expansion_body)),
+    _imm_expansion: ($) => seq(imm('$'), optional($._expansion_body)),
+
+    _expansion_body: ($) => choice(
+      field('name', alias(immHigh(/[a-zA-Z_][a-zA-Z0-9_]*/), $.variable)),
+      seq(
+        immHigh('{'),
+        field('name', alias(immHigh(/[a-zA-Z_][a-zA-Z0-9_]*/), $.variable)),
+        optional(seq(
+          field('operator', alias(immHigh(/:[-+?=]|[-+?=]|##?|%%?|\/\/?/), $.expansion_operator)),
+          optional(field('word', $.expansion_word)),
+        )),
+        imm('}'),
+      ),
+    ),
+
+    expansion_word: ($) => repeat1(choice(
+      imm(/([^}$"'\\\n\r]|\\[^\n\r])+/),
+      alias($._imm_expansion, $.expansion),
+      alias($._imm_double_quoted_string, $.double_quoted_string),
+      alias($._imm_single_quoted_string, $.single_quoted_string),
+    )),
+
+    double_quoted_string: ($) => seq('"', $._double_quoted_body),
+    _imm_double_quoted_string: ($) => seq(imm('"'), $._double_quoted_body),
+    _double_quoted_body: ($) => seq(
+      repeat(choice(
+        imm(/([^"\\$\n\r]|\\[^\n\r]|\\[ \t]*\r?\n)+/),
+        alias($._imm_expansion, $.expansion),
+      )),
+      imm('"'),
+    ),
+
+    single_quoted_string: ($) => seq("'", $._single_quoted_body),
+    _imm_single_quoted_string: ($) => seq(imm("'"), $._single_quoted_body),
+    _single_quoted_body: (_) => seq(optional(imm(/([^'\n\r]|\\[ \t]*\r?\n)+/)), imm("'")),
+  },
+});

@@ -1,0 +1,1 @@
+//! dockls: Dockerfile analysis.
