@@ -223,6 +223,15 @@ static void pop_heredoc(Scanner *s) {
 
 static bool scan_heredoc_body(Scanner *s, TSLexer *lexer, const bool *valid) {
   Heredoc *h = &s->heredocs[0];
+  if (lexer->eof(lexer)) {
+    // Unterminated at end of file: a zero-width terminator keeps the tree clean; the
+    // analysis reports the missing delimiter with a precise message.
+    if (!valid[HEREDOC_END]) return false;
+    lexer->mark_end(lexer);
+    lexer->result_symbol = HEREDOC_END;
+    pop_heredoc(s);
+    return true;
+  }
   if (valid[HEREDOC_END] && line_is_terminator(h, lexer)) {
     lexer->mark_end(lexer);
     lexer->result_symbol = HEREDOC_END;
@@ -397,7 +406,7 @@ bool tree_sitter_dockerfile_external_scanner_scan(void *payload, TSLexer *lexer,
   bool line_start = lexer->get_column(lexer) == 0;
 
   // Heredoc bodies come first and keep their leading blanks.
-  if (s->heredoc_count > 0 && line_start && (valid[HEREDOC_CONTENT] || valid[HEREDOC_END])) {
+  if (s->heredoc_count > 0 && (line_start || lexer->eof(lexer)) && (valid[HEREDOC_CONTENT] || valid[HEREDOC_END])) {
     return scan_heredoc_body(s, lexer, valid);
   }
 
@@ -405,7 +414,7 @@ bool tree_sitter_dockerfile_external_scanner_scan(void *payload, TSLexer *lexer,
 
   // End of file: one zero-width newline to end a last line that has no '\n'.
   if (lexer->eof(lexer)) {
-    if (valid[NEWLINE] && !s->eof_newline && !line_start) {
+    if (valid[NEWLINE] && !s->eof_newline) {
       s->eof_newline = true;
       s->in_continuation = false;
       s->in_directive = false;

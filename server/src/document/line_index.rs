@@ -1,0 +1,126 @@
+//! Line starts of a text and conversion between byte offsets and client positions.
+
+/// How the client counts characters in a line (`positionEncoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PositionEncoding {
+    Utf8,
+    #[default]
+    Utf16,
+    Utf32,
+}
+
+impl PositionEncoding {
+    /// Code units of `ch` in this encoding.
+    pub fn width(self, ch: char) -> u32 {
+        match self {
+            PositionEncoding::Utf8 => ch.len_utf8() as u32,
+            PositionEncoding::Utf16 => ch.len_utf16() as u32,
+            PositionEncoding::Utf32 => 1,
+        }
+    }
+}
+
+/// A (line, character) position in the client's encoding. Mirrors the LSP type without
+/// depending on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct TextPosition {
+    pub line: u32,
+    pub character: u32,
+}
+
+impl TextPosition {
+    pub fn new(line: u32, character: u32) -> Self {
+        TextPosition { line, character }
+    }
+}
+
+/// Byte offsets where each line starts; lines end at `\n`, `\r\n` or a lone `\r`.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { starts, len: text.len() }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Byte where `line` starts (the end of text for lines past the end).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(self.len)
+    }
+
+    /// The line containing `offset` (clamped into the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.len);
+        match self.starts.binary_search(&offset) {
+            Ok(l) => l,
+            Err(l) => l - 1,
+        }
+    }
+
+    /// Byte range of `line`'s content, without its line terminator.
+    pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+        let start = self.line_start(line);
+        let mut end = if line + 1 < self.starts.len() { self.starts[line + 1] } else { self.len };
+        let b = text.as_bytes();
+        if end > start && b[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > start && b[end - 1] == b'\r' {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// Client position of a byte offset. Offsets inside a multi-byte character or a line
+    /// terminator are moved back to the character's start.
+    pub fn position(&self, text: &str, offset: usize, enc: PositionEncoding) -> TextPosition {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_of(offset);
+        let range = self.line_range(text, line);
+        let end = offset.min(range.end);
+        let character = text[range.start..end].chars().map(|c| enc.width(c)).sum();
+        TextPosition { line: line as u32, character }
+    }
+
+    /// Byte offset of a client position, clamped: a line past the end gives the end of text,
+    /// a character past the end of its line gives the line's end.
+    pub fn offset(&self, text: &str, pos: TextPosition, enc: PositionEncoding) -> usize {
+        let line = pos.line as usize;
+        if line >= self.starts.len() {
+            return self.len;
+        }
+        let range = self.line_range(text, line);
+        let mut units = 0u32;
+        let mut byte = range.start;
+        for ch in text[range.clone()].chars() {
+            let w = enc.width(ch);
+            if units + w > pos.character {
+                break;
+            }
+            units += w;
+            byte += ch.len_utf8();
+        }
+        byte
+    }
+}

@@ -1,0 +1,183 @@
+//! Open documents: rope text, incremental tree, and position conversion.
+//!
+//! Inside dockls every position is a byte offset into the UTF-8 text. This module converts the
+//! client's (line, character) positions, in the negotiated encoding, to byte offsets and back.
+//! Lines end at `\n`, `\r\n` or a lone `\r`, as the LSP specification says; tree-sitter counts
+//! rows by `\n` only, so its points are computed separately from the rope (LF metric).
+
+mod line_index;
+
+pub use line_index::{LineIndex, PositionEncoding, TextPosition};
+
+use std::sync::Arc;
+
+use ropey::Rope;
+use tree_sitter::{InputEdit, Parser, Point, Tree};
+
+/// Parses `text` from scratch with the Dockerfile grammar. Never fails: a tree is always returned.
+pub fn parse(text: &str) -> Tree {
+    new_parser().parse(text, None).expect("a parser with a language and no timeout always returns a tree")
+}
+
+fn new_parser() -> Parser {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_dockerfile::LANGUAGE.into())
+        .expect("the bundled grammar matches the tree-sitter runtime");
+    parser
+}
+
+/// An immutable view of a document that analysis runs on. Cheap to clone.
+#[derive(Clone)]
+pub struct Snapshot {
+    pub text: Arc<str>,
+    pub tree: Tree,
+    pub version: i32,
+    pub lines: Arc<LineIndex>,
+}
+
+impl Snapshot {
+    /// A snapshot of text that is not open in an editor (the `check` command, tests).
+    pub fn from_text(text: &str) -> Snapshot {
+        Snapshot { text: Arc::from(text), tree: parse(text), version: 0, lines: Arc::new(LineIndex::new(text)) }
+    }
+}
+
+/// One change from the client: a range in client coordinates (or the whole document).
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub range: Option<(TextPosition, TextPosition)>,
+    pub text: String,
+}
+
+/// A document open in the editor.
+pub struct Document {
+    rope: Rope,
+    tree: Tree,
+    version: i32,
+    parser: Parser,
+    snapshot: Snapshot,
+    /// The text has a `\r` that is not followed by `\n` (an old Mac line break).
+    lone_cr: bool,
+}
+
+impl Document {
+    pub fn new(text: &str, version: i32) -> Document {
+        let mut parser = new_parser();
+        let tree = parser.parse(text, None).expect("parse never fails");
+        let snapshot = Snapshot {
+            text: Arc::from(text),
+            tree: tree.clone(),
+            version,
+            lines: Arc::new(LineIndex::new(text)),
+        };
+        Document { rope: Rope::from_str(text), tree, version, parser, snapshot, lone_cr: has_lone_cr(text) }
+    }
+
+    pub fn version(&self) -> i32 {
+        self.version
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        self.snapshot.clone()
+    }
+
+    /// Applies the client's changes in order (each range is relative to the text after the
+    /// previous change), edits the tree, reparses incrementally and takes a new snapshot.
+    pub fn apply_changes(&mut self, changes: &[Change], version: i32, encoding: PositionEncoding) {
+        for change in changes {
+            match &change.range {
+                None => {
+                    self.lone_cr = has_lone_cr(&change.text);
+                    self.rope = Rope::from_str(&change.text);
+                    self.tree = self.parser.parse(&change.text, None).expect("parse never fails");
+                }
+                Some((start, end)) => {
+                    self.apply_range_change(*start, *end, &change.text, encoding);
+                    // Conservative within a batch: a `\r` inserted or exposed may be lone.
+                    self.lone_cr |= change.text.contains('\r');
+                }
+            }
+        }
+        self.version = version;
+        let text: String = self.rope.to_string();
+        self.lone_cr = has_lone_cr(&text);
+        // The tree was edited change by change; one incremental reparse covers all of them.
+        self.tree = self.parser.parse(&text, Some(&self.tree)).expect("parse never fails");
+        self.snapshot = Snapshot {
+            lines: Arc::new(LineIndex::new(&text)),
+            text: Arc::from(text),
+            tree: self.tree.clone(),
+            version,
+        };
+    }
+
+    fn apply_range_change(&mut self, start: TextPosition, end: TextPosition, new_text: &str, enc: PositionEncoding) {
+        let mut start_byte = self.byte_of(start, enc);
+        let mut end_byte = self.byte_of(end, enc);
+        if end_byte < start_byte {
+            std::mem::swap(&mut start_byte, &mut end_byte);
+        }
+        let start_point = self.point_of(start_byte);
+        let old_end_point = self.point_of(end_byte);
+        let start_char = self.rope.byte_to_char(start_byte);
+        let end_char = self.rope.byte_to_char(end_byte);
+        self.rope.remove(start_char..end_char);
+        self.rope.insert(start_char, new_text);
+        let new_end_byte = start_byte + new_text.len();
+        let new_end_point = self.point_of(new_end_byte);
+        self.tree.edit(&InputEdit {
+            start_byte,
+            old_end_byte: end_byte,
+            new_end_byte,
+            start_position: start_point,
+            old_end_position: old_end_point,
+            new_end_position: new_end_point,
+        });
+    }
+
+    /// Tree-sitter point (row by `\n`, column in bytes) of a byte offset in the current rope.
+    fn point_of(&self, byte: usize) -> Point {
+        let row = self.rope.byte_to_line(byte);
+        Point::new(row, byte - self.rope.line_to_byte(row))
+    }
+
+    /// Byte offset in the current rope of a client position, clamped into the text.
+    fn byte_of(&self, pos: TextPosition, enc: PositionEncoding) -> usize {
+        // The rope's line metric only knows `\n`. Lone `\r` line breaks are rare enough that
+        // the exact (slower) conversion over a fresh line index is fine for them.
+        if self.lone_cr {
+            let text = self.rope.to_string();
+            return LineIndex::new(&text).offset(&text, pos, enc);
+        }
+        let lines = self.rope.len_lines();
+        let line = pos.line as usize;
+        if line >= lines {
+            return self.rope.len_bytes();
+        }
+        let line_start = self.rope.line_to_byte(line);
+        let line_slice = self.rope.line(line);
+        let mut byte = line_start;
+        let mut units = 0u32;
+        for ch in line_slice.chars() {
+            if ch == '\n' || ch == '\r' || units >= pos.character {
+                break;
+            }
+            let w = enc.width(ch);
+            if units + w > pos.character {
+                break; // inside a surrogate pair or multi-byte char: stay before it
+            }
+            units += w;
+            byte += ch.len_utf8();
+        }
+        byte
+    }
+}
+
+fn has_lone_cr(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+}
+
+#[cfg(test)]
+mod tests;

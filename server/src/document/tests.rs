@@ -1,0 +1,107 @@
+use super::*;
+use proptest::prelude::*;
+
+fn pos(line: u32, character: u32) -> TextPosition {
+    TextPosition::new(line, character)
+}
+
+#[test]
+fn utf16_positions_count_surrogate_pairs() {
+    let text = "LABEL emoji=\"🐳\" cjk=\"容器\"\nRUN x\n";
+    let idx = LineIndex::new(text);
+    let whale = text.find('🐳').unwrap();
+    assert_eq!(idx.position(text, whale, PositionEncoding::Utf16), pos(0, 13));
+    let after = whale + '🐳'.len_utf8();
+    assert_eq!(idx.position(text, after, PositionEncoding::Utf16), pos(0, 15));
+    assert_eq!(idx.position(text, after, PositionEncoding::Utf8), pos(0, 17));
+    assert_eq!(idx.position(text, after, PositionEncoding::Utf32), pos(0, 14));
+    assert_eq!(idx.offset(text, pos(0, 15), PositionEncoding::Utf16), after);
+    // A position between the two halves of a surrogate pair stays before the character.
+    assert_eq!(idx.offset(text, pos(0, 14), PositionEncoding::Utf16), whale);
+}
+
+#[test]
+fn crlf_and_lone_cr_end_lines() {
+    let text = "FROM a\r\nRUN b\rCMD c\n";
+    let idx = LineIndex::new(text);
+    assert_eq!(idx.line_count(), 4);
+    assert_eq!(idx.offset(text, pos(1, 0), PositionEncoding::Utf16), 8);
+    assert_eq!(idx.offset(text, pos(2, 0), PositionEncoding::Utf16), 14);
+    // Past the end of a CRLF line clamps before the `\r`.
+    assert_eq!(idx.offset(text, pos(0, 99), PositionEncoding::Utf16), 6);
+    assert_eq!(idx.position(text, 7, PositionEncoding::Utf16), pos(0, 6));
+}
+
+#[test]
+fn out_of_range_positions_are_clamped() {
+    let mut doc = Document::new("FROM a\n", 1);
+    doc.apply_changes(
+        &[Change { range: Some((pos(99, 99), pos(120, 0))), text: "RUN b\n".into() }],
+        2,
+        PositionEncoding::Utf16,
+    );
+    assert_eq!(&*doc.snapshot().text, "FROM a\nRUN b\n");
+    doc.apply_changes(&[Change { range: Some((pos(0, 99), pos(0, 2))), text: "X".into() }], 3, PositionEncoding::Utf16);
+    assert_eq!(&*doc.snapshot().text, "FRX\nRUN b\n");
+}
+
+#[test]
+fn changes_in_one_batch_apply_in_order() {
+    let mut doc = Document::new("FROM a\n", 1);
+    let changes = vec![
+        Change { range: Some((pos(1, 0), pos(1, 0))), text: "RUN x\n".into() },
+        Change { range: Some((pos(1, 4), pos(1, 5))), text: "echo 🐳".into() },
+        Change { range: Some((pos(1, 11), pos(1, 11))), text: "!".into() },
+    ];
+    doc.apply_changes(&changes, 2, PositionEncoding::Utf16);
+    assert_eq!(&*doc.snapshot().text, "FROM a\nRUN echo 🐳!\n");
+    assert_eq!(doc.version(), 2);
+}
+
+fn fresh_sexp(text: &str) -> String {
+    parse(text).root_node().to_sexp()
+}
+
+const PIECES: &[&str] = &[
+    "FROM alpine:3.20 AS build\n", "RUN apt-get update && \\\n  apt-get install -y curl\n", "🐳", "容器", "\r\n",
+    "ENV A=1 B=\"x y\"\n", "COPY <<EOF /x\nhello\nEOF\n", "# comment\n", "\\", "\n", " ", "$", "{", "}", "\"",
+    "RUNN", "CMD [\"a\", \"b\"]\n", "ARG V=${X:-1}\n", "é", "\t",
+];
+
+fn edits() -> impl Strategy<Value = Vec<(u32, u32, u32, u32, usize)>> {
+    prop::collection::vec((0u32..8, 0u32..40, 0u32..8, 0u32..40, 0usize..PIECES.len()), 1..25)
+}
+
+fn check_sequence(edits: Vec<(u32, u32, u32, u32, usize)>, enc: PositionEncoding) {
+    let initial = "# syntax=docker/dockerfile:1\nFROM debian:12 AS base\r\nRUN echo 🐳 容器 \\\n  && true\nCOPY . /app\n";
+    let mut doc = Document::new(initial, 0);
+    let mut expected = initial.to_string();
+    for (i, (l1, c1, l2, c2, piece)) in edits.into_iter().enumerate() {
+        let (a, b) = (pos(l1, c1), pos(l2, c2));
+        // The model: convert with a line index over the current text, exactly as specified.
+        let idx = LineIndex::new(&expected);
+        let mut s = idx.offset(&expected, a, enc);
+        let mut e = idx.offset(&expected, b, enc);
+        if e < s {
+            std::mem::swap(&mut s, &mut e);
+        }
+        expected.replace_range(s..e, PIECES[piece]);
+        doc.apply_changes(&[Change { range: Some((a, b)), text: PIECES[piece].into() }], i as i32 + 1, enc);
+        let snap = doc.snapshot();
+        assert_eq!(&*snap.text, expected.as_str());
+        assert_eq!(snap.tree.root_node().to_sexp(), fresh_sexp(&expected), "tree differs after edit {i}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn incremental_edits_match_fresh_parse_utf16(e in edits()) {
+        check_sequence(e, PositionEncoding::Utf16);
+    }
+
+    #[test]
+    fn incremental_edits_match_fresh_parse_utf8(e in edits()) {
+        check_sequence(e, PositionEncoding::Utf8);
+    }
+}

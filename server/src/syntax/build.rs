@@ -1,0 +1,316 @@
+//! Builds the typed [`Dockerfile`] from the tree. Total: every node shape the grammar can
+//! produce, including ERROR/MISSING, maps to something.
+
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+use super::*;
+
+pub(super) fn build(src: &str, tree: &Tree) -> Dockerfile {
+    let root = tree.root_node();
+    let mut df = Dockerfile { escape: '\\', ..Default::default() };
+    let mut cursor = root.walk();
+    for node in root.children(&mut cursor) {
+        match node.kind() {
+            "parser_directive" => {
+                let d = directive(node, src);
+                if d.name.eq_ignore_ascii_case("escape") && d.value == "`" {
+                    df.escape = '`';
+                }
+                df.directives.push(d);
+            }
+            "comment" => df.comments.push(node.byte_range()),
+            "ERROR" => {
+                collect_comments(node, &mut df.comments);
+                let first_word = src[node.byte_range()].split_whitespace().next().unwrap_or("");
+                df.errors.push(SyntaxError {
+                    range: node.byte_range(),
+                    missing: None,
+                    instruction: Kind::from_keyword(first_word),
+                });
+            }
+            kind => {
+                if let Some(k) = Kind::from_node_kind(kind) {
+                    let ins = instruction(node, k, src, df.escape, &mut df);
+                    df.instructions.push(ins);
+                }
+            }
+        }
+    }
+    assign_stages(&mut df);
+    df.errors.sort_by_key(|e| e.range.start);
+    df
+}
+
+fn collect_comments(node: Node, out: &mut Vec<Range<usize>>) {
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        if child.kind() == "comment" {
+            out.push(child.byte_range());
+        } else if child.child_count() > 0 {
+            collect_comments(child, out);
+        }
+    }
+}
+
+fn text<'a>(node: Node, src: &'a str) -> &'a str {
+    &src[node.byte_range()]
+}
+
+fn directive(node: Node, src: &str) -> Directive {
+    let name = node.child_by_field_name("name");
+    let value = node.child_by_field_name("value");
+    let end = value.or(name).map_or(node.end_byte(), |n| n.end_byte());
+    Directive {
+        range: node.start_byte()..end,
+        name: name.map(|n| text(n, src).to_string()).unwrap_or_default(),
+        name_range: name.map_or(node.start_byte()..node.start_byte(), |n| n.byte_range()),
+        value: value.map(|n| text(n, src).to_string()).unwrap_or_default(),
+        value_range: value.map_or(end..end, |n| n.byte_range()),
+    }
+}
+
+/// Collects ERROR and MISSING nodes inside an instruction.
+fn collect_errors(node: Node, kind: Kind, out: &mut Vec<SyntaxError>) {
+    if !node.has_error() {
+        return;
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        if child.is_missing() {
+            out.push(SyntaxError {
+                range: child.byte_range(),
+                missing: Some(child.kind().to_string()),
+                instruction: Some(kind),
+            });
+        } else if child.is_error() {
+            out.push(SyntaxError { range: child.byte_range(), missing: None, instruction: Some(kind) });
+        } else {
+            collect_errors(child, kind, out);
+        }
+    }
+}
+
+fn instruction(node: Node, kind: Kind, src: &str, escape: char, df: &mut Dockerfile) -> Instruction {
+    collect_errors(node, kind, &mut df.errors);
+    let mut keyword_range = node.start_byte()..node.start_byte();
+    let mut flags = Vec::new();
+    let mut args = Args::None;
+    let mut words = Vec::new();
+    let mut pairs = Vec::new();
+    let mut markers: Vec<Heredoc> = Vec::new();
+    let mut blocks: Vec<Node> = Vec::new();
+    let mut nested = None;
+    let mut end = node.start_byte();
+    let mut from_image = None;
+    let mut as_keyword = None;
+    let mut alias = None;
+    let mut user = None;
+    let mut group = None;
+
+    let mut cursor = node.walk();
+    for (i, child) in node.children(&mut cursor).enumerate() {
+        if child.is_missing() {
+            continue;
+        }
+        let field = node.field_name_for_child(i as u32);
+        if child.kind() != "comment" && child.kind() != "line_continuation" {
+            end = end.max(child.end_byte());
+        }
+        match child.kind() {
+            "comment" => df.comments.push(child.byte_range()),
+            "param" | "mount_param" => flags.push(flag(child, src, escape)),
+            "json_string_array" => args = Args::Exec(json_strings(child, src)),
+            "shell_command" => {
+                let mut fragments = Vec::new();
+                let mut c2 = child.walk();
+                for part in child.children(&mut c2) {
+                    match part.kind() {
+                        "shell_fragment" => fragments.push(part.byte_range()),
+                        "heredoc_marker" => {
+                            fragments.push(part.byte_range());
+                            markers.push(heredoc_marker(part, src));
+                        }
+                        "comment" => df.comments.push(part.byte_range()),
+                        _ => {}
+                    }
+                }
+                args = Args::Shell(ShellText { range: child.byte_range(), fragments });
+            }
+            "heredoc_marker" => {
+                markers.push(heredoc_marker(child, src));
+                words.push(Word::from_node(child, src, escape));
+            }
+            "heredoc_block" => blocks.push(child),
+            "path" | "expose_port" | "unquoted_string" if field != Some("user") && field != Some("group") => {
+                words.push(Word::from_node(child, src, escape));
+            }
+            "unquoted_string" if field == Some("user") => user = Some(Word::from_node(child, src, escape)),
+            "unquoted_string" if field == Some("group") => group = Some(Word::from_node(child, src, escape)),
+            "env_pair" | "label_pair" | "arg_pair" => pairs.push(pair(child, src, escape)),
+            "image_spec" => from_image = Some(ImageRef::from_node(child, src)),
+            "AS" => as_keyword = Some(child.byte_range()),
+            "image_alias" => alias = Some(Word::from_node(child, src, escape)),
+            "NONE" => args = Args::HealthcheckNone,
+            "ERROR" => {}
+            k if i == 0 && !child.is_named() => {
+                let _ = k;
+                keyword_range = child.byte_range();
+            }
+            k if k.ends_with("_instruction") => {
+                if let Some(nk) = Kind::from_node_kind(k) {
+                    nested = Some(Box::new(instruction(child, nk, src, escape, df)));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // Pair the heredoc bodies with the markers, in order.
+    for (marker, block) in markers.iter_mut().zip(blocks.iter()) {
+        let mut c = block.walk();
+        for part in block.children(&mut c) {
+            match part.kind() {
+                "heredoc_content" => marker.body_range = Some(part.byte_range()),
+                "heredoc_end" if !part.is_missing() && part.end_byte() > part.start_byte() => {
+                    marker.end_range = Some(part.byte_range())
+                }
+                _ => {}
+            }
+        }
+    }
+
+    if let Some(image) = from_image {
+        args = Args::From(FromArgs { image, as_keyword, alias });
+    } else if let Some(user) = user {
+        args = Args::User { user, group };
+    } else if !pairs.is_empty() {
+        args = Args::Pairs(pairs);
+    } else if !words.is_empty() && matches!(args, Args::None) {
+        args = Args::Words(words);
+    }
+
+    Instruction {
+        kind,
+        range: node.start_byte()..end.max(keyword_range.end),
+        keyword: src[keyword_range.clone()].to_string(),
+        keyword_range,
+        flags,
+        args,
+        heredocs: markers,
+        nested,
+        stage: None,
+    }
+}
+
+fn flag(node: Node, src: &str, escape: char) -> Flag {
+    let name = node.child_by_field_name("name");
+    let value = node.child_by_field_name("value");
+    let mut mount = Vec::new();
+    let mut value_word = None;
+    if node.kind() == "mount_param" {
+        if let Some(opts) = value {
+            let mut c = opts.walk();
+            for opt in opts.named_children(&mut c) {
+                if opt.kind() != "mount_option" {
+                    continue;
+                }
+                let key = opt.child_by_field_name("key");
+                let v = opt.child_by_field_name("value");
+                mount.push(MountOption {
+                    range: opt.byte_range(),
+                    key: key.map(|k| text(k, src).to_string()).unwrap_or_default(),
+                    key_range: key.map_or(opt.byte_range(), |k| k.byte_range()),
+                    value: v.map(|v| Word::from_node(v, src, escape)),
+                });
+            }
+            value_word = Some(Word::from_node(opts, src, escape));
+        }
+    } else {
+        value_word = value.map(|v| Word::from_node(v, src, escape));
+    }
+    Flag {
+        range: node.byte_range(),
+        name: name.map(|n| text(n, src).to_string()).unwrap_or_default(),
+        name_range: name.map_or(node.byte_range(), |n| n.byte_range()),
+        value: value_word,
+        mount,
+    }
+}
+
+fn pair(node: Node, src: &str, escape: char) -> Pair {
+    let key = node.child_by_field_name("name").or_else(|| node.child_by_field_name("key"));
+    let value = node.child_by_field_name("value").or_else(|| node.child_by_field_name("default"));
+    let mut has_equals = false;
+    let mut c = node.walk();
+    for child in node.children(&mut c) {
+        if child.kind() == "=" {
+            has_equals = true;
+        }
+    }
+    let key = key.map(|k| Word::from_node(k, src, escape)).unwrap_or_else(|| Word::from_node(node, src, escape));
+    Pair { range: node.byte_range(), key, value: value.map(|v| Word::from_node(v, src, escape)), has_equals }
+}
+
+fn json_strings(node: Node, src: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut c = node.walk();
+    for s in node.named_children(&mut c) {
+        if s.kind() == "json_string" {
+            let raw = text(s, src);
+            let value = serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.trim_matches('"').to_string());
+            out.push(Word::decoded(s.byte_range(), raw, value));
+        }
+    }
+    out
+}
+
+fn heredoc_marker(node: Node, src: &str) -> Heredoc {
+    let raw = text(node, src);
+    let rest = raw.trim_start_matches("<<");
+    let (strip_tabs, rest) = match rest.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let quoted = rest.starts_with('"') || rest.starts_with('\'');
+    let delimiter = rest.trim_matches(|c| c == '"' || c == '\'').to_string();
+    Heredoc { marker_range: node.byte_range(), delimiter, strip_tabs, quoted, body_range: None, end_range: None }
+}
+
+fn assign_stages(df: &mut Dockerfile) {
+    let mut stages: Vec<Stage> = Vec::new();
+    for (i, ins) in df.instructions.iter_mut().enumerate() {
+        if ins.kind == Kind::From {
+            if let Some(last) = stages.last_mut() {
+                last.instructions.end = i;
+            }
+            let (image, name) = match &ins.args {
+                Args::From(f) => (f.image.clone(), f.alias.clone()),
+                _ => (ImageRef { range: ins.range.clone(), ..Default::default() }, None),
+            };
+            let parent = if image.registry.is_none() && image.tag.is_none() && image.digest.is_none() {
+                stages.iter().rev().find(|s| {
+                    s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(&image.repository.0))
+                }).map(|s| s.index)
+            } else {
+                None
+            };
+            stages.push(Stage {
+                index: stages.len(),
+                from: i,
+                instructions: i..i + 1,
+                name,
+                image,
+                parent,
+                range: ins.range.clone(),
+            });
+        }
+        if let Some(stage) = stages.last_mut() {
+            ins.stage = Some(stage.index);
+            stage.instructions.end = i + 1;
+            stage.range.end = ins.range.end;
+        }
+    }
+    df.stages = stages;
+}

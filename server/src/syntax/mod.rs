@@ -1,0 +1,313 @@
+//! The typed view of a Dockerfile over its tree-sitter tree: parser directives, instructions
+//! with their flags, arguments, exec/shell form and heredocs, and stages. Building it never
+//! fails: ERROR and MISSING nodes are collected as [`SyntaxError`]s and the rest is still typed.
+//! No LSP types here; every range is a byte range into the text.
+
+mod build;
+mod image;
+mod words;
+
+pub use image::ImageRef;
+pub use words::{unquote, Expansion, Word};
+
+use std::ops::Range;
+
+/// Instruction kinds, in the Dockerfile reference's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    From,
+    Run,
+    Cmd,
+    Label,
+    Maintainer,
+    Expose,
+    Env,
+    Add,
+    Copy,
+    Entrypoint,
+    Volume,
+    User,
+    Workdir,
+    Arg,
+    Onbuild,
+    Stopsignal,
+    Healthcheck,
+    Shell,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 18] = [
+        Kind::From,
+        Kind::Run,
+        Kind::Cmd,
+        Kind::Label,
+        Kind::Maintainer,
+        Kind::Expose,
+        Kind::Env,
+        Kind::Add,
+        Kind::Copy,
+        Kind::Entrypoint,
+        Kind::Volume,
+        Kind::User,
+        Kind::Workdir,
+        Kind::Arg,
+        Kind::Onbuild,
+        Kind::Stopsignal,
+        Kind::Healthcheck,
+        Kind::Shell,
+    ];
+
+    /// The keyword in upper case, as the reference writes it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Kind::From => "FROM",
+            Kind::Run => "RUN",
+            Kind::Cmd => "CMD",
+            Kind::Label => "LABEL",
+            Kind::Maintainer => "MAINTAINER",
+            Kind::Expose => "EXPOSE",
+            Kind::Env => "ENV",
+            Kind::Add => "ADD",
+            Kind::Copy => "COPY",
+            Kind::Entrypoint => "ENTRYPOINT",
+            Kind::Volume => "VOLUME",
+            Kind::User => "USER",
+            Kind::Workdir => "WORKDIR",
+            Kind::Arg => "ARG",
+            Kind::Onbuild => "ONBUILD",
+            Kind::Stopsignal => "STOPSIGNAL",
+            Kind::Healthcheck => "HEALTHCHECK",
+            Kind::Shell => "SHELL",
+        }
+    }
+
+    pub fn from_keyword(word: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.keyword().eq_ignore_ascii_case(word))
+    }
+
+    fn from_node_kind(kind: &str) -> Option<Kind> {
+        let kw = kind.strip_suffix("_instruction")?;
+        Kind::from_keyword(kw)
+    }
+
+    /// Instructions whose arguments Docker expands `$VAR` in (RUN/CMD/ENTRYPOINT leave that
+    /// to the shell).
+    pub fn expands_variables(self) -> bool {
+        !matches!(self, Kind::Run | Kind::Cmd | Kind::Entrypoint | Kind::Shell | Kind::Maintainer | Kind::Healthcheck)
+    }
+}
+
+/// A parser directive at the top of the file (`# syntax=…`, `# escape=…`, `# check=…`).
+#[derive(Debug, Clone)]
+pub struct Directive {
+    pub range: Range<usize>,
+    pub name: String,
+    pub name_range: Range<usize>,
+    pub value: String,
+    pub value_range: Range<usize>,
+}
+
+/// A `--name[=value]` flag, or `--mount=k=v,…` with its options.
+#[derive(Debug, Clone)]
+pub struct Flag {
+    pub range: Range<usize>,
+    pub name: String,
+    pub name_range: Range<usize>,
+    pub value: Option<Word>,
+    /// For `--mount`: each `key[=value]` option.
+    pub mount: Vec<MountOption>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MountOption {
+    pub range: Range<usize>,
+    pub key: String,
+    pub key_range: Range<usize>,
+    pub value: Option<Word>,
+}
+
+/// A `<<EOF` heredoc: its marker on the instruction line and its body below.
+#[derive(Debug, Clone)]
+pub struct Heredoc {
+    pub marker_range: Range<usize>,
+    pub delimiter: String,
+    /// `<<-`: leading tabs are stripped from the body and terminator.
+    pub strip_tabs: bool,
+    /// Quoted delimiter: no expansion in the body.
+    pub quoted: bool,
+    pub body_range: Option<Range<usize>>,
+    /// The terminator line, or `None` when the heredoc never ends.
+    pub end_range: Option<Range<usize>>,
+}
+
+/// `KEY=value` of ENV, LABEL and ARG (for ARG the value is the default and may be absent).
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub range: Range<usize>,
+    pub key: Word,
+    pub value: Option<Word>,
+    /// Written with `=` (as opposed to the legacy `ENV key value` form).
+    pub has_equals: bool,
+}
+
+/// Shell-form text: the raw source range (continuations and comment lines included).
+#[derive(Debug, Clone)]
+pub struct ShellText {
+    pub range: Range<usize>,
+    /// The fragments' ranges in order (blank-separated pieces of the command line).
+    pub fragments: Vec<Range<usize>>,
+}
+
+/// The arguments of an instruction, by shape.
+#[derive(Debug, Clone)]
+pub enum Args {
+    /// Nothing parsed (the instruction is incomplete; see the syntax errors).
+    None,
+    /// JSON exec form: the decoded strings with their ranges.
+    Exec(Vec<Word>),
+    /// Shell form (RUN, CMD, ENTRYPOINT, SHELL when not valid JSON).
+    Shell(ShellText),
+    /// Whitespace-separated words: COPY/ADD sources and destination, EXPOSE ports, VOLUME paths,
+    /// WORKDIR, STOPSIGNAL, MAINTAINER.
+    Words(Vec<Word>),
+    /// ENV, LABEL and ARG pairs.
+    Pairs(Vec<Pair>),
+    From(FromArgs),
+    User { user: Word, group: Option<Word> },
+    /// HEALTHCHECK NONE, or HEALTHCHECK [flags] CMD … (the CMD is the trigger instruction).
+    HealthcheckNone,
+}
+
+#[derive(Debug, Clone)]
+pub struct FromArgs {
+    pub image: ImageRef,
+    pub as_keyword: Option<Range<usize>>,
+    pub alias: Option<Word>,
+}
+
+/// One instruction.
+#[derive(Debug, Clone)]
+pub struct Instruction {
+    pub kind: Kind,
+    /// From the keyword to the end of the last argument or heredoc (no trailing newline).
+    pub range: Range<usize>,
+    pub keyword_range: Range<usize>,
+    pub keyword: String,
+    pub flags: Vec<Flag>,
+    pub args: Args,
+    pub heredocs: Vec<Heredoc>,
+    /// ONBUILD's trigger, or HEALTHCHECK's CMD.
+    pub nested: Option<Box<Instruction>>,
+    /// Index into [`Dockerfile::stages`]; `None` for global instructions before the first FROM.
+    pub stage: Option<usize>,
+}
+
+impl Instruction {
+    pub fn flag(&self, name: &str) -> Option<&Flag> {
+        self.flags.iter().find(|f| f.name == name)
+    }
+
+    pub fn is_exec_form(&self) -> bool {
+        matches!(self.args, Args::Exec(_))
+    }
+
+    pub fn words(&self) -> &[Word] {
+        match &self.args {
+            Args::Words(w) | Args::Exec(w) => w,
+            _ => &[],
+        }
+    }
+
+    pub fn pairs(&self) -> &[Pair] {
+        match &self.args {
+            Args::Pairs(p) => p,
+            _ => &[],
+        }
+    }
+
+    pub fn from_args(&self) -> Option<&FromArgs> {
+        match &self.args {
+            Args::From(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// A build stage: a FROM and the instructions up to the next FROM.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub index: usize,
+    /// Index of its FROM in [`Dockerfile::instructions`].
+    pub from: usize,
+    /// Indices of the instructions in the stage, FROM included.
+    pub instructions: Range<usize>,
+    pub name: Option<Word>,
+    pub image: ImageRef,
+    /// The earlier stage this one builds on (`FROM build AS test`).
+    pub parent: Option<usize>,
+    /// Byte range from the FROM to the end of the stage's last instruction.
+    pub range: Range<usize>,
+}
+
+/// An ERROR or MISSING node in the tree.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    pub range: Range<usize>,
+    /// For MISSING: the kind of node the parser expected.
+    pub missing: Option<String>,
+    /// The instruction keyword of the line the error is on, when it has a known one.
+    pub instruction: Option<Kind>,
+}
+
+/// The typed Dockerfile.
+#[derive(Debug, Clone, Default)]
+pub struct Dockerfile {
+    pub directives: Vec<Directive>,
+    pub instructions: Vec<Instruction>,
+    pub stages: Vec<Stage>,
+    pub comments: Vec<Range<usize>>,
+    pub errors: Vec<SyntaxError>,
+    /// The escape character (`\` unless `# escape=\``).
+    pub escape: char,
+}
+
+impl Dockerfile {
+    pub fn new(text: &str, tree: &tree_sitter::Tree) -> Dockerfile {
+        build::build(text, tree)
+    }
+
+    pub fn directive(&self, name: &str) -> Option<&Directive> {
+        self.directives.iter().find(|d| d.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Instructions before the first FROM (only ARG is allowed there).
+    pub fn global_instructions(&self) -> &[Instruction] {
+        let end = self.stages.first().map_or(self.instructions.len(), |s| s.from);
+        &self.instructions[..end]
+    }
+
+    pub fn stage_instructions(&self, stage: &Stage) -> &[Instruction] {
+        &self.instructions[stage.instructions.clone()]
+    }
+
+    /// The stage whose name is `name` (case-insensitive, as Docker compares them) defined
+    /// before instruction index `before`.
+    pub fn stage_named(&self, name: &str, before: usize) -> Option<&Stage> {
+        self.stages.iter().filter(|s| s.from < before).rev().find(|s| {
+            s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// The instruction whose range contains `offset` (nested ones are not descended into).
+    pub fn instruction_at(&self, offset: usize) -> Option<&Instruction> {
+        let i = self.instructions.partition_point(|ins| ins.range.end < offset);
+        self.instructions.get(i).filter(|ins| ins.range.start <= offset)
+    }
+
+    pub fn stage_at(&self, offset: usize) -> Option<&Stage> {
+        self.stages.iter().rev().find(|s| s.range.start <= offset)
+    }
+}
+
+#[cfg(test)]
+mod tests;

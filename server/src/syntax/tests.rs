@@ -1,0 +1,77 @@
+use super::*;
+use crate::document::Snapshot;
+
+fn model(text: &str) -> Dockerfile {
+    let snap = Snapshot::from_text(text);
+    Dockerfile::new(&snap.text, &snap.tree)
+}
+
+#[test]
+fn stages_names_parents_and_image_parts() {
+    let df = model(
+        "ARG TAG=3.12\nFROM --platform=$BUILDPLATFORM ghcr.io/acme/py:${TAG}@sha256:abc AS build\nRUN make\nFROM build as test\nFROM localhost:5000/app\n",
+    );
+    assert_eq!(df.stages.len(), 3);
+    assert_eq!(df.global_instructions().len(), 1);
+    let img = &df.stages[0].image;
+    assert_eq!(img.registry.as_ref().unwrap().0, "ghcr.io");
+    assert_eq!(img.repository.0, "acme/py");
+    assert_eq!(img.tag.as_ref().unwrap().0, "${TAG}");
+    assert_eq!(img.digest.as_ref().unwrap().0, "sha256:abc");
+    assert_eq!(df.stages[0].name.as_ref().unwrap().text, "build");
+    assert_eq!(df.stages[1].parent, Some(0));
+    assert_eq!(df.stages[2].image.registry.as_ref().unwrap().0, "localhost:5000");
+    let from = &df.instructions[1];
+    assert_eq!(from.flag("platform").unwrap().value.as_ref().unwrap().text, "$BUILDPLATFORM");
+}
+
+#[test]
+fn pairs_legacy_and_modern() {
+    let df = model("ENV A=1 B=\"two words\"\nENV PATH /usr/bin:$PATH\nARG a b=c\nLABEL k \"v\"\n");
+    let env = df.instructions[0].pairs();
+    assert_eq!(env.len(), 2);
+    assert_eq!(env[1].value.as_ref().unwrap().value, "two words");
+    let legacy = &df.instructions[1].pairs()[0];
+    assert!(!legacy.has_equals);
+    assert_eq!(legacy.value.as_ref().unwrap().expansions[0].name, "PATH");
+    let args = df.instructions[2].pairs();
+    assert_eq!(args.len(), 2);
+    assert!(args[0].value.is_none());
+    assert_eq!(args[1].value.as_ref().unwrap().value, "c");
+    assert_eq!(df.instructions[3].pairs()[0].value.as_ref().unwrap().value, "v");
+}
+
+#[test]
+fn exec_shell_heredocs_and_flags() {
+    let df = model(
+        "FROM a\nCMD [\"a\", \"b\\\"c\"]\nRUN --mount=type=cache,target=/x,rw <<EOF python3\nprint(1)\nEOF\nCOPY --link <<-'X' /dst\n\tbody\n\tX\n",
+    );
+    assert_eq!(df.instructions[1].words()[1].value, "b\"c");
+    let run = &df.instructions[2];
+    let mount = &run.flag("mount").unwrap().mount;
+    assert_eq!(mount.iter().map(|m| m.key.as_str()).collect::<Vec<_>>(), ["type", "target", "rw"]);
+    assert_eq!(run.heredocs[0].delimiter, "EOF");
+    assert!(run.heredocs[0].end_range.is_some());
+    let copy = &df.instructions[3];
+    assert!(copy.flag("link").unwrap().value.is_none());
+    assert!(copy.heredocs[0].strip_tabs && copy.heredocs[0].quoted);
+    assert_eq!(copy.heredocs[0].delimiter, "X");
+}
+
+#[test]
+fn errors_are_collected_and_rest_is_typed() {
+    let df = model("FROM a\nRUNN x\nFROM\nRUN <<EOF\nno end\n");
+    assert!(df.errors.len() >= 2, "{:?}", df.errors);
+    assert!(df.errors.iter().any(|e| e.instruction == Some(Kind::From)));
+    assert!(df.instructions.iter().any(|i| i.kind == Kind::Run && i.heredocs[0].end_range.is_none()));
+}
+
+#[test]
+fn escape_directive_and_onbuild() {
+    let df = model("# escape=`\nFROM a\nONBUILD RUN echo C:\\x\nHEALTHCHECK --interval=5s CMD curl -f x\n");
+    assert_eq!(df.escape, '`');
+    assert_eq!(df.instructions[1].nested.as_ref().unwrap().kind, Kind::Run);
+    let hc = &df.instructions[2];
+    assert_eq!(hc.nested.as_ref().unwrap().kind, Kind::Cmd);
+    assert_eq!(hc.flags[0].name, "interval");
+}
