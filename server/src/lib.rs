@@ -2,4 +2,5 @@
 //! language server and command line on top of it. Only `lsp` knows the protocol.
 
 pub mod document;
+pub mod diagnostics;
 pub mod syntax;

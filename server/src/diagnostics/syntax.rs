@@ -1,0 +1,400 @@
+//! Syntax diagnostics: what Docker itself would reject or misread, with the exact token.
+
+use super::flags::{flags_for, mount_keys, FlagValue, MOUNT_TYPES};
+use super::values::*;
+use super::{did_you_mean, Diagnostic, Severity};
+use crate::syntax::{Args, Dockerfile, Flag, Instruction, Kind, SyntaxError};
+
+pub(super) fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
+    directives(df, out);
+    for err in &df.errors {
+        syntax_error(src, err, out);
+    }
+    for ins in &df.instructions {
+        instruction(src, ins, false, out);
+    }
+}
+
+fn directives(df: &Dockerfile, out: &mut Vec<Diagnostic>) {
+    for (i, d) in df.directives.iter().enumerate() {
+        if df.directives[..i].iter().any(|p| p.name.eq_ignore_ascii_case(&d.name)) {
+            out.push(Diagnostic::error(
+                "duplicate-directive",
+                d.range.clone(),
+                format!("Parser directive `{}` is given more than once; only one is allowed", d.name.to_lowercase()),
+            ));
+        }
+        if d.name.eq_ignore_ascii_case("escape") && d.value != "\\" && d.value != "`" {
+            out.push(Diagnostic::error(
+                "invalid-escape-directive",
+                if d.value.is_empty() { d.range.clone() } else { d.value_range.clone() },
+                format!("Invalid escape character `{}`: the escape directive accepts only `\\` or `` ` ``", d.value),
+            ));
+        }
+    }
+}
+
+fn requirement(kind: Kind) -> &'static str {
+    match kind {
+        Kind::From => "FROM requires a base image, e.g. `FROM alpine:3.20`",
+        Kind::Run => "RUN requires a command",
+        Kind::Cmd => "CMD requires a command, e.g. `CMD [\"app\", \"--serve\"]`",
+        Kind::Entrypoint => "ENTRYPOINT requires a command, e.g. `ENTRYPOINT [\"app\"]`",
+        Kind::Copy => "COPY requires at least one source and a destination",
+        Kind::Add => "ADD requires at least one source and a destination",
+        Kind::Env => "ENV requires a name and a value, e.g. `ENV NAME=value`",
+        Kind::Label => "LABEL requires a key and a value, e.g. `LABEL key=value`",
+        Kind::Arg => "ARG requires a name, e.g. `ARG VERSION=1.0`",
+        Kind::Expose => "EXPOSE requires at least one port, e.g. `EXPOSE 8080/tcp`",
+        Kind::Volume => "VOLUME requires at least one path",
+        Kind::User => "USER requires a user name or UID, optionally with `:group`",
+        Kind::Workdir => "WORKDIR requires a path",
+        Kind::Onbuild => "ONBUILD requires an instruction to run later, e.g. `ONBUILD RUN make`",
+        Kind::Stopsignal => "STOPSIGNAL requires a signal, e.g. `STOPSIGNAL SIGTERM`",
+        Kind::Healthcheck => "HEALTHCHECK requires `CMD <command>` or `NONE`",
+        Kind::Shell => "SHELL requires a JSON array, e.g. `SHELL [\"/bin/bash\", \"-c\"]`",
+        Kind::Maintainer => "MAINTAINER requires a name",
+    }
+}
+
+fn syntax_error(src: &str, err: &SyntaxError, out: &mut Vec<Diagnostic>) {
+    let text = &src[err.range.clone()];
+    let first = text.split_whitespace().next().unwrap_or("");
+    if let Some(expected) = &err.missing {
+        let kind = err.instruction;
+        let msg = match kind {
+            Some(k) => format!("{} (expected {})", requirement(k), describe(expected)),
+            None => format!("Expected {}", describe(expected)),
+        };
+        out.push(Diagnostic::error("missing-argument", err.range.clone(), msg));
+        return;
+    }
+    // A top-level ERROR starting with a word that is not an instruction.
+    let starts_line = err.range.start == 0 || src[..err.range.start].ends_with('\n');
+    let first_is_word = !first.is_empty() && first.chars().all(|c| c.is_ascii_alphabetic());
+    if starts_line && first_is_word && Kind::from_keyword(first).is_none() {
+        let start = err.range.start + text.find(first).unwrap_or(0);
+        let range = start..start + first.len();
+        let msg = match did_you_mean(first, crate::syntax::Kind::ALL.iter().map(|k| k.keyword())) {
+            Some(s) => format!("Unknown instruction `{first}`; did you mean `{s}`?"),
+            None => format!("Unknown instruction `{first}`"),
+        };
+        out.push(Diagnostic::error("unknown-instruction", range, msg));
+        return;
+    }
+    if starts_line && first_is_word {
+        if let Some(kind) = Kind::from_keyword(first) {
+            let rest = text[first.len()..].trim();
+            let msg = if rest.is_empty() || rest == "--" {
+                requirement(kind).to_string()
+            } else {
+                format!("Invalid {} instruction: {}", kind.keyword(), requirement(kind))
+            };
+            let range = if rest.is_empty() {
+                let s = err.range.start + text.find(first).unwrap_or(0);
+                s..s + first.len()
+            } else {
+                trim_range(src, err.range.clone())
+            };
+            out.push(Diagnostic::error("missing-argument", range, msg));
+            return;
+        }
+    }
+    let shown: String = text.trim().chars().take(40).collect();
+    let msg = match err.instruction {
+        Some(k) if !shown.is_empty() => format!("Unexpected `{shown}` in {}: {}", k.keyword(), requirement(k)),
+        Some(k) => requirement(k).to_string(),
+        None if shown.is_empty() => "Syntax error".to_string(),
+        None => format!("Syntax error at `{shown}`"),
+    };
+    let code = if err.instruction.is_some() && !shown.is_empty() { "extra-argument" } else { "syntax-error" };
+    out.push(Diagnostic::error(code, trim_range(src, err.range.clone()), msg));
+}
+
+fn describe(node_kind: &str) -> String {
+    match node_kind {
+        "heredoc_end" => "the heredoc's closing delimiter".into(),
+        "]" => "`]`".into(),
+        "\"" => "a closing `\"`".into(),
+        "'" => "a closing `'`".into(),
+        "}" => "a closing `}`".into(),
+        k if k.starts_with('_') => "more input".into(),
+        k => format!("`{}`", k.replace('_', " ")),
+    }
+}
+
+fn trim_range(src: &str, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let t = &src[r.clone()];
+    let start = r.start + (t.len() - t.trim_start().len());
+    let end = r.end - (t.len() - t.trim_end().len());
+    if start < end { start..end } else { r }
+}
+
+fn instruction(src: &str, ins: &Instruction, nested: bool, out: &mut Vec<Diagnostic>) {
+    flags(ins, out);
+    for h in &ins.heredocs {
+        if h.end_range.is_none() {
+            out.push(Diagnostic::error(
+                "unterminated-heredoc",
+                h.marker_range.clone(),
+                format!("Heredoc `<<{}` is never closed: end it with a line containing only `{}`", h.delimiter, h.delimiter),
+            ));
+        }
+    }
+    // Instructions without flags parse `--x` as an ordinary word; Docker rejects it.
+    if flags_for(ins.kind).is_empty() {
+        if let Some(w) = ins.words().first().filter(|w| w.text.starts_with("--") && !ins.is_exec_form()) {
+            let name = w.text.split(|c: char| c == '=' || c.is_whitespace()).next().unwrap_or(&w.text);
+            out.push(Diagnostic::error(
+                "unknown-flag",
+                w.range.start..w.range.start + name.len(),
+                format!("{} accepts no flags; `{name}` is unknown", ins.kind.keyword()),
+            ));
+        }
+    }
+    match (&ins.kind, &ins.args) {
+        (Kind::Run | Kind::Cmd | Kind::Entrypoint | Kind::Shell, Args::Shell(shell)) => {
+            let text = &src[shell.range.clone()];
+            if let Some(d) = malformed_json(text, shell.range.start) {
+                out.push(d);
+            } else if ins.kind == Kind::Shell {
+                out.push(Diagnostic::error(
+                    "shell-json-form",
+                    shell.range.clone(),
+                    "SHELL requires the JSON form, e.g. `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]`",
+                ));
+            }
+        }
+        (Kind::Shell, Args::Exec(words)) if words.is_empty() => {
+            out.push(Diagnostic::error("missing-argument", ins.range.clone(), "SHELL requires at least the shell program"));
+        }
+        (Kind::Volume | Kind::Copy | Kind::Add, Args::Shell(shell)) => {
+            if let Some(d) = malformed_json(&src[shell.range.clone()], shell.range.start) {
+                out.push(d);
+            }
+        }
+        (Kind::From, Args::From(from)) => {
+            let img = &from.image;
+            if !img.has_expansions() && !img.text.is_empty() {
+                if let Some(problem) = image_ref_problem(
+                    &img.repository.0,
+                    img.tag.as_ref().map(|t| t.0.as_str()),
+                    img.digest.as_ref().map(|d| d.0.as_str()),
+                    img.registry.as_ref().map(|r| r.0.as_str()),
+                ) {
+                    out.push(Diagnostic::error("invalid-image-ref", img.range.clone(), format!("Invalid image reference: {problem}")));
+                }
+            }
+        }
+        (Kind::Expose, Args::Words(ports)) => {
+            for p in ports {
+                if p.has_expansions() {
+                    continue;
+                }
+                match port_problem(&p.value) {
+                    Some(PortProblem::Mapping) => out.push(Diagnostic::warning(
+                        "expose-invalid-format",
+                        p.range.clone(),
+                        format!("EXPOSE takes container ports only; `{}` looks like a host mapping, which belongs to `docker run -p`", p.value),
+                    )),
+                    Some(PortProblem::OutOfRange(n)) => out.push(Diagnostic::error(
+                        "expose-port-range",
+                        p.range.clone(),
+                        format!("Port {n} is out of range: ports go from 0 to 65535"),
+                    )),
+                    Some(PortProblem::Protocol(proto)) => out.push(Diagnostic::error(
+                        "invalid-protocol",
+                        p.range.clone(),
+                        format!("Unknown protocol `{proto}`: use `tcp`, `udp` or `sctp`"),
+                    )),
+                    Some(PortProblem::Malformed) => out.push(Diagnostic::error(
+                        "expose-invalid-format",
+                        p.range.clone(),
+                        format!("Invalid port `{}`: expected `port`, `port/protocol` or `from-to`", p.value),
+                    )),
+                    None => {}
+                }
+            }
+        }
+        (Kind::Stopsignal, Args::Words(words)) => {
+            if let Some(w) = words.first() {
+                if !w.has_expansions() && !is_signal(&w.value) {
+                    let names: Vec<String> = signal_names().collect();
+                    let msg = match did_you_mean(&w.value, names.iter().map(|s| s.as_str())) {
+                        Some(s) => format!("Unknown signal `{}`; did you mean `{s}`?", w.value),
+                        None => format!("Unknown signal `{}`: use a name like `SIGTERM` or a number", w.value),
+                    };
+                    out.push(Diagnostic::error("invalid-signal", w.range.clone(), msg));
+                }
+            }
+        }
+        _ => {}
+    }
+    if let Some(inner) = &ins.nested {
+        instruction(src, inner, true, out);
+    }
+    let _ = nested;
+}
+
+/// Shell-form text that starts like a JSON array but is not one: Docker silently runs it
+/// through `/bin/sh -c`, which is almost never what was meant.
+fn malformed_json(text: &str, offset: usize) -> Option<Diagnostic> {
+    let trimmed = text.trim_start();
+    let rest = trimmed.strip_prefix('[')?.trim_start();
+    if !(rest.starts_with('"') || rest.starts_with('\'') || rest.starts_with(']')) {
+        return None; // `[ -f x ]`: a shell test, not an attempt at JSON.
+    }
+    let range = offset..offset + text.trim_end().len();
+    if rest.starts_with('\'') || (rest.contains('\'') && !rest.contains('"')) {
+        return Some(Diagnostic::warning(
+            "json-single-quotes",
+            range,
+            "JSON needs double quotes: with single quotes this is shell form and runs through `/bin/sh -c`",
+        ));
+    }
+    let joined: String = text.replace("\\\n", " ");
+    let reason = match serde_json::from_str::<Vec<String>>(&joined) {
+        Err(e) => e.to_string().split(" at line").next().unwrap_or("invalid JSON").to_string(),
+        Ok(_) => "unexpected text".to_string(),
+    };
+    Some(Diagnostic::new(
+        "invalid-json",
+        Severity::Warning,
+        range,
+        format!("Not valid JSON ({reason}), so this is shell form and runs through `/bin/sh -c`"),
+    ))
+}
+
+fn flags(ins: &Instruction, out: &mut Vec<Diagnostic>) {
+    let specs = flags_for(ins.kind);
+    for (i, flag) in ins.flags.iter().enumerate() {
+        let Some(spec) = specs.iter().find(|s| s.name == flag.name) else {
+            let msg = if specs.is_empty() {
+                format!("{} accepts no flags; `--{}` is unknown", ins.kind.keyword(), flag.name)
+            } else {
+                match did_you_mean(&flag.name, specs.iter().map(|s| s.name)) {
+                    Some(s) => format!("Unknown flag `--{}` for {}; did you mean `--{s}`?", flag.name, ins.kind.keyword()),
+                    None => format!(
+                        "Unknown flag `--{}` for {}; it accepts {}",
+                        flag.name,
+                        ins.kind.keyword(),
+                        specs.iter().map(|s| format!("`--{}`", s.name)).collect::<Vec<_>>().join(", ")
+                    ),
+                }
+            };
+            out.push(Diagnostic::error("unknown-flag", flag.name_range.start - 2..flag.name_range.end, msg));
+            continue;
+        };
+        if spec.value != FlagValue::Mount && ins.flags[..i].iter().any(|f| f.name == flag.name) && flag.name != "exclude" {
+            out.push(Diagnostic::error(
+                "duplicate-flag",
+                flag.range.clone(),
+                format!("`--{}` is given more than once", flag.name),
+            ));
+        }
+        flag_value(ins, flag, spec.value, out);
+    }
+}
+
+fn flag_value(ins: &Instruction, flag: &Flag, kind: FlagValue, out: &mut Vec<Diagnostic>) {
+    let name = &flag.name;
+    let value = flag.value.as_ref();
+    if kind == FlagValue::Bool {
+        if let Some(v) = value {
+            if !v.has_expansions() && v.value != "true" && v.value != "false" {
+                out.push(Diagnostic::error(
+                    "invalid-flag-value",
+                    v.range.clone(),
+                    format!("`--{name}` takes no value, or `true`/`false`"),
+                ));
+            }
+        }
+        return;
+    }
+    let Some(v) = value else {
+        out.push(Diagnostic::error(
+            "invalid-flag-value",
+            flag.range.clone(),
+            format!("`--{name}` requires a value (`--{name}=…`)"),
+        ));
+        return;
+    };
+    if kind == FlagValue::Mount {
+        mount(flag, out);
+        return;
+    }
+    if v.has_expansions() {
+        return;
+    }
+    let s = v.value.as_str();
+    let problem = match kind {
+        FlagValue::Duration if !is_duration(s) => {
+            Some(format!("`--{name}` takes a duration with a unit, like `30s`, `1m30s` or `500ms`; got `{s}`"))
+        }
+        FlagValue::Count if s.parse::<u32>().is_err() => Some(format!("`--{name}` takes a whole number; got `{s}`")),
+        FlagValue::Mode if !is_mode(s) => {
+            Some(format!("`--{name}` takes an octal mode like `755` or a symbolic one like `u=rwx,go=rx`; got `{s}`"))
+        }
+        FlagValue::Platform if !is_platform(s) => {
+            Some(format!("`--{name}` takes `os/arch[/variant]`, e.g. `linux/amd64`; got `{s}`"))
+        }
+        FlagValue::Checksum if !is_checksum(s) => Some(format!("`--{name}` takes `sha256:` followed by 64 hex digits")),
+        FlagValue::OneOf(options) if !options.contains(&s) => Some(format!(
+            "`--{name}` must be one of {}; got `{s}`",
+            options.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
+        )),
+        FlagValue::Text if s.is_empty() => Some(format!("`--{name}` requires a value")),
+        _ => None,
+    };
+    if let Some(msg) = problem {
+        out.push(Diagnostic::error("invalid-flag-value", v.range.clone(), msg));
+    }
+    let _ = ins;
+}
+
+fn mount(flag: &Flag, out: &mut Vec<Diagnostic>) {
+    let ty = flag.mount.iter().find(|o| o.key == "type");
+    let ty_name = match ty.and_then(|t| t.value.as_ref()) {
+        Some(v) if v.has_expansions() => return,
+        Some(v) => v.value.clone(),
+        None => "bind".to_string(), // Docker's default mount type
+    };
+    let Some(keys) = mount_keys(&ty_name) else {
+        let v = ty.and_then(|t| t.value.as_ref()).expect("a type without a value defaults to bind");
+        let msg = match did_you_mean(&ty_name, MOUNT_TYPES.iter().copied()) {
+            Some(s) => format!("Unknown mount type `{ty_name}`; did you mean `{s}`?"),
+            None => format!("Unknown mount type `{ty_name}`: use bind, cache, tmpfs, secret or ssh"),
+        };
+        out.push(Diagnostic::error("invalid-flag-value", v.range.clone(), msg));
+        return;
+    };
+    for opt in &flag.mount {
+        if !keys.contains(&opt.key.as_str()) {
+            let msg = match did_you_mean(&opt.key, keys.iter().copied()) {
+                Some(s) => format!("Unknown option `{}` for a {ty_name} mount; did you mean `{s}`?", opt.key),
+                None => format!("Unknown option `{}` for a {ty_name} mount", opt.key),
+            };
+            out.push(Diagnostic::error("invalid-flag-value", opt.key_range.clone(), msg));
+            continue;
+        }
+        if opt.key == "sharing" {
+            if let Some(v) = &opt.value {
+                if !v.has_expansions() && !["shared", "private", "locked"].contains(&v.value.as_str()) {
+                    out.push(Diagnostic::error(
+                        "invalid-flag-value",
+                        v.range.clone(),
+                        "`sharing` must be `shared`, `private` or `locked`",
+                    ));
+                }
+            }
+        }
+    }
+    let needs_target = matches!(ty_name.as_str(), "bind" | "cache" | "tmpfs");
+    if needs_target && !flag.mount.iter().any(|o| ["target", "dst", "destination"].contains(&o.key.as_str())) {
+        out.push(Diagnostic::error(
+            "invalid-flag-value",
+            flag.range.clone(),
+            format!("A {ty_name} mount requires `target=<path in the container>`"),
+        ));
+    }
+}
