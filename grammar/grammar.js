@@ -21,7 +21,7 @@ const kwRule = (name) => ($) => alias($['_kw_' + name.toLowerCase()], name);
 
 // Characters that end an unquoted word everywhere: whitespace, quotes, `$`, and the two
 // possible escape characters (so a trailing escape is left to the scanner's continuation).
-const CHUNK = (extra) => new RegExp(`([^\\s"'$\\\\\`${extra}]|[\\\\\`][^\\s])+`);
+const CHUNK = (extra) => new RegExp(`([^\\s"'$\\\\\`${extra}]|[\\\\\`][^\\s]|[\\\\\`][ \\t][^\\s\\\\\`])+`);
 const LONE_ESCAPE = /[\\`]/;
 
 /** A word made of literal chunks, expansions and quoted strings with no space between them. */
@@ -85,7 +85,7 @@ module.exports = grammar({
       alias($._directive_hash, '#'),
       field('name', $.directive_name),
       '=',
-      optional(field('value', $.directive_value)),
+      field('value', $.directive_value),
       $._newline,
     ),
     directive_name: (_) => /[a-zA-Z][a-zA-Z0-9_-]*/,
@@ -125,7 +125,7 @@ module.exports = grammar({
     run_instruction: ($) => seq(
       kwRule('RUN')($),
       repeat($._flag),
-      choice($.json_string_array, $.shell_command),
+      choice($.json_string_array, alias($._run_shell_command, $.shell_command)),
       $._newline,
       repeat($.heredoc_block),
     ),
@@ -221,7 +221,8 @@ module.exports = grammar({
 
     onbuild_instruction: ($) => seq(
       kwRule('ONBUILD')($),
-      field('instruction', $._instruction),
+      // A bare ONBUILD ends at its line; the analysis reports the missing trigger.
+      choice(field('instruction', $._instruction), $._newline),
     ),
 
     stopsignal_instruction: ($) => seq(
@@ -241,11 +242,12 @@ module.exports = grammar({
 
     // ---------------------------------------------------------------- flags
 
-    _flag: ($) => choice($.param, $.mount_param),
+    _flag: ($) => choice($.param, $.mount_param, alias($._double_dash, $.end_of_flags)),
+    _double_dash: (_) => token(prec(2, '--')),
 
     param: ($) => seq(
-      token(prec(2, '--')),
-      field('name', alias(imm(/[a-zA-Z][a-zA-Z0-9_-]*/), $.param_name)),
+      alias($._double_dash, '--'),
+      field('name', alias(immHigh(/[a-zA-Z][a-zA-Z0-9_-]*/), $.param_name)),
       optional(seq(immHigh('='), optional(field('value', alias($._param_value, $.unquoted_string))))),
     ),
 
@@ -266,8 +268,8 @@ module.exports = grammar({
     ),
 
     mount_param: ($) => seq(
-      token(prec(2, '--')),
-      field('name', alias(imm('mount'), $.param_name)),
+      alias($._double_dash, '--'),
+      field('name', alias(immHigh('mount'), $.param_name)),
       immHigh('='),
       field('value', $.mount_options),
     ),
@@ -392,12 +394,16 @@ module.exports = grammar({
 
     // ---------------------------------------------------------------- shell and exec forms
 
-    shell_command: ($) => repeat1(choice($.shell_fragment, $.heredoc_marker)),
+    shell_command: ($) => repeat1($.shell_fragment),
+    // Docker reads heredocs only in RUN, COPY and ADD.
+    _run_shell_command: ($) => repeat1(choice($.shell_fragment, $.heredoc_marker)),
 
     // One blank-separated piece of shell text. Quotes on one line are kept together so a
     // heredoc-looking word inside them (`echo "<<EOF"`) is not taken for a marker.
     shell_fragment: (_) => token(prec(-1, choice(
-      /([^\s\\`]|[\\`][^\s]|"([^"\\\n\r]|\\[^\n\r])*"|'[^'\n\r]*')+/,
+      /([^\s\\`"']|[\\`][^\s]|"([^"\\\n\r]|\\[^\n\r])*"|'[^'\n\r]*')+/,
+      // An unbalanced quote: the rest of the blank-separated word.
+      /["'][^\s]*/,
       LONE_ESCAPE,
     ))),
 

@@ -202,8 +202,9 @@ static bool scan_heredoc_marker(Scanner *s, TSLexer *lexer) {
   return true;
 }
 
-// Is the line starting at the lexer the terminator of `h`? Consumes what it reads.
-static bool line_is_terminator(Heredoc *h, TSLexer *lexer) {
+// Is the line starting at the lexer the terminator of `h`? Consumes what it reads. With
+// `mark`, the token ends after the delimiter (before a CRLF's `\r`).
+static bool line_is_terminator(Heredoc *h, TSLexer *lexer, bool mark) {
   if (h->strip_tabs) {
     while (lexer->lookahead == '\t') advance(lexer);
   }
@@ -211,6 +212,7 @@ static bool line_is_terminator(Heredoc *h, TSLexer *lexer) {
     if (lexer->eof(lexer) || lexer->lookahead != (unsigned char)h->delimiter[i]) return false;
     advance(lexer);
   }
+  if (mark) lexer->mark_end(lexer);
   if (lexer->lookahead == '\r') advance(lexer);
   return at_eol(lexer);
 }
@@ -232,8 +234,7 @@ static bool scan_heredoc_body(Scanner *s, TSLexer *lexer, const bool *valid) {
     pop_heredoc(s);
     return true;
   }
-  if (valid[HEREDOC_END] && line_is_terminator(h, lexer)) {
-    lexer->mark_end(lexer);
+  if (valid[HEREDOC_END] && line_is_terminator(h, lexer, true)) {
     lexer->result_symbol = HEREDOC_END;
     pop_heredoc(s);
     s->in_continuation = false;
@@ -245,7 +246,7 @@ static bool scan_heredoc_body(Scanner *s, TSLexer *lexer, const bool *valid) {
   for (;;) {
     lexer->mark_end(lexer);
     if (lexer->eof(lexer)) break;
-    if (line_is_terminator(h, lexer)) break;
+    if (line_is_terminator(h, lexer, false)) break;
     advance_line(lexer);
   }
   lexer->result_symbol = HEREDOC_CONTENT;
@@ -360,6 +361,8 @@ static bool scan_directive(Scanner *s, TSLexer *lexer) {
   if (lexer->lookahead != '=' || !is_known_directive(name)) return false;
   advance(lexer);
   while (lexer->lookahead == ' ' || lexer->lookahead == '\t') advance(lexer);
+  // Docker needs a value: `# syntax=` is an ordinary comment.
+  if (at_eol(lexer) || is_blank(lexer->lookahead)) return false;
   if (strcmp(name, "escape") == 0) {
     int32_t c = lexer->lookahead;
     if (c == '`' || c == '\\') {
