@@ -66,10 +66,15 @@ module.exports = grammar({
     $.heredoc_content,
     $.heredoc_end,
     ...KEYWORDS.map((k) => $['_kw_' + k.toLowerCase()]),
+    // Only produced during error recovery on very long lines: the rest of the line as one
+    // token, so recovery stays linear on binary junk.
+    $._error_rest_of_line,
     $._error_sentinel,
   ],
 
-  extras: ($) => [/[ \t\r\uFEFF]/, $.line_continuation, $.comment],
+  // Blanks are any Unicode white space but the newline (Docker splits words with Go's
+  // unicode.IsSpace), plus a byte-order mark.
+  extras: ($) => [/[ \t\r\f\v\u00a0\u0085\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\uFEFF]/, $.line_continuation, $.comment],
 
   conflicts: ($) => [],
 

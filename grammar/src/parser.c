@@ -9,10 +9,10 @@
 #define LANGUAGE_VERSION 15
 #define STATE_COUNT 762
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 168
+#define SYMBOL_COUNT 169
 #define ALIAS_COUNT 1
-#define TOKEN_COUNT 79
-#define EXTERNAL_TOKEN_COUNT 27
+#define TOKEN_COUNT 80
+#define EXTERNAL_TOKEN_COUNT 28
 #define FIELD_COUNT 17
 #define MAX_ALIAS_SEQUENCE_LENGTH 6
 #define MAX_RESERVED_WORD_SET_SIZE 0
@@ -97,97 +97,98 @@ enum ts_symbol_identifiers {
   sym__kw_stopsignal = 75,
   sym__kw_healthcheck = 76,
   sym__kw_shell = 77,
-  sym__error_sentinel = 78,
-  sym_source_file = 79,
-  sym_parser_directive = 80,
-  sym__instruction = 81,
-  sym_from_instruction = 82,
-  sym_run_instruction = 83,
-  sym_cmd_instruction = 84,
-  sym_entrypoint_instruction = 85,
-  sym_shell_instruction = 86,
-  sym_label_instruction = 87,
-  sym_maintainer_instruction = 88,
-  sym_expose_instruction = 89,
-  sym_env_instruction = 90,
-  sym_add_instruction = 91,
-  sym_copy_instruction = 92,
-  sym__copy_arguments = 93,
-  sym__copy_argument = 94,
-  sym_volume_instruction = 95,
-  sym_user_instruction = 96,
-  sym_workdir_instruction = 97,
-  sym_arg_instruction = 98,
-  sym_onbuild_instruction = 99,
-  sym_stopsignal_instruction = 100,
-  sym_healthcheck_instruction = 101,
-  sym__flag = 102,
-  sym__double_dash = 103,
-  sym_param = 104,
-  sym__param_value = 105,
-  sym_mount_param = 106,
-  sym_mount_options = 107,
-  sym_mount_option = 108,
-  sym_mount_value = 109,
-  sym_image_spec = 110,
-  sym_image_name = 111,
-  sym_image_tag = 112,
-  sym_image_digest = 113,
-  sym_image_alias = 114,
-  sym_env_pair = 115,
-  sym__env_pair_legacy = 116,
-  sym_label_pair = 117,
-  sym__label_pair_legacy = 118,
-  sym__label_key = 119,
-  sym_arg_pair = 120,
-  sym__key_word = 121,
-  sym__imm_value = 122,
-  aux_sym__spaced_value = 123,
-  sym_unquoted_string = 124,
-  sym__user_word = 125,
-  sym__group_word = 126,
-  sym_expose_port = 127,
-  sym_path = 128,
-  aux_sym__spaced_path = 129,
-  aux_sym__rest_of_line = 130,
-  sym_shell_command = 131,
-  aux_sym__run_shell_command = 132,
-  sym_json_string_array = 133,
-  sym_heredoc_block = 134,
-  sym_expansion = 135,
-  sym__imm_expansion = 136,
-  sym__expansion_body = 137,
-  sym_expansion_word = 138,
-  sym_double_quoted_string = 139,
-  sym__imm_double_quoted_string = 140,
-  sym__double_quoted_body = 141,
-  sym_single_quoted_string = 142,
-  sym__imm_single_quoted_string = 143,
-  sym__single_quoted_body = 144,
-  aux_sym_source_file_repeat1 = 145,
-  aux_sym_source_file_repeat2 = 146,
-  aux_sym_from_instruction_repeat1 = 147,
-  aux_sym_run_instruction_repeat1 = 148,
-  aux_sym_label_instruction_repeat1 = 149,
-  aux_sym_expose_instruction_repeat1 = 150,
-  aux_sym_env_instruction_repeat1 = 151,
-  aux_sym__copy_arguments_repeat1 = 152,
-  aux_sym_volume_instruction_repeat1 = 153,
-  aux_sym_arg_instruction_repeat1 = 154,
-  aux_sym__param_value_repeat1 = 155,
-  aux_sym_mount_options_repeat1 = 156,
-  aux_sym_mount_value_repeat1 = 157,
-  aux_sym_image_name_repeat1 = 158,
-  aux_sym_image_tag_repeat1 = 159,
-  aux_sym_image_digest_repeat1 = 160,
-  aux_sym__key_word_repeat1 = 161,
-  aux_sym__user_word_repeat1 = 162,
-  aux_sym_expose_port_repeat1 = 163,
-  aux_sym_shell_command_repeat1 = 164,
-  aux_sym_json_string_array_repeat1 = 165,
-  aux_sym_expansion_word_repeat1 = 166,
-  aux_sym__double_quoted_body_repeat1 = 167,
-  alias_sym_end_of_flags = 168,
+  sym__error_rest_of_line = 78,
+  sym__error_sentinel = 79,
+  sym_source_file = 80,
+  sym_parser_directive = 81,
+  sym__instruction = 82,
+  sym_from_instruction = 83,
+  sym_run_instruction = 84,
+  sym_cmd_instruction = 85,
+  sym_entrypoint_instruction = 86,
+  sym_shell_instruction = 87,
+  sym_label_instruction = 88,
+  sym_maintainer_instruction = 89,
+  sym_expose_instruction = 90,
+  sym_env_instruction = 91,
+  sym_add_instruction = 92,
+  sym_copy_instruction = 93,
+  sym__copy_arguments = 94,
+  sym__copy_argument = 95,
+  sym_volume_instruction = 96,
+  sym_user_instruction = 97,
+  sym_workdir_instruction = 98,
+  sym_arg_instruction = 99,
+  sym_onbuild_instruction = 100,
+  sym_stopsignal_instruction = 101,
+  sym_healthcheck_instruction = 102,
+  sym__flag = 103,
+  sym__double_dash = 104,
+  sym_param = 105,
+  sym__param_value = 106,
+  sym_mount_param = 107,
+  sym_mount_options = 108,
+  sym_mount_option = 109,
+  sym_mount_value = 110,
+  sym_image_spec = 111,
+  sym_image_name = 112,
+  sym_image_tag = 113,
+  sym_image_digest = 114,
+  sym_image_alias = 115,
+  sym_env_pair = 116,
+  sym__env_pair_legacy = 117,
+  sym_label_pair = 118,
+  sym__label_pair_legacy = 119,
+  sym__label_key = 120,
+  sym_arg_pair = 121,
+  sym__key_word = 122,
+  sym__imm_value = 123,
+  aux_sym__spaced_value = 124,
+  sym_unquoted_string = 125,
+  sym__user_word = 126,
+  sym__group_word = 127,
+  sym_expose_port = 128,
+  sym_path = 129,
+  aux_sym__spaced_path = 130,
+  aux_sym__rest_of_line = 131,
+  sym_shell_command = 132,
+  aux_sym__run_shell_command = 133,
+  sym_json_string_array = 134,
+  sym_heredoc_block = 135,
+  sym_expansion = 136,
+  sym__imm_expansion = 137,
+  sym__expansion_body = 138,
+  sym_expansion_word = 139,
+  sym_double_quoted_string = 140,
+  sym__imm_double_quoted_string = 141,
+  sym__double_quoted_body = 142,
+  sym_single_quoted_string = 143,
+  sym__imm_single_quoted_string = 144,
+  sym__single_quoted_body = 145,
+  aux_sym_source_file_repeat1 = 146,
+  aux_sym_source_file_repeat2 = 147,
+  aux_sym_from_instruction_repeat1 = 148,
+  aux_sym_run_instruction_repeat1 = 149,
+  aux_sym_label_instruction_repeat1 = 150,
+  aux_sym_expose_instruction_repeat1 = 151,
+  aux_sym_env_instruction_repeat1 = 152,
+  aux_sym__copy_arguments_repeat1 = 153,
+  aux_sym_volume_instruction_repeat1 = 154,
+  aux_sym_arg_instruction_repeat1 = 155,
+  aux_sym__param_value_repeat1 = 156,
+  aux_sym_mount_options_repeat1 = 157,
+  aux_sym_mount_value_repeat1 = 158,
+  aux_sym_image_name_repeat1 = 159,
+  aux_sym_image_tag_repeat1 = 160,
+  aux_sym_image_digest_repeat1 = 161,
+  aux_sym__key_word_repeat1 = 162,
+  aux_sym__user_word_repeat1 = 163,
+  aux_sym_expose_port_repeat1 = 164,
+  aux_sym_shell_command_repeat1 = 165,
+  aux_sym_json_string_array_repeat1 = 166,
+  aux_sym_expansion_word_repeat1 = 167,
+  aux_sym__double_quoted_body_repeat1 = 168,
+  alias_sym_end_of_flags = 169,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -269,6 +270,7 @@ static const char * const ts_symbol_names[] = {
   [sym__kw_stopsignal] = "STOPSIGNAL",
   [sym__kw_healthcheck] = "HEALTHCHECK",
   [sym__kw_shell] = "SHELL",
+  [sym__error_rest_of_line] = "_error_rest_of_line",
   [sym__error_sentinel] = "_error_sentinel",
   [sym_source_file] = "source_file",
   [sym_parser_directive] = "parser_directive",
@@ -441,6 +443,7 @@ static const TSSymbol ts_symbol_map[] = {
   [sym__kw_stopsignal] = sym__kw_stopsignal,
   [sym__kw_healthcheck] = sym__kw_healthcheck,
   [sym__kw_shell] = sym__kw_shell,
+  [sym__error_rest_of_line] = sym__error_rest_of_line,
   [sym__error_sentinel] = sym__error_sentinel,
   [sym_source_file] = sym_source_file,
   [sym_parser_directive] = sym_parser_directive,
@@ -846,6 +849,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
   [sym__kw_shell] = {
     .visible = true,
     .named = false,
+  },
+  [sym__error_rest_of_line] = {
+    .visible = false,
+    .named = true,
   },
   [sym__error_sentinel] = {
     .visible = false,
@@ -2243,6 +2250,11 @@ static const TSSymbol ts_supertype_map_entries[] = {
     sym_workdir_instruction,
 };
 
+static const TSCharacterRange extras_character_set_1[] = {
+  {'\t', '\t'}, {0x0b, '\r'}, {' ', ' '}, {0x85, 0x85}, {0xa0, 0xa0}, {0x1680, 0x1680}, {0x2000, 0x200a}, {0x2028, 0x2029},
+  {0x202f, 0x202f}, {0x205f, 0x205f}, {0x3000, 0x3000}, {0xfeff, 0xfeff},
+};
+
 static const TSCharacterRange aux_sym_image_name_token1_character_set_1[] = {
   {0, 0x08}, {0x0e, 0x1f}, {'!', '!'}, {'#', '#'}, {'%', '&'}, {'(', '9'}, {';', '?'}, {'A', '['},
   {']', '_'}, {'a', 0x10ffff},
@@ -2291,10 +2303,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         '\\', 170,
         '`', 170,
       );
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(128);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(128);
       if (('B' <= lookahead && lookahead <= 'Z') ||
           ('b' <= lookahead && lookahead <= 'z')) ADVANCE(151);
       END_STATE();
@@ -2311,13 +2320,13 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0) ADVANCE(260);
       END_STATE();
     case 4:
-      if (lookahead == '\r') SKIP(94);
+      if (lookahead == '\r') SKIP(109);
       if (lookahead == '=') ADVANCE(137);
-      if (lookahead == 0xfeff) ADVANCE(136);
       if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(4);
-      if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(109);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(136);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(137);
       END_STATE();
@@ -2329,32 +2338,30 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         ',', 176,
         '-', 181,
         '{', 250,
-        0xfeff, 182,
-        '\\', 96,
-        '`', 96,
+        '\\', 94,
+        '`', 94,
       );
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(41);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(182);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(189);
       END_STATE();
     case 6:
-      ADVANCE_MAP(
-        '"', 258,
-        '$', 247,
-        '\'', 262,
-        ',', 176,
-        '-', 181,
-        0xfeff, 182,
-        '\\', 96,
-        '`', 96,
-      );
+      if (lookahead == '"') ADVANCE(258);
+      if (lookahead == '$') ADVANCE(247);
+      if (lookahead == '\'') ADVANCE(262);
+      if (lookahead == ',') ADVANCE(176);
+      if (lookahead == '-') ADVANCE(181);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(94);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(41);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(182);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(189);
       END_STATE();
@@ -2366,15 +2373,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         ',', 176,
         '-', 178,
         '{', 250,
-        0xfeff, 183,
         ':', 188,
         '@', 188,
         '\\', 125,
         '`', 125,
       );
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(183);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
@@ -2387,15 +2394,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         '\'', 262,
         ',', 176,
         '-', 178,
-        0xfeff, 183,
         ':', 188,
         '@', 188,
         '\\', 125,
         '`', 125,
       );
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(183);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(179);
       END_STATE();
@@ -2407,13 +2414,13 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         ',', 176,
         '-', 180,
         '{', 250,
-        0xfeff, 184,
-        '\\', 241,
-        '`', 241,
+        '\\', 125,
+        '`', 125,
       );
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(53);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(87);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(184);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
@@ -2427,104 +2434,94 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         ',', 176,
         '-', 180,
         '{', 250,
-        0xfeff, 185,
-        '\\', 125,
-        '`', 125,
+        '\\', 241,
+        '`', 241,
       );
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(87);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(53);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(185);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(188);
       END_STATE();
     case 11:
-      ADVANCE_MAP(
-        '"', 258,
-        '$', 247,
-        '\'', 262,
-        ',', 176,
-        '-', 180,
-        0xfeff, 184,
-        '\\', 241,
-        '`', 241,
-      );
+      if (lookahead == '"') ADVANCE(258);
+      if (lookahead == '$') ADVANCE(247);
+      if (lookahead == '\'') ADVANCE(262);
+      if (lookahead == ',') ADVANCE(176);
+      if (lookahead == '-') ADVANCE(180);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(125);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(53);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(87);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(184);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(188);
       END_STATE();
     case 12:
-      ADVANCE_MAP(
-        '"', 258,
-        '$', 247,
-        '\'', 262,
-        ',', 176,
-        '-', 180,
-        0xfeff, 185,
-        '\\', 125,
-        '`', 125,
-      );
+      if (lookahead == '"') ADVANCE(258);
+      if (lookahead == '$') ADVANCE(247);
+      if (lookahead == '\'') ADVANCE(262);
+      if (lookahead == ',') ADVANCE(176);
+      if (lookahead == '-') ADVANCE(180);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(241);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(87);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(53);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(185);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(188);
       END_STATE();
     case 13:
-      ADVANCE_MAP(
-        '"', 258,
-        '$', 247,
-        '\'', 262,
-        '-', 159,
-        '{', 250,
-        0xfeff, 160,
-        '\\', 171,
-        '`', 171,
-      );
+      if (lookahead == '"') ADVANCE(258);
+      if (lookahead == '$') ADVANCE(247);
+      if (lookahead == '\'') ADVANCE(262);
+      if (lookahead == '-') ADVANCE(159);
+      if (lookahead == '{') ADVANCE(250);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(171);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(41);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(161);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
     case 14:
-      ADVANCE_MAP(
-        '"', 258,
-        '$', 247,
-        '\'', 262,
-        '-', 159,
-        '{', 250,
-        0xfeff, 160,
-        '\\', 171,
-        '`', 171,
-      );
+      if (lookahead == '"') ADVANCE(258);
+      if (lookahead == '$') ADVANCE(247);
+      if (lookahead == '\'') ADVANCE(262);
+      if (lookahead == '-') ADVANCE(159);
+      if (lookahead == '{') ADVANCE(250);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(171);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(87);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(53);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(160);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
     case 15:
-      ADVANCE_MAP(
-        '"', 258,
-        '$', 247,
-        '\'', 262,
-        '-', 159,
-        '{', 250,
-        0xfeff, 161,
-        '\\', 171,
-        '`', 171,
-      );
+      if (lookahead == '"') ADVANCE(258);
+      if (lookahead == '$') ADVANCE(247);
+      if (lookahead == '\'') ADVANCE(262);
+      if (lookahead == '-') ADVANCE(159);
+      if (lookahead == '{') ADVANCE(250);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(171);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(53);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(87);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(161);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
@@ -2535,12 +2532,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '\'') ADVANCE(262);
       if (lookahead == '-') ADVANCE(159);
-      if (lookahead == 0xfeff) ADVANCE(160);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(171);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(41);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(161);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
@@ -2549,12 +2546,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '\'') ADVANCE(262);
       if (lookahead == '-') ADVANCE(159);
-      if (lookahead == 0xfeff) ADVANCE(160);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(171);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(87);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(53);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(160);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
@@ -2563,12 +2560,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '\'') ADVANCE(262);
       if (lookahead == '-') ADVANCE(159);
-      if (lookahead == 0xfeff) ADVANCE(160);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(97);
+          lookahead == '`') ADVANCE(171);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(41);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(87);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(161);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
@@ -2577,12 +2574,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '\'') ADVANCE(262);
       if (lookahead == '-') ADVANCE(159);
-      if (lookahead == 0xfeff) ADVANCE(161);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(171);
+          lookahead == '`') ADVANCE(238);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(53);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(160);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
@@ -2591,12 +2588,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '\'') ADVANCE(262);
       if (lookahead == '-') ADVANCE(159);
-      if (lookahead == 0xfeff) ADVANCE(161);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(238);
+          lookahead == '`') ADVANCE(95);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(53);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(41);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(161);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
@@ -2607,15 +2604,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         '\'', 262,
         '-', 158,
         '{', 250,
-        0xfeff, 162,
         ':', 169,
         '@', 169,
         '\\', 171,
         '`', 171,
       );
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(162);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
@@ -2627,15 +2624,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         '$', 247,
         '\'', 262,
         '-', 158,
-        0xfeff, 162,
         ':', 169,
         '@', 169,
         '\\', 171,
         '`', 171,
       );
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(162);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
       END_STATE();
@@ -2665,19 +2662,17 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ') ADVANCE(222);
       END_STATE();
     case 25:
-      ADVANCE_MAP(
-        '"', 258,
-        '$', 247,
-        '\'', 262,
-        '=', 169,
-        '{', 250,
-        0xfeff, 165,
-        '\\', 172,
-        '`', 172,
-      );
+      if (lookahead == '"') ADVANCE(258);
+      if (lookahead == '$') ADVANCE(247);
+      if (lookahead == '\'') ADVANCE(262);
+      if (lookahead == '=') ADVANCE(169);
+      if (lookahead == '{') ADVANCE(250);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(172);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(46);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(47);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(165);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
@@ -2688,12 +2683,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '\'') ADVANCE(262);
       if (lookahead == '=') ADVANCE(169);
-      if (lookahead == 0xfeff) ADVANCE(165);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(172);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(46);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(47);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(165);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(166);
       END_STATE();
@@ -2726,12 +2721,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '\'') ADVANCE(262);
       if (lookahead == '{') ADVANCE(250);
-      if (lookahead == 0xfeff) ADVANCE(167);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(171);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(45);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(168);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
@@ -2754,12 +2749,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '"') ADVANCE(258);
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '\'') ADVANCE(262);
-      if (lookahead == 0xfeff) ADVANCE(167);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(171);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(45);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(168);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
@@ -2794,19 +2789,17 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '\r') ADVANCE(260);
       END_STATE();
     case 35:
-      ADVANCE_MAP(
-        '"', 257,
-        '$', 247,
-        '\'', 261,
-        '=', 157,
-        '{', 250,
-        0xfeff, 209,
-        '\\', 219,
-        '`', 219,
-      );
+      if (lookahead == '"') ADVANCE(257);
+      if (lookahead == '$') ADVANCE(247);
+      if (lookahead == '\'') ADVANCE(261);
+      if (lookahead == '=') ADVANCE(157);
+      if (lookahead == '{') ADVANCE(250);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(219);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(48);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(46);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(209);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
@@ -2817,12 +2810,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '\'') ADVANCE(261);
       if (lookahead == '=') ADVANCE(157);
-      if (lookahead == 0xfeff) ADVANCE(209);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(219);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(48);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(46);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(209);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(211);
       END_STATE();
@@ -2834,195 +2827,187 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         ',', 176,
         '-', 212,
         '=', 157,
-        0xfeff, 213,
-        '\\', 95,
-        '`', 95,
+        '\\', 93,
+        '`', 93,
       );
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(41);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(213);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(215);
       END_STATE();
     case 38:
-      ADVANCE_MAP(
-        '"', 257,
-        '$', 246,
-        '\'', 261,
-        ',', 176,
-        '-', 212,
-        0xfeff, 213,
-        '\\', 95,
-        '`', 95,
-      );
+      if (lookahead == '"') ADVANCE(257);
+      if (lookahead == '$') ADVANCE(246);
+      if (lookahead == '\'') ADVANCE(261);
+      if (lookahead == ',') ADVANCE(176);
+      if (lookahead == '-') ADVANCE(212);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(93);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(41);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(213);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(215);
       END_STATE();
     case 39:
-      ADVANCE_MAP(
-        '"', 257,
-        '$', 246,
-        '\'', 261,
-        '-', 212,
-        '=', 157,
-        0xfeff, 213,
-        '\\', 95,
-        '`', 95,
-      );
+      if (lookahead == '"') ADVANCE(257);
+      if (lookahead == '$') ADVANCE(246);
+      if (lookahead == '\'') ADVANCE(261);
+      if (lookahead == '-') ADVANCE(212);
+      if (lookahead == '=') ADVANCE(157);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(93);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(41);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(213);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(215);
       END_STATE();
     case 40:
-      ADVANCE_MAP(
-        '"', 257,
-        '$', 246,
-        '\'', 261,
-        '-', 212,
-        'm', 153,
-        0xfeff, 213,
-        '\\', 95,
-        '`', 95,
-      );
+      if (lookahead == '"') ADVANCE(257);
+      if (lookahead == '$') ADVANCE(246);
+      if (lookahead == '\'') ADVANCE(261);
+      if (lookahead == '-') ADVANCE(212);
+      if (lookahead == 'm') ADVANCE(153);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(93);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(41);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(213);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(156);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(215);
       END_STATE();
     case 41:
       if (lookahead == '"') ADVANCE(257);
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '\'') ADVANCE(261);
       if (lookahead == '-') ADVANCE(212);
-      if (lookahead == 0xfeff) ADVANCE(213);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(95);
+          lookahead == '`') ADVANCE(93);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(41);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(213);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(215);
       END_STATE();
     case 42:
       if (lookahead == '"') ADVANCE(257);
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '\'') ADVANCE(261);
       if (lookahead == '=') ADVANCE(157);
-      if (lookahead == 0xfeff) ADVANCE(207);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(99);
+          lookahead == '`') ADVANCE(218);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(46);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(216);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(215);
       END_STATE();
     case 43:
       if (lookahead == '"') ADVANCE(257);
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '\'') ADVANCE(261);
       if (lookahead == '=') ADVANCE(157);
-      if (lookahead == 0xfeff) ADVANCE(215);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(218);
+          lookahead == '`') ADVANCE(97);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(48);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(47);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(207);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
       END_STATE();
     case 44:
       if (lookahead == '"') ADVANCE(257);
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '\'') ADVANCE(261);
       if (lookahead == '{') ADVANCE(250);
-      if (lookahead == 0xfeff) ADVANCE(215);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(218);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(48);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(46);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(216);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(215);
       END_STATE();
     case 45:
       if (lookahead == '"') ADVANCE(257);
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '\'') ADVANCE(261);
-      if (lookahead == 0xfeff) ADVANCE(214);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(95);
+          lookahead == '`') ADVANCE(93);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(45);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(214);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(215);
       END_STATE();
     case 46:
       if (lookahead == '"') ADVANCE(257);
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '\'') ADVANCE(261);
-      if (lookahead == 0xfeff) ADVANCE(207);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(99);
+          lookahead == '`') ADVANCE(218);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(46);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(216);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '=') ADVANCE(208);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(215);
       END_STATE();
     case 47:
       if (lookahead == '"') ADVANCE(257);
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '\'') ADVANCE(261);
-      if (lookahead == 0xfeff) ADVANCE(220);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(102);
+          lookahead == '`') ADVANCE(97);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(47);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(207);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ':') ADVANCE(221);
+          lookahead != '=') ADVANCE(208);
       END_STATE();
     case 48:
       if (lookahead == '"') ADVANCE(257);
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '\'') ADVANCE(261);
-      if (lookahead == 0xfeff) ADVANCE(215);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(218);
+          lookahead == '`') ADVANCE(100);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(48);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(220);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ':') ADVANCE(221);
       END_STATE();
     case 49:
-      ADVANCE_MAP(
-        '"', 236,
-        '\'', 237,
-        ',', 176,
-        '-', 234,
-        '=', 157,
-        0xfeff, 231,
-        '\\', 240,
-        '`', 240,
-      );
+      if (lookahead == '"') ADVANCE(236);
+      if (lookahead == '\'') ADVANCE(237);
+      if (lookahead == ',') ADVANCE(176);
+      if (lookahead == '-') ADVANCE(234);
+      if (lookahead == '=') ADVANCE(157);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(240);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(53);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(231);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(235);
       END_STATE();
@@ -3031,12 +3016,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '\'') ADVANCE(237);
       if (lookahead == ',') ADVANCE(176);
       if (lookahead == '-') ADVANCE(234);
-      if (lookahead == 0xfeff) ADVANCE(231);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(240);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(53);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(231);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(235);
       END_STATE();
@@ -3045,12 +3030,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '\'') ADVANCE(237);
       if (lookahead == '-') ADVANCE(234);
       if (lookahead == '=') ADVANCE(157);
-      if (lookahead == 0xfeff) ADVANCE(231);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(240);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(53);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(231);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(235);
       END_STATE();
@@ -3059,12 +3044,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '\'') ADVANCE(237);
       if (lookahead == '-') ADVANCE(234);
       if (lookahead == 'm') ADVANCE(153);
-      if (lookahead == 0xfeff) ADVANCE(231);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(240);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(53);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(231);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(156);
       if (lookahead != 0 &&
@@ -3074,24 +3059,24 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '"') ADVANCE(236);
       if (lookahead == '\'') ADVANCE(237);
       if (lookahead == '-') ADVANCE(234);
-      if (lookahead == 0xfeff) ADVANCE(231);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(240);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(53);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(231);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(235);
       END_STATE();
     case 54:
       if (lookahead == '"') ADVANCE(236);
       if (lookahead == '\'') ADVANCE(237);
-      if (lookahead == 0xfeff) ADVANCE(232);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(240);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(54);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(232);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(235);
       END_STATE();
@@ -3118,43 +3103,36 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         '=', 157,
         '@', 201,
         ']', 244,
-        'A', 107,
-        'a', 107,
-        'N', 106,
-        'n', 106,
+        'A', 105,
+        'a', 105,
+        'N', 104,
+        'n', 104,
       );
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(58);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(58);
       END_STATE();
     case 58:
       if (lookahead == '"') ADVANCE(56);
       if (lookahead == '-') ADVANCE(88);
       if (lookahead == ']') ADVANCE(244);
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(107);
+          lookahead == 'a') ADVANCE(105);
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(106);
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(58);
+          lookahead == 'n') ADVANCE(104);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(58);
       END_STATE();
     case 59:
-      if (lookahead == '#') ADVANCE(252);
-      if (lookahead == '%') ADVANCE(253);
-      if (lookahead == '/') ADVANCE(254);
-      if (lookahead == ':') ADVANCE(110);
-      if (lookahead == '}') ADVANCE(255);
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(108);
-      if (lookahead == '+' ||
-          lookahead == '-' ||
-          lookahead == '=' ||
-          lookahead == '?') ADVANCE(251);
+      ADVANCE_MAP(
+        '#', 252,
+        '%', 253,
+        '/', 254,
+        ':', 107,
+        '}', 255,
+        '+', 251,
+        '-', 251,
+        '=', 251,
+        '?', 251,
+      );
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(115);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(135);
       END_STATE();
@@ -3162,10 +3140,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '/') ADVANCE(227);
       if (lookahead == '{') ADVANCE(250);
-      if (lookahead == 0xfeff) ADVANCE(225);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(81);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(225);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(249);
@@ -3179,10 +3157,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 61:
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '/') ADVANCE(227);
-      if (lookahead == 0xfeff) ADVANCE(225);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(81);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(225);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
@@ -3195,12 +3173,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == ':') ADVANCE(140);
       if (lookahead == '@') ADVANCE(201);
       if (lookahead == '{') ADVANCE(250);
-      if (lookahead == 0xfeff) ADVANCE(194);
       if (lookahead == 'A' ||
           lookahead == 'a') ADVANCE(248);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(103);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(101);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(194);
       if (('B' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('b' <= lookahead && lookahead <= 'z')) ADVANCE(249);
@@ -3215,12 +3193,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == ':') ADVANCE(140);
       if (lookahead == '@') ADVANCE(201);
-      if (lookahead == 0xfeff) ADVANCE(194);
       if (lookahead == 'A' ||
           lookahead == 'a') ADVANCE(195);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(103);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(101);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(194);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
@@ -3233,12 +3211,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '=') ADVANCE(157);
       if (lookahead == '{') ADVANCE(250);
-      if (lookahead == 0xfeff) ADVANCE(210);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(101);
+          lookahead == '`') ADVANCE(99);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(80);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(210);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
@@ -3251,7 +3229,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '=') ADVANCE(157);
       if (lookahead == '{') ADVANCE(250);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(101);
+          lookahead == '`') ADVANCE(99);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('_' <= lookahead && lookahead <= 'z')) ADVANCE(249);
       if (lookahead != 0 &&
@@ -3263,12 +3241,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 66:
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '=') ADVANCE(157);
-      if (lookahead == 0xfeff) ADVANCE(210);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(101);
+          lookahead == '`') ADVANCE(99);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(80);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(210);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
@@ -3278,7 +3256,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '=') ADVANCE(157);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(101);
+          lookahead == '`') ADVANCE(99);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -3289,12 +3267,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '@') ADVANCE(201);
       if (lookahead == '{') ADVANCE(250);
-      if (lookahead == 0xfeff) ADVANCE(198);
       if (lookahead == 'A' ||
           lookahead == 'a') ADVANCE(248);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(103);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(101);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(198);
       if (('B' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('b' <= lookahead && lookahead <= 'z')) ADVANCE(249);
@@ -3308,12 +3286,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 69:
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '@') ADVANCE(201);
-      if (lookahead == 0xfeff) ADVANCE(198);
       if (lookahead == 'A' ||
           lookahead == 'a') ADVANCE(199);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(103);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(101);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(198);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
@@ -3325,12 +3303,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 70:
       if (lookahead == '$') ADVANCE(247);
       if (lookahead == '{') ADVANCE(250);
-      if (lookahead == 0xfeff) ADVANCE(202);
       if (lookahead == 'A' ||
           lookahead == 'a') ADVANCE(248);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(103);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(101);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(202);
       if (('B' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('b' <= lookahead && lookahead <= 'z')) ADVANCE(249);
@@ -3343,12 +3321,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 71:
       if (lookahead == '$') ADVANCE(247);
-      if (lookahead == 0xfeff) ADVANCE(202);
       if (lookahead == 'A' ||
           lookahead == 'a') ADVANCE(203);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(103);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(101);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(202);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
@@ -3372,30 +3350,30 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == ',') ADVANCE(176);
       if (lookahead == '-') ADVANCE(89);
       if (lookahead == '=') ADVANCE(157);
-      if (lookahead == 0xfeff) ADVANCE(191);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(191);
       if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(192);
       END_STATE();
     case 74:
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == ',') ADVANCE(176);
       if (lookahead == '-') ADVANCE(89);
-      if (lookahead == 0xfeff) ADVANCE(191);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(191);
       if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(192);
       END_STATE();
     case 75:
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '-') ADVANCE(89);
       if (lookahead == ':') ADVANCE(139);
-      if (lookahead == 0xfeff) ADVANCE(191);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(191);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
@@ -3408,20 +3386,20 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '-') ADVANCE(89);
       if (lookahead == '=') ADVANCE(157);
-      if (lookahead == 0xfeff) ADVANCE(191);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(191);
       if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(192);
       END_STATE();
     case 77:
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '-') ADVANCE(89);
       if (lookahead == 'm') ADVANCE(153);
-      if (lookahead == 0xfeff) ADVANCE(191);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(191);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(156);
       if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(192);
@@ -3429,19 +3407,19 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 78:
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '-') ADVANCE(89);
-      if (lookahead == 0xfeff) ADVANCE(191);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(191);
       if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(192);
       END_STATE();
     case 79:
       if (lookahead == '$') ADVANCE(246);
       if (lookahead == '{') ADVANCE(250);
-      if (lookahead == 0xfeff) ADVANCE(223);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(81);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(223);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(249);
@@ -3455,12 +3433,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 80:
       if (lookahead == '$') ADVANCE(246);
-      if (lookahead == 0xfeff) ADVANCE(207);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(99);
+          lookahead == '`') ADVANCE(97);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(80);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(207);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
@@ -3469,10 +3447,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 81:
       if (lookahead == '$') ADVANCE(246);
-      if (lookahead == 0xfeff) ADVANCE(223);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(81);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(223);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
@@ -3483,10 +3461,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 82:
       if (lookahead == '$') ADVANCE(246);
-      if (lookahead == 0xfeff) ADVANCE(205);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(82);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(205);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
@@ -3513,10 +3491,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '=') ADVANCE(130);
       if (lookahead == ']') ADVANCE(244);
       if (lookahead == 'm') ADVANCE(153);
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(86);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(86);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(156);
       END_STATE();
@@ -3525,24 +3500,18 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '-') ADVANCE(88);
       if (lookahead == '=') ADVANCE(130);
       if (lookahead == ']') ADVANCE(244);
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(86);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(86);
       END_STATE();
     case 87:
       if (lookahead == '-') ADVANCE(88);
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(87);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(87);
       END_STATE();
     case 88:
       if (lookahead == '-') ADVANCE(142);
       END_STATE();
     case 89:
       if (lookahead == '-') ADVANCE(142);
-      if (lookahead == ':') ADVANCE(111);
+      if (lookahead == ':') ADVANCE(110);
       if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(192);
       END_STATE();
     case 90:
@@ -3555,7 +3524,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 92:
       ADVANCE_MAP(
-        'u', 115,
+        'u', 114,
         '"', 56,
         '/', 56,
         '\\', 56,
@@ -3567,123 +3536,117 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       );
       END_STATE();
     case 93:
-      if (lookahead == 0xfeff) ADVANCE(229);
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(93);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
-      END_STATE();
-    case 94:
-      if (lookahead == 0xfeff) ADVANCE(136);
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(94);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '=') ADVANCE(137);
-      END_STATE();
-    case 95:
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(117);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(215);
       END_STATE();
-    case 96:
+    case 94:
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(117);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(189);
       END_STATE();
-    case 97:
+    case 95:
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(118);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(169);
       END_STATE();
-    case 98:
+    case 96:
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(119);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(166);
       END_STATE();
-    case 99:
+    case 97:
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(120);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
       END_STATE();
-    case 100:
+    case 98:
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(121);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(222);
       END_STATE();
-    case 101:
+    case 99:
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(122);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(211);
       END_STATE();
-    case 102:
+    case 100:
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(123);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(221);
       END_STATE();
-    case 103:
+    case 101:
       if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(107);
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(103);
+          lookahead == 'a') ADVANCE(105);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(101);
       END_STATE();
-    case 104:
+    case 102:
       if (lookahead == 'E' ||
           lookahead == 'e') ADVANCE(141);
       END_STATE();
-    case 105:
+    case 103:
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(104);
+          lookahead == 'n') ADVANCE(102);
       END_STATE();
-    case 106:
+    case 104:
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(105);
+          lookahead == 'o') ADVANCE(103);
       END_STATE();
-    case 107:
+    case 105:
       if (lookahead == 'S' ||
           lookahead == 's') ADVANCE(138);
       END_STATE();
-    case 108:
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(108);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(135);
-      END_STATE();
-    case 109:
+    case 106:
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(109);
+          lookahead == ' ') ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(137);
       END_STATE();
-    case 110:
+    case 107:
       if (lookahead == '+' ||
           lookahead == '-' ||
           lookahead == '=' ||
           lookahead == '?') ADVANCE(251);
       END_STATE();
-    case 111:
+    case 108:
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(108);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(229);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
+      END_STATE();
+    case 109:
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(109);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(136);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '=') ADVANCE(137);
+      END_STATE();
+    case 110:
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(91);
+      END_STATE();
+    case 111:
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'F') ||
+          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(56);
       END_STATE();
     case 112:
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'F') ||
-          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(56);
+          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(111);
       END_STATE();
     case 113:
       if (('0' <= lookahead && lookahead <= '9') ||
@@ -3696,9 +3659,9 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           ('a' <= lookahead && lookahead <= 'f')) ADVANCE(113);
       END_STATE();
     case 115:
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'F') ||
-          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(114);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(115);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(135);
       END_STATE();
     case 116:
       if (((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
@@ -3713,7 +3676,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(216);
+          lookahead != '`') ADVANCE(215);
       END_STATE();
     case 118:
       if (lookahead != 0 &&
@@ -3794,10 +3757,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         '\\', 217,
         '`', 217,
       );
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(128);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(128);
       if (('B' <= lookahead && lookahead <= 'Z') ||
           ('b' <= lookahead && lookahead <= 'z')) ADVANCE(135);
       END_STATE();
@@ -3858,11 +3818,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 136:
       ACCEPT_TOKEN(sym_directive_value);
       if (lookahead == '=') ADVANCE(137);
-      if (lookahead == 0xfeff) ADVANCE(136);
       if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
           lookahead == ' ') ADVANCE(4);
-      if (lookahead == 0x0b ||
-          lookahead == '\f') ADVANCE(109);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          (lookahead < 0x0b || '\r' < lookahead)) ADVANCE(136);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(137);
       END_STATE();
@@ -3871,7 +3832,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(109);
+          lookahead == ' ') ADVANCE(106);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(137);
       END_STATE();
@@ -4025,10 +3986,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 158:
       ACCEPT_TOKEN(aux_sym__param_value_token1);
       if (lookahead == '-') ADVANCE(142);
-      if (lookahead == ':') ADVANCE(168);
+      if (lookahead == ':') ADVANCE(167);
       if (lookahead == '@') ADVANCE(169);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(97);
+          lookahead == '`') ADVANCE(95);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4040,7 +4001,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       ACCEPT_TOKEN(aux_sym__param_value_token1);
       if (lookahead == '-') ADVANCE(142);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(97);
+          lookahead == '`') ADVANCE(95);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4051,9 +4012,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 160:
       ACCEPT_TOKEN(aux_sym__param_value_token1);
       if (lookahead == '-') ADVANCE(159);
-      if (lookahead == 0xfeff) ADVANCE(160);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(97);
+          lookahead == '`') ADVANCE(238);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(160);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4064,9 +4028,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 161:
       ACCEPT_TOKEN(aux_sym__param_value_token1);
       if (lookahead == '-') ADVANCE(159);
-      if (lookahead == 0xfeff) ADVANCE(161);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(238);
+          lookahead == '`') ADVANCE(95);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(161);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4077,11 +4044,14 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 162:
       ACCEPT_TOKEN(aux_sym__param_value_token1);
       if (lookahead == '-') ADVANCE(158);
-      if (lookahead == ':') ADVANCE(168);
+      if (lookahead == ':') ADVANCE(167);
       if (lookahead == '@') ADVANCE(169);
-      if (lookahead == 0xfeff) ADVANCE(162);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(97);
+          lookahead == '`') ADVANCE(95);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(162);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4093,7 +4063,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       ACCEPT_TOKEN(aux_sym__param_value_token1);
       if (lookahead == '/') ADVANCE(169);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(97);
+          lookahead == '`') ADVANCE(95);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(163);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
@@ -4104,10 +4074,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 164:
       ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if (lookahead == ':') ADVANCE(168);
+      if (lookahead == ':') ADVANCE(167);
       if (lookahead == '@') ADVANCE(169);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(97);
+          lookahead == '`') ADVANCE(95);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4118,9 +4088,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 165:
       ACCEPT_TOKEN(aux_sym__param_value_token1);
       if (lookahead == '=') ADVANCE(169);
-      if (lookahead == 0xfeff) ADVANCE(165);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(98);
+          lookahead == '`') ADVANCE(96);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(165);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4132,7 +4105,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       ACCEPT_TOKEN(aux_sym__param_value_token1);
       if (lookahead == '=') ADVANCE(169);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(98);
+          lookahead == '`') ADVANCE(96);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4142,9 +4115,9 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 167:
       ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if (lookahead == 0xfeff) ADVANCE(167);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(97);
+          lookahead == '`') ADVANCE(95);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(163);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4155,8 +4128,11 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 168:
       ACCEPT_TOKEN(aux_sym__param_value_token1);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(97);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(163);
+          lookahead == '`') ADVANCE(95);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(168);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4167,7 +4143,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 169:
       ACCEPT_TOKEN(aux_sym__param_value_token1);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(97);
+          lookahead == '`') ADVANCE(95);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4274,7 +4250,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       ACCEPT_TOKEN(aux_sym_mount_value_token1);
       if (lookahead == '-') ADVANCE(142);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(96);
+          lookahead == '`') ADVANCE(94);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4287,9 +4263,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 182:
       ACCEPT_TOKEN(aux_sym_mount_value_token1);
       if (lookahead == '-') ADVANCE(181);
-      if (lookahead == 0xfeff) ADVANCE(182);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(96);
+          lookahead == '`') ADVANCE(94);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(182);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4304,9 +4283,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '-') ADVANCE(178);
       if (lookahead == ':') ADVANCE(187);
       if (lookahead == '@') ADVANCE(188);
-      if (lookahead == 0xfeff) ADVANCE(183);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(125);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(183);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4319,9 +4301,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 184:
       ACCEPT_TOKEN(aux_sym_mount_value_token1);
       if (lookahead == '-') ADVANCE(180);
-      if (lookahead == 0xfeff) ADVANCE(184);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(241);
+          lookahead == '`') ADVANCE(125);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(184);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4334,9 +4319,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 185:
       ACCEPT_TOKEN(aux_sym_mount_value_token1);
       if (lookahead == '-') ADVANCE(180);
-      if (lookahead == 0xfeff) ADVANCE(185);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(125);
+          lookahead == '`') ADVANCE(241);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(185);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4388,7 +4376,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 189:
       ACCEPT_TOKEN(aux_sym_mount_value_token1);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(96);
+          lookahead == '`') ADVANCE(94);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4400,19 +4388,22 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 190:
       ACCEPT_TOKEN(aux_sym_image_name_token1);
       if (lookahead == '-') ADVANCE(142);
-      if (lookahead == ':') ADVANCE(111);
+      if (lookahead == ':') ADVANCE(110);
       if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(192);
       END_STATE();
     case 191:
       ACCEPT_TOKEN(aux_sym_image_name_token1);
       if (lookahead == '-') ADVANCE(190);
-      if (lookahead == ':') ADVANCE(111);
-      if (lookahead == 0xfeff) ADVANCE(191);
+      if (lookahead == ':') ADVANCE(110);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(191);
       if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(192);
       END_STATE();
     case 192:
       ACCEPT_TOKEN(aux_sym_image_name_token1);
-      if (lookahead == ':') ADVANCE(111);
+      if (lookahead == ':') ADVANCE(110);
       if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(192);
       END_STATE();
     case 193:
@@ -4420,9 +4411,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 194:
       ACCEPT_TOKEN(aux_sym_image_name_token3);
-      if (lookahead == 0xfeff) ADVANCE(194);
       if (lookahead == 'A' ||
           lookahead == 'a') ADVANCE(195);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(194);
       if ((!eof && set_contains(aux_sym_image_name_token1_character_set_1, 10, lookahead))) ADVANCE(196);
       END_STATE();
     case 195:
@@ -4440,9 +4434,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 198:
       ACCEPT_TOKEN(aux_sym_image_tag_token1);
-      if (lookahead == 0xfeff) ADVANCE(198);
       if (lookahead == 'A' ||
           lookahead == 'a') ADVANCE(199);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(198);
       if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(200);
       END_STATE();
     case 199:
@@ -4460,9 +4457,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 202:
       ACCEPT_TOKEN(aux_sym_image_digest_token1);
-      if (lookahead == 0xfeff) ADVANCE(202);
       if (lookahead == 'A' ||
           lookahead == 'a') ADVANCE(203);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(202);
       if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
           lookahead == '/') ADVANCE(204);
       END_STATE();
@@ -4480,7 +4480,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 205:
       ACCEPT_TOKEN(aux_sym_image_alias_token1);
-      if (lookahead == 0xfeff) ADVANCE(205);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(205);
       if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
           lookahead == '/') ADVANCE(206);
       END_STATE();
@@ -4491,9 +4494,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 207:
       ACCEPT_TOKEN(aux_sym__key_word_token1);
-      if (lookahead == 0xfeff) ADVANCE(207);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(99);
+          lookahead == '`') ADVANCE(97);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(207);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4505,7 +4511,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 208:
       ACCEPT_TOKEN(aux_sym__key_word_token1);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(99);
+          lookahead == '`') ADVANCE(97);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4516,9 +4522,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 209:
       ACCEPT_TOKEN(aux_sym__key_word_token2);
-      if (lookahead == 0xfeff) ADVANCE(209);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(219);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(209);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4529,9 +4538,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 210:
       ACCEPT_TOKEN(aux_sym__key_word_token2);
-      if (lookahead == 0xfeff) ADVANCE(210);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(101);
+          lookahead == '`') ADVANCE(99);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(210);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4543,7 +4555,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 211:
       ACCEPT_TOKEN(aux_sym__key_word_token2);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(101);
+          lookahead == '`') ADVANCE(99);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4556,61 +4568,70 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       ACCEPT_TOKEN(aux_sym__spaced_value_token1);
       if (lookahead == '-') ADVANCE(142);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(95);
+          lookahead == '`') ADVANCE(93);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '"' &&
           lookahead != '$' &&
-          lookahead != '\'') ADVANCE(216);
+          lookahead != '\'') ADVANCE(215);
       END_STATE();
     case 213:
       ACCEPT_TOKEN(aux_sym__spaced_value_token1);
       if (lookahead == '-') ADVANCE(212);
-      if (lookahead == 0xfeff) ADVANCE(213);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(95);
+          lookahead == '`') ADVANCE(93);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(213);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '"' &&
           lookahead != '$' &&
-          lookahead != '\'') ADVANCE(216);
+          lookahead != '\'') ADVANCE(215);
       END_STATE();
     case 214:
       ACCEPT_TOKEN(aux_sym__spaced_value_token1);
-      if (lookahead == 0xfeff) ADVANCE(214);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(95);
+          lookahead == '`') ADVANCE(93);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(214);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '"' &&
           lookahead != '$' &&
-          lookahead != '\'') ADVANCE(216);
+          lookahead != '\'') ADVANCE(215);
       END_STATE();
     case 215:
       ACCEPT_TOKEN(aux_sym__spaced_value_token1);
-      if (lookahead == 0xfeff) ADVANCE(215);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(218);
+          lookahead == '`') ADVANCE(93);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '"' &&
           lookahead != '$' &&
-          lookahead != '\'') ADVANCE(216);
+          lookahead != '\'') ADVANCE(215);
       END_STATE();
     case 216:
       ACCEPT_TOKEN(aux_sym__spaced_value_token1);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(95);
+          lookahead == '`') ADVANCE(218);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(216);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '"' &&
           lookahead != '$' &&
-          lookahead != '\'') ADVANCE(216);
+          lookahead != '\'') ADVANCE(215);
       END_STATE();
     case 217:
       ACCEPT_TOKEN(aux_sym__spaced_value_token2);
@@ -4620,7 +4641,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(117);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(216);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(215);
       END_STATE();
     case 219:
       ACCEPT_TOKEN(aux_sym__spaced_value_token2);
@@ -4631,9 +4652,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 220:
       ACCEPT_TOKEN(aux_sym__user_word_token1);
-      if (lookahead == 0xfeff) ADVANCE(220);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(102);
+          lookahead == '`') ADVANCE(100);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(220);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4645,7 +4669,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 221:
       ACCEPT_TOKEN(aux_sym__user_word_token1);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(102);
+          lookahead == '`') ADVANCE(100);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4657,7 +4681,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 222:
       ACCEPT_TOKEN(aux_sym__user_word_token2);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(100);
+          lookahead == '`') ADVANCE(98);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
@@ -4668,7 +4692,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 223:
       ACCEPT_TOKEN(aux_sym_expose_port_token1);
-      if (lookahead == 0xfeff) ADVANCE(223);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(223);
       if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead))) ADVANCE(224);
       END_STATE();
     case 224:
@@ -4677,7 +4704,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 225:
       ACCEPT_TOKEN(aux_sym_expose_port_token2);
-      if (lookahead == 0xfeff) ADVANCE(225);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(225);
       if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead))) ADVANCE(226);
       END_STATE();
     case 226:
@@ -4694,10 +4724,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 229:
       ACCEPT_TOKEN(aux_sym__rest_of_line_token1);
-      if (lookahead == 0xfeff) ADVANCE(229);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ') SKIP(93);
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(108);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(229);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(230);
       END_STATE();
@@ -4712,12 +4742,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '"') ADVANCE(236);
       if (lookahead == '\'') ADVANCE(237);
       if (lookahead == '-') ADVANCE(234);
-      if (lookahead == 0xfeff) ADVANCE(231);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(240);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(53);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(231);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(235);
       END_STATE();
@@ -4725,12 +4755,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       ACCEPT_TOKEN(sym_shell_fragment);
       if (lookahead == '"') ADVANCE(236);
       if (lookahead == '\'') ADVANCE(237);
-      if (lookahead == 0xfeff) ADVANCE(232);
       if (lookahead == '\\' ||
           lookahead == '`') ADVANCE(240);
       if (lookahead == '\t' ||
-          lookahead == '\r' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(54);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(232);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead)) ADVANCE(235);
       END_STATE();
@@ -5003,7 +5033,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [63] = {.lex_state = 6, .external_lex_state = 5},
   [64] = {.lex_state = 16, .external_lex_state = 5},
   [65] = {.lex_state = 5, .external_lex_state = 5},
-  [66] = {.lex_state = 18, .external_lex_state = 5},
+  [66] = {.lex_state = 20, .external_lex_state = 5},
   [67] = {.lex_state = 31, .external_lex_state = 6},
   [68] = {.lex_state = 31, .external_lex_state = 6},
   [69] = {.lex_state = 31, .external_lex_state = 6},
@@ -5016,7 +5046,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [76] = {.lex_state = 31, .external_lex_state = 9},
   [77] = {.lex_state = 31, .external_lex_state = 9},
   [78] = {.lex_state = 31, .external_lex_state = 9},
-  [79] = {.lex_state = 11, .external_lex_state = 5},
+  [79] = {.lex_state = 12, .external_lex_state = 5},
   [80] = {.lex_state = 26, .external_lex_state = 9},
   [81] = {.lex_state = 26, .external_lex_state = 9},
   [82] = {.lex_state = 31, .external_lex_state = 8},
@@ -5026,45 +5056,45 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [86] = {.lex_state = 29, .external_lex_state = 6},
   [87] = {.lex_state = 22, .external_lex_state = 7},
   [88] = {.lex_state = 8, .external_lex_state = 7},
-  [89] = {.lex_state = 11, .external_lex_state = 5},
-  [90] = {.lex_state = 11, .external_lex_state = 5},
+  [89] = {.lex_state = 12, .external_lex_state = 5},
+  [90] = {.lex_state = 12, .external_lex_state = 5},
   [91] = {.lex_state = 22, .external_lex_state = 7},
   [92] = {.lex_state = 22, .external_lex_state = 7},
   [93] = {.lex_state = 8, .external_lex_state = 7},
-  [94] = {.lex_state = 19, .external_lex_state = 5},
+  [94] = {.lex_state = 17, .external_lex_state = 5},
   [95] = {.lex_state = 29, .external_lex_state = 8},
   [96] = {.lex_state = 29, .external_lex_state = 9},
   [97] = {.lex_state = 29, .external_lex_state = 8},
-  [98] = {.lex_state = 19, .external_lex_state = 5},
+  [98] = {.lex_state = 17, .external_lex_state = 5},
   [99] = {.lex_state = 29, .external_lex_state = 9},
   [100] = {.lex_state = 22, .external_lex_state = 7},
-  [101] = {.lex_state = 19, .external_lex_state = 5},
+  [101] = {.lex_state = 17, .external_lex_state = 5},
   [102] = {.lex_state = 22, .external_lex_state = 7},
-  [103] = {.lex_state = 19, .external_lex_state = 5},
+  [103] = {.lex_state = 17, .external_lex_state = 5},
   [104] = {.lex_state = 25, .external_lex_state = 9},
-  [105] = {.lex_state = 19, .external_lex_state = 5},
+  [105] = {.lex_state = 17, .external_lex_state = 5},
   [106] = {.lex_state = 16, .external_lex_state = 5},
-  [107] = {.lex_state = 48, .external_lex_state = 6},
+  [107] = {.lex_state = 46, .external_lex_state = 6},
   [108] = {.lex_state = 6, .external_lex_state = 5},
-  [109] = {.lex_state = 48, .external_lex_state = 6},
-  [110] = {.lex_state = 42, .external_lex_state = 7},
-  [111] = {.lex_state = 12, .external_lex_state = 10},
+  [109] = {.lex_state = 46, .external_lex_state = 6},
+  [110] = {.lex_state = 43, .external_lex_state = 7},
+  [111] = {.lex_state = 11, .external_lex_state = 10},
   [112] = {.lex_state = 22, .external_lex_state = 7},
-  [113] = {.lex_state = 42, .external_lex_state = 9},
+  [113] = {.lex_state = 43, .external_lex_state = 9},
   [114] = {.lex_state = 16, .external_lex_state = 5},
   [115] = {.lex_state = 41, .external_lex_state = 5},
   [116] = {.lex_state = 16, .external_lex_state = 5},
-  [117] = {.lex_state = 42, .external_lex_state = 9},
+  [117] = {.lex_state = 43, .external_lex_state = 9},
   [118] = {.lex_state = 16, .external_lex_state = 5},
   [119] = {.lex_state = 16, .external_lex_state = 5},
-  [120] = {.lex_state = 20, .external_lex_state = 5},
+  [120] = {.lex_state = 19, .external_lex_state = 5},
   [121] = {.lex_state = 6, .external_lex_state = 5},
   [122] = {.lex_state = 6, .external_lex_state = 5},
   [123] = {.lex_state = 26, .external_lex_state = 9},
   [124] = {.lex_state = 21, .external_lex_state = 7},
   [125] = {.lex_state = 6, .external_lex_state = 5},
   [126] = {.lex_state = 6, .external_lex_state = 5},
-  [127] = {.lex_state = 15, .external_lex_state = 5},
+  [127] = {.lex_state = 14, .external_lex_state = 5},
   [128] = {.lex_state = 75, .external_lex_state = 7},
   [129] = {.lex_state = 16, .external_lex_state = 5},
   [130] = {.lex_state = 75, .external_lex_state = 7},
@@ -5072,7 +5102,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [132] = {.lex_state = 16, .external_lex_state = 5},
   [133] = {.lex_state = 16, .external_lex_state = 5},
   [134] = {.lex_state = 7, .external_lex_state = 7},
-  [135] = {.lex_state = 9, .external_lex_state = 5},
+  [135] = {.lex_state = 10, .external_lex_state = 5},
   [136] = {.lex_state = 26, .external_lex_state = 9},
   [137] = {.lex_state = 6, .external_lex_state = 5},
   [138] = {.lex_state = 6, .external_lex_state = 5},
@@ -5080,18 +5110,18 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [140] = {.lex_state = 6, .external_lex_state = 5},
   [141] = {.lex_state = 6, .external_lex_state = 5},
   [142] = {.lex_state = 16, .external_lex_state = 5},
-  [143] = {.lex_state = 17, .external_lex_state = 10},
-  [144] = {.lex_state = 17, .external_lex_state = 10},
+  [143] = {.lex_state = 18, .external_lex_state = 10},
+  [144] = {.lex_state = 18, .external_lex_state = 10},
   [145] = {.lex_state = 53, .external_lex_state = 5},
   [146] = {.lex_state = 31, .external_lex_state = 6},
   [147] = {.lex_state = 31, .external_lex_state = 6},
   [148] = {.lex_state = 31, .external_lex_state = 6},
   [149] = {.lex_state = 31, .external_lex_state = 6},
-  [150] = {.lex_state = 12, .external_lex_state = 10},
-  [151] = {.lex_state = 12, .external_lex_state = 10},
+  [150] = {.lex_state = 11, .external_lex_state = 10},
+  [151] = {.lex_state = 11, .external_lex_state = 10},
   [152] = {.lex_state = 24, .external_lex_state = 9},
   [153] = {.lex_state = 31, .external_lex_state = 6},
-  [154] = {.lex_state = 48, .external_lex_state = 11},
+  [154] = {.lex_state = 46, .external_lex_state = 11},
   [155] = {.lex_state = 35, .external_lex_state = 7},
   [156] = {.lex_state = 24, .external_lex_state = 9},
   [157] = {.lex_state = 31, .external_lex_state = 6},
@@ -5104,19 +5134,19 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [164] = {.lex_state = 24, .external_lex_state = 9},
   [165] = {.lex_state = 31, .external_lex_state = 6},
   [166] = {.lex_state = 53, .external_lex_state = 5},
-  [167] = {.lex_state = 17, .external_lex_state = 10},
-  [168] = {.lex_state = 17, .external_lex_state = 10},
-  [169] = {.lex_state = 17, .external_lex_state = 10},
-  [170] = {.lex_state = 48, .external_lex_state = 8},
+  [167] = {.lex_state = 18, .external_lex_state = 10},
+  [168] = {.lex_state = 18, .external_lex_state = 10},
+  [169] = {.lex_state = 18, .external_lex_state = 10},
+  [170] = {.lex_state = 46, .external_lex_state = 8},
   [171] = {.lex_state = 31, .external_lex_state = 6},
-  [172] = {.lex_state = 43, .external_lex_state = 7},
+  [172] = {.lex_state = 42, .external_lex_state = 7},
   [173] = {.lex_state = 28, .external_lex_state = 7},
   [174] = {.lex_state = 36, .external_lex_state = 7},
-  [175] = {.lex_state = 48, .external_lex_state = 9},
-  [176] = {.lex_state = 48, .external_lex_state = 9},
+  [175] = {.lex_state = 46, .external_lex_state = 9},
+  [176] = {.lex_state = 46, .external_lex_state = 9},
   [177] = {.lex_state = 31, .external_lex_state = 8},
   [178] = {.lex_state = 31, .external_lex_state = 8},
-  [179] = {.lex_state = 48, .external_lex_state = 9},
+  [179] = {.lex_state = 46, .external_lex_state = 9},
   [180] = {.lex_state = 24, .external_lex_state = 9},
   [181] = {.lex_state = 24, .external_lex_state = 9},
   [182] = {.lex_state = 32, .external_lex_state = 9},
@@ -5138,10 +5168,10 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [198] = {.lex_state = 31, .external_lex_state = 9},
   [199] = {.lex_state = 31, .external_lex_state = 9},
   [200] = {.lex_state = 32, .external_lex_state = 9},
-  [201] = {.lex_state = 48, .external_lex_state = 9},
+  [201] = {.lex_state = 46, .external_lex_state = 9},
   [202] = {.lex_state = 31, .external_lex_state = 8},
   [203] = {.lex_state = 31, .external_lex_state = 8},
-  [204] = {.lex_state = 17, .external_lex_state = 10},
+  [204] = {.lex_state = 18, .external_lex_state = 10},
   [205] = {.lex_state = 31, .external_lex_state = 8},
   [206] = {.lex_state = 31, .external_lex_state = 8},
   [207] = {.lex_state = 31, .external_lex_state = 8},
@@ -5155,24 +5185,24 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [215] = {.lex_state = 31, .external_lex_state = 9},
   [216] = {.lex_state = 31, .external_lex_state = 9},
   [217] = {.lex_state = 23, .external_lex_state = 9},
-  [218] = {.lex_state = 48, .external_lex_state = 9},
+  [218] = {.lex_state = 46, .external_lex_state = 9},
   [219] = {.lex_state = 31, .external_lex_state = 9},
   [220] = {.lex_state = 23, .external_lex_state = 9},
   [221] = {.lex_state = 31, .external_lex_state = 8},
   [222] = {.lex_state = 36, .external_lex_state = 7},
   [223] = {.lex_state = 26, .external_lex_state = 9},
   [224] = {.lex_state = 26, .external_lex_state = 9},
-  [225] = {.lex_state = 48, .external_lex_state = 9},
+  [225] = {.lex_state = 46, .external_lex_state = 9},
   [226] = {.lex_state = 26, .external_lex_state = 9},
-  [227] = {.lex_state = 48, .external_lex_state = 9},
+  [227] = {.lex_state = 46, .external_lex_state = 9},
   [228] = {.lex_state = 32, .external_lex_state = 9},
   [229] = {.lex_state = 26, .external_lex_state = 9},
-  [230] = {.lex_state = 43, .external_lex_state = 7},
+  [230] = {.lex_state = 42, .external_lex_state = 7},
   [231] = {.lex_state = 26, .external_lex_state = 9},
   [232] = {.lex_state = 26, .external_lex_state = 9},
   [233] = {.lex_state = 26, .external_lex_state = 9},
-  [234] = {.lex_state = 14, .external_lex_state = 10},
-  [235] = {.lex_state = 10, .external_lex_state = 10},
+  [234] = {.lex_state = 15, .external_lex_state = 10},
+  [235] = {.lex_state = 9, .external_lex_state = 10},
   [236] = {.lex_state = 28, .external_lex_state = 7},
   [237] = {.lex_state = 28, .external_lex_state = 7},
   [238] = {.lex_state = 28, .external_lex_state = 7},
@@ -5196,59 +5226,59 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [256] = {.lex_state = 28, .external_lex_state = 7},
   [257] = {.lex_state = 28, .external_lex_state = 7},
   [258] = {.lex_state = 28, .external_lex_state = 7},
-  [259] = {.lex_state = 11, .external_lex_state = 5},
+  [259] = {.lex_state = 12, .external_lex_state = 5},
   [260] = {.lex_state = 53, .external_lex_state = 5},
   [261] = {.lex_state = 63, .external_lex_state = 9},
   [262] = {.lex_state = 75, .external_lex_state = 7},
   [263] = {.lex_state = 22, .external_lex_state = 7},
   [264] = {.lex_state = 44, .external_lex_state = 9},
-  [265] = {.lex_state = 19, .external_lex_state = 5},
-  [266] = {.lex_state = 11, .external_lex_state = 5},
+  [265] = {.lex_state = 17, .external_lex_state = 5},
+  [266] = {.lex_state = 12, .external_lex_state = 5},
   [267] = {.lex_state = 22, .external_lex_state = 7},
   [268] = {.lex_state = 22, .external_lex_state = 7},
   [269] = {.lex_state = 64, .external_lex_state = 9},
   [270] = {.lex_state = 64, .external_lex_state = 9},
   [271] = {.lex_state = 40, .external_lex_state = 5},
   [272] = {.lex_state = 60, .external_lex_state = 9},
-  [273] = {.lex_state = 19, .external_lex_state = 5},
-  [274] = {.lex_state = 19, .external_lex_state = 5},
+  [273] = {.lex_state = 17, .external_lex_state = 5},
+  [274] = {.lex_state = 17, .external_lex_state = 5},
   [275] = {.lex_state = 30, .external_lex_state = 9},
   [276] = {.lex_state = 30, .external_lex_state = 9},
   [277] = {.lex_state = 22, .external_lex_state = 7},
   [278] = {.lex_state = 22, .external_lex_state = 7},
-  [279] = {.lex_state = 19, .external_lex_state = 5},
-  [280] = {.lex_state = 19, .external_lex_state = 5},
-  [281] = {.lex_state = 48, .external_lex_state = 7},
+  [279] = {.lex_state = 17, .external_lex_state = 5},
+  [280] = {.lex_state = 17, .external_lex_state = 5},
+  [281] = {.lex_state = 46, .external_lex_state = 7},
   [282] = {.lex_state = 40, .external_lex_state = 5},
   [283] = {.lex_state = 24, .external_lex_state = 7},
   [284] = {.lex_state = 8, .external_lex_state = 7},
   [285] = {.lex_state = 8, .external_lex_state = 7},
-  [286] = {.lex_state = 11, .external_lex_state = 5},
-  [287] = {.lex_state = 11, .external_lex_state = 5},
+  [286] = {.lex_state = 12, .external_lex_state = 5},
+  [287] = {.lex_state = 12, .external_lex_state = 5},
   [288] = {.lex_state = 8, .external_lex_state = 7},
   [289] = {.lex_state = 8, .external_lex_state = 7},
   [290] = {.lex_state = 28, .external_lex_state = 7},
-  [291] = {.lex_state = 11, .external_lex_state = 5},
+  [291] = {.lex_state = 12, .external_lex_state = 5},
   [292] = {.lex_state = 22, .external_lex_state = 7},
-  [293] = {.lex_state = 19, .external_lex_state = 5},
+  [293] = {.lex_state = 17, .external_lex_state = 5},
   [294] = {.lex_state = 22, .external_lex_state = 7},
   [295] = {.lex_state = 22, .external_lex_state = 7},
   [296] = {.lex_state = 22, .external_lex_state = 7},
-  [297] = {.lex_state = 19, .external_lex_state = 5},
+  [297] = {.lex_state = 17, .external_lex_state = 5},
   [298] = {.lex_state = 63, .external_lex_state = 9},
-  [299] = {.lex_state = 19, .external_lex_state = 5},
-  [300] = {.lex_state = 19, .external_lex_state = 5},
-  [301] = {.lex_state = 19, .external_lex_state = 5},
+  [299] = {.lex_state = 17, .external_lex_state = 5},
+  [300] = {.lex_state = 17, .external_lex_state = 5},
+  [301] = {.lex_state = 17, .external_lex_state = 5},
   [302] = {.lex_state = 8, .external_lex_state = 7},
   [303] = {.lex_state = 8, .external_lex_state = 7},
-  [304] = {.lex_state = 11, .external_lex_state = 5},
+  [304] = {.lex_state = 12, .external_lex_state = 5},
   [305] = {.lex_state = 8, .external_lex_state = 7},
   [306] = {.lex_state = 8, .external_lex_state = 7},
   [307] = {.lex_state = 8, .external_lex_state = 7},
-  [308] = {.lex_state = 11, .external_lex_state = 5},
-  [309] = {.lex_state = 11, .external_lex_state = 5},
-  [310] = {.lex_state = 11, .external_lex_state = 5},
-  [311] = {.lex_state = 11, .external_lex_state = 5},
+  [308] = {.lex_state = 12, .external_lex_state = 5},
+  [309] = {.lex_state = 12, .external_lex_state = 5},
+  [310] = {.lex_state = 12, .external_lex_state = 5},
+  [311] = {.lex_state = 12, .external_lex_state = 5},
   [312] = {.lex_state = 28, .external_lex_state = 7},
   [313] = {.lex_state = 37, .external_lex_state = 5},
   [314] = {.lex_state = 38, .external_lex_state = 5},
@@ -5264,14 +5294,14 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [324] = {.lex_state = 36, .external_lex_state = 7},
   [325] = {.lex_state = 61, .external_lex_state = 9},
   [326] = {.lex_state = 36, .external_lex_state = 7},
-  [327] = {.lex_state = 48, .external_lex_state = 7},
+  [327] = {.lex_state = 46, .external_lex_state = 7},
   [328] = {.lex_state = 39, .external_lex_state = 5},
   [329] = {.lex_state = 27, .external_lex_state = 7},
   [330] = {.lex_state = 61, .external_lex_state = 9},
   [331] = {.lex_state = 38, .external_lex_state = 5},
   [332] = {.lex_state = 38, .external_lex_state = 5},
   [333] = {.lex_state = 0, .external_lex_state = 10},
-  [334] = {.lex_state = 47, .external_lex_state = 7},
+  [334] = {.lex_state = 48, .external_lex_state = 7},
   [335] = {.lex_state = 68, .external_lex_state = 9},
   [336] = {.lex_state = 61, .external_lex_state = 9},
   [337] = {.lex_state = 66, .external_lex_state = 9},
@@ -5283,54 +5313,54 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [343] = {.lex_state = 24, .external_lex_state = 9},
   [344] = {.lex_state = 63, .external_lex_state = 9},
   [345] = {.lex_state = 24, .external_lex_state = 9},
-  [346] = {.lex_state = 17, .external_lex_state = 10},
+  [346] = {.lex_state = 18, .external_lex_state = 10},
   [347] = {.lex_state = 69, .external_lex_state = 9},
-  [348] = {.lex_state = 17, .external_lex_state = 10},
-  [349] = {.lex_state = 17, .external_lex_state = 10},
-  [350] = {.lex_state = 17, .external_lex_state = 10},
-  [351] = {.lex_state = 17, .external_lex_state = 10},
-  [352] = {.lex_state = 42, .external_lex_state = 9},
+  [348] = {.lex_state = 18, .external_lex_state = 10},
+  [349] = {.lex_state = 18, .external_lex_state = 10},
+  [350] = {.lex_state = 18, .external_lex_state = 10},
+  [351] = {.lex_state = 18, .external_lex_state = 10},
+  [352] = {.lex_state = 43, .external_lex_state = 9},
   [353] = {.lex_state = 24, .external_lex_state = 9},
   [354] = {.lex_state = 24, .external_lex_state = 9},
-  [355] = {.lex_state = 42, .external_lex_state = 9},
+  [355] = {.lex_state = 43, .external_lex_state = 9},
   [356] = {.lex_state = 24, .external_lex_state = 9},
-  [357] = {.lex_state = 17, .external_lex_state = 10},
+  [357] = {.lex_state = 18, .external_lex_state = 10},
   [358] = {.lex_state = 69, .external_lex_state = 9},
   [359] = {.lex_state = 63, .external_lex_state = 9},
-  [360] = {.lex_state = 17, .external_lex_state = 10},
-  [361] = {.lex_state = 42, .external_lex_state = 9},
-  [362] = {.lex_state = 12, .external_lex_state = 10},
-  [363] = {.lex_state = 12, .external_lex_state = 10},
-  [364] = {.lex_state = 12, .external_lex_state = 10},
+  [360] = {.lex_state = 18, .external_lex_state = 10},
+  [361] = {.lex_state = 43, .external_lex_state = 9},
+  [362] = {.lex_state = 11, .external_lex_state = 10},
+  [363] = {.lex_state = 11, .external_lex_state = 10},
+  [364] = {.lex_state = 11, .external_lex_state = 10},
   [365] = {.lex_state = 63, .external_lex_state = 9},
-  [366] = {.lex_state = 12, .external_lex_state = 10},
+  [366] = {.lex_state = 11, .external_lex_state = 10},
   [367] = {.lex_state = 63, .external_lex_state = 9},
-  [368] = {.lex_state = 12, .external_lex_state = 10},
-  [369] = {.lex_state = 12, .external_lex_state = 10},
+  [368] = {.lex_state = 11, .external_lex_state = 10},
+  [369] = {.lex_state = 11, .external_lex_state = 10},
   [370] = {.lex_state = 41, .external_lex_state = 5},
   [371] = {.lex_state = 63, .external_lex_state = 9},
   [372] = {.lex_state = 41, .external_lex_state = 5},
   [373] = {.lex_state = 24, .external_lex_state = 9},
-  [374] = {.lex_state = 42, .external_lex_state = 9},
+  [374] = {.lex_state = 43, .external_lex_state = 9},
   [375] = {.lex_state = 70, .external_lex_state = 9},
   [376] = {.lex_state = 63, .external_lex_state = 9},
   [377] = {.lex_state = 24, .external_lex_state = 9},
-  [378] = {.lex_state = 12, .external_lex_state = 10},
-  [379] = {.lex_state = 12, .external_lex_state = 10},
+  [378] = {.lex_state = 11, .external_lex_state = 10},
+  [379] = {.lex_state = 11, .external_lex_state = 10},
   [380] = {.lex_state = 24, .external_lex_state = 9},
   [381] = {.lex_state = 24, .external_lex_state = 9},
   [382] = {.lex_state = 0, .external_lex_state = 10},
   [383] = {.lex_state = 24, .external_lex_state = 9},
-  [384] = {.lex_state = 17, .external_lex_state = 10},
+  [384] = {.lex_state = 18, .external_lex_state = 10},
   [385] = {.lex_state = 63, .external_lex_state = 9},
   [386] = {.lex_state = 24, .external_lex_state = 9},
   [387] = {.lex_state = 24, .external_lex_state = 9},
-  [388] = {.lex_state = 17, .external_lex_state = 10},
+  [388] = {.lex_state = 18, .external_lex_state = 10},
   [389] = {.lex_state = 24, .external_lex_state = 9},
-  [390] = {.lex_state = 17, .external_lex_state = 10},
-  [391] = {.lex_state = 12, .external_lex_state = 10},
-  [392] = {.lex_state = 42, .external_lex_state = 7},
-  [393] = {.lex_state = 12, .external_lex_state = 10},
+  [390] = {.lex_state = 18, .external_lex_state = 10},
+  [391] = {.lex_state = 11, .external_lex_state = 10},
+  [392] = {.lex_state = 43, .external_lex_state = 7},
+  [393] = {.lex_state = 11, .external_lex_state = 10},
   [394] = {.lex_state = 74, .external_lex_state = 7},
   [395] = {.lex_state = 66, .external_lex_state = 9},
   [396] = {.lex_state = 32, .external_lex_state = 9},
@@ -5338,15 +5368,15 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [398] = {.lex_state = 32, .external_lex_state = 9},
   [399] = {.lex_state = 32, .external_lex_state = 9},
   [400] = {.lex_state = 73, .external_lex_state = 7},
-  [401] = {.lex_state = 48, .external_lex_state = 9},
-  [402] = {.lex_state = 48, .external_lex_state = 9},
+  [401] = {.lex_state = 46, .external_lex_state = 9},
+  [402] = {.lex_state = 46, .external_lex_state = 9},
   [403] = {.lex_state = 34, .external_lex_state = 7},
   [404] = {.lex_state = 71, .external_lex_state = 9},
   [405] = {.lex_state = 49, .external_lex_state = 5},
   [406] = {.lex_state = 34, .external_lex_state = 7},
-  [407] = {.lex_state = 48, .external_lex_state = 9},
-  [408] = {.lex_state = 48, .external_lex_state = 9},
-  [409] = {.lex_state = 48, .external_lex_state = 9},
+  [407] = {.lex_state = 46, .external_lex_state = 9},
+  [408] = {.lex_state = 46, .external_lex_state = 9},
+  [409] = {.lex_state = 46, .external_lex_state = 9},
   [410] = {.lex_state = 50, .external_lex_state = 5},
   [411] = {.lex_state = 66, .external_lex_state = 9},
   [412] = {.lex_state = 66, .external_lex_state = 9},
@@ -5374,18 +5404,18 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [434] = {.lex_state = 65, .external_lex_state = 7},
   [435] = {.lex_state = 79, .external_lex_state = 9},
   [436] = {.lex_state = 61, .external_lex_state = 9},
-  [437] = {.lex_state = 43, .external_lex_state = 7},
-  [438] = {.lex_state = 48, .external_lex_state = 9},
-  [439] = {.lex_state = 42, .external_lex_state = 7},
-  [440] = {.lex_state = 43, .external_lex_state = 7},
-  [441] = {.lex_state = 48, .external_lex_state = 9},
+  [437] = {.lex_state = 42, .external_lex_state = 7},
+  [438] = {.lex_state = 46, .external_lex_state = 9},
+  [439] = {.lex_state = 43, .external_lex_state = 7},
+  [440] = {.lex_state = 42, .external_lex_state = 7},
+  [441] = {.lex_state = 46, .external_lex_state = 9},
   [442] = {.lex_state = 61, .external_lex_state = 9},
   [443] = {.lex_state = 57, .external_lex_state = 9},
-  [444] = {.lex_state = 48, .external_lex_state = 9},
+  [444] = {.lex_state = 46, .external_lex_state = 9},
   [445] = {.lex_state = 74, .external_lex_state = 7},
-  [446] = {.lex_state = 43, .external_lex_state = 7},
+  [446] = {.lex_state = 42, .external_lex_state = 7},
   [447] = {.lex_state = 61, .external_lex_state = 9},
-  [448] = {.lex_state = 43, .external_lex_state = 7},
+  [448] = {.lex_state = 42, .external_lex_state = 7},
   [449] = {.lex_state = 32, .external_lex_state = 9},
   [450] = {.lex_state = 32, .external_lex_state = 9},
   [451] = {.lex_state = 74, .external_lex_state = 7},
@@ -5414,9 +5444,9 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [474] = {.lex_state = 34, .external_lex_state = 7},
   [475] = {.lex_state = 81, .external_lex_state = 9},
   [476] = {.lex_state = 34, .external_lex_state = 7},
-  [477] = {.lex_state = 48, .external_lex_state = 9},
-  [478] = {.lex_state = 48, .external_lex_state = 9},
-  [479] = {.lex_state = 48, .external_lex_state = 9},
+  [477] = {.lex_state = 46, .external_lex_state = 9},
+  [478] = {.lex_state = 46, .external_lex_state = 9},
+  [479] = {.lex_state = 46, .external_lex_state = 9},
   [480] = {.lex_state = 61, .external_lex_state = 9},
   [481] = {.lex_state = 71, .external_lex_state = 9},
   [482] = {.lex_state = 67, .external_lex_state = 7},
@@ -5430,7 +5460,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [490] = {.lex_state = 28, .external_lex_state = 7},
   [491] = {.lex_state = 54, .external_lex_state = 11},
   [492] = {.lex_state = 34, .external_lex_state = 7},
-  [493] = {.lex_state = 42, .external_lex_state = 9},
+  [493] = {.lex_state = 43, .external_lex_state = 9},
   [494] = {.lex_state = 54, .external_lex_state = 11},
   [495] = {.lex_state = 54, .external_lex_state = 11},
   [496] = {.lex_state = 81, .external_lex_state = 7},
@@ -5484,7 +5514,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [544] = {.lex_state = 71, .external_lex_state = 9},
   [545] = {.lex_state = 57, .external_lex_state = 10},
   [546] = {.lex_state = 82, .external_lex_state = 7},
-  [547] = {.lex_state = 42, .external_lex_state = 9},
+  [547] = {.lex_state = 43, .external_lex_state = 9},
   [548] = {.lex_state = 71, .external_lex_state = 9},
   [549] = {.lex_state = 54, .external_lex_state = 6},
   [550] = {.lex_state = 53, .external_lex_state = 5},
@@ -5500,7 +5530,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [560] = {.lex_state = 71, .external_lex_state = 9},
   [561] = {.lex_state = 72, .external_lex_state = 7},
   [562] = {.lex_state = 85, .external_lex_state = 7},
-  [563] = {.lex_state = 42, .external_lex_state = 9},
+  [563] = {.lex_state = 43, .external_lex_state = 9},
   [564] = {.lex_state = 34, .external_lex_state = 7},
   [565] = {.lex_state = 85, .external_lex_state = 7},
   [566] = {.lex_state = 54, .external_lex_state = 6},
@@ -5509,7 +5539,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [569] = {.lex_state = 54, .external_lex_state = 9},
   [570] = {.lex_state = 83, .external_lex_state = 7},
   [571] = {.lex_state = 116, .external_lex_state = 7},
-  [572] = {.lex_state = 93, .external_lex_state = 9},
+  [572] = {.lex_state = 108, .external_lex_state = 9},
   [573] = {.lex_state = 83, .external_lex_state = 7},
   [574] = {.lex_state = 81, .external_lex_state = 9},
   [575] = {.lex_state = 85, .external_lex_state = 7},
@@ -5542,7 +5572,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [602] = {.lex_state = 67, .external_lex_state = 7},
   [603] = {.lex_state = 83, .external_lex_state = 7},
   [604] = {.lex_state = 57, .external_lex_state = 10},
-  [605] = {.lex_state = 93, .external_lex_state = 9},
+  [605] = {.lex_state = 108, .external_lex_state = 9},
   [606] = {.lex_state = 67, .external_lex_state = 7},
   [607] = {.lex_state = 83, .external_lex_state = 7},
   [608] = {.lex_state = 83, .external_lex_state = 7},
@@ -5554,7 +5584,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [614] = {.lex_state = 81, .external_lex_state = 9},
   [615] = {.lex_state = 67, .external_lex_state = 7},
   [616] = {.lex_state = 67, .external_lex_state = 7},
-  [617] = {.lex_state = 42, .external_lex_state = 9},
+  [617] = {.lex_state = 43, .external_lex_state = 9},
   [618] = {.lex_state = 67, .external_lex_state = 7},
   [619] = {.lex_state = 57, .external_lex_state = 10},
   [620] = {.lex_state = 116, .external_lex_state = 7},
@@ -5575,10 +5605,10 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [635] = {.lex_state = 59, .external_lex_state = 7},
   [636] = {.lex_state = 57, .external_lex_state = 9},
   [637] = {.lex_state = 0, .external_lex_state = 10},
-  [638] = {.lex_state = 93, .external_lex_state = 9},
+  [638] = {.lex_state = 108, .external_lex_state = 9},
   [639] = {.lex_state = 116, .external_lex_state = 7},
   [640] = {.lex_state = 59, .external_lex_state = 7},
-  [641] = {.lex_state = 93, .external_lex_state = 7},
+  [641] = {.lex_state = 108, .external_lex_state = 7},
   [642] = {.lex_state = 59, .external_lex_state = 7},
   [643] = {.lex_state = 59, .external_lex_state = 7},
   [644] = {.lex_state = 59, .external_lex_state = 7},
@@ -5606,7 +5636,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [666] = {.lex_state = 0, .external_lex_state = 7},
   [667] = {.lex_state = 0, .external_lex_state = 7},
   [668] = {.lex_state = 0, .external_lex_state = 7},
-  [669] = {.lex_state = 94, .external_lex_state = 7},
+  [669] = {.lex_state = 109, .external_lex_state = 7},
   [670] = {.lex_state = 0, .external_lex_state = 7},
   [671] = {.lex_state = 0, .external_lex_state = 7},
   [672] = {.lex_state = 0, .external_lex_state = 7},
@@ -5626,7 +5656,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [686] = {.lex_state = 0, .external_lex_state = 7},
   [687] = {.lex_state = 0, .external_lex_state = 7},
   [688] = {.lex_state = 0, .external_lex_state = 9},
-  [689] = {.lex_state = 42, .external_lex_state = 7},
+  [689] = {.lex_state = 43, .external_lex_state = 7},
   [690] = {.lex_state = 0, .external_lex_state = 7},
   [691] = {.lex_state = 0, .external_lex_state = 7},
   [692] = {.lex_state = 0, .external_lex_state = 7},
@@ -5651,7 +5681,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [711] = {.lex_state = 0, .external_lex_state = 9},
   [712] = {.lex_state = 0, .external_lex_state = 7},
   [713] = {.lex_state = 0, .external_lex_state = 9},
-  [714] = {.lex_state = 42, .external_lex_state = 7},
+  [714] = {.lex_state = 43, .external_lex_state = 7},
   [715] = {.lex_state = 0, .external_lex_state = 7},
   [716] = {.lex_state = 0, .external_lex_state = 7},
   [717] = {.lex_state = 0, .external_lex_state = 9},
@@ -5669,14 +5699,14 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [729] = {.lex_state = 0, .external_lex_state = 7},
   [730] = {.lex_state = 0, .external_lex_state = 7},
   [731] = {.lex_state = 0, .external_lex_state = 9},
-  [732] = {.lex_state = 42, .external_lex_state = 7},
+  [732] = {.lex_state = 43, .external_lex_state = 7},
   [733] = {.lex_state = 0, .external_lex_state = 7},
   [734] = {.lex_state = 5, .external_lex_state = 7},
-  [735] = {.lex_state = 42, .external_lex_state = 7},
+  [735] = {.lex_state = 43, .external_lex_state = 7},
   [736] = {.lex_state = 5, .external_lex_state = 7},
-  [737] = {.lex_state = 42, .external_lex_state = 7},
+  [737] = {.lex_state = 43, .external_lex_state = 7},
   [738] = {.lex_state = 5, .external_lex_state = 7},
-  [739] = {.lex_state = 42, .external_lex_state = 7},
+  [739] = {.lex_state = 43, .external_lex_state = 7},
   [740] = {.lex_state = 5, .external_lex_state = 7},
   [741] = {.lex_state = 5, .external_lex_state = 7},
   [742] = {.lex_state = 5, .external_lex_state = 7},
@@ -5756,6 +5786,7 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym__kw_stopsignal] = ACTIONS(1),
     [sym__kw_healthcheck] = ACTIONS(1),
     [sym__kw_shell] = ACTIONS(1),
+    [sym__error_rest_of_line] = ACTIONS(1),
     [sym__error_sentinel] = ACTIONS(1),
   },
   [STATE(1)] = {
@@ -19199,7 +19230,8 @@ enum ts_external_scanner_symbol_identifiers {
   ts_external_token__kw_stopsignal = 23,
   ts_external_token__kw_healthcheck = 24,
   ts_external_token__kw_shell = 25,
-  ts_external_token__error_sentinel = 26,
+  ts_external_token__error_rest_of_line = 26,
+  ts_external_token__error_sentinel = 27,
 };
 
 static const TSSymbol ts_external_scanner_symbol_map[EXTERNAL_TOKEN_COUNT] = {
@@ -19229,6 +19261,7 @@ static const TSSymbol ts_external_scanner_symbol_map[EXTERNAL_TOKEN_COUNT] = {
   [ts_external_token__kw_stopsignal] = sym__kw_stopsignal,
   [ts_external_token__kw_healthcheck] = sym__kw_healthcheck,
   [ts_external_token__kw_shell] = sym__kw_shell,
+  [ts_external_token__error_rest_of_line] = sym__error_rest_of_line,
   [ts_external_token__error_sentinel] = sym__error_sentinel,
 };
 
@@ -19260,6 +19293,7 @@ static const bool ts_external_scanner_states[13][EXTERNAL_TOKEN_COUNT] = {
     [ts_external_token__kw_stopsignal] = true,
     [ts_external_token__kw_healthcheck] = true,
     [ts_external_token__kw_shell] = true,
+    [ts_external_token__error_rest_of_line] = true,
     [ts_external_token__error_sentinel] = true,
   },
   [2] = {

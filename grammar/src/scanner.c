@@ -46,6 +46,7 @@ enum TokenType {
   KW_STOPSIGNAL,
   KW_HEALTHCHECK,
   KW_SHELL,
+  ERROR_REST_OF_LINE,
   ERROR_SENTINEL,
 };
 
@@ -129,7 +130,11 @@ void tree_sitter_dockerfile_external_scanner_deserialize(void *payload, const ch
 
 static inline void advance(TSLexer *lexer) { lexer->advance(lexer, false); }
 static inline void skip(TSLexer *lexer) { lexer->advance(lexer, true); }
-static inline bool is_blank(int32_t c) { return c == ' ' || c == '\t' || c == '\r' || c == 0xFEFF; }
+static inline bool is_blank(int32_t c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == 0xFEFF || c == 0xA0 || c == 0x85 ||
+         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
+         c == 0x3000;
+}
 static inline bool at_eol(TSLexer *lexer) { return lexer->eof(lexer) || lexer->lookahead == '\n'; }
 static inline int32_t upper(int32_t c) { return (c >= 'a' && c <= 'z') ? c - 32 : c; }
 static inline int32_t lower(int32_t c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
@@ -501,7 +506,21 @@ bool tree_sitter_dockerfile_external_scanner_scan(void *payload, TSLexer *lexer,
     }
   }
 
-  if (recovering) return false;
+  if (recovering) {
+    // Tree-sitter's recovery is fine-grained but super-linear in the length of the broken
+    // stretch. A very long broken line (binary junk, a minified blob) is swallowed as one
+    // token to the end of the physical line; ordinary lines keep the precise recovery.
+    unsigned length = 0;
+    while (!lexer->eof(lexer) && lexer->lookahead != '\n') {
+      bool blank = is_blank(lexer->lookahead);
+      advance(lexer);
+      length++;
+      if (!blank) lexer->mark_end(lexer);
+    }
+    if (length <= 512) return false;
+    lexer->result_symbol = ERROR_REST_OF_LINE;
+    return true;
+  }
 
   if (c == '<' && valid[HEREDOC_MARKER]) {
     return scan_heredoc_marker(s, lexer);

@@ -582,3 +582,15 @@ fn quoted_words_are_separate_fragments() {
     let fragments: Vec<_> = find(tree.root_node(), "shell_fragment").iter().map(|n| text(*n, src)).collect();
     assert_eq!(fragments, ["echo", "\"a\"", "\"b\""]);
 }
+
+#[test]
+fn a_long_junk_line_is_confined_and_the_next_line_parses() {
+    // Binary junk on one long line: recovery swallows it and resumes at the next line.
+    let junk: String = (0..50_000u32).map(|i| char::from_u32((i * 7919) % 0xD7FF + 1).unwrap_or('?')).collect();
+    let src = format!("{junk}\nFROM alpine:3.20\n");
+    let mut parser = new_parser();
+    let tree = parse(&mut parser, src.as_bytes());
+    let root = tree.root_node();
+    let last = root.named_child(root.named_child_count() as u32 - 1).unwrap();
+    assert_eq!(last.kind(), "from_instruction", "{}", pretty(&root.to_sexp()));
+}
