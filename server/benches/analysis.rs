@@ -1,1 +1,54 @@
-fn main(){}
+//! The pure work behind one keystroke in the editor: apply a one-character edit to an open
+//! document (rope edit, tree edit, incremental reparse, new snapshot), then compute its
+//! diagnostics, and the other per-request analyses. Compared in BENCHMARKS.md with the
+//! edit→diagnostics round trip measured over LSP by `bench/lsp-vs-peers.sh`.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use dockls::analysis::Analysis;
+use dockls::document::{Change, Document, PositionEncoding, TextPosition};
+
+#[path = "../../tests/src/synth.rs"]
+mod synth;
+
+/// A change of one digit in the middle of the file (`=1.` → `=2.` inside an ARG default).
+fn middle_edit(text: &str) -> (u32, u32) {
+    let mid = text.len() / 2;
+    let at = text[mid..].find("=1.").map(|i| mid + i + 1).unwrap_or(mid);
+    let line = text[..at].matches('\n').count() as u32;
+    let col = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u32;
+    (line, col)
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("analysis");
+    for lines in [40usize, 5_000, 50_000] {
+        let text = synth::dockerfile(lines);
+        let (line, col) = middle_edit(&text);
+        group.bench_function(BenchmarkId::new("edit+reparse+diagnostics", lines), |b| {
+            let mut doc = Document::new(&text, 1);
+            let mut version = 1;
+            b.iter(|| {
+                version += 1;
+                let digit = if version % 2 == 0 { "2" } else { "1" };
+                let change = Change {
+                    range: Some((TextPosition::new(line, col), TextPosition::new(line, col + 1))),
+                    text: digit.into(),
+                };
+                doc.apply_changes(&[change], version, PositionEncoding::Utf16);
+                let a = Analysis::new(doc.snapshot());
+                dockls::diagnostics::diagnose_model(a.text(), &a.dockerfile)
+            });
+        });
+        let analysis = Analysis::new(Document::new(&text, 1).snapshot());
+        group.bench_function(BenchmarkId::new("document-symbols", lines), |b| {
+            b.iter(|| dockls::symbols::document_symbols(analysis.text(), &analysis.dockerfile));
+        });
+        group.bench_function(BenchmarkId::new("typed-model+semantics", lines), |b| {
+            b.iter(|| Analysis::new(analysis.snapshot.clone()));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

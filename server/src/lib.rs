@@ -1,6 +1,19 @@
 //! dockls: analysis of Dockerfiles (syntax model, semantics, diagnostics, navigation) and the
 //! language server and command line on top of it. Only `lsp` knows the protocol.
 
-pub mod document;
+pub mod actions;
+pub mod analysis;
+pub mod cli;
 pub mod diagnostics;
+pub mod document;
+pub mod lint;
+pub mod lsp;
+pub mod navigate;
+pub mod semantics;
+pub mod shell;
+pub mod symbols;
 pub mod syntax;
+pub mod folding;
+pub mod links;
+pub mod selection;
+pub mod tokens;

@@ -1,1 +1,12 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use dockls::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None | Some(Command::Serve { .. }) => dockls::lsp::run(),
+        Some(Command::Check(args)) => dockls::cli::check::run(&args),
+    }
+}

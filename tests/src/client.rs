@@ -72,7 +72,10 @@ pub fn dockls_binary() -> PathBuf {
         None => workspace_root().join("target"),
     };
     let exe = format!("dockls{}", std::env::consts::EXE_SUFFIX);
-    let candidates = [target.join("release").join(&exe), target.join("debug").join(&exe)];
+    let candidates = [
+        target.join("release").join(&exe),
+        target.join("debug").join(&exe),
+    ];
     candidates
         .iter()
         .filter_map(|p| {
@@ -178,9 +181,16 @@ impl FrameParser {
         if self.buf.len() < body_start + length {
             return None;
         }
-        let body: Vec<u8> = self.buf.drain(..body_start + length).skip(body_start).collect();
+        let body: Vec<u8> = self
+            .buf
+            .drain(..body_start + length)
+            .skip(body_start)
+            .collect();
         Some(serde_json::from_slice(&body).map_err(|e| {
-            FrameError(format!("invalid JSON body ({e}): {}", String::from_utf8_lossy(&body)))
+            FrameError(format!(
+                "invalid JSON body ({e}): {}",
+                String::from_utf8_lossy(&body)
+            ))
         }))
     }
 }
@@ -218,7 +228,11 @@ pub struct Timeout {
 
 impl fmt::Display for Timeout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "timed out after {:?} waiting for {}", self.after, self.what)
+        write!(
+            f,
+            "timed out after {:?} waiting for {}",
+            self.after, self.what
+        )
     }
 }
 
@@ -321,40 +335,44 @@ impl LspClient {
                         if n == 0 {
                             break;
                         }
-                        buf.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(&chunk[..n]);
+                        buf.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .extend_from_slice(&chunk[..n]);
                     }
                 })?;
         }
 
         let (tx, rx) = mpsc::channel();
-        let reader = thread::Builder::new().name("lsp-client-reader".into()).spawn(move || {
-            let mut parser = FrameParser::new();
-            let mut chunk = vec![0u8; 64 * 1024];
-            loop {
-                match stdout.read(&mut chunk) {
-                    Ok(0) => {
-                        let _ = tx.send(Event::Eof);
-                        return;
-                    }
-                    Ok(n) => {
-                        for item in parser.push(&chunk[..n]) {
-                            let event = match item {
-                                Ok(v) => Event::Message(v),
-                                Err(e) => Event::FrameError(e.0),
-                            };
-                            if tx.send(event).is_err() {
-                                return;
+        let reader = thread::Builder::new()
+            .name("lsp-client-reader".into())
+            .spawn(move || {
+                let mut parser = FrameParser::new();
+                let mut chunk = vec![0u8; 64 * 1024];
+                loop {
+                    match stdout.read(&mut chunk) {
+                        Ok(0) => {
+                            let _ = tx.send(Event::Eof);
+                            return;
+                        }
+                        Ok(n) => {
+                            for item in parser.push(&chunk[..n]) {
+                                let event = match item {
+                                    Ok(v) => Event::Message(v),
+                                    Err(e) => Event::FrameError(e.0),
+                                };
+                                if tx.send(event).is_err() {
+                                    return;
+                                }
                             }
                         }
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        let _ = tx.send(Event::ReadError(e.to_string()));
-                        return;
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(e) => {
+                            let _ = tx.send(Event::ReadError(e.to_string()));
+                            return;
+                        }
                     }
                 }
-            }
-        })?;
+            })?;
 
         let mut shown = program.display().to_string();
         for a in args {
@@ -439,7 +457,10 @@ impl LspClient {
             None => Err(std::io::Error::other("stdin already closed")),
         };
         if let Err(e) = result {
-            let method = message.get("method").and_then(Value::as_str).unwrap_or("response");
+            let method = message
+                .get("method")
+                .and_then(Value::as_str)
+                .unwrap_or("response");
             panic!("cannot write {method} to the server: {e}{}", self.context());
         }
     }
@@ -497,7 +518,9 @@ impl LspClient {
     ) -> Result<Result<Value, Value>, WaitError> {
         let deadline = Instant::now() + timeout;
         loop {
-            let message = self.recv_until(deadline, timeout, || format!("the response to request {id}"))?;
+            let message = self.recv_until(deadline, timeout, || {
+                format!("the response to request {id}")
+            })?;
             if message.get("method").is_none() && message.get("id") == Some(&json!(id)) {
                 if let Some(error) = message.get("error") {
                     return Ok(Err(error.clone()));
@@ -576,7 +599,10 @@ impl LspClient {
         let method = message["method"].as_str().unwrap_or_default();
         let result = match method {
             "workspace/configuration" => {
-                let items = message["params"]["items"].as_array().cloned().unwrap_or_default();
+                let items = message["params"]["items"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
                 Value::Array(
                     items
                         .iter()
@@ -784,13 +810,19 @@ impl LspClient {
 
     /// `textDocument/didClose`.
     pub fn did_close(&mut self, uri: &str) {
-        self.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+        self.notify(
+            "textDocument/didClose",
+            json!({ "textDocument": { "uri": uri } }),
+        );
     }
 
     /// Whether the server advertised `provider` (e.g. `"hoverProvider"`): present and not
     /// `false`/`null`.
     pub fn has_capability(&self, provider: &str) -> bool {
-        !matches!(self.server_capabilities.get(provider), None | Some(Value::Null) | Some(Value::Bool(false)))
+        !matches!(
+            self.server_capabilities.get(provider),
+            None | Some(Value::Null) | Some(Value::Bool(false))
+        )
     }
 
     /// Sends `shutdown` and `exit`, then checks that the process exits with status 0 within a
@@ -816,7 +848,9 @@ impl LspClient {
         if status.success() {
             Ok(status)
         } else {
-            Err(format!("server exited with {status} after shutdown/exit (expected 0)"))
+            Err(format!(
+                "server exited with {status} after shutdown/exit (expected 0)"
+            ))
         }
     }
 
@@ -1074,7 +1108,10 @@ mod tests {
     fn one_message_in_one_chunk() {
         let mut p = FrameParser::new();
         let out = p.push(&frame(r#"{"jsonrpc":"2.0","id":1,"result":null}"#));
-        assert_eq!(out, vec![Ok(json!({"jsonrpc": "2.0", "id": 1, "result": null}))]);
+        assert_eq!(
+            out,
+            vec![Ok(json!({"jsonrpc": "2.0", "id": 1, "result": null}))]
+        );
         assert_eq!(p.buffered(), 0);
     }
 
@@ -1087,7 +1124,10 @@ mod tests {
             let mut p = FrameParser::new();
             let mut out = p.push(&bytes[..cut]);
             if cut < bytes.len() {
-                assert!(out.is_empty(), "complete message reported after {cut} bytes");
+                assert!(
+                    out.is_empty(),
+                    "complete message reported after {cut} bytes"
+                );
             }
             out.extend(p.push(&bytes[cut..]));
             assert_eq!(out.len(), 1, "cut at {cut}");
@@ -1124,14 +1164,23 @@ mod tests {
     #[test]
     fn headers_are_case_insensitive_and_extra_headers_ignored() {
         let body = r#"{"id":7,"result":true}"#;
-        for header in ["content-length", "CONTENT-LENGTH", "Content-length", "cOnTeNt-LeNgTh"] {
+        for header in [
+            "content-length",
+            "CONTENT-LENGTH",
+            "Content-length",
+            "cOnTeNt-LeNgTh",
+        ] {
             let bytes = format!(
                 "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n{header}:{}\r\n\r\n{body}",
                 body.len()
             );
             let mut p = FrameParser::new();
             let out = p.push(bytes.as_bytes());
-            assert_eq!(out, vec![Ok(json!({"id": 7, "result": true}))], "header {header}");
+            assert_eq!(
+                out,
+                vec![Ok(json!({"id": 7, "result": true}))],
+                "header {header}"
+            );
         }
         // Whitespace around the value is tolerated.
         let bytes = format!("Content-Length:   {}  \r\n\r\n{body}", body.len());
@@ -1171,14 +1220,26 @@ mod tests {
     #[test]
     fn merge_and_lookup() {
         let mut caps = default_client_capabilities();
-        merge(&mut caps, json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}));
-        assert_eq!(caps["general"]["positionEncodings"], json!(["utf-8", "utf-16"]));
-        assert_eq!(caps["textDocument"]["publishDiagnostics"]["versionSupport"], true);
+        merge(
+            &mut caps,
+            json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
+        );
+        assert_eq!(
+            caps["general"]["positionEncodings"],
+            json!(["utf-8", "utf-16"])
+        );
+        assert_eq!(
+            caps["textDocument"]["publishDiagnostics"]["versionSupport"],
+            true
+        );
         merge(&mut caps, json!({"textDocument": {"semanticTokens": null}}));
         assert!(caps["textDocument"].get("semanticTokens").is_none());
 
         let settings = json!({"dockls": {"lint": {"enable": true}}});
-        assert_eq!(lookup_section(&settings, "dockls.lint"), json!({"enable": true}));
+        assert_eq!(
+            lookup_section(&settings, "dockls.lint"),
+            json!({"enable": true})
+        );
         assert_eq!(lookup_section(&settings, "dockls.nope"), Value::Null);
         assert_eq!(lookup_section(&Value::Null, "x"), Value::Null);
     }
@@ -1195,6 +1256,9 @@ mod tests {
 
     #[test]
     fn file_uris() {
-        assert_eq!(file_uri(Path::new("/tmp/a b/Dockerfile")), "file:///tmp/a%20b/Dockerfile");
+        assert_eq!(
+            file_uri(Path::new("/tmp/a b/Dockerfile")),
+            "file:///tmp/a%20b/Dockerfile"
+        );
     }
 }

@@ -1,13 +1,15 @@
 //! Diagnostics: the library's own type (byte ranges, no LSP) and the entry point that runs
 //! every check over a snapshot.
 
-mod flags;
+pub mod flags;
 mod syntax;
-mod values;
+pub mod values;
 
 use std::ops::Range;
 
 use crate::document::Snapshot;
+use crate::lint::{LintOptions, RuleSelection};
+use crate::semantics::Semantics;
 use crate::syntax::Dockerfile;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -48,11 +50,14 @@ pub struct Diagnostic {
     pub tags: Vec<Tag>,
     /// Other places that explain this one (e.g. the first definition of a duplicate).
     pub related: Vec<(Range<usize>, String)>,
+    /// Fixes for this diagnostic, the preferred one first.
+    #[serde(skip)]
+    pub fixes: Vec<crate::lint::Fix>,
 }
 
 impl Diagnostic {
     pub fn new(code: &'static str, severity: Severity, range: Range<usize>, message: impl Into<String>) -> Self {
-        Diagnostic { range, severity, code, message: message.into(), tags: Vec::new(), related: Vec::new() }
+        Diagnostic { range, severity, code, message: message.into(), tags: Vec::new(), related: Vec::new(), fixes: Vec::new() }
     }
 
     pub fn error(code: &'static str, range: Range<usize>, message: impl Into<String>) -> Self {
@@ -74,18 +79,38 @@ impl Diagnostic {
     }
 }
 
-/// Every diagnostic for a snapshot, sorted by position.
+/// Every diagnostic for a snapshot with the default rules and no build context, sorted.
 pub fn diagnose(snapshot: &Snapshot) -> Vec<Diagnostic> {
     let df = Dockerfile::new(&snapshot.text, &snapshot.tree);
-    diagnose_model(&snapshot.text, &df)
+    let sem = Semantics::analyze(&snapshot.text, &df);
+    diagnose_with(&snapshot.text, &df, &sem, &LintOptions::default(), &RuleSelection::default())
 }
 
+/// Syntax diagnostics only.
 pub fn diagnose_model(text: &str, df: &Dockerfile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     syntax::check(text, df, &mut out);
-    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
-    out.dedup();
+    sort(&mut out);
     out
+}
+
+/// Syntax diagnostics and the selected rules' findings (with their fixes), sorted.
+pub fn diagnose_with(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions, selection: &RuleSelection) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    syntax::check(text, df, &mut out);
+    out.retain(|d| !selection.disabled.iter().any(|c| c == d.code));
+    for rd in crate::lint::lint(text, df, sem, options, selection) {
+        let mut d = rd.diagnostic;
+        d.fixes = rd.fix.into_iter().chain(rd.alternatives).collect();
+        out.push(d);
+    }
+    sort(&mut out);
+    out
+}
+
+fn sort(out: &mut Vec<Diagnostic>) {
+    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    out.dedup_by(|a, b| a.range == b.range && a.code == b.code && a.message == b.message);
 }
 
 /// The closest candidate to `word` (case-insensitive), if it is close enough to be a typo.
@@ -97,6 +122,25 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// Renders diagnostics like the editor shows them: `line:col code message` and the source
+/// line with `^` under the exact range.
+pub fn render_annotated(text: &str, diags: &[Diagnostic]) -> String {
+    let idx = crate::document::LineIndex::new(text);
+    let mut out = String::new();
+    for d in diags {
+        let start = idx.position(text, d.range.start, crate::document::PositionEncoding::Utf32);
+        let line = idx.line_range(text, start.line as usize);
+        let src_line = &text[line.clone()];
+        out.push_str(&format!("{}:{} {} [{}] {}\n", start.line + 1, start.character + 1, d.severity.as_str(), d.code, d.message));
+        out.push_str(&format!("  | {src_line}\n"));
+        let col = text[line.start..d.range.start.max(line.start)].chars().count();
+        let end = d.range.end.min(line.end).max(d.range.start);
+        let width = text[d.range.start..end].chars().count().max(1);
+        out.push_str(&format!("  | {}{}\n", " ".repeat(col), "^".repeat(width)));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -230,6 +230,9 @@ fn instruction(src: &str, ins: &Instruction, nested: bool, out: &mut Vec<Diagnos
         }
         _ => {}
     }
+    if ins.kind == Kind::Onbuild && ins.nested.is_none() {
+        out.push(Diagnostic::error("missing-argument", ins.keyword_range.clone(), requirement(Kind::Onbuild)));
+    }
     if let Some(inner) = &ins.nested {
         instruction(src, inner, true, out);
     }

@@ -13,7 +13,7 @@
 //! * `open→diagnostics` – `didOpen` → the first `publishDiagnostics` for that URI (whatever its
 //!   content: an empty list counts);
 //! * `documentSymbol`, `foldingRange`, `semanticTokens/full`, `hover` (on a `RUN` keyword),
-//!   `completion` (inside a `RUN --mount` flag) – request → response, skipped ("n/a") when the
+//!   `completion` (after the `R` of a `RUN --mount` line) – request → response, skipped ("n/a") when the
 //!   server does not advertise the capability;
 //! * `edit→diagnostics` – an incremental `didChange` (version 2) replacing one digit of an
 //!   `EXPOSE` port near the middle of the file → the `publishDiagnostics` for version 2 (or, if
@@ -30,8 +30,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use dockls_tests::client::{
-    file_uri, range_change, text_document, text_document_position, LspClient, StderrMode,
-    WaitError,
+    file_uri, range_change, text_document, text_document_position, LspClient, StderrMode, WaitError,
 };
 use dockls_tests::synth;
 use serde_json::{json, Value};
@@ -102,11 +101,17 @@ fn parse_args() -> Result<Options, String> {
                 o.lines = value("--lines")?
                     .split(',')
                     .filter(|s| !s.trim().is_empty())
-                    .map(|s| s.trim().parse::<usize>().map_err(|e| format!("--lines {s}: {e}")))
+                    .map(|s| {
+                        s.trim()
+                            .parse::<usize>()
+                            .map_err(|e| format!("--lines {s}: {e}"))
+                    })
                     .collect::<Result<_, _>>()?;
             }
             "--runs" => {
-                o.runs = value("--runs")?.parse().map_err(|e| format!("--runs: {e}"))?;
+                o.runs = value("--runs")?
+                    .parse()
+                    .map_err(|e| format!("--runs: {e}"))?;
                 if o.runs == 0 {
                     return Err("--runs must be at least 1".into());
                 }
@@ -182,12 +187,14 @@ struct Positions {
 
 /// Finds, nearest to the middle of `text`: an `EXPOSE 80NN/tcp` line (its last port digit is
 /// the edit), a `RUN` line (hover on the keyword) and a `RUN --mount` line (completion after
-/// `--`). Falls back to any digit / line 0 when the file is too small to have them.
+/// its `R`). Falls back to any digit / line 0 when the file is too small to have them.
 fn positions(text: &str) -> Positions {
     let lines: Vec<&str> = text.lines().collect();
     let mid = lines.len() / 2;
     let nearest = |pred: &dyn Fn(&str) -> bool| -> Option<usize> {
-        (0..lines.len()).filter(|&i| pred(lines[i])).min_by_key(|&i| i.abs_diff(mid))
+        (0..lines.len())
+            .filter(|&i| pred(lines[i]))
+            .min_by_key(|&i| i.abs_diff(mid))
     };
     let edit = nearest(&|l: &str| l.starts_with("EXPOSE ") && l.contains("/tcp"))
         .map(|i| {
@@ -199,7 +206,10 @@ fn positions(text: &str) -> Positions {
         })
         .or_else(|| {
             nearest(&|l: &str| l.bytes().any(|b| b.is_ascii_digit())).map(|i| {
-                let col = lines[i].bytes().position(|b| b.is_ascii_digit()).expect("has a digit");
+                let col = lines[i]
+                    .bytes()
+                    .position(|b| b.is_ascii_digit())
+                    .expect("has a digit");
                 (i, col, lines[i].as_bytes()[col])
             })
         })
@@ -208,16 +218,27 @@ fn positions(text: &str) -> Positions {
             (i as u32, col as u32, next.to_string())
         })
         .unwrap_or((0, 0, "#".into()));
-    let hover = nearest(&|l: &str| l.starts_with("RUN ")).map(|i| (i as u32, 1)).unwrap_or((0, 1));
+    let hover = nearest(&|l: &str| l.starts_with("RUN "))
+        .map(|i| (i as u32, 1))
+        .unwrap_or((0, 1));
+    // After the `R` of the keyword: every server tested answers with keyword items there
+    // (docker-langserver 0.15 offers nothing after `RUN --`).
     let completion = nearest(&|l: &str| l.starts_with("RUN --"))
-        .map(|i| (i as u32, 6))
+        .map(|i| (i as u32, 1))
         .unwrap_or(hover);
-    Positions { edit, hover, completion }
+    Positions {
+        edit,
+        hover,
+        completion,
+    }
 }
 
 fn semantic_tokens_full_supported(caps: &Value) -> bool {
     match caps.get("semanticTokensProvider") {
-        Some(Value::Object(p)) => !matches!(p.get("full"), None | Some(Value::Null) | Some(Value::Bool(false))),
+        Some(Value::Object(p)) => !matches!(
+            p.get("full"),
+            None | Some(Value::Null) | Some(Value::Bool(false))
+        ),
         _ => false,
     }
 }
@@ -248,14 +269,35 @@ struct RunResult {
     server_info: Option<Value>,
 }
 
+/// How long to wait for diagnostics on an `n`-line file: `--diag-timeout`, else generous
+/// (60 s for 50k lines, never below 20 s) since some servers debounce or are slow.
+fn diag_timeout(o: &Options, n: usize) -> Duration {
+    o.diag_timeout
+        .unwrap_or_else(|| Duration::from_secs_f64((n as f64 / 50_000.0 * 60.0).max(20.0)))
+}
+
+/// The timeout that applies to metric `index` of `METRICS` (none for peak RSS).
+fn metric_timeout(o: &Options, n: usize, index: usize) -> Option<Duration> {
+    match index {
+        0 => Some(o.init_timeout),
+        1 | 2 => Some(diag_timeout(o, n)),
+        8 => None,
+        _ => Some(o.request_timeout),
+    }
+}
+
 /// One fresh server process, all metrics once.
-fn one_run(o: &Options, n: usize, text: &str, uri: &str, root_uri: &str, pos: &Positions) -> RunResult {
+fn one_run(
+    o: &Options,
+    n: usize,
+    text: &str,
+    uri: &str,
+    root_uri: &str,
+    pos: &Positions,
+) -> RunResult {
     let mut samples = vec![Sample::Error("not reached".into()); METRICS.len()];
     let mut problems = Vec::new();
-    let diag_timeout = o.diag_timeout.unwrap_or_else(|| {
-        // Generous: 60 s for 50k lines, never below 20 s.
-        Duration::from_secs_f64((n as f64 / 50_000.0 * 60.0).max(20.0))
-    });
+    let diag_timeout = diag_timeout(o, n);
     let log = |msg: String| {
         if o.verbose {
             eprintln!("    {msg}");
@@ -264,13 +306,18 @@ fn one_run(o: &Options, n: usize, text: &str, uri: &str, root_uri: &str, pos: &P
 
     let args: Vec<&str> = o.command[1..].iter().map(String::as_str).collect();
     let start = Instant::now();
-    let mut client = match LspClient::try_spawn_with(Path::new(&o.command[0]), &args, StderrMode::Capture) {
-        Ok(c) => c,
-        Err(e) => {
-            samples[0] = Sample::Error(format!("spawn: {e}"));
-            return RunResult { samples, problems, server_info: None };
-        }
-    };
+    let mut client =
+        match LspClient::try_spawn_with(Path::new(&o.command[0]), &args, StderrMode::Capture) {
+            Ok(c) => c,
+            Err(e) => {
+                samples[0] = Sample::Error(format!("spawn: {e}"));
+                return RunResult {
+                    samples,
+                    problems,
+                    server_info: None,
+                };
+            }
+        };
     client.set_timeout(o.request_timeout);
     let overrides = if o.utf8 {
         json!({ "general": { "positionEncodings": ["utf-8", "utf-16"] } })
@@ -288,12 +335,23 @@ fn one_run(o: &Options, n: usize, text: &str, uri: &str, root_uri: &str, pos: &P
         Ok(Err(e)) => {
             samples[0] = Sample::Error(format!("initialize error: {e}"));
             problems.push(format!("initialize returned an error: {e}"));
-            return RunResult { samples, problems, server_info: None };
+            return RunResult {
+                samples,
+                problems,
+                server_info: None,
+            };
         }
         Err(e) => {
             samples[0] = wait_error(e.clone());
-            problems.push(format!("initialize: {e}; stderr: {}", tail(&client.stderr())));
-            return RunResult { samples, problems, server_info: None };
+            problems.push(format!(
+                "initialize: {e}; stderr: {}",
+                tail(&client.stderr())
+            ));
+            return RunResult {
+                samples,
+                problems,
+                server_info: None,
+            };
         }
     }
     let caps = client.server_capabilities().clone();
@@ -329,21 +387,35 @@ fn one_run(o: &Options, n: usize, text: &str, uri: &str, root_uri: &str, pos: &P
     }
 
     // Requests on the opened document.
-    let requests: [(usize, &str, bool, Value); 5] = [
-        (3, "textDocument/documentSymbol", client.has_capability("documentSymbolProvider"), text_document(uri)),
-        (4, "textDocument/foldingRange", client.has_capability("foldingRangeProvider"), text_document(uri)),
-        (5, "textDocument/semanticTokens/full", semantic_tokens_full_supported(&caps), text_document(uri)),
+    let requests: [(usize, &str, bool, Value); 4] = [
+        (
+            3,
+            "textDocument/documentSymbol",
+            client.has_capability("documentSymbolProvider"),
+            text_document(uri),
+        ),
+        (
+            4,
+            "textDocument/foldingRange",
+            client.has_capability("foldingRangeProvider"),
+            text_document(uri),
+        ),
         (
             6,
             "textDocument/hover",
             client.has_capability("hoverProvider"),
             text_document_position(uri, pos.hover.0, pos.hover.1),
         ),
-        (7, "textDocument/completion", client.has_capability("completionProvider"), {
-            let mut p = text_document_position(uri, pos.completion.0, pos.completion.1);
-            p["context"] = json!({ "triggerKind": 1 });
-            p
-        }),
+        (
+            7,
+            "textDocument/completion",
+            client.has_capability("completionProvider"),
+            {
+                let mut p = text_document_position(uri, pos.completion.0, pos.completion.1);
+                p["context"] = json!({ "triggerKind": 1 });
+                p
+            },
+        ),
     ];
     for (idx, method, supported, params) in requests {
         if !supported {
@@ -411,16 +483,55 @@ fn one_run(o: &Options, n: usize, text: &str, uri: &str, root_uri: &str, pos: &P
         }
     }
 
+    // Semantic tokens last: docker-langserver's are quadratic in the file size (minutes at 50k
+    // lines) and a single-threaded server would hold every later request behind them.
+    if semantic_tokens_full_supported(&caps) {
+        let t = Instant::now();
+        match client.try_request(
+            "textDocument/semanticTokens/full",
+            text_document(uri),
+            o.request_timeout,
+        ) {
+            Ok(Ok(result)) => {
+                samples[5] = Sample::Value(ms(t.elapsed()));
+                log(format!("semanticTokens/full: {}", response_size(&result)));
+            }
+            Ok(Err(e)) => {
+                samples[5] = Sample::Error(format!("semanticTokens/full: {e}"));
+                problems.push(format!("semanticTokens/full returned an error: {e}"));
+            }
+            Err(e) => {
+                problems.push(format!("semanticTokens/full: {e}"));
+                samples[5] = wait_error(e);
+            }
+        }
+    } else {
+        samples[5] = Sample::NotSupported;
+    }
+
     // Peak RSS, then a clean shutdown.
     samples[8] = match client.peak_rss_kib() {
         Some(kib) => Sample::Value(kib as f64 / 1024.0),
         None => Sample::NotSupported,
     };
-    if let Err(e) = client.try_shutdown_and_exit(Duration::from_secs(5)) {
-        problems.push(format!("shutdown/exit: {e}; stderr: {}", tail(&client.stderr())));
+    if samples.iter().any(|s| matches!(s, Sample::Timeout)) {
+        // Still busy with the request that timed out: no point waiting for `shutdown`.
+        client.kill();
+    } else if let Err(e) = {
+        client.set_timeout(Duration::from_secs(10));
+        client.try_shutdown_and_exit(Duration::from_secs(5))
+    } {
+        problems.push(format!(
+            "shutdown/exit: {e}; stderr: {}",
+            tail(&client.stderr())
+        ));
         client.kill();
     }
-    RunResult { samples, problems, server_info }
+    RunResult {
+        samples,
+        problems,
+        server_info,
+    }
 }
 
 fn tail(s: &str) -> String {
@@ -449,7 +560,13 @@ struct Summary {
 fn summarize(samples: &[Sample]) -> Summary {
     let mut values: Vec<f64> = samples
         .iter()
-        .filter_map(|s| if let Sample::Value(v) = s { Some(*v) } else { None })
+        .filter_map(|s| {
+            if let Sample::Value(v) = s {
+                Some(*v)
+            } else {
+                None
+            }
+        })
         .collect();
     values.sort_by(|a, b| a.total_cmp(b));
     let count = |f: fn(&Sample) -> bool| samples.iter().filter(|s| f(s)).count();
@@ -563,7 +680,11 @@ fn main() -> ExitCode {
             } else {
                 ("-".into(), "-".into())
             };
-            let _ = writeln!(table, "| {} | {n} | {metric} | {shown} | {min} | {max} | {notes} |", o.label);
+            let _ = writeln!(
+                table,
+                "| {} | {n} | {metric} | {shown} | {min} | {max} | {notes} |",
+                o.label
+            );
             rows.push(json!({
                 "server": o.label,
                 "lines": n,
@@ -578,6 +699,7 @@ fn main() -> ExitCode {
                 "errors": s.errors,
                 "not_supported": s.not_supported,
                 "display": shown,
+                "timeout_ms": metric_timeout(&o, n, i).map(|t| round3(ms(t))),
                 "samples": samples.iter().map(Sample::to_json).collect::<Vec<_>>(),
             }));
         }
@@ -625,6 +747,7 @@ mod tests {
             assert_ne!(line.as_bytes()[c as usize], r.as_bytes()[0]);
             assert!(lines[p.hover.0 as usize].starts_with("RUN "));
             assert!(lines[p.completion.0 as usize].starts_with("RUN --"));
+            assert_eq!(p.completion.1, 1);
         }
     }
 
@@ -633,7 +756,10 @@ mod tests {
         let s = summarize(&[Sample::Value(3.0), Sample::Value(1.0), Sample::Timeout]);
         assert_eq!(s.median, Some(2.0));
         assert_eq!(s.timeouts, 1);
-        assert_eq!(summarize(&[Sample::Timeout, Sample::Timeout]).status, "timeout");
+        assert_eq!(
+            summarize(&[Sample::Timeout, Sample::Timeout]).status,
+            "timeout"
+        );
         assert_eq!(summarize(&[Sample::NotSupported]).status, "n/a");
     }
 }

@@ -1,0 +1,88 @@
+//! The command line: `dockls [serve]`, `dockls check`. Argument types live here; each
+//! subcommand has its own module.
+
+pub mod check;
+pub mod output;
+pub mod walk;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::Severity;
+
+#[derive(Debug, Parser)]
+#[command(name = "dockls", version, about = "Dockerfile language server and linter", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Speak LSP over stdio (what editors pass; the default without a subcommand).
+    #[arg(long, global = true, hide = true)]
+    pub stdio: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the language server over stdio (the default).
+    Serve {
+        /// Accepted for editors that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
+    /// Check Dockerfiles and report problems.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories (directories are searched for Dockerfile, Containerfile,
+    /// *.Dockerfile, *.dockerfile and Dockerfile.*, honouring .gitignore). Default: `.`.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit with status 1 when a problem at or above this severity is found.
+    #[arg(long, value_enum, default_value_t = FailLevel::Warning)]
+    pub fail_level: FailLevel,
+    /// Colour: auto (on a terminal), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailLevel {
+    Error,
+    Warning,
+    Info,
+    Hint,
+    /// Never fail because of findings.
+    None,
+}
+
+impl FailLevel {
+    /// Whether a finding of `severity` makes the run fail.
+    pub fn fails(self, severity: Severity) -> bool {
+        let limit = match self {
+            FailLevel::Error => Severity::Error,
+            FailLevel::Warning => Severity::Warning,
+            FailLevel::Info => Severity::Info,
+            FailLevel::Hint => Severity::Hint,
+            FailLevel::None => return false,
+        };
+        severity <= limit
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

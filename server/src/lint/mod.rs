@@ -1,0 +1,234 @@
+//! The rule engine: a registry of best-practice rules, each a pure function over the typed
+//! model, the semantics and the shell analysis of RUN bodies. Rules never see LSP types.
+//!
+//! A rule lives in `rules/<id>.rs` (or a family file) with its id, the hadolint and BuildKit
+//! names it corresponds to, default severity, Markdown docs (what it does, why, example, use
+//! instead, fix safety), the detection and, where unambiguous, the fix.
+
+pub mod rules;
+pub mod suppress;
+
+use std::ops::Range;
+
+use crate::diagnostics::{Diagnostic, Severity, Tag};
+use crate::semantics::Semantics;
+use crate::shell::{analyze_run, RunAnalysis};
+use crate::syntax::{Dockerfile, Instruction};
+
+/// Groups of the rule catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    Syntax,
+    Cache,
+    Size,
+    Security,
+    Pinning,
+    Maintainability,
+}
+
+impl Category {
+    pub fn title(self) -> &'static str {
+        match self {
+            Category::Syntax => "Syntax and semantics",
+            Category::Cache => "Build cache",
+            Category::Size => "Image size",
+            Category::Security => "Security",
+            Category::Pinning => "Reproducibility and pinning",
+            Category::Maintainability => "Maintainability",
+        }
+    }
+}
+
+/// Whether applying a fix can change what the build does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Safety {
+    /// Same build result; applied by "fix all" and `check --fix`.
+    Safe,
+    /// May change behaviour; offered as a quick fix only.
+    Unsafe,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+    pub safety: Safety,
+}
+
+impl Fix {
+    pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix { title: title.into(), edits, safety: Safety::Safe }
+    }
+
+    pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix { title: title.into(), edits, safety: Safety::Unsafe }
+    }
+
+    pub fn replace(title: impl Into<String>, range: Range<usize>, text: impl Into<String>) -> Fix {
+        Fix::safe(title, vec![Edit { range, text: text.into() }])
+    }
+}
+
+/// One rule of the catalogue.
+pub struct Rule {
+    pub id: &'static str,
+    /// hadolint codes this rule covers (for `# hadolint ignore=` and `.hadolint.yaml`).
+    pub hadolint: &'static [&'static str],
+    /// BuildKit check name (for `# check=skip=`).
+    pub buildkit: Option<&'static str>,
+    pub severity: Severity,
+    pub category: Category,
+    pub tags: &'static [Tag],
+    /// One line: what is wrong, imperative fix.
+    pub summary: &'static str,
+    /// Markdown: what it does, why it matters, an example, what to use instead, fix safety.
+    pub docs: &'static str,
+    /// Off unless enabled in configuration.
+    pub opt_in: bool,
+    pub check: fn(&Context, &mut Vec<Finding>),
+}
+
+/// What a rule reports.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub range: Range<usize>,
+    pub message: String,
+    pub fix: Option<Fix>,
+    /// Extra fixes offered besides the main one.
+    pub alternatives: Vec<Fix>,
+    pub related: Vec<(Range<usize>, String)>,
+}
+
+impl Finding {
+    pub fn new(range: Range<usize>, message: impl Into<String>) -> Finding {
+        Finding { range, message: message.into(), fix: None, alternatives: Vec::new(), related: Vec::new() }
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Finding {
+        self.fix = Some(fix);
+        self
+    }
+
+    pub fn with_related(mut self, range: Range<usize>, message: impl Into<String>) -> Finding {
+        self.related.push((range, message.into()));
+        self
+    }
+}
+
+/// Everything a rule can look at, computed once per lint run.
+pub struct Context<'a> {
+    pub text: &'a str,
+    pub df: &'a Dockerfile,
+    pub sem: &'a Semantics,
+    /// Shell analysis of each top-level instruction (empty for non-RUN).
+    pub runs: Vec<RunAnalysis>,
+    pub options: &'a LintOptions,
+}
+
+/// Inputs from outside the Dockerfile.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// Contents of the build context's `.dockerignore`: `Some("")` for an empty file, `None`
+    /// when there is none, and unknown when `context_known` is false.
+    pub dockerignore: Option<String>,
+    /// Whether the build context was known (a file on disk): context rules run only then.
+    pub context_known: bool,
+    /// Registries FROM may use (empty: no restriction).
+    pub trusted_registries: Vec<String>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(text: &'a str, df: &'a Dockerfile, sem: &'a Semantics, options: &'a LintOptions) -> Context<'a> {
+        let runs = df.instructions.iter().map(|i| analyze_run(text, i, &df.comments)).collect();
+        Context { text, df, sem, runs, options }
+    }
+
+    pub fn src(&self, r: &Range<usize>) -> &'a str {
+        &self.text[r.clone()]
+    }
+
+    /// Instructions with their index, in order.
+    pub fn instructions(&self) -> impl Iterator<Item = (usize, &'a Instruction)> + 'a {
+        self.df.instructions.iter().enumerate()
+    }
+
+    /// The last stage (the image `docker build` produces by default).
+    pub fn final_stage(&self) -> Option<&'a crate::syntax::Stage> {
+        self.df.stages.last()
+    }
+}
+
+/// A finding attached to its rule, ready to become a diagnostic.
+#[derive(Debug, Clone)]
+pub struct RuleDiagnostic {
+    pub diagnostic: Diagnostic,
+    pub fix: Option<Fix>,
+    pub alternatives: Vec<Fix>,
+}
+
+/// Which rules run, at what severity.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSelection {
+    /// Rule ids (or hadolint codes) turned off.
+    pub disabled: Vec<String>,
+    /// Opt-in rules turned on.
+    pub enabled: Vec<String>,
+    /// Severity overrides by rule id (or hadolint code).
+    pub severity: Vec<(String, Severity)>,
+}
+
+impl RuleSelection {
+    fn matches(rule: &Rule, name: &str) -> bool {
+        rule.id.eq_ignore_ascii_case(name)
+            || rule.hadolint.iter().any(|h| h.eq_ignore_ascii_case(name))
+            || rule.buildkit.is_some_and(|b| b.eq_ignore_ascii_case(name))
+    }
+
+    pub fn is_on(&self, rule: &Rule) -> bool {
+        if self.disabled.iter().any(|d| Self::matches(rule, d)) {
+            return false;
+        }
+        !rule.opt_in || self.enabled.iter().any(|e| Self::matches(rule, e))
+    }
+
+    pub fn severity_of(&self, rule: &Rule) -> Severity {
+        self.severity.iter().rev().find(|(n, _)| Self::matches(rule, n)).map_or(rule.severity, |(_, s)| *s)
+    }
+}
+
+/// Runs every selected rule and applies inline suppressions.
+pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions, selection: &RuleSelection) -> Vec<RuleDiagnostic> {
+    let ctx = Context::new(text, df, sem, options);
+    let suppressions = suppress::Suppressions::read(text, df);
+    let mut out = Vec::new();
+    for rule in rules::all() {
+        if !selection.is_on(rule) || suppressions.file_skips(rule) {
+            continue;
+        }
+        let mut findings = Vec::new();
+        (rule.check)(&ctx, &mut findings);
+        // `# check=error=true` makes BuildKit's own checks fail the build: report them as errors.
+        let severity = if suppressions.error_all() && rule.buildkit.is_some() { Severity::Error } else { selection.severity_of(rule) };
+        for f in findings {
+            if suppressions.suppressed_at(rule, f.range.start) {
+                continue;
+            }
+            let mut d = Diagnostic::new(rule.id, severity, f.range, f.message);
+            d.tags = rule.tags.to_vec();
+            d.related = f.related;
+            out.push(RuleDiagnostic { diagnostic: d, fix: f.fix, alternatives: f.alternatives });
+        }
+    }
+    out
+}
+
+/// The rule with this id or alias.
+pub fn rule(name: &str) -> Option<&'static Rule> {
+    rules::all().iter().copied().find(|r| RuleSelection::matches(r, name))
+}

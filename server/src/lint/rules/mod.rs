@@ -1,0 +1,39 @@
+//! The rule catalogue, one file per rule or small family. `ALL` is the registry; the generic
+//! tests in `tests.rs` hold every rule to its bad and good fixtures in `fixtures/`.
+
+#[allow(unused_imports)]
+pub(crate) mod prelude {
+    pub use crate::diagnostics::{Severity, Tag};
+    pub use crate::lint::{Category, Context, Edit, Finding, Fix, Rule, Safety};
+    pub use crate::syntax::{Args, Instruction, Kind};
+}
+
+mod add_instead_of_copy;
+mod image_tag;
+mod maintainer_deprecated;
+mod workdir_absolute;
+
+use std::sync::OnceLock;
+
+use super::Rule;
+
+/// Rules defined one per file in this module.
+static CORE: &[&Rule] = &[
+    &workdir_absolute::RULE,
+    &add_instead_of_copy::RULE,
+    &image_tag::TAG_MISSING,
+    &image_tag::LATEST,
+    &maintainer_deprecated::RULE,
+];
+
+/// Every rule: the core ones and each family's `RULES`.
+pub fn all() -> &'static [&'static Rule] {
+    static ALL: OnceLock<Vec<&'static Rule>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let families: &[&[&'static Rule]] = &[CORE];
+        families.iter().flat_map(|f| f.iter().copied()).collect()
+    })
+}
+
+#[cfg(test)]
+mod tests;

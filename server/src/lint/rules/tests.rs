@@ -1,0 +1,121 @@
+//! Every rule is held to its fixtures: `fixtures/<id>.bad.Dockerfile` must trigger it,
+//! `fixtures/<id>.good.Dockerfile` must not, and every fix must re-parse without new syntax
+//! errors and remove its finding. The findings (annotated source) and the fixed texts are
+//! snapshotted, so a wrong column shows up in review.
+//!
+//! A fixture may come with `<name>.dockerignore` (the build context has that `.dockerignore`);
+//! a first line `# test-context: no-dockerignore` means a known context without one.
+
+use std::path::PathBuf;
+
+use crate::diagnostics::{diagnose, Severity};
+use crate::document::Snapshot;
+use crate::lint::{lint, Fix, LintOptions, RuleSelection};
+use crate::semantics::Semantics;
+use crate::syntax::Dockerfile;
+
+fn fixture_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/lint/rules/fixtures")
+}
+
+fn options_for(name: &str, text: &str) -> LintOptions {
+    let ignore = fixture_dir().join(format!("{name}.dockerignore"));
+    if let Ok(contents) = std::fs::read_to_string(&ignore) {
+        return LintOptions { dockerignore: Some(contents), context_known: true, ..Default::default() };
+    }
+    if text.starts_with("# test-context: no-dockerignore") {
+        return LintOptions { context_known: true, ..Default::default() };
+    }
+    LintOptions::default()
+}
+
+fn run(rule_id: &str, text: &str, options: &LintOptions) -> Vec<crate::lint::RuleDiagnostic> {
+    let snap = Snapshot::from_text(text);
+    let df = Dockerfile::new(&snap.text, &snap.tree);
+    let sem = Semantics::analyze(text, &df);
+    let rule = crate::lint::rule(rule_id).expect("rule exists");
+    let selection = RuleSelection {
+        disabled: super::all().iter().filter(|r| r.id != rule.id).map(|r| r.id.to_string()).collect(),
+        enabled: vec![rule.id.to_string()],
+        severity: Vec::new(),
+    };
+    lint(text, &df, &sem, options, &selection)
+}
+
+fn apply(text: &str, fix: &Fix) -> String {
+    let mut edits = fix.edits.clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    let mut out = text.to_string();
+    for e in edits {
+        out.replace_range(e.range.clone(), &e.text);
+    }
+    out
+}
+
+fn syntax_errors(text: &str) -> usize {
+    diagnose(&Snapshot::from_text(text)).iter().filter(|d| d.severity == Severity::Error).count()
+}
+
+#[test]
+fn every_rule_has_docs_fixtures_and_working_fixes() {
+    let mut failures = Vec::new();
+    for rule in super::all() {
+        let id = rule.id;
+        for section in ["## What it does", "## Why is this bad?", "## Example", "## Use instead"] {
+            if !rule.docs.contains(section) {
+                failures.push(format!("{id}: docs lack `{section}`"));
+            }
+        }
+        let bad_name = format!("{id}.bad");
+        let good_name = format!("{id}.good");
+        let (Ok(bad), Ok(good)) = (
+            std::fs::read_to_string(fixture_dir().join(format!("{bad_name}.Dockerfile"))),
+            std::fs::read_to_string(fixture_dir().join(format!("{good_name}.Dockerfile"))),
+        ) else {
+            failures.push(format!("{id}: missing fixtures/{bad_name}.Dockerfile or fixtures/{good_name}.Dockerfile"));
+            continue;
+        };
+        let good_findings = run(id, &good, &options_for(&good_name, &good));
+        if !good_findings.is_empty() {
+            failures.push(format!("{id}: good fixture has findings:\n{}", render(&good, &good_findings)));
+        }
+        let bad_options = options_for(&bad_name, &bad);
+        let findings = run(id, &bad, &bad_options);
+        if findings.is_empty() {
+            failures.push(format!("{id}: bad fixture has no finding"));
+            continue;
+        }
+        let mut snapshot = render(&bad, &findings);
+        let errors_before = syntax_errors(&bad);
+        for f in &findings {
+            for fix in f.fix.iter().chain(&f.alternatives) {
+                let fixed = apply(&bad, fix);
+                if syntax_errors(&fixed) > errors_before {
+                    failures.push(format!("{id}: fix `{}` introduces syntax errors:\n{fixed}", fix.title));
+                }
+                let after = run(id, &fixed, &bad_options);
+                let still = after.iter().any(|a| a.diagnostic.range.start == f.diagnostic.range.start && a.diagnostic.message == f.diagnostic.message);
+                if after.len() >= findings.len() || still {
+                    failures.push(format!("{id}: fix `{}` does not remove its finding:\n{fixed}", fix.title));
+                }
+                snapshot.push_str(&format!("\n--- fix: {} ({:?})\n{fixed}", fix.title, fix.safety));
+            }
+        }
+        insta::assert_snapshot!(id, snapshot);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn render(text: &str, findings: &[crate::lint::RuleDiagnostic]) -> String {
+    let diags: Vec<_> = findings.iter().map(|f| f.diagnostic.clone()).collect();
+    crate::diagnostics::render_annotated(text, &diags)
+}
+
+#[test]
+fn ids_are_unique_and_kebab_case() {
+    let mut seen = std::collections::HashSet::new();
+    for r in super::all() {
+        assert!(seen.insert(r.id), "duplicate id {}", r.id);
+        assert!(r.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{}", r.id);
+    }
+}

@@ -1,0 +1,32 @@
+//! `workspace/didChangeConfiguration` (and start-up): read settings under `dockls`, pulling
+//! them with `workspace/configuration` when the client supports it.
+
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::Client;
+
+use crate::lsp::config::Settings;
+use crate::lsp::state::State;
+
+pub async fn refresh(client: &Client, state: &State, pushed: Option<serde_json::Value>) {
+    let value = if state.caps().configuration {
+        let item = ConfigurationItem { scope_uri: None, section: Some("dockls".into()) };
+        match client.configuration(vec![item]).await {
+            Ok(mut values) if !values.is_empty() => Some(values.remove(0)),
+            Ok(_) => None,
+            Err(e) => {
+                client.log_message(MessageType::WARNING, format!("workspace/configuration failed: {}", e.message)).await;
+                pushed
+            }
+        }
+    } else {
+        pushed
+    };
+    let Some(value) = value else { return };
+    match Settings::from_json(&value) {
+        Ok(settings) => *state.settings.write().unwrap_or_else(|e| e.into_inner()) = settings,
+        Err(msg) => {
+            eprintln!("dockls: {msg}");
+            client.log_message(MessageType::WARNING, msg).await;
+        }
+    }
+}

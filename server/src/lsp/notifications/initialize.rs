@@ -1,0 +1,35 @@
+//! `initialize`: negotiate the position encoding, record client capabilities.
+
+use tower_lsp_server::ls_types::*;
+
+use crate::lsp::capabilities;
+use crate::lsp::state::{ClientCaps, State};
+
+pub fn handle(state: &State, params: &InitializeParams) -> InitializeResult {
+    let enc = capabilities::negotiate_encoding(params);
+    *state.encoding.write().unwrap_or_else(|e| e.into_inner()) = enc;
+    let c = &params.capabilities;
+    let td = c.text_document.as_ref();
+    let caps = ClientCaps {
+        configuration: c.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false),
+        hierarchical_symbols: td
+            .and_then(|t| t.document_symbol.as_ref())
+            .and_then(|d| d.hierarchical_document_symbol_support)
+            .unwrap_or(false),
+        multiline_tokens: td
+            .and_then(|t| t.semantic_tokens.as_ref())
+            .and_then(|s| s.multiline_token_support)
+            .unwrap_or(false),
+    };
+    *state.caps.write().unwrap_or_else(|e| e.into_inner()) = caps;
+    if let Some(opts) = &params.initialization_options {
+        if let Ok(settings) = crate::lsp::config::Settings::from_json(opts) {
+            *state.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
+        }
+    }
+    InitializeResult {
+        capabilities: capabilities::server_capabilities(enc),
+        server_info: Some(ServerInfo { name: "dockls".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+        offset_encoding: None,
+    }
+}

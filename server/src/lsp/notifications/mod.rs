@@ -1,0 +1,6 @@
+//! Notification handlers (and `initialize`, which shapes the session). One file each.
+
+pub mod did_change;
+pub mod did_change_configuration;
+pub mod did_open;
+pub mod initialize;

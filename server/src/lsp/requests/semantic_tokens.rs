@@ -1,0 +1,58 @@
+//! `textDocument/semanticTokens/full` and `/range`: relative encoding of the library's tokens,
+//! split at line ends for clients without multi-line token support.
+
+use tower_lsp_server::ls_types::*;
+
+use crate::analysis::Analysis;
+use crate::document::PositionEncoding;
+use crate::lsp::{convert, state::State};
+use crate::tokens::{semantic_tokens, split_multiline};
+
+fn encode(a: &Analysis, range: Option<std::ops::Range<usize>>, enc: PositionEncoding, multiline: bool) -> Vec<SemanticToken> {
+    let snap = &a.snapshot;
+    let mut tokens = semantic_tokens(snap, range);
+    if !multiline {
+        tokens = split_multiline(tokens, &snap.text, &snap.lines);
+    }
+    let mut out = Vec::with_capacity(tokens.len());
+    let (mut prev_line, mut prev_start) = (0u32, 0u32);
+    for t in tokens {
+        let start = convert::position(snap, t.range.start, enc);
+        let end = convert::position(snap, t.range.end, enc);
+        let length = if end.line == start.line {
+            end.character - start.character
+        } else {
+            // Multi-line token (client supports it): length counts to the end of the text.
+            snap.text[t.range.clone()].chars().map(|c| enc.width(c)).sum()
+        };
+        if length == 0 {
+            continue;
+        }
+        let delta_line = start.line - prev_line;
+        let delta_start = if delta_line == 0 { start.character - prev_start } else { start.character };
+        out.push(SemanticToken {
+            delta_line,
+            delta_start,
+            length,
+            token_type: t.token_type,
+            token_modifiers_bitset: t.modifiers,
+        });
+        prev_line = start.line;
+        prev_start = start.character;
+    }
+    out
+}
+
+pub fn full(state: &State, params: SemanticTokensParams) -> Option<SemanticTokensResult> {
+    let a = state.analysis(&params.text_document.uri)?;
+    let data = encode(&a, None, state.encoding(), state.caps().multiline_tokens);
+    Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data }))
+}
+
+pub fn range(state: &State, params: SemanticTokensRangeParams) -> Option<SemanticTokensRangeResult> {
+    let a = state.analysis(&params.text_document.uri)?;
+    let enc = state.encoding();
+    let r = convert::offset(&a.snapshot, params.range.start, enc)..convert::offset(&a.snapshot, params.range.end, enc);
+    let data = encode(&a, Some(r), enc, state.caps().multiline_tokens);
+    Some(SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data }))
+}

@@ -1,0 +1,161 @@
+//! The `LanguageServer` implementation: dispatch only. Notifications that change documents
+//! apply their change before their first `.await` (tower-lsp-server runs handlers
+//! concurrently, so anything later could reorder edits). Requests run their pure function on
+//! a blocking thread under a panic guard.
+
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::guard::guarded;
+use super::state::State;
+use super::{notifications, publish, requests};
+
+pub struct Backend {
+    client: Client,
+    state: Arc<State>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend { client, state: Arc::new(State::default()) }
+    }
+
+    /// Runs a request handler on a blocking thread; a panic becomes an error response.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        method: &'static str,
+        f: impl FnOnce(&State) -> T + Send + 'static,
+    ) -> Result<T> {
+        let state = self.state.clone();
+        match tokio::task::spawn_blocking(move || guarded(method, || f(&state))).await {
+            Ok(r) => r,
+            Err(e) => {
+                let mut err = tower_lsp_server::jsonrpc::Error::internal_error();
+                err.message = format!("dockls internal error in {method}: {e}").into();
+                Err(err)
+            }
+        }
+    }
+
+    /// `dockls/testPanic` (test builds of the protocol only, see `lsp::run`).
+    pub async fn test_panic(&self, _params: serde_json::Value) -> Result<()> {
+        self.blocking("dockls/testPanic", |_| panic!("deliberate panic for the end-to-end test")).await
+    }
+
+    fn spawn_publish(&self, uri: Uri, version: i32) {
+        tokio::spawn(publish::publish(self.client.clone(), self.state.clone(), uri, version));
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        Ok(notifications::initialize::handle(&self.state, &params))
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let enc = self.state.encoding();
+        let msg = format!("dockls {} ready (positions: {enc:?})", env!("CARGO_PKG_VERSION"));
+        eprintln!("{msg}");
+        self.client.log_message(MessageType::INFO, msg).await;
+        // Pulling settings waits on the client: never block the handler (and with it `exit`).
+        let (client, state) = (self.client.clone(), self.state.clone());
+        tokio::spawn(async move {
+            notifications::did_change_configuration::refresh(&client, &state, None).await;
+            for uri in state.open_uris() {
+                if let Some(version) = state.version(&uri) {
+                    tokio::spawn(publish::publish(client.clone(), state.clone(), uri, version));
+                }
+            }
+        });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let version = params.text_document.version;
+        let uri = notifications::did_open::handle(&self.state, params);
+        self.spawn_publish(uri, version);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let version = params.text_document.version;
+        match notifications::did_change::handle(&self.state, params) {
+            Ok(uri) => self.spawn_publish(uri, version),
+            Err(msg) => {
+                eprintln!("dockls: {msg}");
+                self.client.log_message(MessageType::WARNING, msg).await;
+            }
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.state.forget(&uri);
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let (client, state) = (self.client.clone(), self.state.clone());
+        tokio::spawn(async move {
+            notifications::did_change_configuration::refresh(&client, &state, Some(params.settings)).await;
+            for uri in state.open_uris() {
+                if let Some(version) = state.version(&uri) {
+                    tokio::spawn(publish::publish(client.clone(), state.clone(), uri, version));
+                }
+            }
+        });
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        self.blocking("textDocument/documentSymbol", move |s| requests::document_symbol::handle(s, params)).await
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        self.blocking("textDocument/definition", move |s| requests::definition::handle(s, params)).await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        self.blocking("textDocument/references", move |s| requests::references::handle(s, params)).await
+    }
+
+    async fn document_highlight(&self, params: DocumentHighlightParams) -> Result<Option<Vec<DocumentHighlight>>> {
+        self.blocking("textDocument/documentHighlight", move |s| requests::document_highlight::handle(s, params)).await
+    }
+
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        self.blocking("textDocument/prepareRename", move |s| requests::prepare_rename::handle(s, params)).await
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        self.blocking("textDocument/rename", move |s| requests::rename::handle(s, params)).await?
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.blocking("textDocument/codeAction", move |s| requests::code_action::handle(s, params)).await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.blocking("textDocument/foldingRange", move |s| requests::folding_range::handle(s, params)).await
+    }
+
+    async fn selection_range(&self, params: SelectionRangeParams) -> Result<Option<Vec<SelectionRange>>> {
+        self.blocking("textDocument/selectionRange", move |s| requests::selection_range::handle(s, params)).await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.blocking("textDocument/documentLink", move |s| requests::document_link::handle(s, params)).await
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        self.blocking("textDocument/semanticTokens/full", move |s| requests::semantic_tokens::full(s, params)).await
+    }
+
+    async fn semantic_tokens_range(&self, params: SemanticTokensRangeParams) -> Result<Option<SemanticTokensRangeResult>> {
+        self.blocking("textDocument/semanticTokens/range", move |s| requests::semantic_tokens::range(s, params)).await
+    }
+}

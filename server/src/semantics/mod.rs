@@ -1,0 +1,331 @@
+//! Names and what they refer to: stage names (FROM … AS, COPY --from, RUN --mount from=,
+//! FROM <stage>) and ARG/ENV variables with Docker's scoping:
+//! * ARGs before the first FROM are global: visible in FROM lines, and inside a stage only
+//!   after `ARG NAME` re-declares them (which then refers to the global one);
+//! * an ARG or ENV in a stage is visible after it, in that stage; ENV is also inherited by
+//!   stages built `FROM` that stage, ARG is not;
+//! * in one instruction, `$VAR` sees the value from before the instruction (`ENV A=1 B=$A`
+//!   reads the old A);
+//! * the predefined platform and proxy args are always available.
+//!
+//! `$VAR` inside shell text (RUN, CMD, heredocs) is expanded by the shell from the same ARG
+//! and ENV values, so those uses are references too.
+
+mod shellvars;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::syntax::{Args, Dockerfile, Instruction, Kind, Word};
+
+/// Build args BuildKit defines without a declaration.
+pub const PREDEFINED_ARGS: &[(&str, &str)] = &[
+    ("TARGETPLATFORM", "Platform of the build result, e.g. `linux/amd64`"),
+    ("TARGETOS", "OS component of TARGETPLATFORM, e.g. `linux`"),
+    ("TARGETARCH", "Architecture of TARGETPLATFORM, e.g. `amd64`"),
+    ("TARGETVARIANT", "Variant of TARGETPLATFORM, e.g. `v7`"),
+    ("BUILDPLATFORM", "Platform of the node doing the build"),
+    ("BUILDOS", "OS component of BUILDPLATFORM"),
+    ("BUILDARCH", "Architecture of BUILDPLATFORM"),
+    ("BUILDVARIANT", "Variant of BUILDPLATFORM"),
+    ("TARGETSTAGE", "Name of the stage being built"),
+    ("BUILDKIT_SYNTAX", "Frontend image to use, like the syntax directive"),
+    ("HTTP_PROXY", "Proxy for HTTP (not kept in the image history)"),
+    ("http_proxy", "Proxy for HTTP (not kept in the image history)"),
+    ("HTTPS_PROXY", "Proxy for HTTPS (not kept in the image history)"),
+    ("https_proxy", "Proxy for HTTPS (not kept in the image history)"),
+    ("FTP_PROXY", "Proxy for FTP (not kept in the image history)"),
+    ("ftp_proxy", "Proxy for FTP (not kept in the image history)"),
+    ("NO_PROXY", "Hosts that bypass the proxy (not kept in the image history)"),
+    ("no_proxy", "Hosts that bypass the proxy (not kept in the image history)"),
+    ("ALL_PROXY", "Proxy for all protocols (not kept in the image history)"),
+    ("all_proxy", "Proxy for all protocols (not kept in the image history)"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymbolKind {
+    Stage,
+    Arg,
+    Env,
+}
+
+#[derive(Debug, Clone)]
+pub struct Symbol {
+    pub kind: SymbolKind,
+    pub name: String,
+    /// The name at its definition.
+    pub range: Range<usize>,
+    /// The defining instruction (FROM for a stage).
+    pub instruction: Range<usize>,
+    /// The value or default as written (`None` for `ARG NAME` without default).
+    pub value: Option<Word>,
+    /// Stage index, `None` for global ARGs.
+    pub stage: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub symbol: usize,
+    pub range: Range<usize>,
+}
+
+/// A variable use that resolves to nothing declared in the Dockerfile.
+#[derive(Debug, Clone)]
+pub struct Unresolved {
+    pub name: String,
+    pub range: Range<usize>,
+    /// In shell text (may well come from the base image's environment).
+    pub in_shell: bool,
+    pub instruction_kind: Kind,
+    /// Names visible at this point (for did-you-mean).
+    pub visible: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Semantics {
+    pub symbols: Vec<Symbol>,
+    pub references: Vec<Reference>,
+    pub unresolved: Vec<Unresolved>,
+    /// Uses of predefined args (name, range).
+    pub predefined: Vec<(String, Range<usize>)>,
+}
+
+impl Semantics {
+    pub fn analyze(text: &str, df: &Dockerfile) -> Semantics {
+        Analyzer { text, df, out: Semantics::default(), stage_end_env: Vec::new() }.run()
+    }
+
+    /// The symbol defined or referenced at `offset`.
+    pub fn symbol_at(&self, offset: usize) -> Option<usize> {
+        let hit = |r: &Range<usize>| r.start <= offset && offset <= r.end;
+        self.symbols
+            .iter()
+            .position(|s| hit(&s.range))
+            .or_else(|| self.references.iter().find(|r| hit(&r.range)).map(|r| r.symbol))
+    }
+
+    /// Ranges of every use of `symbol`, the definition first.
+    pub fn occurrences(&self, symbol: usize) -> Vec<Range<usize>> {
+        let mut out = vec![self.symbols[symbol].range.clone()];
+        out.extend(self.references.iter().filter(|r| r.symbol == symbol).map(|r| r.range.clone()));
+        out
+    }
+
+    pub fn references_to(&self, symbol: usize) -> impl Iterator<Item = &Reference> {
+        self.references.iter().filter(move |r| r.symbol == symbol)
+    }
+}
+
+struct Analyzer<'a> {
+    text: &'a str,
+    df: &'a Dockerfile,
+    out: Semantics,
+    /// ENV symbols visible at the end of each stage (inherited by child stages).
+    stage_end_env: Vec<HashMap<String, usize>>,
+}
+
+type Scope = HashMap<String, usize>;
+
+impl Analyzer<'_> {
+    fn run(mut self) -> Semantics {
+        let df = self.df;
+        // Stage names first: FROM <stage> and --from may refer to earlier stages only, but
+        // definitions are needed up front to resolve them.
+        let mut stage_symbols: Vec<Option<usize>> = Vec::new();
+        for stage in &df.stages {
+            let sym = stage.name.as_ref().map(|name| {
+                self.push_symbol(Symbol {
+                    kind: SymbolKind::Stage,
+                    name: name.text.clone(),
+                    range: name.range.clone(),
+                    instruction: df.instructions[stage.from].range.clone(),
+                    value: None,
+                    stage: Some(stage.index),
+                })
+            });
+            stage_symbols.push(sym);
+        }
+
+        let mut global: Scope = HashMap::new();
+        let mut scope: Scope = HashMap::new();
+        let mut env_scope: Scope = HashMap::new();
+        let mut current_stage: Option<usize> = None;
+        for (idx, ins) in df.instructions.iter().enumerate() {
+            if ins.kind == Kind::From {
+                if let Some(s) = current_stage {
+                    self.stage_end_env.resize(s + 1, HashMap::new());
+                    self.stage_end_env[s] = env_scope.clone();
+                }
+                let stage = ins.stage.expect("a FROM starts a stage");
+                current_stage = Some(stage);
+                // FROM sees the global ARGs.
+                self.uses_in(ins, &global, &HashMap::new());
+                // FROM <earlier stage>.
+                if let Some(parent) = df.stages[stage].parent {
+                    if let Some(sym) = stage_symbols[parent] {
+                        let r = df.stages[stage].image.repository.1.clone();
+                        self.out.references.push(Reference { symbol: sym, range: r });
+                    }
+                }
+                scope = HashMap::new();
+                env_scope = df.stages[stage]
+                    .parent
+                    .and_then(|p| self.stage_end_env.get(p).cloned())
+                    .unwrap_or_default();
+                for (k, v) in &env_scope {
+                    scope.insert(k.clone(), *v);
+                }
+                continue;
+            }
+            self.stage_refs(ins, idx, &stage_symbols);
+            if current_stage.is_none() {
+                // Before the first FROM: global ARGs (anything else is an error elsewhere).
+                self.uses_in(ins, &global, &HashMap::new());
+                if ins.kind == Kind::Arg {
+                    for p in ins.pairs() {
+                        let id = self.define(SymbolKind::Arg, p.key.value.clone(), p.key.range.clone(), ins, p.value.clone(), None);
+                        global.insert(p.key.value.clone(), id);
+                    }
+                }
+                continue;
+            }
+            let visible_before = scope.clone();
+            self.uses_in(ins, &visible_before, &global);
+            match ins.kind {
+                Kind::Arg => {
+                    for p in ins.pairs() {
+                        let name = p.key.value.clone();
+                        if p.value.is_none() {
+                            if let Some(&g) = global.get(&name) {
+                                // Re-declaration of a global ARG: a reference to it.
+                                self.out.references.push(Reference { symbol: g, range: p.key.range.clone() });
+                                scope.insert(name, g);
+                                continue;
+                            }
+                        }
+                        let id = self.define(SymbolKind::Arg, name.clone(), p.key.range.clone(), ins, p.value.clone(), current_stage);
+                        scope.insert(name, id);
+                    }
+                }
+                Kind::Env => {
+                    for p in ins.pairs() {
+                        let name = p.key.value.clone();
+                        let id = self.define(SymbolKind::Env, name.clone(), p.key.range.clone(), ins, p.value.clone(), current_stage);
+                        scope.insert(name.clone(), id);
+                        env_scope.insert(name, id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.out
+    }
+
+    fn push_symbol(&mut self, s: Symbol) -> usize {
+        self.out.symbols.push(s);
+        self.out.symbols.len() - 1
+    }
+
+    fn define(&mut self, kind: SymbolKind, name: String, range: Range<usize>, ins: &Instruction, value: Option<Word>, stage: Option<usize>) -> usize {
+        self.push_symbol(Symbol { kind, name, range, instruction: ins.range.clone(), value, stage })
+    }
+
+    /// `COPY --from=<stage>` and `RUN --mount=…,from=<stage>`.
+    fn stage_refs(&mut self, ins: &Instruction, idx: usize, stage_symbols: &[Option<usize>]) {
+        let mut words: Vec<&Word> = Vec::new();
+        for flag in &ins.flags {
+            if flag.name == "from" {
+                words.extend(flag.value.as_ref());
+            }
+            for opt in &flag.mount {
+                if opt.key == "from" {
+                    words.extend(opt.value.as_ref());
+                }
+            }
+        }
+        for w in words {
+            if let Some(stage) = self.df.stage_named(&w.value, idx) {
+                if let Some(sym) = stage_symbols[stage.index] {
+                    self.out.references.push(Reference { symbol: sym, range: w.range.clone() });
+                }
+            }
+        }
+        if let Some(nested) = &ins.nested {
+            self.stage_refs(nested, idx, stage_symbols);
+        }
+    }
+
+    /// Records every variable use in `ins`, resolved against `scope` (then `fallback` for
+    /// names only the global scope knows, which Docker leaves empty inside a stage).
+    fn uses_in(&mut self, ins: &Instruction, scope: &Scope, fallback: &Scope) {
+        let mut uses: Vec<(String, Range<usize>, bool)> = Vec::new();
+        collect_uses(self.text, ins, &mut uses);
+        for (name, range, in_shell) in uses {
+            if let Some(&sym) = scope.get(&name) {
+                self.out.references.push(Reference { symbol: sym, range });
+            } else if PREDEFINED_ARGS.iter().any(|(n, _)| *n == name) {
+                self.out.predefined.push((name, range));
+            } else {
+                let _ = fallback;
+                let mut visible: Vec<String> = scope.keys().cloned().collect();
+                visible.sort();
+                self.out.unresolved.push(Unresolved { name, range, in_shell, instruction_kind: ins.kind, visible });
+            }
+        }
+    }
+}
+
+/// Variable uses in an instruction: (name, name range, in shell text).
+fn collect_uses(text: &str, ins: &Instruction, out: &mut Vec<(String, Range<usize>, bool)>) {
+    let word = |w: &Word, out: &mut Vec<(String, Range<usize>, bool)>| {
+        for e in &w.expansions {
+            if !e.name.is_empty() {
+                out.push((e.name.clone(), e.name_range.clone(), false));
+            }
+        }
+    };
+    for f in &ins.flags {
+        if let Some(v) = &f.value {
+            word(v, out);
+        }
+    }
+    match &ins.args {
+        Args::Words(ws) => ws.iter().for_each(|w| word(w, out)),
+        Args::Pairs(ps) => {
+            for p in ps {
+                word(&p.key, out);
+                if let Some(v) = &p.value {
+                    word(v, out);
+                }
+            }
+        }
+        Args::From(f) => {
+            for e in &f.image.expansions {
+                if !e.name.is_empty() {
+                    out.push((e.name.clone(), e.name_range.clone(), false));
+                }
+            }
+        }
+        Args::User { user, group } => {
+            word(user, out);
+            if let Some(g) = group {
+                word(g, out);
+            }
+        }
+        Args::Shell(shell) => {
+            shellvars::scan(text, shell.range.clone(), out);
+        }
+        Args::Exec(_) | Args::None | Args::HealthcheckNone => {}
+    }
+    for h in &ins.heredocs {
+        if let (Some(body), false) = (&h.body_range, h.quoted) {
+            shellvars::scan(text, body.clone(), out);
+        }
+    }
+    if let Some(n) = &ins.nested {
+        collect_uses(text, n, out);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,326 @@
+//! Shell analysis of RUN bodies with tree-sitter-bash: the commands a RUN executes, with their
+//! arguments and exact ranges in the Dockerfile, across `&&`, `;`, `||`, pipes, subshells,
+//! `if`/`for` bodies, line continuations, heredocs run by a shell and `sh -c '…'`.
+//!
+//! Docker removes comment lines inside a continuation before the shell sees the command; the
+//! body is rebuilt the same way with a map back to Dockerfile offsets.
+
+use std::ops::Range;
+
+use tree_sitter::{Node, Parser};
+
+use crate::syntax::{Args, Instruction, Kind};
+
+/// One simple command.
+#[derive(Debug, Clone)]
+pub struct Command {
+    /// The program name as written (`apt-get`, `/usr/bin/pip3`).
+    pub name: String,
+    pub name_range: Range<usize>,
+    pub args: Vec<Arg>,
+    /// The whole command in the Dockerfile.
+    pub range: Range<usize>,
+    /// Part of a pipeline (`a | b`).
+    pub in_pipeline: bool,
+    /// Run through `sudo`, `env`, `nice`, …: the wrapper's name.
+    pub wrapper: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Arg {
+    /// The text with quotes removed (expansions kept as written).
+    pub value: String,
+    pub range: Range<usize>,
+}
+
+impl Command {
+    /// The program's base name (`/usr/bin/pip3` → `pip3`).
+    pub fn program(&self) -> &str {
+        self.name.rsplit('/').next().unwrap_or(&self.name)
+    }
+
+    pub fn has_flag(&self, names: &[&str]) -> bool {
+        self.args.iter().any(|a| names.iter().any(|n| a.value == *n || (n.starts_with("--") && a.value.starts_with(&format!("{n}=")))))
+            || self.has_short_flag(names)
+    }
+
+    /// Short options bundled like `-qy` contain `-y`.
+    fn has_short_flag(&self, names: &[&str]) -> bool {
+        let shorts: Vec<char> = names
+            .iter()
+            .filter(|n| n.len() == 2 && n.starts_with('-') && !n.starts_with("--"))
+            .filter_map(|n| n.chars().nth(1))
+            .collect();
+        if shorts.is_empty() {
+            return false;
+        }
+        self.args.iter().any(|a| {
+            a.value.starts_with('-') && !a.value.starts_with("--") && a.value[1..].chars().any(|c| shorts.contains(&c))
+        })
+    }
+
+    /// Positional arguments (not starting with `-`), skipping the values of options listed in
+    /// `takes_value`.
+    pub fn positionals<'a>(&'a self, takes_value: &'a [&'a str]) -> impl Iterator<Item = &'a Arg> + 'a {
+        let mut skip_next = false;
+        self.args.iter().filter(move |a| {
+            if skip_next {
+                skip_next = false;
+                return false;
+            }
+            if a.value.starts_with('-') {
+                if takes_value.contains(&a.value.as_str()) {
+                    skip_next = true;
+                }
+                return false;
+            }
+            true
+        })
+    }
+
+    /// The first positional argument, usually the subcommand (`install` in `apt-get install`).
+    pub fn subcommand(&self) -> Option<&Arg> {
+        self.args.iter().find(|a| !a.value.starts_with('-'))
+    }
+}
+
+/// The shell script of a RUN, rebuilt as the shell sees it, with a map to Dockerfile offsets.
+#[derive(Debug, Clone)]
+pub struct Script {
+    pub text: String,
+    /// (offset in `text`, offset in the Dockerfile, length) for each copied segment.
+    segments: Vec<(usize, usize, usize)>,
+}
+
+impl Script {
+    /// The Dockerfile offset of a script offset.
+    pub fn map(&self, offset: usize) -> usize {
+        let i = self.segments.partition_point(|(s, _, _)| *s <= offset).saturating_sub(1);
+        match self.segments.get(i) {
+            Some((s, o, len)) => o + (offset - s).min(*len),
+            None => offset,
+        }
+    }
+
+    pub fn map_range(&self, r: Range<usize>) -> Range<usize> {
+        let start = self.map(r.start);
+        let end = if r.end > r.start { self.map(r.end - 1) + 1 } else { start };
+        start..end.max(start)
+    }
+
+    /// Shell-form text: comment lines inside continuations are dropped as Docker drops them.
+    pub fn from_shell_form(src: &str, range: Range<usize>, comments: &[Range<usize>]) -> Script {
+        let mut text = String::with_capacity(range.len());
+        let mut segments = Vec::new();
+        let mut pos = range.start;
+        let mut inside: Vec<&Range<usize>> = comments.iter().filter(|c| c.start >= range.start && c.end <= range.end).collect();
+        inside.sort_by_key(|c| c.start);
+        for c in inside {
+            // The comment token may include its newline and following blank lines.
+            if c.start > pos {
+                segments.push((text.len(), pos, c.start - pos));
+                text.push_str(&src[pos..c.start]);
+            }
+            pos = c.end;
+            if src[pos..].starts_with('\n') {
+                pos += 1;
+            }
+        }
+        if range.end > pos {
+            segments.push((text.len(), pos, range.end - pos));
+            text.push_str(&src[pos..range.end]);
+        }
+        Script { text, segments }
+    }
+
+    pub fn from_heredoc(src: &str, body: Range<usize>) -> Script {
+        Script { text: src[body.clone()].to_string(), segments: vec![(0, body.start, body.len())] }
+    }
+}
+
+/// What a RUN executes: its scripts (shell form, or heredocs a shell runs) and the commands.
+#[derive(Debug, Clone, Default)]
+pub struct RunAnalysis {
+    pub commands: Vec<Command>,
+    pub scripts: Vec<Script>,
+    /// A pipe appears somewhere (for the pipefail rule).
+    pub has_pipe: bool,
+}
+
+/// Interpreters whose heredoc bodies are shell scripts.
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/usr/bin/env"];
+
+/// Analyses a RUN instruction. Exec form is not shell (except `["sh", "-c", "…"]`).
+pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> RunAnalysis {
+    let mut out = RunAnalysis::default();
+    if ins.kind != Kind::Run {
+        return out;
+    }
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_bash::LANGUAGE.into())
+        .expect("tree-sitter-bash matches the tree-sitter runtime");
+    match &ins.args {
+        Args::Shell(shell) => {
+            // A heredoc body is the script when the marker is the whole command (`RUN <<EOF`)
+            // or the command is a shell reading it (`RUN <<EOF bash -ex`). Otherwise the body
+            // is stdin of some program (`RUN <<EOF python3`) and not shell.
+            let words: Vec<&str> = shell.fragments.iter().map(|r| &src[r.clone()]).collect();
+            let non_marker: Vec<&&str> = words.iter().filter(|w| !w.starts_with("<<")).collect();
+            let marker_first = words.first().is_some_and(|w| w.starts_with("<<"));
+            if marker_first && !ins.heredocs.is_empty() {
+                let runs_shell = non_marker.first().is_none_or(|w| SHELLS.contains(w));
+                if runs_shell {
+                    for h in &ins.heredocs {
+                        if let Some(body) = &h.body_range {
+                            out.scripts.push(Script::from_heredoc(src, body.clone()));
+                        }
+                    }
+                }
+            } else {
+                out.scripts.push(Script::from_shell_form(src, shell.range.clone(), comments));
+            }
+        }
+        Args::Exec(words) => {
+            // ["sh", "-c", "script"]: the script is shell, positions inside the JSON string
+            // are approximate (escapes), so map to the string's range.
+            if words.len() >= 3 && SHELLS.contains(&words[0].value.as_str()) && words[1].value == "-c" {
+                let w = &words[2];
+                out.scripts.push(Script { text: w.value.clone(), segments: vec![(0, w.range.start + 1, w.value.len())] });
+            }
+        }
+        _ => {}
+    }
+    for i in 0..out.scripts.len() {
+        let script = out.scripts[i].clone();
+        if let Some(tree) = parser.parse(&script.text, None) {
+            walk(tree.root_node(), &script, &mut out, false, &mut parser, 0);
+        }
+    }
+    out
+}
+
+fn walk(node: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, parser: &mut Parser, depth: usize) {
+    match node.kind() {
+        "pipeline" => {
+            out.has_pipe = true;
+            let mut c = node.walk();
+            for child in node.named_children(&mut c) {
+                walk(child, script, out, true, parser, depth);
+            }
+            return;
+        }
+        "command" => {
+            if let Some(cmd) = command(node, script, in_pipeline) {
+                // `sh -c '…'` and `bash -c "…"`: analyse the inner script too.
+                let inner = (SHELLS.contains(&cmd.program()) || cmd.program() == "sh")
+                    .then(|| cmd.args.iter().position(|a| a.value == "-c"))
+                    .flatten()
+                    .and_then(|i| cmd.args.get(i + 1))
+                    .cloned();
+                out.commands.push(cmd);
+                if let (Some(arg), true) = (inner, depth < 3) {
+                    let inner_script = Script { text: arg.value.clone(), segments: vec![(0, arg.range.start + 1, arg.value.len())] };
+                    if let Some(tree) = parser.parse(&inner_script.text, None) {
+                        walk(tree.root_node(), &inner_script, out, false, parser, depth + 1);
+                    }
+                }
+            }
+            // Command substitutions inside arguments run commands too.
+            let mut c = node.walk();
+            for child in node.named_children(&mut c) {
+                if child.kind() != "command_name" {
+                    walk_substitutions(child, script, out, parser, depth);
+                }
+            }
+            return;
+        }
+        _ => {}
+    }
+    let mut c = node.walk();
+    for child in node.named_children(&mut c) {
+        walk(child, script, out, in_pipeline, parser, depth);
+    }
+}
+
+fn walk_substitutions(node: Node, script: &Script, out: &mut RunAnalysis, parser: &mut Parser, depth: usize) {
+    if node.kind() == "command_substitution" || node.kind() == "process_substitution" {
+        walk(node, script, out, false, parser, depth);
+        return;
+    }
+    let mut c = node.walk();
+    for child in node.named_children(&mut c) {
+        walk_substitutions(child, script, out, parser, depth);
+    }
+}
+
+const WRAPPERS: &[&str] = &["sudo", "env", "nice", "nohup", "time", "command", "exec", "xargs", "su-exec", "gosu", "chroot", "timeout"];
+
+fn command(node: Node, script: &Script, in_pipeline: bool) -> Option<Command> {
+    let text = &script.text;
+    let name_node = node.child_by_field_name("name")?;
+    let mut words: Vec<(String, Range<usize>)> = vec![(unquote(&text[name_node.byte_range()]), name_node.byte_range())];
+    let mut c = node.walk();
+    for arg in node.children_by_field_name("argument", &mut c) {
+        words.push((unquote(&text[arg.byte_range()]), arg.byte_range()));
+    }
+    // Look through wrappers: `sudo apt-get install`, `env A=1 pip install`.
+    let mut wrapper = None;
+    while words.len() > 1 && WRAPPERS.contains(&words[0].0.rsplit('/').next().unwrap_or("")) {
+        let w = words.remove(0).0;
+        // Skip the wrapper's own options and `VAR=value` assignments (`env`).
+        while words.len() > 1 && (words[0].0.starts_with('-') || (w == "env" && words[0].0.contains('='))) {
+            let opt = words.remove(0).0;
+            if w == "sudo" && ["-u", "-g", "-C"].contains(&opt.as_str()) && words.len() > 1 {
+                words.remove(0);
+            }
+            if w == "timeout" && words.len() > 1 && words[0].0.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                words.remove(0);
+            }
+        }
+        if w == "timeout" && words.len() > 1 && words[0].0.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            words.remove(0);
+        }
+        wrapper.get_or_insert(w);
+    }
+    let (name, name_range) = words.remove(0);
+    Some(Command {
+        name,
+        name_range: script.map_range(name_range),
+        args: words.into_iter().map(|(value, r)| Arg { value, range: script.map_range(r) }).collect(),
+        range: script.map_range(node.byte_range()),
+        in_pipeline,
+        wrapper,
+    })
+}
+
+/// Shell word → its value: quotes removed, `\x` → `x`, continuations dropped.
+fn unquote(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut chars = word.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '\\') => match chars.next() {
+                Some('\n') | None => {}
+                Some(n) => out.push(n),
+            },
+            (Some('"'), '\\') => match chars.peek() {
+                Some(&n) if "\"\\$`\n".contains(n) => {
+                    chars.next();
+                    if n != '\n' {
+                        out.push(n);
+                    }
+                }
+                _ => out.push('\\'),
+            },
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

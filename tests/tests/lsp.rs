@@ -1,0 +1,278 @@
+//! End-to-end tests: the real `dockls` binary over stdio, driven by the JSON-RPC client.
+
+use std::time::Duration;
+
+use dockls_tests::client::{
+    dockls_binary, full_change, range_change, text_document, text_document_position, LspClient,
+};
+use serde_json::{json, Value};
+
+const APP: &str = include_str!("fixtures/app.Dockerfile");
+const URI: &str = "file:///work/project/Dockerfile";
+
+fn server() -> LspClient {
+    let mut c = LspClient::spawn(&dockls_binary(), &["serve", "--stdio"]);
+    c.initialize("file:///work/project", json!({}));
+    c
+}
+
+fn opened(text: &str) -> LspClient {
+    let mut c = server();
+    c.did_open(URI, text);
+    c.wait_diagnostics(URI, Some(1));
+    c
+}
+
+/// `line:col-line:col "text"` for a range in `text` (UTF-16 positions, single-line ranges).
+fn show_range(text: &str, r: &Value) -> String {
+    let (sl, sc) = (r["start"]["line"].as_u64().unwrap(), r["start"]["character"].as_u64().unwrap());
+    let (el, ec) = (r["end"]["line"].as_u64().unwrap(), r["end"]["character"].as_u64().unwrap());
+    let snippet = if sl == el {
+        let line: Vec<u16> = text.lines().nth(sl as usize).unwrap_or("").encode_utf16().collect();
+        String::from_utf16_lossy(&line[sc as usize..(ec as usize).min(line.len())])
+    } else {
+        "…".into()
+    };
+    format!("{}:{}-{}:{} {:?}", sl + 1, sc + 1, el + 1, ec + 1, snippet)
+}
+
+fn pos_of(text: &str, needle: &str) -> (u32, u32) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle:?} not in fixture"));
+    let line = text[..at].matches('\n').count() as u32;
+    let col = text[..at].rsplit('\n').next().unwrap().encode_utf16().count() as u32;
+    (line, col)
+}
+
+#[test]
+fn initialize_advertises_capabilities_and_negotiates_encoding() {
+    let mut c = server();
+    let caps = c.server_capabilities().clone();
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
+    for cap in ["documentSymbolProvider", "definitionProvider", "referencesProvider", "documentHighlightProvider",
+        "foldingRangeProvider", "selectionRangeProvider", "documentLinkProvider", "semanticTokensProvider"] {
+        assert!(!caps[cap].is_null(), "{cap} missing");
+    }
+    assert_eq!(caps["renameProvider"]["prepareProvider"], true);
+    c.shutdown_and_exit();
+
+    let mut c = LspClient::spawn(&dockls_binary(), &[]);
+    c.initialize("file:///w", json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}));
+    assert_eq!(c.server_capabilities()["positionEncoding"], "utf-8");
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn diagnostics_have_exact_ranges() {
+    let mut c = server();
+    c.did_open(URI, APP);
+    let msg = c.wait_diagnostics(URI, Some(1));
+    let rendered: Vec<String> = msg["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} [{}] {}", show_range(APP, &d["range"]), d["code"].as_str().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    insta::assert_snapshot!(rendered.join("\n"));
+    assert_eq!(msg["params"]["version"], 1);
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn document_symbols_are_stages_with_instructions() {
+    let mut c = opened(APP);
+    let result = c.request("textDocument/documentSymbol", text_document(URI)).unwrap();
+    fn render(v: &Value, depth: usize, out: &mut Vec<String>) {
+        for s in v.as_array().unwrap() {
+            out.push(format!(
+                "{}{} ({}) {}",
+                "  ".repeat(depth),
+                s["name"].as_str().unwrap(),
+                s["kind"],
+                s["detail"].as_str().unwrap_or("")
+            ));
+            if let Some(ch) = s.get("children") {
+                render(ch, depth + 1, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    render(&result, 0, &mut out);
+    insta::assert_snapshot!(out.join("\n"));
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn definition_references_highlight_and_rename_of_a_stage() {
+    let mut c = opened(APP);
+    let (l, col) = pos_of(APP, "build /install");
+    let def = c.request("textDocument/definition", text_document_position(URI, l, col + 2)).unwrap();
+    assert_eq!(show_range(APP, &def["range"]), "3:39-3:44 \"build\"");
+
+    let mut params = text_document_position(URI, l, col);
+    params["context"] = json!({"includeDeclaration": true});
+    let refs = c.request("textDocument/references", params).unwrap();
+    let shown: Vec<String> = refs.as_array().unwrap().iter().map(|r| show_range(APP, &r["range"])).collect();
+    insta::assert_snapshot!("stage_references", shown.join("\n"));
+
+    let hl = c.request("textDocument/documentHighlight", text_document_position(URI, l, col)).unwrap();
+    assert_eq!(hl.as_array().unwrap().len(), shown.len());
+    assert_eq!(hl[0]["kind"], 3, "the definition is a write");
+
+    let prep = c.request("textDocument/prepareRename", text_document_position(URI, l, col)).unwrap();
+    assert_eq!(prep["placeholder"], "build");
+
+    let mut params = text_document_position(URI, l, col);
+    params["newName"] = json!("builder");
+    let edit = c.request("textDocument/rename", params).unwrap();
+    let edits = edit["changes"][URI].as_array().unwrap();
+    let shown: Vec<String> =
+        edits.iter().map(|e| format!("{} -> {}", show_range(APP, &e["range"]), e["newText"].as_str().unwrap())).collect();
+    insta::assert_snapshot!("stage_rename", shown.join("\n"));
+
+    let mut bad = text_document_position(URI, l, col);
+    bad["newName"] = json!("9 lives");
+    let err = c.request("textDocument/rename", bad).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("not a valid name"), "{err}");
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn variables_respect_scope() {
+    let mut c = opened(APP);
+    // The global ARG: used in both FROMs and re-declared in the first stage.
+    let (l, col) = pos_of(APP, "PYTHON_VERSION=3.12");
+    let mut params = text_document_position(URI, l, col);
+    params["context"] = json!({"includeDeclaration": true});
+    let refs = c.request("textDocument/references", params).unwrap();
+    let shown: Vec<String> = refs.as_array().unwrap().iter().map(|r| show_range(APP, &r["range"])).collect();
+    insta::assert_snapshot!("arg_references", shown.join("\n"));
+
+    // ENV used by WORKDIR and COPY in the same stage.
+    let (l, col) = pos_of(APP, "$APP_HOME");
+    let def = c.request("textDocument/definition", text_document_position(URI, l, col + 1)).unwrap();
+    assert_eq!(show_range(APP, &def["range"]), "15:5-15:13 \"APP_HOME\"");
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn rapid_edits_keep_order_and_final_diagnostics_match() {
+    let mut c = server();
+    let start = "FROM alpine:3.20\n";
+    c.did_open(URI, start);
+    c.wait_diagnostics(URI, Some(1));
+    // 1,000 single-character insertions at the end of line 2, sent without waiting.
+    let word = "RUNN echo ".repeat(100);
+    let mut expected = format!("{start}");
+    c.did_change(URI, 2, json!([range_change(1, 0, 1, 0, "\n")]));
+    expected.push('\n');
+    let mut version = 2;
+    for (i, ch) in word.chars().enumerate() {
+        version += 1;
+        c.did_change(URI, version, json!([range_change(1, i as u32, 1, i as u32, &ch.to_string())]));
+    }
+    expected.insert_str(start.len(), &word);
+    let last = c.wait_diagnostics(URI, Some(version));
+    // Whatever arrived before the latest version is old news; nothing may arrive after it.
+    c.take_messages();
+    let late = c.drain_for(Duration::from_millis(500));
+    for m in &late {
+        if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == URI {
+            panic!("diagnostics published after the latest version: {m}");
+        }
+    }
+    // A fresh document with the expected text must get exactly the same diagnostics.
+    let other = "file:///work/project/expected.Dockerfile";
+    c.did_open(other, &expected);
+    let fresh = c.wait_diagnostics(other, Some(1));
+    assert_eq!(last["params"]["diagnostics"], fresh["params"]["diagnostics"]);
+    assert!(last["params"]["diagnostics"][0]["message"].as_str().unwrap().contains("RUNN"));
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn non_ascii_and_crlf_positions() {
+    for (encoding, offer) in [("utf-16", json!({})), ("utf-8", json!({"general": {"positionEncodings": ["utf-8"]}}))] {
+        let mut c = LspClient::spawn(&dockls_binary(), &[]);
+        c.initialize("file:///w", offer);
+        let text = "FROM alpine:3.20 AS 构建\r\nLABEL note=\"🐳 容器\"\r\nRUNN x\r\n";
+        c.did_open(URI, text);
+        let d = c.wait_diagnostics(URI, Some(1));
+        let diag = &d["params"]["diagnostics"][0];
+        assert_eq!(diag["range"]["start"], json!({"line": 2, "character": 0}), "{encoding}");
+        assert_eq!(diag["range"]["end"], json!({"line": 2, "character": 4}), "{encoding}");
+        // Insert before the emoji, in the client's units, and check the result.
+        let before_whale = if encoding == "utf-16" { 12 } else { 12 };
+        c.did_change(URI, 2, json!([range_change(1, before_whale, 1, before_whale, "x")]));
+        // Replace "RUNN" (after the emoji line) with "RUN ": the error must go away.
+        c.did_change(URI, 3, json!([range_change(2, 0, 2, 4, "RUN ")]));
+        let d = c.wait_diagnostics(URI, Some(3));
+        assert_eq!(d["params"]["diagnostics"], json!([]), "{encoding}");
+        let syms = c.request("textDocument/documentSymbol", text_document(URI)).unwrap();
+        assert_eq!(syms[0]["name"], "构建");
+        c.shutdown_and_exit();
+    }
+}
+
+#[test]
+fn bad_input_never_crashes_the_server() {
+    let mut c = server();
+    // Requests for a document that is not open.
+    let r = c.request("textDocument/documentSymbol", text_document("file:///nope")).unwrap();
+    assert!(r.is_null());
+    // Unknown method: MethodNotFound, and the server keeps answering.
+    let err = c.request("textDocument/notAThing", json!({})).unwrap_err();
+    assert_eq!(err["code"], -32601);
+    // Out-of-range positions are clamped.
+    c.did_open(URI, "FROM alpine:3.20\n");
+    c.wait_diagnostics(URI, Some(1));
+    let r = c.request("textDocument/definition", text_document_position(URI, 9999, 9999)).unwrap();
+    assert!(r.is_null());
+    c.did_change(URI, 2, json!([range_change(500, 3, 900, 0, "RUN x\n")]));
+    c.wait_diagnostics(URI, Some(2));
+    // Binary junk and a 10 MB file.
+    let junk: String = (0..20_000u32).map(|i| char::from_u32((i * 7919) % 0xD7FF + 1).unwrap_or('?')).collect();
+    c.did_change(URI, 3, json!([full_change(&junk)]));
+    c.wait_diagnostics(URI, Some(3));
+    let big = dockls_tests::synth::dockerfile(300_000);
+    assert!(big.len() > 10_000_000);
+    c.set_timeout(Duration::from_secs(120));
+    c.did_change(URI, 4, json!([full_change(&big)]));
+    c.wait_diagnostics(URI, Some(4));
+    let syms = c.request("textDocument/documentSymbol", text_document(URI)).unwrap();
+    assert!(syms.as_array().unwrap().len() > 1000);
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn a_panicking_handler_is_answered_and_the_server_survives() {
+    std::env::set_var("DOCKLS_ENABLE_TEST_METHODS", "1");
+    let mut c = server();
+    let err = c.request("dockls/testPanic", json!({})).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("internal error"), "{err}");
+    c.did_open(URI, "RUNN x\n");
+    let d = c.wait_diagnostics(URI, Some(1));
+    assert_eq!(d["params"]["diagnostics"][0]["code"], "unknown-instruction");
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn configuration_filters_diagnostics() {
+    let mut c = LspClient::spawn(&dockls_binary(), &[]);
+    c.set_settings(json!({"dockls": {"ignore": ["unknown-instruction"]}}));
+    c.initialize("file:///w", json!({}));
+    c.did_open(URI, "FROM alpine:3.20\nRUNN x\nEXPOSE 70000\n");
+    // Settings are pulled with workspace/configuration after `initialized`; the first publish
+    // may race with that, so wait for a publish without the ignored code.
+    c.notify("workspace/didChangeConfiguration", json!({"settings": {}}));
+    let d = c.wait_notification(
+        "textDocument/publishDiagnostics",
+        |m| {
+            let ds = m["params"]["diagnostics"].as_array().unwrap();
+            !ds.is_empty() && ds.iter().all(|d| d["code"] != "unknown-instruction")
+        },
+        Duration::from_secs(10),
+    );
+    assert_eq!(d["params"]["diagnostics"][0]["code"], "expose-port-range");
+    c.shutdown_and_exit();
+}
