@@ -9,6 +9,10 @@ pub(crate) mod prelude {
 }
 
 mod add_instead_of_copy;
+mod packages;
+mod security;
+mod shell_practices;
+mod structure;
 mod image_tag;
 mod maintainer_deprecated;
 mod workdir_absolute;
@@ -30,7 +34,7 @@ static CORE: &[&Rule] = &[
 pub fn all() -> &'static [&'static Rule] {
     static ALL: OnceLock<Vec<&'static Rule>> = OnceLock::new();
     ALL.get_or_init(|| {
-        let families: &[&[&'static Rule]] = &[CORE];
+        let families: &[&[&'static Rule]] = &[CORE, structure::RULES, packages::RULES, shell_practices::RULES, security::RULES];
         families.iter().flat_map(|f| f.iter().copied()).collect()
     })
 }

@@ -1,0 +1,6 @@
+//! Rule family `structure` (see the family's files). Each rule is registered in `RULES`.
+
+#[allow(unused_imports)]
+use super::prelude::*;
+
+pub static RULES: &[&Rule] = &[];
