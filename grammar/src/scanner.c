@@ -411,14 +411,28 @@ static bool scan_keyword(Scanner *s, TSLexer *lexer, const bool *valid) {
 bool tree_sitter_dockerfile_external_scanner_scan(void *payload, TSLexer *lexer, const bool *valid) {
   Scanner *s = payload;
   bool recovering = valid[ERROR_SENTINEL];
-  bool line_start = lexer->get_column(lexer) == 0;
+  // `get_column` re-reads the line from its start, so it is asked only when the answer
+  // matters: a pending heredoc body, or a `#` / newline / recovery keyword after the blanks.
 
   // Heredoc bodies come first and keep their leading blanks.
-  if (s->heredoc_count > 0 && (line_start || lexer->eof(lexer)) && (valid[HEREDOC_CONTENT] || valid[HEREDOC_END])) {
-    return scan_heredoc_body(s, lexer, valid);
+  if (s->heredoc_count > 0 && (valid[HEREDOC_CONTENT] || valid[HEREDOC_END])) {
+    if (lexer->eof(lexer) || lexer->get_column(lexer) == 0) return scan_heredoc_body(s, lexer, valid);
   }
 
-  skip_blanks(lexer);
+  uint32_t skipped = 0;
+  while (!lexer->eof(lexer) && is_blank(lexer->lookahead)) {
+    skip(lexer);
+    skipped++;
+  }
+  int32_t next = lexer->lookahead;
+  bool line_start = false;
+  // A newline needs the answer only while parser directives may still follow (a blank line
+  // ends them).
+  if (!lexer->eof(lexer) && (next == '#' || (next == '\n' && !s->directives_done) || (recovering && is_alpha(next)))) {
+    line_start = lexer->get_column(lexer) == skipped;
+  } else if (lexer->eof(lexer)) {
+    line_start = false;
+  }
 
   // End of file: one zero-width newline to end a last line that has no '\n'.
   if (lexer->eof(lexer)) {

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod diagnostics;
 pub mod document;
 pub mod lint;
@@ -11,6 +12,7 @@ pub mod lsp;
 pub mod navigate;
 pub mod semantics;
 pub mod shell;
+pub mod shellcheck;
 pub mod symbols;
 pub mod syntax;
 pub mod folding;

@@ -8,5 +8,6 @@ fn main() -> ExitCode {
     match cli.command {
         None | Some(Command::Serve { .. }) => dockls::lsp::run(),
         Some(Command::Check(args)) => dockls::cli::check::run(&args),
+        Some(Command::Rule(args)) => dockls::cli::rule::run(&args),
     }
 }

@@ -65,11 +65,16 @@ pub fn ignore_in_file(text: &str, df: &Dockerfile, buildkit_name: &str) -> Fix {
 
 /// The safe fixes of `diagnostics`, without overlapping edits (first come, first kept).
 pub fn fix_all(diagnostics: &[Diagnostic]) -> Vec<Edit> {
+    fixes_to_apply(diagnostics, false)
+}
+
+/// Like [`fix_all`]; with `include_unsafe`, unsafe fixes too.
+pub fn fixes_to_apply(diagnostics: &[Diagnostic], include_unsafe: bool) -> Vec<Edit> {
     let mut taken: Vec<Range<usize>> = Vec::new();
     let mut out = Vec::new();
     for d in diagnostics {
         let Some(fix) = d.fixes.first() else { continue };
-        if fix.safety != Safety::Safe {
+        if fix.safety != Safety::Safe && !include_unsafe {
             continue;
         }
         let overlaps = fix.edits.iter().any(|e| {

@@ -11,15 +11,18 @@
 use std::io::{self, Read as _, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::output::{human, json, sarif, CheckedFile, Report};
 use super::walk::{self, Input, InputError, Source};
-use super::{CheckArgs, ColorChoice, Format};
-use crate::diagnostics::diagnose;
+use super::{CheckArgs, ColorChoice, Format, ShellcheckChoice};
+use crate::config::{self, ConfigError};
+use crate::diagnostics::diagnose_with;
 use crate::document::Snapshot;
+use crate::lint::LintOptions;
+use crate::semantics::Semantics;
+use crate::syntax::Dockerfile;
 
 const UTF8_BOM: &str = "\u{feff}";
 
@@ -35,14 +38,31 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         let _ = writeln!(stderr, "{}: {}", styled_label("warning", false), warning);
     }
 
-    let outcomes = in_pool(|| discovery.inputs.par_iter().map(check_input).collect::<Vec<_>>());
+    let outcomes = in_pool(|| discovery.inputs.par_iter().map(|i| check_input(i, args)).collect::<Vec<_>>());
     let mut files = Vec::with_capacity(outcomes.len());
     let mut errors = discovery.errors;
-    for outcome in outcomes {
+    let mut config_errors: Vec<ConfigError> = Vec::new();
+    for (outcome, config_error) in outcomes {
         match outcome {
             Ok(file) => files.push(file),
             Err(err) => errors.push(err),
         }
+        if let Some(e) = config_error {
+            if !config_errors.contains(&e) {
+                config_errors.push(e);
+            }
+        }
+    }
+    // A broken configuration file is reported (and fails the run) but never stops checking:
+    // the files under it were checked with the defaults.
+    for e in config_errors {
+        errors.push(InputError {
+            path: Some(e.path.display().to_string()),
+            message: match e.line {
+                Some(l) => format!("line {l}: {} (checked with the default configuration)", e.message),
+                None => format!("{} (checked with the default configuration)", e.message),
+            },
+        });
     }
     for err in &errors {
         let _ = writeln!(stderr, "{}: {}", styled_label("error", true), sanitize(&err.to_string()));
@@ -73,7 +93,50 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 
 /// Reads and checks one input. Never panics on odd input: a panic in the analysis becomes an
 /// error for that file.
-fn check_input(input: &Input) -> Result<CheckedFile, InputError> {
+fn check_input(input: &Input, args: &CheckArgs) -> (Result<CheckedFile, InputError>, Option<ConfigError>) {
+    // Configuration and build context: from the file's folder (the working directory for stdin).
+    let (config, config_error) = match &input.source {
+        Source::File(p) => config::discover(&std::path::absolute(p).unwrap_or(p.clone()).parent().map(|d| d.to_path_buf()).unwrap_or_default()),
+        Source::Stdin => config::discover(&std::env::current_dir().unwrap_or_default()),
+    };
+    let options = match &input.source {
+        Source::File(p) => config::lint_options(&std::path::absolute(p).unwrap_or(p.clone()), &config),
+        Source::Stdin => LintOptions { trusted_registries: config.trusted_registries.clone(), ..Default::default() },
+    };
+    (check_text(input, args, &config, &options), config_error)
+}
+
+/// The ShellCheck binary to use for this run, if any.
+fn shellcheck_binary(args: &CheckArgs, config: &config::Config) -> Option<PathBuf> {
+    let wanted = match args.shellcheck {
+        ShellcheckChoice::Never => false,
+        ShellcheckChoice::Always => true,
+        ShellcheckChoice::Auto => config.shellcheck_enabled.unwrap_or(true),
+    };
+    if !wanted {
+        return None;
+    }
+    let found = crate::shellcheck::locate(config.shellcheck_path.as_deref());
+    if found.is_none() {
+        crate::shellcheck::log_missing_once();
+    }
+    found
+}
+
+/// Diagnostics of one text: syntax, rules and (when available) ShellCheck.
+fn diagnose_text(text: &str, config: &config::Config, options: &LintOptions, shellcheck: Option<&PathBuf>) -> (Snapshot, Vec<crate::diagnostics::Diagnostic>) {
+    let snapshot = Snapshot::from_text(text);
+    let df = Dockerfile::new(&snapshot.text, &snapshot.tree);
+    let sem = Semantics::analyze(&snapshot.text, &df);
+    let mut diagnostics = diagnose_with(&snapshot.text, &df, &sem, options, &config.selection);
+    if let Some(bin) = shellcheck {
+        diagnostics.extend(crate::shellcheck::check(bin, &snapshot.text, &df, &sem));
+        diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    }
+    (snapshot, diagnostics)
+}
+
+fn check_text(input: &Input, args: &CheckArgs, config: &config::Config, options: &LintOptions) -> Result<CheckedFile, InputError> {
     let path = input.display();
     let fail = |message: String| InputError { path: Some(path.clone()), message };
     let bytes = match &input.source {
@@ -87,14 +150,32 @@ fn check_input(input: &Input) -> Result<CheckedFile, InputError> {
     let text = String::from_utf8(bytes)
         .map_err(|e| fail(format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to())))?;
     let bom = if text.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
+    let shellcheck = shellcheck_binary(args, config);
     let analysed = std::panic::catch_unwind(|| {
-        let snapshot = Snapshot::from_text(&text[bom..]);
-        let diagnostics = diagnose(&snapshot);
-        (snapshot.text, snapshot.lines, diagnostics)
+        let mut current = text[bom..].to_string();
+        let (mut snapshot, mut diagnostics) = diagnose_text(&current, config, options, shellcheck.as_ref());
+        if args.fix {
+            // Apply fixes until nothing changes (a fix can reveal another), a few rounds at most.
+            for _ in 0..10 {
+                let edits = crate::actions::fixes_to_apply(&diagnostics, args.unsafe_fixes);
+                if edits.is_empty() {
+                    break;
+                }
+                current = crate::actions::apply(&current, &edits);
+                (snapshot, diagnostics) = diagnose_text(&current, config, options, shellcheck.as_ref());
+            }
+        }
+        (snapshot.text, snapshot.lines, diagnostics, current)
     });
-    let (text, lines, diagnostics) =
+    let (fixed_text, lines, diagnostics, current) =
         analysed.map_err(|_| fail("internal error while checking this file (please report it)".into()))?;
-    Ok(CheckedFile { path, text, lines: Arc::clone(&lines), bom, diagnostics })
+    if args.fix && current != text[bom..] {
+        if let Source::File(p) = &input.source {
+            std::fs::write(p, format!("{}{}", &text[..bom], current)).map_err(|e| fail(format!("writing fixes: {}", walk::describe_io(&e))))?;
+        }
+    }
+    let text = fixed_text;
+    Ok(CheckedFile { path, text, lines, bom, diagnostics })
 }
 
 /// Runs `f` on a thread pool with large stacks (falling back to the global pool).

@@ -2,6 +2,7 @@
 //! subcommand has its own module.
 
 pub mod check;
+pub mod rule;
 pub mod output;
 pub mod walk;
 
@@ -31,6 +32,20 @@ pub enum Command {
     },
     /// Check Dockerfiles and report problems.
     Check(CheckArgs),
+    /// Show a rule's documentation (by id, hadolint code or BuildKit name), or list them.
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RuleArgs {
+    /// Rule id (`apt-pin`), hadolint code (`DL3008`) or BuildKit check name.
+    pub id: Option<String>,
+    /// List every rule.
+    #[arg(long)]
+    pub list: bool,
+    /// Print the whole catalogue as Markdown.
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -47,6 +62,22 @@ pub struct CheckArgs {
     /// Colour: auto (on a terminal), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Apply safe fixes to the files, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix, also apply fixes that can change the build's behaviour.
+    #[arg(long, requires = "fix")]
+    pub unsafe_fixes: bool,
+    /// Run ShellCheck on RUN bodies: auto (when installed), always, never.
+    #[arg(long, value_enum, default_value_t = ShellcheckChoice::Auto)]
+    pub shellcheck: ShellcheckChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellcheckChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

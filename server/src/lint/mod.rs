@@ -5,6 +5,7 @@
 //! names it corresponds to, default severity, Markdown docs (what it does, why, example, use
 //! instead, fix safety), the detection and, where unambiguous, the fix.
 
+pub mod docs;
 pub mod rules;
 pub mod suppress;
 
@@ -12,7 +13,7 @@ use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, Severity, Tag};
 use crate::semantics::Semantics;
-use crate::shell::{analyze_run, RunAnalysis};
+use crate::shell::{analyze_run_cached, RunAnalysis};
 use crate::syntax::{Dockerfile, Instruction};
 
 /// Groups of the rule catalogue.
@@ -145,7 +146,9 @@ pub struct LintOptions {
 
 impl<'a> Context<'a> {
     pub fn new(text: &'a str, df: &'a Dockerfile, sem: &'a Semantics, options: &'a LintOptions) -> Context<'a> {
-        let runs = df.instructions.iter().map(|i| analyze_run(text, i, &df.comments)).collect();
+        // RUN bodies are parsed in parallel; unchanged ones come from the cache.
+        use rayon::prelude::*;
+        let runs = df.instructions.par_iter().map(|i| analyze_run_cached(text, i, &df.comments)).collect();
         Context { text, df, sem, runs, options }
     }
 

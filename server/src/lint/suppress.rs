@@ -103,6 +103,13 @@ impl Suppressions {
         self.error
     }
 
+    /// Whether a finding with this plain code (e.g. ShellCheck's `SC2086`) is suppressed at
+    /// `offset`, locally or for the whole file.
+    pub fn code_suppressed_at(&self, code: &str, offset: usize) -> bool {
+        self.global.iter().any(|n| n.eq_ignore_ascii_case(code))
+            || self.local.iter().any(|(r, names)| r.start <= offset && offset <= r.end && names.iter().any(|n| n.eq_ignore_ascii_case(code)))
+    }
+
     pub fn suppressed_at(&self, rule: &Rule, offset: usize) -> bool {
         self.local
             .iter()

@@ -10,13 +10,26 @@ pub struct Settings {
     pub diagnostics: bool,
     /// Lowest severity to publish: "error", "warning", "info" or "hint".
     pub min_severity: crate::diagnostics::Severity,
-    /// Diagnostic codes not to publish.
+    /// Diagnostic codes (rule ids, hadolint codes, BuildKit names) not to publish.
     pub ignore: Vec<String>,
+    /// Opt-in rules to turn on.
+    pub enable: Vec<String>,
+    /// Severity per rule: `{ "image-latest": "error" }`.
+    pub severity: std::collections::BTreeMap<String, String>,
+    /// Registries FROM may use (enables `trusted-registry`).
+    pub trusted_registries: Vec<String>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { diagnostics: true, min_severity: crate::diagnostics::Severity::Hint, ignore: Vec::new() }
+        Settings {
+            diagnostics: true,
+            min_severity: crate::diagnostics::Severity::Hint,
+            ignore: Vec::new(),
+            enable: Vec::new(),
+            severity: Default::default(),
+            trusted_registries: Vec::new(),
+        }
     }
 }
 
@@ -30,5 +43,21 @@ impl Settings {
             return Ok(Settings::default());
         }
         serde_json::from_value(section.clone()).map_err(|e| format!("invalid dockls settings: {e}"))
+    }
+}
+
+impl Settings {
+    /// Applies these settings on top of a file configuration (settings win).
+    pub fn overlay(&self, config: &mut crate::config::Config) {
+        config.selection.disabled.extend(self.ignore.iter().cloned());
+        config.selection.enabled.extend(self.enable.iter().cloned());
+        for (rule, sev) in &self.severity {
+            if let Some(s) = crate::config::parse_severity(sev) {
+                config.selection.severity.push((rule.clone(), s));
+            }
+        }
+        if !self.trusted_registries.is_empty() {
+            config.trusted_registries = self.trusted_registries.clone();
+        }
     }
 }

@@ -21,31 +21,80 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
     let computed = tokio::task::spawn_blocking(move || {
         let analysis = st.analysis(&u)?;
         let enc = st.encoding();
-        let diags = guarded("diagnostics", || {
-            compute(&st, &analysis).iter().map(|d| convert::diagnostic(&analysis.snapshot, &u, d, enc)).collect::<Vec<_>>()
+        let (diags, config) = guarded("diagnostics", || {
+            let (diags, error, source) = compute_with_config(&st, &u, &analysis);
+            let lsp: Vec<_> = diags.iter().map(|d| convert::diagnostic(&analysis.snapshot, &u, d, enc)).collect();
+            (lsp, source.map(|s| (s, error)))
         })
         .unwrap_or_default();
-        Some((analysis.snapshot.version, diags))
+        Some((analysis.snapshot.version, diags, config))
     })
     .await;
-    let Ok(Some((version, diags))) = computed else { return };
+    let Ok(Some((version, diags, config))) = computed else { return };
     let _order = state.publish_lock.lock().await;
     if state.version(&uri) != Some(version) {
         return; // superseded (or closed): the newer version publishes its own
     }
     client.publish_diagnostics(uri, diags, Some(version)).await;
+    // A configuration file's own problem is shown on that file (cleared once it is fixed).
+    if let Some((path, error)) = config {
+        if let Ok(config_uri) = format!("file://{}", path.display()).parse::<Uri>() {
+            let diags = error
+                .map(|e| {
+                    let line = e.line.unwrap_or(1).saturating_sub(1) as u32;
+                    vec![tower_lsp_server::ls_types::Diagnostic {
+                        range: tower_lsp_server::ls_types::Range::new(
+                            tower_lsp_server::ls_types::Position::new(line, 0),
+                            tower_lsp_server::ls_types::Position::new(line, u32::MAX / 2),
+                        ),
+                        severity: Some(tower_lsp_server::ls_types::DiagnosticSeverity::ERROR),
+                        code: Some(tower_lsp_server::ls_types::NumberOrString::String("invalid-config".into())),
+                        source: Some("dockls".into()),
+                        message: format!("{} (the defaults are used until this is fixed)", e.message),
+                        ..Default::default()
+                    }]
+                })
+                .unwrap_or_default();
+            client.publish_diagnostics(config_uri, diags, None).await;
+        }
+    }
 }
 
-/// The diagnostics of an analysis under the current settings (with their fixes).
-pub fn compute(state: &State, analysis: &crate::analysis::Analysis) -> Vec<diagnostics::Diagnostic> {
+/// The local path of a `file:` URI.
+pub fn uri_path(uri: &Uri) -> Option<std::path::PathBuf> {
+    let s = uri.as_str().strip_prefix("file://")?;
+    let decoded = percent_encoding::percent_decode_str(s).decode_utf8().ok()?;
+    Some(std::path::PathBuf::from(decoded.as_ref()))
+}
+
+/// The diagnostics of an analysis under the configuration files and current settings (with
+/// their fixes), and the configuration file problem, if any.
+pub fn compute_with_config(
+    state: &State,
+    uri: &Uri,
+    analysis: &crate::analysis::Analysis,
+) -> (Vec<diagnostics::Diagnostic>, Option<crate::config::ConfigError>, Option<std::path::PathBuf>) {
     let settings = state.settings();
     if !settings.diagnostics {
-        return Vec::new();
+        return (Vec::new(), None, None);
     }
-    let selection = crate::lint::RuleSelection { disabled: settings.ignore.clone(), ..Default::default() };
-    let options = crate::lint::LintOptions::default();
-    diagnostics::diagnose_with(analysis.text(), &analysis.dockerfile, &analysis.semantics, &options, &selection)
+    let path = uri_path(uri);
+    let (mut config, error) = match path.as_ref().and_then(|p| p.parent()) {
+        Some(dir) => crate::config::discover(dir),
+        None => (crate::config::Config::default(), None),
+    };
+    settings.overlay(&mut config);
+    let options = match &path {
+        Some(p) => crate::config::lint_options(p, &config),
+        None => crate::lint::LintOptions { trusted_registries: config.trusted_registries.clone(), ..Default::default() },
+    };
+    let diags = diagnostics::diagnose_with(analysis.text(), &analysis.dockerfile, &analysis.semantics, &options, &config.selection)
         .into_iter()
         .filter(|d| d.severity <= settings.min_severity)
-        .collect()
+        .collect();
+    (diags, error, config.source)
+}
+
+pub fn compute(state: &State, uri: &Uri, analysis: &crate::analysis::Analysis) -> Vec<diagnostics::Diagnostic> {
+    compute_with_config(state, uri, analysis).0
 }

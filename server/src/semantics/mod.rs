@@ -189,8 +189,8 @@ impl Analyzer<'_> {
                 }
                 continue;
             }
-            let visible_before = scope.clone();
-            self.uses_in(ins, &visible_before, &global);
+            // Uses see the scope from before this instruction's own definitions.
+            self.uses_in(ins, &scope, &global);
             match ins.kind {
                 Kind::Arg => {
                     for p in ins.pairs() {

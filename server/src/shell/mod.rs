@@ -147,6 +147,63 @@ pub struct RunAnalysis {
     pub has_pipe: bool,
 }
 
+impl crate::syntax::shift::Shift for Command {
+    fn shift(&mut self, delta: isize) {
+        self.name_range.shift(delta);
+        self.range.shift(delta);
+        for a in &mut self.args {
+            a.range.shift(delta);
+        }
+    }
+}
+
+impl crate::syntax::shift::Shift for RunAnalysis {
+    fn shift(&mut self, delta: isize) {
+        self.commands.shift(delta);
+        for s in &mut self.scripts {
+            for seg in &mut s.segments {
+                seg.1 = (seg.1 as isize + delta) as usize;
+            }
+        }
+    }
+}
+
+/// [`analyze_run`] with reuse: an unchanged RUN analysed before (same text, same escape) is
+/// moved to its new offset instead of being parsed again.
+pub fn analyze_run_cached(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> RunAnalysis {
+    use std::collections::HashMap;
+    use std::hash::{Hash, Hasher};
+    use std::sync::{Mutex, OnceLock};
+
+    use crate::syntax::shift::Shift;
+
+    if ins.kind != Kind::Run {
+        return RunAnalysis::default();
+    }
+    static CACHE: OnceLock<Mutex<HashMap<u64, (usize, RunAnalysis)>>> = OnceLock::new();
+    const CAPACITY: usize = 50_000;
+    let range = ins.range.clone();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (range.len(), &src[range.clone()]).hash(&mut h);
+    let key = h.finish();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some((start, hit)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        let mut r = hit.clone();
+        let delta = range.start as isize - *start as isize;
+        if delta != 0 {
+            r.shift(delta);
+        }
+        return r;
+    }
+    let r = analyze_run(src, ins, comments);
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= CAPACITY {
+        map.clear();
+    }
+    map.insert(key, (range.start, r.clone()));
+    r
+}
+
 /// Interpreters whose heredoc bodies are shell scripts.
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/usr/bin/env"];
 
@@ -156,10 +213,6 @@ pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> R
     if ins.kind != Kind::Run {
         return out;
     }
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_bash::LANGUAGE.into())
-        .expect("tree-sitter-bash matches the tree-sitter runtime");
     match &ins.args {
         Args::Shell(shell) => {
             // A heredoc body is the script when the marker is the whole command (`RUN <<EOF`)
@@ -191,12 +244,26 @@ pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> R
         }
         _ => {}
     }
-    for i in 0..out.scripts.len() {
-        let script = out.scripts[i].clone();
-        if let Some(tree) = parser.parse(&script.text, None) {
-            walk(tree.root_node(), &script, &mut out, false, &mut parser, 0);
-        }
+    if out.scripts.is_empty() {
+        return out;
     }
+    // One bash parser per thread, reused for every RUN.
+    thread_local! {
+        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new({
+            let mut p = Parser::new();
+            p.set_language(&tree_sitter_bash::LANGUAGE.into()).expect("tree-sitter-bash matches the tree-sitter runtime");
+            p
+        });
+    }
+    PARSER.with(|cell| {
+        let mut parser = cell.borrow_mut();
+        for i in 0..out.scripts.len() {
+            let script = out.scripts[i].clone();
+            if let Some(tree) = parser.parse(&script.text, None) {
+                walk(tree.root_node(), &script, &mut out, false, &mut parser, 0);
+            }
+        }
+    });
     out
 }
 

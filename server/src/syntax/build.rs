@@ -32,7 +32,7 @@ pub(super) fn build(src: &str, tree: &Tree) -> Dockerfile {
             }
             kind => {
                 if let Some(k) = Kind::from_node_kind(kind) {
-                    let ins = instruction(node, k, src, df.escape, &mut df);
+                    let ins = cached_instruction(node, k, src, &mut df);
                     df.instructions.push(ins);
                 }
             }
@@ -41,6 +41,60 @@ pub(super) fn build(src: &str, tree: &Tree) -> Dockerfile {
     assign_stages(&mut df);
     df.errors.sort_by_key(|e| e.range.start);
     df
+}
+
+/// An instruction built earlier from the same text (and escape character) is reused at its
+/// new offset: after an edit only the changed instructions are rebuilt. The result is the same
+/// as building it; only the work differs.
+fn cached_instruction(node: Node, kind: Kind, src: &str, df: &mut Dockerfile) -> Instruction {
+    use std::collections::HashMap;
+    use std::hash::{Hash, Hasher};
+    use std::sync::{Mutex, OnceLock};
+
+    use super::shift::Shift;
+
+    struct Entry {
+        start: usize,
+        instruction: Instruction,
+        comments: Vec<Range<usize>>,
+        errors: Vec<SyntaxError>,
+    }
+    static CACHE: OnceLock<Mutex<HashMap<u64, Entry>>> = OnceLock::new();
+    const CAPACITY: usize = 100_000;
+
+    let range = node.byte_range();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (kind, df.escape, range.len(), &src[range.clone()]).hash(&mut h);
+    let key = h.finish();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(entry) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        let delta = range.start as isize - entry.start as isize;
+        let mut ins = entry.instruction.clone();
+        let mut comments = entry.comments.clone();
+        let mut errors = entry.errors.clone();
+        if delta != 0 {
+            ins.shift(delta);
+            comments.shift(delta);
+            errors.shift(delta);
+        }
+        df.comments.extend(comments);
+        df.errors.extend(errors);
+        return ins;
+    }
+    let (c0, e0) = (df.comments.len(), df.errors.len());
+    let ins = instruction(node, kind, src, df.escape, df);
+    let entry = Entry {
+        start: range.start,
+        instruction: ins.clone(),
+        comments: df.comments[c0..].to_vec(),
+        errors: df.errors[e0..].to_vec(),
+    };
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= CAPACITY {
+        map.clear();
+    }
+    map.insert(key, entry);
+    ins
 }
 
 fn collect_comments(node: Node, out: &mut Vec<Range<usize>>) {

@@ -5,6 +5,7 @@
 
 mod build;
 mod image;
+pub(crate) mod shift;
 mod words;
 
 pub use image::ImageRef;

@@ -88,14 +88,14 @@ impl<'a> Regions<'a> {
         let r = file.clamp(r);
         let start = self.starts.position(r.start);
         let end = self.ends.position(r.end);
-    sarif::Region::builder()
-        .start_line(i64::from(start.line) + 1)
-        .start_column(i64::from(start.character) + 1)
-        .end_line(i64::from(end.line) + 1)
-        .end_column(i64::from(end.character) + 1)
-        .byte_offset((r.start + file.bom) as i64)
-        .byte_length((r.end - r.start) as i64)
-        .build()
+        sarif::Region::builder()
+            .start_line(i64::from(start.line) + 1)
+            .start_column(i64::from(start.character) + 1)
+            .end_line(i64::from(end.line) + 1)
+            .end_column(i64::from(end.character) + 1)
+            .byte_offset((r.start + file.bom) as i64)
+            .byte_length((r.end - r.start) as i64)
+            .build()
     }
 }
 

@@ -30,7 +30,7 @@ pub fn handle(state: &State, params: CodeActionParams) -> Option<CodeActionRespo
     let snap = &a.snapshot;
     let start = convert::offset(snap, params.range.start, enc);
     let end = convert::offset(snap, params.range.end, enc);
-    let diagnostics = publish::compute(state, &a);
+    let diagnostics = publish::compute(state, &uri, &a);
     let only = params.context.only;
     let mut out: Vec<CodeActionOrCommand> = Vec::new();
 

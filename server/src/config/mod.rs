@@ -1,0 +1,283 @@
+//! Configuration from files: `.dockls.toml`, found by walking up from the Dockerfile, or, when
+//! there is none, an existing `.hadolint.yaml` (`ignored`, `override`, `trustedRegistries`).
+//! LSP settings are applied on top by the server. A broken file never stops linting: it is
+//! reported (with a line when known) and the defaults are used.
+//!
+//! ```toml
+//! [rules]
+//! disable = ["apt-pin", "DL3059"]      # ids, hadolint codes or BuildKit names
+//! enable = ["healthcheck-missing"]     # opt-in rules
+//! severity = { image-latest = "error" }
+//!
+//! [registries]
+//! trusted = ["docker.io", "ghcr.io"]
+//!
+//! [build]
+//! context = "."                        # relative to this file; default: the Dockerfile's folder
+//!
+//! [shellcheck]
+//! enabled = true                       # default: when `shellcheck` is on PATH
+//! path = "shellcheck"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::Severity;
+use crate::lint::{LintOptions, RuleSelection};
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub selection: RuleSelection,
+    pub trusted_registries: Vec<String>,
+    /// Build context directory (absolute), when configured.
+    pub context: Option<PathBuf>,
+    pub shellcheck_enabled: Option<bool>,
+    pub shellcheck_path: Option<String>,
+    /// The file this came from.
+    pub source: Option<PathBuf>,
+}
+
+/// A configuration file that could not be read or understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    /// 1-based line, when the parser knows it.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}: {}", self.path.display(), l, self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocklsToml {
+    #[serde(default)]
+    rules: RulesToml,
+    #[serde(default)]
+    registries: RegistriesToml,
+    #[serde(default)]
+    build: BuildToml,
+    #[serde(default)]
+    shellcheck: ShellcheckToml,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesToml {
+    #[serde(default)]
+    disable: Vec<String>,
+    #[serde(default)]
+    enable: Vec<String>,
+    #[serde(default)]
+    severity: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegistriesToml {
+    #[serde(default)]
+    trusted: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BuildToml {
+    context: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShellcheckToml {
+    enabled: Option<bool>,
+    path: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HadolintYaml {
+    #[serde(default)]
+    ignored: Vec<String>,
+    #[serde(default, rename = "override")]
+    overrides: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    trusted_registries: Vec<String>,
+}
+
+pub fn parse_severity(s: &str) -> Option<Severity> {
+    match s.to_ascii_lowercase().as_str() {
+        "error" => Some(Severity::Error),
+        "warning" | "warn" => Some(Severity::Warning),
+        "info" | "information" => Some(Severity::Info),
+        "hint" | "style" => Some(Severity::Hint),
+        _ => None,
+    }
+}
+
+fn unknown_rule(name: &str) -> bool {
+    crate::lint::rule(name).is_none()
+}
+
+/// Parses `.dockls.toml` text.
+pub fn parse_dockls_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let err = |line: Option<usize>, message: String| ConfigError { path: path.to_path_buf(), line, message };
+    let raw: DocklsToml = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        err(line, e.message().to_string())
+    })?;
+    let mut c = Config { source: Some(path.to_path_buf()), ..Default::default() };
+    for name in raw.rules.disable.iter().chain(&raw.rules.enable).chain(raw.rules.severity.keys()) {
+        if unknown_rule(name) {
+            let line = text.find(name.as_str()).map(|i| text[..i].matches('\n').count() + 1);
+            return Err(err(line, format!("unknown rule `{name}` (see `dockls rule --list`)")));
+        }
+    }
+    c.selection.disabled = raw.rules.disable;
+    c.selection.enabled = raw.rules.enable;
+    for (name, sev) in raw.rules.severity {
+        let s = parse_severity(&sev).ok_or_else(|| {
+            let line = text.find(sev.as_str()).map(|i| text[..i].matches('\n').count() + 1);
+            err(line, format!("invalid severity `{sev}` for `{name}`: use error, warning, info or hint"))
+        })?;
+        c.selection.severity.push((name, s));
+    }
+    c.trusted_registries = raw.registries.trusted;
+    c.context = raw.build.context.map(|ctx| path.parent().unwrap_or(Path::new(".")).join(ctx));
+    c.shellcheck_enabled = raw.shellcheck.enabled;
+    c.shellcheck_path = raw.shellcheck.path;
+    Ok(c)
+}
+
+/// Parses `.hadolint.yaml` text (the parts dockls understands; other keys are ignored).
+pub fn parse_hadolint_yaml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let raw: HadolintYaml = if text.trim().is_empty() {
+        HadolintYaml::default()
+    } else {
+        serde_yaml_ng::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: e.location().map(|l| l.line()),
+            message: e.to_string(),
+        })?
+    };
+    let mut c = Config { source: Some(path.to_path_buf()), ..Default::default() };
+    // hadolint codes we have no rule for (e.g. the label-schema family) are skipped silently.
+    c.selection.disabled = raw.ignored;
+    for (level, codes) in raw.overrides {
+        let severity = match level.as_str() {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            "info" => Severity::Info,
+            "style" => Severity::Hint,
+            other => {
+                return Err(ConfigError {
+                    path: path.to_path_buf(),
+                    line: text.find(other).map(|i| text[..i].matches('\n').count() + 1),
+                    message: format!("unknown override level `{other}`: use error, warning, info or style"),
+                })
+            }
+        };
+        for code in codes {
+            c.selection.severity.push((code, severity));
+        }
+    }
+    c.trusted_registries = raw.trusted_registries;
+    Ok(c)
+}
+
+/// The configuration for a Dockerfile in `dir`: the nearest `.dockls.toml` walking up, else the
+/// nearest `.hadolint.yaml`/`.hadolint.yml`. Returns defaults with the error when a file is broken.
+pub fn discover(dir: &Path) -> (Config, Option<ConfigError>) {
+    let mut hadolint: Option<PathBuf> = None;
+    for d in dir.ancestors() {
+        let toml = d.join(".dockls.toml");
+        if toml.is_file() {
+            return load(&toml, parse_dockls_toml);
+        }
+        if hadolint.is_none() {
+            for name in [".hadolint.yaml", ".hadolint.yml"] {
+                let p = d.join(name);
+                if p.is_file() {
+                    hadolint = Some(p);
+                    break;
+                }
+            }
+        }
+    }
+    match hadolint {
+        Some(p) => load(&p, parse_hadolint_yaml),
+        None => (Config::default(), None),
+    }
+}
+
+fn load(path: &Path, parse: fn(&str, &Path) -> Result<Config, ConfigError>) -> (Config, Option<ConfigError>) {
+    match std::fs::read_to_string(path) {
+        Ok(text) => match parse(&text, path) {
+            Ok(c) => (c, None),
+            Err(e) => (Config { source: Some(path.to_path_buf()), ..Default::default() }, Some(e)),
+        },
+        Err(e) => (
+            Config::default(),
+            Some(ConfigError { path: path.to_path_buf(), line: None, message: format!("cannot read: {e}") }),
+        ),
+    }
+}
+
+/// Lint inputs for the Dockerfile at `dockerfile`: its build context (configured, or the
+/// Dockerfile's folder) and the `.dockerignore` BuildKit would use (`<name>.dockerignore` next
+/// to the Dockerfile first, then `<context>/.dockerignore`).
+pub fn lint_options(dockerfile: &Path, config: &Config) -> LintOptions {
+    let dir = dockerfile.parent().unwrap_or(Path::new("."));
+    let context = config.context.clone().unwrap_or_else(|| dir.to_path_buf());
+    let specific = dockerfile.file_name().map(|n| dir.join(format!("{}.dockerignore", n.to_string_lossy())));
+    let dockerignore = specific
+        .iter()
+        .chain(std::iter::once(&context.join(".dockerignore")))
+        .find_map(|p| std::fs::read_to_string(p).ok());
+    LintOptions { dockerignore, context_known: true, trusted_registries: config.trusted_registries.clone() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockls_toml() {
+        let text = "[rules]\ndisable = [\"DL3008\"]\nenable = [\"image-latest\"]\nseverity = { image-latest = \"error\" }\n[registries]\ntrusted = [\"ghcr.io\"]\n";
+        let c = parse_dockls_toml(text, Path::new("/p/.dockls.toml")).unwrap();
+        assert_eq!(c.selection.disabled, ["DL3008"]);
+        assert_eq!(c.selection.severity, [("image-latest".to_string(), Severity::Error)]);
+        assert_eq!(c.trusted_registries, ["ghcr.io"]);
+    }
+
+    #[test]
+    fn broken_files_report_a_line() {
+        let e = parse_dockls_toml("[rules]\ndisable = [\n", Path::new(".dockls.toml")).unwrap_err();
+        assert!(e.line.is_some(), "{e}");
+        let e = parse_dockls_toml("[rules]\ndisable = [\"no-such-rule\"]\n", Path::new(".dockls.toml")).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("no-such-rule"));
+        let e = parse_dockls_toml("[rulez]\n", Path::new(".dockls.toml")).unwrap_err();
+        assert!(e.message.contains("rulez"), "{e}");
+        let e = parse_hadolint_yaml("ignored: [DL3008\n", Path::new(".hadolint.yaml")).unwrap_err();
+        assert!(e.line.is_some(), "{e}");
+    }
+
+    #[test]
+    fn hadolint_yaml() {
+        let text = "ignored:\n  - DL3008\noverride:\n  error:\n    - DL3007\n  style:\n    - DL3059\ntrustedRegistries:\n  - docker.io\nfailure-threshold: warning\n";
+        let c = parse_hadolint_yaml(text, Path::new(".hadolint.yaml")).unwrap();
+        assert_eq!(c.selection.disabled, ["DL3008"]);
+        assert!(c.selection.severity.contains(&("DL3007".to_string(), Severity::Error)));
+        assert!(c.selection.severity.contains(&("DL3059".to_string(), Severity::Hint)));
+        assert_eq!(c.trusted_registries, ["docker.io"]);
+    }
+}
