@@ -139,6 +139,10 @@ impl LanguageServer for Backend {
         self.blocking("textDocument/codeAction", move |s| requests::code_action::handle(s, params)).await
     }
 
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        self.blocking("textDocument/hover", move |s| requests::hover::handle(s, params)).await
+    }
+
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
         self.blocking("textDocument/foldingRange", move |s| requests::folding_range::handle(s, params)).await
     }

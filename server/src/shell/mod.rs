@@ -277,6 +277,27 @@ fn walk(node: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, p
             }
             return;
         }
+        "declaration_command" => {
+            // `export A=1`, `declare -x`, `local`, `readonly`: commands too.
+            let text = &script.text;
+            let mut c = node.walk();
+            let mut parts = node.children(&mut c);
+            if let Some(kw) = parts.next() {
+                let args = parts
+                    .filter(|p| p.is_named())
+                    .map(|p| Arg { value: unquote(&text[p.byte_range()]), range: script.map_range(p.byte_range()) })
+                    .collect();
+                out.commands.push(Command {
+                    name: text[kw.byte_range()].to_string(),
+                    name_range: script.map_range(kw.byte_range()),
+                    args,
+                    range: script.map_range(node.byte_range()),
+                    in_pipeline,
+                    wrapper: None,
+                });
+            }
+            return;
+        }
         "command" => {
             if let Some(cmd) = command(node, script, in_pipeline) {
                 // `sh -c '…'` and `bash -c "…"`: analyse the inner script too.
@@ -331,9 +352,12 @@ fn command(node: Node, script: &Script, in_pipeline: bool) -> Option<Command> {
     for arg in node.children_by_field_name("argument", &mut c) {
         words.push((unquote(&text[arg.byte_range()]), arg.byte_range()));
     }
-    // Look through wrappers: `sudo apt-get install`, `env A=1 pip install`.
+    // Look through wrappers: `sudo apt-get install`, `env A=1 pip install`. `command -v x`
+    // only looks a program up, so it stays `command`.
     let mut wrapper = None;
-    while words.len() > 1 && WRAPPERS.contains(&words[0].0.rsplit('/').next().unwrap_or("")) {
+    let lookup = words[0].0 == "command" && words.get(1).is_some_and(|w| w.0 == "-v" || w.0 == "-V");
+    let original = words.clone();
+    while !lookup && words.len() > 1 && WRAPPERS.contains(&words[0].0.rsplit('/').next().unwrap_or("")) {
         let w = words.remove(0).0;
         // Skip the wrapper's own options and `VAR=value` assignments (`env`).
         while words.len() > 1 && (words[0].0.starts_with('-') || (w == "env" && words[0].0.contains('='))) {
@@ -349,6 +373,11 @@ fn command(node: Node, script: &Script, in_pipeline: bool) -> Option<Command> {
             words.remove(0);
         }
         wrapper.get_or_insert(w);
+    }
+    // `sudo -i`: only the wrapper's options were there; the wrapper is the command.
+    if words.first().is_some_and(|w| w.0.starts_with('-')) {
+        words = original;
+        wrapper = None;
     }
     let (name, name_range) = words.remove(0);
     Some(Command {

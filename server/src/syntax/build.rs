@@ -169,7 +169,12 @@ fn instruction(node: Node, kind: Kind, src: &str, escape: char, df: &mut Dockerf
             continue;
         }
         let field = node.field_name_for_child(i as u32);
-        if child.kind() != "comment" && child.kind() != "line_continuation" {
+        if child.kind() == "heredoc_block" {
+            // The block ends with its terminator's newline; the instruction ends at the terminator.
+            let mut c2 = child.walk();
+            let last = child.children(&mut c2).filter(|p| p.kind() == "heredoc_end" || p.kind() == "heredoc_content").last();
+            end = end.max(last.map_or(child.end_byte(), |p| p.end_byte()));
+        } else if child.kind() != "comment" && child.kind() != "line_continuation" {
             end = end.max(child.end_byte());
         }
         match child.kind() {

@@ -4,7 +4,8 @@
 //! snapshotted, so a wrong column shows up in review.
 //!
 //! A fixture may come with `<name>.dockerignore` (the build context has that `.dockerignore`);
-//! a first line `# test-context: no-dockerignore` means a known context without one.
+//! a first line `# test-context: no-dockerignore` means a known context without one, and
+//! `# test-trusted-registries: a, b` configures trusted registries.
 
 use std::path::PathBuf;
 
@@ -19,14 +20,21 @@ fn fixture_dir() -> PathBuf {
 }
 
 fn options_for(name: &str, text: &str) -> LintOptions {
+    // `# test-trusted-registries: a, b` on the first line configures trusted registries.
+    let trusted_registries = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# test-trusted-registries:"))
+        .map(|list| list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
     let ignore = fixture_dir().join(format!("{name}.dockerignore"));
     if let Ok(contents) = std::fs::read_to_string(&ignore) {
-        return LintOptions { dockerignore: Some(contents), context_known: true, ..Default::default() };
+        return LintOptions { dockerignore: Some(contents), context_known: true, trusted_registries };
     }
     if text.starts_with("# test-context: no-dockerignore") {
-        return LintOptions { context_known: true, ..Default::default() };
+        return LintOptions { context_known: true, trusted_registries, ..Default::default() };
     }
-    LintOptions::default()
+    LintOptions { trusted_registries, ..Default::default() }
 }
 
 fn run(rule_id: &str, text: &str, options: &LintOptions) -> Vec<crate::lint::RuleDiagnostic> {

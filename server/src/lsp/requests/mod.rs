@@ -6,6 +6,7 @@ pub mod document_highlight;
 pub mod document_link;
 pub mod document_symbol;
 pub mod folding_range;
+pub mod hover;
 pub mod prepare_rename;
 pub mod references;
 pub mod rename;

@@ -1,0 +1,287 @@
+//! `last-user-root`, `missing-user` and `non-numeric-user`: the image should run as an
+//! unprivileged user that Kubernetes can verify.
+
+use super::common::{effective_user, final_chain, line_start, user_words};
+use super::prelude::*;
+use crate::syntax::{ImageRef, Word};
+
+pub static LAST_USER_ROOT: Rule = Rule {
+    id: "last-user-root",
+    hadolint: &["DL3002"],
+    buildkit: None,
+    severity: Severity::Warning,
+    category: Category::Security,
+    tags: &[],
+    summary: "Do not switch the final image back to root",
+    docs: r#"## What it does
+Flags the `USER` that is in effect at the end of the final stage when it is `root` (or `0`,
+`root:root`, `0:0`).
+
+## Why is this bad?
+A process running as root inside a container is root on the kernel it shares with the host:
+a container escape or a writable host mount becomes a host compromise. Switching to root for
+an installation step is fine, but the image should end on an unprivileged user.
+
+## Example
+```dockerfile
+FROM node:20-slim
+USER node
+RUN npm ci --omit=dev
+USER root
+CMD ["node", "server.js"]
+```
+
+## Use instead
+```dockerfile
+FROM node:20-slim
+USER root
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+USER node
+CMD ["node", "server.js"]
+```
+
+## Differences from hadolint
+hadolint's DL3002 looks at the last USER of every stage, so a builder stage that runs as root
+(which never ships) is flagged too. dockls only looks at the image `docker build` produces: the
+final stage, following `FROM <stage>` to the stage it is built on when the final stage has no
+USER of its own.
+"#,
+    opt_in: false,
+    check: check_last_user_root,
+};
+
+pub static MISSING_USER: Rule = Rule {
+    id: "missing-user",
+    hadolint: &[],
+    buildkit: None,
+    severity: Severity::Warning,
+    category: Category::Security,
+    tags: &[],
+    summary: "Set a non-root USER in the final stage",
+    docs: r#"## What it does
+Flags a final stage that never sets `USER` (neither it nor the stages it is built `FROM`)
+when its base image is not known to run as a non-root user. The finding is on the final
+stage's base image.
+
+Images whose name or tag contains `nonroot`, `non-root`, `unprivileged` or `rootless`
+(`gcr.io/distroless/static-debian12:nonroot`, `nginxinc/nginx-unprivileged`) count as
+non-root. `FROM scratch` runs as root (UID 0) and is flagged. Images given entirely by a
+variable (`FROM $BASE`) and Windows images are skipped.
+
+## Why is this bad?
+Most base images default to root. Without a `USER`, the application runs as root, which turns
+any code execution bug into root in the container and, with a kernel or runtime bug or a
+host mount, on the host.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+COPY . /app
+CMD ["python", "/app/main.py"]
+```
+
+## Use instead
+```dockerfile
+FROM python:3.12-slim
+COPY . /app
+RUN groupadd --system app && useradd --system --gid app --no-create-home app
+USER app
+CMD ["python", "/app/main.py"]
+```
+
+## Fix safety
+The fix inserts, before the final `CMD`/`ENTRYPOINT` (or at the end of the stage), the lines
+that create and switch to a user the way the base image's distribution does:
+* Alpine and BusyBox: `RUN addgroup -S app && adduser -S -G app app` and `USER app`;
+* Debian, Ubuntu and the official language images (the default): `RUN groupadd --system app
+  && useradd --system --gid app --no-create-home app` and `USER app`;
+* distroless: `USER nonroot` (the image already has that user);
+* `scratch`: `USER 65534:65534` (nobody; there is no `/etc/passwd` to add a user to).
+
+It is unsafe: the application loses write access to files owned by root (caches, PID files,
+ports below 1024), and the distribution guess may be wrong for custom base images.
+"#,
+    opt_in: false,
+    check: check_missing_user,
+};
+
+pub static NON_NUMERIC_USER: Rule = Rule {
+    id: "non-numeric-user",
+    hadolint: &["DL3066"],
+    buildkit: None,
+    severity: Severity::Info,
+    category: Category::Security,
+    tags: &[],
+    summary: "Use a numeric UID (and GID) in the final USER",
+    docs: r#"## What it does
+Flags the `USER` in effect in the final image when it names the user or group instead of
+giving numeric IDs (`USER app`, `USER 1000:app`).
+
+## Why is this bad?
+A name is resolved through the image's `/etc/passwd` when the container starts. Kubernetes'
+`runAsNonRoot: true` cannot verify a name and refuses to start the pod ("image has non-numeric
+user"); a numeric UID can be checked without looking inside the image, and keeps working when a
+later layer changes `/etc/passwd`.
+
+## Example
+```dockerfile
+FROM gcr.io/distroless/static-debian12
+COPY --from=build /out/app /app
+USER nonroot:nonroot
+```
+
+## Use instead
+```dockerfile
+FROM gcr.io/distroless/static-debian12
+COPY --from=build /out/app /app
+USER 65532:65532
+```
+
+## Fix safety
+For distroless and Chainguard base images, `nonroot` is UID/GID 65532 and the fix writes the
+number. It is unsafe only in the sense that the image configuration changes text; the process
+runs as the same user.
+
+## Differences from hadolint
+hadolint flags every USER in every stage, including `USER root` and builder stages. dockls only
+checks the USER the final image runs as, and leaves `root` to `last-user-root`.
+"#,
+    opt_in: false,
+    check: check_non_numeric,
+};
+
+fn is_root(word: &Word) -> bool {
+    word.value == "root" || word.value == "0"
+}
+
+fn spec_range(user: &Word, group: Option<&Word>) -> std::ops::Range<usize> {
+    user.range.start..group.map_or(user.range.end, |g| g.range.end)
+}
+
+fn check_last_user_root(ctx: &Context, out: &mut Vec<Finding>) {
+    let Some(ins) = effective_user(ctx) else { return };
+    let Some((user, group)) = user_words(ins) else { return };
+    if user.has_expansions() || !is_root(user) {
+        return;
+    }
+    let spec = ctx.src(&spec_range(user, group));
+    out.push(Finding::new(
+        spec_range(user, group),
+        format!("The final image runs as `{spec}`; end the stage with `USER` set to an unprivileged user"),
+    ));
+}
+
+/// How the final image's distribution creates users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Distro {
+    Scratch,
+    Distroless,
+    Alpine,
+    Debian,
+}
+
+fn distro(img: &ImageRef) -> Distro {
+    let name = img.text.to_ascii_lowercase();
+    if img.is_scratch() {
+        Distro::Scratch
+    } else if name.contains("distroless") {
+        Distro::Distroless
+    } else if name.contains("alpine") || name.contains("busybox") {
+        Distro::Alpine
+    } else {
+        Distro::Debian
+    }
+}
+
+fn known_non_root(img: &ImageRef) -> bool {
+    let name = img.text.to_ascii_lowercase();
+    ["nonroot", "non-root", "unprivileged", "rootless"].iter().any(|n| name.contains(n))
+}
+
+fn is_windows(img: &ImageRef) -> bool {
+    let name = img.text.to_ascii_lowercase();
+    ["windows", "nanoserver", "servercore"].iter().any(|n| name.contains(n))
+}
+
+fn check_missing_user(ctx: &Context, out: &mut Vec<Finding>) {
+    let chain = final_chain(ctx);
+    let (Some(final_stage), Some(root)) = (chain.first(), chain.last()) else { return };
+    if chain.iter().any(|s| ctx.df.stage_instructions(s).iter().any(|i| i.kind == Kind::User)) {
+        return;
+    }
+    let img = &root.image;
+    if root.parent.is_some() || !super::common::is_literal_image(img) || known_non_root(img) || is_windows(img) {
+        return;
+    }
+    let lines = match distro(img) {
+        Distro::Scratch => "USER 65534:65534\n".to_string(),
+        Distro::Distroless => "USER nonroot\n".to_string(),
+        Distro::Alpine => "RUN addgroup -S app && adduser -S -G app app\nUSER app\n".to_string(),
+        Distro::Debian => "RUN groupadd --system app && useradd --system --gid app --no-create-home app\nUSER app\n".to_string(),
+    };
+    let instructions = ctx.df.stage_instructions(final_stage);
+    let base = final_stage.instructions.start;
+    // Before the first CMD/ENTRYPOINT that no build step (RUN/COPY/ADD/WORKDIR) follows, so
+    // the build steps keep running as root.
+    let target = instructions.iter().enumerate().position(|(i, ins)| {
+        matches!(ins.kind, Kind::Cmd | Kind::Entrypoint)
+            && !instructions[i + 1..].iter().any(|l| matches!(l.kind, Kind::Run | Kind::Copy | Kind::Add | Kind::Workdir | Kind::Onbuild))
+    });
+    let edit = match target {
+        Some(i) => {
+            let at = line_start(ctx.text, ctx.df.instructions[base + i].range.start);
+            Edit { range: at..at, text: lines }
+        }
+        None => {
+            let end = final_stage.range.end;
+            Edit { range: end..end, text: format!("\n{}", lines.trim_end_matches('\n')) }
+        }
+    };
+    let who = match distro(img) {
+        Distro::Scratch => "`scratch` runs as UID 0".to_string(),
+        _ => format!("`{}` runs as root by default", img.text),
+    };
+    out.push(
+        Finding::new(
+            final_stage.image.range.clone(),
+            format!("The final stage never sets USER and {who}; add a non-root USER"),
+        )
+        .with_fix(Fix::unsafe_("Create and switch to a non-root user", vec![edit])),
+    );
+}
+
+fn numeric(word: &Word) -> bool {
+    !word.value.is_empty() && word.value.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn check_non_numeric(ctx: &Context, out: &mut Vec<Finding>) {
+    let Some(ins) = effective_user(ctx) else { return };
+    let Some((user, group)) = user_words(ins) else { return };
+    let named = |w: &Word| !w.has_expansions() && !numeric(w) && !is_root(w) && !w.value.is_empty();
+    let bad_user = named(user);
+    let bad_group = group.is_some_and(named);
+    let range = match (bad_user, bad_group) {
+        (true, true) => spec_range(user, group),
+        (true, false) => user.range.clone(),
+        (false, true) => group.map(|g| g.range.clone()).unwrap_or_default(),
+        (false, false) => return,
+    };
+    let mut finding = Finding::new(
+        range.clone(),
+        format!("`USER {}` names the user; use a numeric UID[:GID] so `runAsNonRoot` can verify it", ctx.src(&spec_range(user, group))),
+    );
+    // distroless and Chainguard images define `nonroot` as 65532:65532.
+    let base = super::common::root_image(ctx).map(|i| i.text.to_ascii_lowercase()).unwrap_or_default();
+    let known_nonroot = base.contains("distroless") || base.contains("chainguard");
+    let numeric_for = |w: &Word| if numeric(w) || is_root(w) { Some(w.value.clone()) } else if w.value == "nonroot" { Some("65532".to_string()) } else { None };
+    if known_nonroot {
+        let u = numeric_for(user);
+        let g = group.map(numeric_for);
+        if let (Some(u), Some(g)) = (u, g.unwrap_or(Some(String::new()))) {
+            let text = if group.is_some() { format!("{u}:{g}") } else { u };
+            let whole = spec_range(user, group);
+            finding = finding.with_fix(Fix::unsafe_(format!("Use `USER {text}`"), vec![Edit { range: whole, text }]));
+        }
+    }
+    out.push(finding);
+}
