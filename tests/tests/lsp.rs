@@ -276,3 +276,91 @@ fn configuration_filters_diagnostics() {
     assert_eq!(d["params"]["diagnostics"][0]["code"], "expose-port-range");
     c.shutdown_and_exit();
 }
+
+#[test]
+fn tokens_folding_selection_links_over_stdio() {
+    let mut c = opened(APP);
+    let legend = c.server_capabilities()["semanticTokensProvider"]["legend"].clone();
+    let types: Vec<String> = legend["tokenTypes"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect();
+    let tokens = c.request("textDocument/semanticTokens/full", text_document(URI)).unwrap();
+    let data: Vec<u64> = tokens["data"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    assert_eq!(data.len() % 5, 0);
+    let (mut line, mut col) = (0u64, 0u64);
+    let mut shown = Vec::new();
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            line += t[0];
+            col = t[1];
+        } else {
+            col += t[1];
+        }
+        let l: Vec<u16> = APP.lines().nth(line as usize).unwrap().encode_utf16().collect();
+        let text = String::from_utf16_lossy(&l[col as usize..(col + t[2]) as usize]);
+        shown.push(format!("{}:{} {} {:?}", line + 1, col + 1, types[t[3] as usize], text));
+    }
+    insta::assert_snapshot!("semantic_tokens", shown.join("\n"));
+
+    // A range request returns the tokens of those lines only.
+    let mut p = text_document(URI);
+    p["range"] = json!({"start": {"line": 2, "character": 0}, "end": {"line": 3, "character": 0}});
+    let ranged = c.request("textDocument/semanticTokens/range", p).unwrap();
+    assert!(ranged["data"].as_array().unwrap().len() < data.len() && !ranged["data"].as_array().unwrap().is_empty());
+
+    let folds = c.request("textDocument/foldingRange", text_document(URI)).unwrap();
+    let shown: Vec<String> = folds
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{}-{} {}", f["startLine"].as_u64().unwrap() + 1, f["endLine"].as_u64().unwrap() + 1, f["kind"].as_str().unwrap_or("")))
+        .collect();
+    insta::assert_snapshot!("folding_ranges", shown.join("\n"));
+
+    let (l, col) = pos_of(APP, "pip install");
+    let mut p = text_document(URI);
+    p["positions"] = json!([{"line": l, "character": col + 1}]);
+    let sel = c.request("textDocument/selectionRange", p).unwrap();
+    let mut chain = Vec::new();
+    let mut cur = &sel[0];
+    while !cur.is_null() {
+        chain.push(format!("{}:{}-{}:{}", cur["range"]["start"]["line"], cur["range"]["start"]["character"], cur["range"]["end"]["line"], cur["range"]["end"]["character"]));
+        cur = &cur["parent"];
+    }
+    assert!(chain.len() >= 3, "{chain:?}");
+    assert!(chain.first().unwrap().starts_with(&format!("{l}:")), "{chain:?}");
+
+    let links = c.request("textDocument/documentLink", text_document(URI)).unwrap();
+    let shown: Vec<String> = links.as_array().unwrap().iter().map(|k| format!("{} {}", show_range(APP, &k["range"]), k["target"].as_str().unwrap())).collect();
+    insta::assert_snapshot!("document_links", shown.join("\n"));
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn quick_fixes_fix_all_and_rule_hover() {
+    let text = "FROM debian:12\nMAINTAINER Jane <j@x.org>\nADD app.py /srv/\n";
+    let mut c = opened(text);
+    let (l, col) = pos_of(text, "MAINTAINER");
+    let mut p = text_document(URI);
+    p["range"] = json!({"start": {"line": l, "character": col}, "end": {"line": l, "character": col}});
+    p["context"] = json!({"diagnostics": [], "only": ["quickfix"]});
+    let actions = c.request("textDocument/codeAction", p).unwrap();
+    let titles: Vec<&str> = actions.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert!(titles.iter().any(|t| t.contains("LABEL org.opencontainers.image.authors")), "{titles:?}");
+    assert!(titles.iter().any(|t| t.contains("Ignore `maintainer-deprecated` for this instruction")), "{titles:?}");
+    assert!(titles.iter().any(|t| t.contains("check=skip")), "{titles:?}");
+    let fix = actions.as_array().unwrap().iter().find(|a| a["isPreferred"] == true).expect("a preferred fix");
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["diagnostics"][0]["code"], "maintainer-deprecated");
+
+    let mut p = text_document(URI);
+    p["range"] = json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}});
+    p["context"] = json!({"diagnostics": [], "only": ["source.fixAll"]});
+    let all = c.request("textDocument/codeAction", p).unwrap();
+    let edits = &all[0]["edit"]["changes"][URI];
+    assert!(edits.as_array().unwrap().len() >= 2, "{all}");
+
+    let (l, col) = pos_of(text, "ADD");
+    let hover = c.request("textDocument/hover", text_document_position(URI, l, col + 1)).unwrap();
+    let md = hover["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("add-instead-of-copy") && md.contains("## What it does"), "{md}");
+    c.shutdown_and_exit();
+}

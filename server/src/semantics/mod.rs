@@ -11,6 +11,7 @@
 //! `$VAR` inside shell text (RUN, CMD, heredocs) is expanded by the shell from the same ARG
 //! and ENV values, so those uses are references too.
 
+pub mod resolve;
 mod shellvars;
 
 use std::collections::HashMap;
@@ -113,6 +114,90 @@ impl Semantics {
 
     pub fn references_to(&self, symbol: usize) -> impl Iterator<Item = &Reference> {
         self.references.iter().filter(move |r| r.symbol == symbol)
+    }
+
+    /// The values visible at `offset` in stage `stage` (`None`: the global scope of FROM
+    /// lines): global ARG defaults for FROM, else the stage's ARG/ENV defined before `offset`
+    /// (with inherited ENV). A re-declared global ARG keeps the global default.
+    pub fn values_at(&self, text: &str, df: &Dockerfile, stage: Option<usize>, offset: usize) -> resolve::Values {
+        let mut values = resolve::Values::new();
+        let resolve_value = |sym: &Symbol, values: &resolve::Values| {
+            sym.value.as_ref().map(|w| crate::syntax::unquote(&resolve::expand(&text[w.range.clone()], values), df.escape))
+        };
+        // Global ARGs in order.
+        let first_from = df.stages.first().map_or(usize::MAX, |s| df.instructions[s.from].range.start);
+        for sym in self.symbols.iter().filter(|s| s.kind == SymbolKind::Arg && s.stage.is_none() && s.range.start < first_from) {
+            let v = resolve_value(sym, &values);
+            values.insert(sym.name.clone(), v);
+        }
+        let Some(stage) = stage else { return values };
+        let globals = values;
+        let mut values = resolve::Values::new();
+        // Inherited ENV, from the ancestor stages first.
+        let mut chain = vec![stage];
+        while let Some(p) = df.stages.get(*chain.last().unwrap()).and_then(|s| s.parent) {
+            if chain.contains(&p) {
+                break;
+            }
+            chain.push(p);
+        }
+        for (i, st) in chain.iter().rev().enumerate() {
+            let own = i == chain.len() - 1;
+            // This stage's definitions and re-declarations of global ARGs, in source order.
+            let mut events: Vec<(usize, Option<usize>, &str)> = self
+                .symbols
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.stage == Some(*st) && s.kind != SymbolKind::Stage)
+                .map(|(id, s)| (s.range.start, Some(id), s.name.as_str()))
+                .collect();
+            for r in &self.references {
+                let sym = &self.symbols[r.symbol];
+                if sym.kind == SymbolKind::Arg
+                    && sym.stage.is_none()
+                    && df.stage_at(r.range.start).is_some_and(|x| x.index == *st)
+                    && df.instruction_at(r.range.start).is_some_and(|i| i.kind == Kind::Arg)
+                {
+                    events.push((r.range.start, None, sym.name.as_str()));
+                }
+            }
+            events.sort_by_key(|e| e.0);
+            let mut args_here: Vec<String> = Vec::new();
+            for (pos, sym, name) in events {
+                if own && pos >= offset {
+                    break;
+                }
+                match sym {
+                    Some(id) => {
+                        let v = resolve_value(&self.symbols[id], &values);
+                        if self.symbols[id].kind == SymbolKind::Arg {
+                            args_here.push(name.to_string());
+                        }
+                        values.insert(name.to_string(), v);
+                    }
+                    None => {
+                        args_here.push(name.to_string());
+                        values.insert(name.to_string(), globals.get(name).cloned().flatten());
+                    }
+                }
+            }
+            if !own {
+                // ARGs are not inherited by child stages; ENV is.
+                for n in args_here {
+                    let is_env = self.symbols.iter().any(|s| s.stage == Some(*st) && s.kind == SymbolKind::Env && s.name == n);
+                    if !is_env {
+                        values.remove(&n);
+                    }
+                }
+            }
+        }
+        values
+    }
+
+    /// The value of a word at its place: expansions resolved, quotes removed.
+    pub fn resolve_word(&self, text: &str, df: &Dockerfile, word: &Word, stage: Option<usize>) -> String {
+        let values = self.values_at(text, df, stage, word.range.start);
+        crate::syntax::unquote(&resolve::expand(&text[word.range.clone()], &values), df.escape)
     }
 }
 

@@ -1,0 +1,166 @@
+//! Evaluating a word the way Docker does: `$V`, `${V}`, `${V:-default}`, `${V-default}`,
+//! `${V:+alt}`, `${V+alt}`, `${V:?msg}`, `${V#prefix}`, `${V##prefix}`, `${V%suffix}`,
+//! `${V%%suffix}`, with the values ARG defaults and ENV give (build arguments passed on the
+//! command line are unknown here, so an ARG without default is unset).
+
+use std::collections::HashMap;
+
+/// Known values by name; `None` means declared without a value (unset).
+pub type Values = HashMap<String, Option<String>>;
+
+/// Expands `$` expressions in `raw` (quotes are kept as written; use `syntax::unquote` on the
+/// result for the final value). Unknown names expand to the empty string, as in Docker.
+pub fn expand(raw: &str, values: &Values) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let chars: Vec<char> = raw.chars().collect();
+    let mut i = 0;
+    let mut in_single = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            in_single = !in_single;
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if c == '\\' && i + 1 < chars.len() && chars[i + 1] == '$' {
+            out.push_str("\\$");
+            i += 2;
+            continue;
+        }
+        if c != '$' || in_single {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        // `$NAME`
+        if i + 1 < chars.len() && (chars[i + 1].is_ascii_alphabetic() || chars[i + 1] == '_') {
+            let start = i + 1;
+            let mut end = start;
+            while end < chars.len() && (chars[end].is_ascii_alphanumeric() || chars[end] == '_') {
+                end += 1;
+            }
+            let name: String = chars[start..end].iter().collect();
+            out.push_str(values.get(&name).cloned().flatten().as_deref().unwrap_or(""));
+            i = end;
+            continue;
+        }
+        // `${…}` with nesting.
+        if i + 1 < chars.len() && chars[i + 1] == '{' {
+            let mut depth = 0;
+            let mut j = i + 1;
+            while j < chars.len() {
+                match chars[j] {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            let inner: String = chars[i + 2..j.min(chars.len())].iter().collect();
+            out.push_str(&braced(&inner, values));
+            i = j + 1;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+fn braced(inner: &str, values: &Values) -> String {
+    let name_end = inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(inner.len());
+    let name = &inner[..name_end];
+    let rest = &inner[name_end..];
+    let value = values.get(name).cloned().flatten();
+    let set = value.is_some();
+    let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
+    let v = value.clone().unwrap_or_default();
+    let word = |op: &str| expand(&rest[op.len()..], values);
+    let strip = |w: &str| crate::syntax::unquote(w, '\\');
+    if rest.is_empty() {
+        v
+    } else if rest.starts_with(":-") {
+        if non_empty { v } else { strip(&word(":-")) }
+    } else if rest.starts_with('-') {
+        if set { v } else { strip(&word("-")) }
+    } else if rest.starts_with(":+") {
+        if non_empty { strip(&word(":+")) } else { String::new() }
+    } else if rest.starts_with('+') {
+        if set { strip(&word("+")) } else { String::new() }
+    } else if rest.starts_with(":?") || rest.starts_with('?') {
+        v
+    } else if let Some(p) = rest.strip_prefix("##") {
+        strip_match(&v, &expand(p, values), true, true)
+    } else if let Some(p) = rest.strip_prefix('#') {
+        strip_match(&v, &expand(p, values), true, false)
+    } else if let Some(p) = rest.strip_prefix("%%") {
+        strip_match(&v, &expand(p, values), false, true)
+    } else if let Some(p) = rest.strip_prefix('%') {
+        strip_match(&v, &expand(p, values), false, false)
+    } else {
+        v
+    }
+}
+
+/// Removes the shortest/longest prefix or suffix of `v` matching the glob `pattern`.
+fn strip_match(v: &str, pattern: &str, prefix: bool, longest: bool) -> String {
+    let cuts: Vec<usize> = v.char_indices().map(|(i, _)| i).chain(std::iter::once(v.len())).collect();
+    let candidates: Box<dyn Iterator<Item = &usize>> = if longest == prefix { Box::new(cuts.iter().rev()) } else { Box::new(cuts.iter()) };
+    for &cut in candidates {
+        let part = if prefix { &v[..cut] } else { &v[cut..] };
+        if glob(pattern, part) {
+            return if prefix { v[cut..].to_string() } else { v[..cut].to_string() };
+        }
+    }
+    v.to_string()
+}
+
+fn glob(p: &str, s: &str) -> bool {
+    let (p, s): (Vec<char>, Vec<char>) = (p.chars().collect(), s.chars().collect());
+    fn m(p: &[char], s: &[char]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some('*') => (0..=s.len()).any(|i| m(&p[1..], &s[i..])),
+            Some('?') => !s.is_empty() && m(&p[1..], &s[1..]),
+            Some(c) => s.first() == Some(c) && m(&p[1..], &s[1..]),
+        }
+    }
+    m(&p, &s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vals() -> Values {
+        [("A", Some("1.2.3")), ("EMPTY", Some("")), ("UNSET", None), ("B", Some("x"))]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+            .collect()
+    }
+
+    #[test]
+    fn operators_behave_like_docker() {
+        let v = vals();
+        assert_eq!(expand("python:${A}-slim", &v), "python:1.2.3-slim");
+        assert_eq!(expand("$A/$B", &v), "1.2.3/x");
+        assert_eq!(expand("${EMPTY:-d}", &v), "d");
+        assert_eq!(expand("${EMPTY-d}", &v), "");
+        assert_eq!(expand("${UNSET-d}", &v), "d");
+        assert_eq!(expand("${A:+alt}", &v), "alt");
+        assert_eq!(expand("${EMPTY:+alt}", &v), "");
+        assert_eq!(expand("${A%.*}", &v), "1.2");
+        assert_eq!(expand("${A%%.*}", &v), "1");
+        assert_eq!(expand("${A#*.}", &v), "2.3");
+        assert_eq!(expand("${A##*.}", &v), "3");
+        assert_eq!(expand("${NOPE:-${B}}", &v), "x");
+        assert_eq!(expand("${NOPE:-\"${B} y\"}", &v), "x y");
+        assert_eq!(expand("'$A'", &v), "'$A'");
+    }
+}
