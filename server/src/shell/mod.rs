@@ -177,7 +177,7 @@ pub fn analyze_run_cached(src: &str, ins: &Instruction, comments: &[Range<usize>
 
     use crate::syntax::shift::Shift;
 
-    if ins.kind != Kind::Run {
+    if ins.kind != Kind::Run && !(ins.kind == Kind::Onbuild && ins.nested.as_ref().is_some_and(|n| n.kind == Kind::Run)) {
         return RunAnalysis::default();
     }
     static CACHE: OnceLock<Mutex<HashMap<u64, (usize, RunAnalysis)>>> = OnceLock::new();
@@ -210,6 +210,13 @@ const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "/bin/sh", 
 /// Analyses a RUN instruction. Exec form is not shell (except `["sh", "-c", "…"]`).
 pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> RunAnalysis {
     let mut out = RunAnalysis::default();
+    if ins.kind == Kind::Onbuild {
+        // `ONBUILD RUN …`: the trigger's commands.
+        return match &ins.nested {
+            Some(n) if n.kind == Kind::Run => analyze_run(src, n, comments),
+            _ => out,
+        };
+    }
     if ins.kind != Kind::Run {
         return out;
     }
@@ -240,6 +247,16 @@ pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> R
             if words.len() >= 3 && SHELLS.contains(&words[0].value.as_str()) && words[1].value == "-c" {
                 let w = &words[2];
                 out.scripts.push(Script { text: w.value.clone(), segments: vec![(0, w.range.start + 1, w.value.len())] });
+            } else if let Some(first) = words.first() {
+                // `["apt-get", "install", "curl"]`: one command, no shell.
+                out.commands.push(Command {
+                    name: first.value.clone(),
+                    name_range: first.range.clone(),
+                    args: words[1..].iter().map(|w| Arg { value: w.value.clone(), range: w.range.clone() }).collect(),
+                    range: first.range.start..words.last().map_or(first.range.end, |w| w.range.end),
+                    in_pipeline: false,
+                    wrapper: None,
+                });
             }
         }
         _ => {}

@@ -109,7 +109,11 @@ fn every_rule_has_docs_fixtures_and_working_fixes() {
                 snapshot.push_str(&format!("\n--- fix: {} ({:?})\n{fixed}", fix.title, fix.safety));
             }
         }
-        insta::assert_snapshot!(id, snapshot);
+        // One rule's snapshot mismatch must not hide the others': collect them all.
+        let outcome = std::panic::catch_unwind(|| insta::assert_snapshot!(id, snapshot));
+        if outcome.is_err() {
+            failures.push(format!("{id}: snapshot differs (see the .snap.new file; `cargo insta review`)"));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
