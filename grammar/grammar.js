@@ -81,9 +81,35 @@ module.exports = grammar({
   supertypes: ($) => [$._instruction],
 
   rules: {
+    // Stages are hidden nodes so that an edit reuses every unchanged stage whole: tree-sitter
+    // never reuses repetition nodes (they are "fragile"), so a flat list of instructions would
+    // be re-shifted one by one. The body is left-recursive for the same reason.
     source_file: ($) => seq(
       repeat($.parser_directive),
-      repeat(choice($._instruction, $._newline)),
+      repeat(choice($._non_from_instruction, $._newline)),
+      repeat($._stage),
+    ),
+    _stage: ($) => seq($.from_instruction, optional($._stage_body)),
+    _stage_body: ($) => choice($._stage_item, seq($._stage_body, $._stage_item)),
+    _stage_item: ($) => choice($._non_from_instruction, $._newline),
+    _non_from_instruction: ($) => choice(
+      $.run_instruction,
+      $.cmd_instruction,
+      $.label_instruction,
+      $.maintainer_instruction,
+      $.expose_instruction,
+      $.env_instruction,
+      $.add_instruction,
+      $.copy_instruction,
+      $.entrypoint_instruction,
+      $.volume_instruction,
+      $.user_instruction,
+      $.workdir_instruction,
+      $.arg_instruction,
+      $.onbuild_instruction,
+      $.stopsignal_instruction,
+      $.healthcheck_instruction,
+      $.shell_instruction,
     ),
 
     parser_directive: ($) => seq(

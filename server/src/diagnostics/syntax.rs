@@ -8,7 +8,9 @@ use crate::syntax::{Args, Dockerfile, Flag, Instruction, Kind, SyntaxError};
 pub(super) fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
     directives(df, out);
     for err in &df.errors {
-        syntax_error(src, err, out);
+        if !is_from_as_keyword_error(src, df, err) {
+            syntax_error(src, err, out);
+        }
     }
     for ins in &df.instructions {
         instruction(src, ins, false, out);
@@ -54,6 +56,27 @@ fn requirement(kind: Kind) -> &'static str {
         Kind::Healthcheck => "HEALTHCHECK requires `CMD <command>` or `NONE`",
         Kind::Shell => "SHELL requires a JSON array, e.g. `SHELL [\"/bin/bash\", \"-c\"]`",
         Kind::Maintainer => "MAINTAINER requires a name",
+    }
+}
+
+/// Stray words after a FROM image that the rule `from-as-keyword` reports precisely:
+/// `FROM img AZ name` (a mistyped `AS`) or `FROM img name` (a missing one).
+fn is_from_as_keyword_error(src: &str, df: &Dockerfile, err: &SyntaxError) -> bool {
+    if err.missing.is_some() || err.instruction != Some(Kind::From) {
+        return false;
+    }
+    let Some(from) = df.instruction_at(err.range.start).and_then(|i| i.from_args()) else { return false };
+    if from.as_keyword.is_some() || err.range.start < from.image.range.end {
+        return false;
+    }
+    let name_ok = |n: &str| {
+        let mut c = n.chars();
+        c.next().is_some_and(|c| c.is_ascii_alphabetic()) && c.all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    match src[err.range.clone()].split_whitespace().collect::<Vec<_>>().as_slice() {
+        [kw, name] => !kw.eq_ignore_ascii_case("as") && name_ok(name),
+        [name] => !name.eq_ignore_ascii_case("as") && name_ok(name),
+        _ => false,
     }
 }
 
@@ -187,32 +210,24 @@ fn instruction(src: &str, ins: &Instruction, nested: bool, out: &mut Vec<Diagnos
             }
         }
         (Kind::Expose, Args::Words(ports)) => {
+            // Out-of-range ports and host mappings are the rules `expose-port-range` and
+            // `expose-invalid-format`.
             for p in ports {
                 if p.has_expansions() {
                     continue;
                 }
                 match port_problem(&p.value) {
-                    Some(PortProblem::Mapping) => out.push(Diagnostic::warning(
-                        "expose-invalid-format",
-                        p.range.clone(),
-                        format!("EXPOSE takes container ports only; `{}` looks like a host mapping, which belongs to `docker run -p`", p.value),
-                    )),
-                    Some(PortProblem::OutOfRange(n)) => out.push(Diagnostic::error(
-                        "expose-port-range",
-                        p.range.clone(),
-                        format!("Port {n} is out of range: ports go from 0 to 65535"),
-                    )),
                     Some(PortProblem::Protocol(proto)) => out.push(Diagnostic::error(
                         "invalid-protocol",
                         p.range.clone(),
                         format!("Unknown protocol `{proto}`: use `tcp`, `udp` or `sctp`"),
                     )),
                     Some(PortProblem::Malformed) => out.push(Diagnostic::error(
-                        "expose-invalid-format",
+                        "invalid-port",
                         p.range.clone(),
                         format!("Invalid port `{}`: expected `port`, `port/protocol` or `from-to`", p.value),
                     )),
-                    None => {}
+                    Some(PortProblem::Mapping | PortProblem::OutOfRange(_)) | None => {}
                 }
             }
         }
@@ -249,11 +264,7 @@ fn malformed_json(text: &str, offset: usize) -> Option<Diagnostic> {
     }
     let range = offset..offset + text.trim_end().len();
     if rest.starts_with('\'') || (rest.contains('\'') && !rest.contains('"')) {
-        return Some(Diagnostic::warning(
-            "json-single-quotes",
-            range,
-            "JSON needs double quotes: with single quotes this is shell form and runs through `/bin/sh -c`",
-        ));
+        return None; // The rule `json-single-quotes`.
     }
     let joined: String = text.replace("\\\n", " ");
     let reason = match serde_json::from_str::<Vec<String>>(&joined) {
