@@ -204,10 +204,15 @@ impl Walker<'_> {
         while end > range.start && matches!(bytes[end - 1], b'\n' | b'\r') {
             end -= 1;
         }
-        if end <= range.start || !self.overlaps(range.start..end) {
+        // A heredoc body can start with an empty line: never start a token on a terminator.
+        let mut start = range.start;
+        while start < end && matches!(bytes[start], b'\n' | b'\r') {
+            start += 1;
+        }
+        if end <= start || !self.overlaps(start..end) {
             return;
         }
-        self.out.push(SemanticToken { range: range.start..end, token_type: ty as u32, modifiers });
+        self.out.push(SemanticToken { range: start..end, token_type: ty as u32, modifiers });
     }
 
     fn push_node(&mut self, node: Node, ty: TokenType, modifiers: u32) {

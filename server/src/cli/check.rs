@@ -33,9 +33,12 @@ const STACK_SIZE: usize = 64 * 1024 * 1024;
 pub fn run(args: &CheckArgs) -> ExitCode {
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     let discovery = walk::discover(&paths);
-    let mut stderr = anstream::AutoStream::new(io::stderr().lock(), stream_choice(args.color, &io::stderr()));
-    for warning in &discovery.warnings {
-        let _ = writeln!(stderr, "{}: {}", styled_label("warning", false), warning);
+    {
+        // Not held while files are checked: the workers may log to stderr too.
+        let mut stderr = anstream::AutoStream::new(io::stderr().lock(), stream_choice(args.color, &io::stderr()));
+        for warning in &discovery.warnings {
+            let _ = writeln!(stderr, "{}: {}", styled_label("warning", false), warning);
+        }
     }
 
     let outcomes = in_pool(|| discovery.inputs.par_iter().map(|i| check_input(i, args)).collect::<Vec<_>>());
@@ -64,6 +67,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             },
         });
     }
+    let mut stderr = anstream::AutoStream::new(io::stderr().lock(), stream_choice(args.color, &io::stderr()));
     for err in &errors {
         let _ = writeln!(stderr, "{}: {}", styled_label("error", true), sanitize(&err.to_string()));
     }

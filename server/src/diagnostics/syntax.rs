@@ -89,7 +89,16 @@ fn syntax_error(src: &str, err: &SyntaxError, out: &mut Vec<Diagnostic>) {
             Some(k) => format!("{} (expected {})", requirement(k), describe(expected)),
             None => format!("Expected {}", describe(expected)),
         };
-        out.push(Diagnostic::error("missing-argument", err.range.clone(), msg));
+        // A zero-width MISSING right after the keyword: underline the keyword.
+        let mut range = err.range.clone();
+        if range.is_empty() {
+            let before = src[..range.start].trim_end_matches([' ', '\t']);
+            let word_start = before.rfind(|c: char| c.is_whitespace()).map_or(0, |i| i + 1);
+            if word_start < before.len() {
+                range = word_start..before.len();
+            }
+        }
+        out.push(Diagnostic::error("missing-argument", range, msg));
         return;
     }
     // A top-level ERROR starting with a word that is not an instruction.
@@ -141,7 +150,7 @@ fn describe(node_kind: &str) -> String {
         "\"" => "a closing `\"`".into(),
         "'" => "a closing `'`".into(),
         "}" => "a closing `}`".into(),
-        k if k.starts_with('_') => "more input".into(),
+        k if k.starts_with('_') || k.contains("_token") || k.ends_with("_name") || k == "image_spec" => "more input".into(),
         k => format!("`{}`", k.replace('_', " ")),
     }
 }

@@ -89,6 +89,8 @@ pub struct Semantics {
     pub unresolved: Vec<Unresolved>,
     /// Uses of predefined args (name, range).
     pub predefined: Vec<(String, Range<usize>)>,
+    /// Symbol ids by name.
+    by_name: HashMap<String, Vec<usize>>,
 }
 
 impl Semantics {
@@ -110,6 +112,11 @@ impl Semantics {
         let mut out = vec![self.symbols[symbol].range.clone()];
         out.extend(self.references.iter().filter(|r| r.symbol == symbol).map(|r| r.range.clone()));
         out
+    }
+
+    /// The symbols (ids) with this exact name, in definition order.
+    pub fn symbols_named(&self, name: &str) -> &[usize] {
+        self.by_name.get(name).map_or(&[], |v| v.as_slice())
     }
 
     pub fn references_to(&self, symbol: usize) -> impl Iterator<Item = &Reference> {
@@ -307,8 +314,10 @@ impl Analyzer<'_> {
     }
 
     fn push_symbol(&mut self, s: Symbol) -> usize {
+        let id = self.out.symbols.len();
+        self.out.by_name.entry(s.name.clone()).or_default().push(id);
         self.out.symbols.push(s);
-        self.out.symbols.len() - 1
+        id
     }
 
     fn define(&mut self, kind: SymbolKind, name: String, range: Range<usize>, ins: &Instruction, value: Option<Word>, stage: Option<usize>) -> usize {
@@ -404,7 +413,14 @@ fn collect_uses(text: &str, ins: &Instruction, out: &mut Vec<(String, Range<usiz
     }
     for h in &ins.heredocs {
         if let (Some(body), false) = (&h.body_range, h.quoted) {
+            // RUN bodies are expanded by the shell; COPY/ADD bodies by Docker itself.
+            let start = out.len();
             shellvars::scan(text, body.clone(), out);
+            if ins.kind != Kind::Run {
+                for u in &mut out[start..] {
+                    u.2 = false;
+                }
+            }
         }
     }
     if let Some(n) = &ins.nested {

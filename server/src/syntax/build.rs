@@ -125,11 +125,13 @@ fn directive(node: Node, src: &str) -> Directive {
     }
 }
 
-/// Collects ERROR and MISSING nodes inside an instruction.
-fn collect_errors(node: Node, kind: Kind, out: &mut Vec<SyntaxError>) {
+/// Collects ERROR and MISSING nodes inside an instruction. A MISSING hidden token is not
+/// visible to the node API; then the innermost visible node containing it is reported.
+fn collect_errors(node: Node, kind: Kind, out: &mut Vec<SyntaxError>) -> bool {
     if !node.has_error() {
-        return;
+        return false;
     }
+    let mut found = false;
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
         if child.is_missing() {
@@ -138,16 +140,29 @@ fn collect_errors(node: Node, kind: Kind, out: &mut Vec<SyntaxError>) {
                 missing: Some(child.kind().to_string()),
                 instruction: Some(kind),
             });
+            found = true;
         } else if child.is_error() {
             out.push(SyntaxError { range: child.byte_range(), missing: None, instruction: Some(kind) });
+            found = true;
         } else {
-            collect_errors(child, kind, out);
+            found |= collect_errors(child, kind, out);
         }
     }
+    if !found {
+        out.push(SyntaxError { range: node.byte_range(), missing: Some(node.kind().to_string()), instruction: Some(kind) });
+    }
+    true
 }
 
 fn instruction(node: Node, kind: Kind, src: &str, escape: char, df: &mut Dockerfile) -> Instruction {
-    collect_errors(node, kind, &mut df.errors);
+    // Nested instructions (ONBUILD, HEALTHCHECK CMD) report their own errors.
+    let mut errors = Vec::new();
+    collect_errors(node, kind, &mut errors);
+    for e in errors {
+        if !df.errors.iter().any(|x| x.range == e.range) {
+            df.errors.push(e);
+        }
+    }
     let mut keyword_range = node.start_byte()..node.start_byte();
     let mut flags = Vec::new();
     let mut args = Args::None;
