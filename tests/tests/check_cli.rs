@@ -14,8 +14,9 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 /// Three errors: an unknown instruction, an unknown flag and an out-of-range port.
-const BAD: &str = "FROM alpine:3.20\nRUNN x\nCOPY --chmode=755 a /b\nEXPOSE 70000\n";
-const CLEAN: &str = "FROM alpine:3.20\nRUN echo hi\n";
+const BAD: &str = "FROM alpine:3.20@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d\nRUNN x\nCOPY --chmode=755 a /b\nEXPOSE 70000\nUSER 65534\n";
+// Clean also for the best-practice rules: pinned by digest, non-root user.
+const CLEAN: &str = "FROM alpine:3.20@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d\nRUN echo hi\nUSER 65534:65534\n";
 /// Only warnings: a host port mapping in EXPOSE and JSON with single quotes.
 const WARNINGS: &str = "FROM alpine:3.20\nEXPOSE 8080:80\nCMD ['app']\n";
 

@@ -186,7 +186,7 @@ fn rapid_edits_keep_order_and_final_diagnostics_match() {
     c.did_open(other, &expected);
     let fresh = c.wait_diagnostics(other, Some(1));
     assert_eq!(last["params"]["diagnostics"], fresh["params"]["diagnostics"]);
-    assert!(last["params"]["diagnostics"][0]["message"].as_str().unwrap().contains("RUNN"));
+    assert!(last["params"]["diagnostics"].as_array().unwrap().iter().any(|d| d["message"].as_str().unwrap().contains("RUNN")));
     c.shutdown_and_exit();
 }
 
@@ -198,7 +198,7 @@ fn non_ascii_and_crlf_positions() {
         let text = "FROM alpine:3.20 AS 构建\r\nLABEL note=\"🐳 容器\"\r\nRUNN x\r\n";
         c.did_open(URI, text);
         let d = c.wait_diagnostics(URI, Some(1));
-        let diag = &d["params"]["diagnostics"][0];
+        let diag = d["params"]["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "unknown-instruction").unwrap().clone();
         assert_eq!(diag["range"]["start"], json!({"line": 2, "character": 0}), "{encoding}");
         assert_eq!(diag["range"]["end"], json!({"line": 2, "character": 4}), "{encoding}");
         // Insert before the emoji, in the client's units, and check the result.
@@ -207,7 +207,8 @@ fn non_ascii_and_crlf_positions() {
         // Replace "RUNN" (after the emoji line) with "RUN ": the error must go away.
         c.did_change(URI, 3, json!([range_change(2, 0, 2, 4, "RUN ")]));
         let d = c.wait_diagnostics(URI, Some(3));
-        assert_eq!(d["params"]["diagnostics"], json!([]), "{encoding}");
+        let unknown: Vec<&Value> = d["params"]["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "unknown-instruction").collect();
+        assert!(unknown.is_empty(), "{encoding}: {unknown:?}");
         let syms = c.request("textDocument/documentSymbol", text_document(URI)).unwrap();
         assert_eq!(syms[0]["name"], "构建");
         c.shutdown_and_exit();
@@ -273,7 +274,8 @@ fn configuration_filters_diagnostics() {
         },
         Duration::from_secs(10),
     );
-    assert_eq!(d["params"]["diagnostics"][0]["code"], "expose-port-range");
+    let codes: Vec<&str> = d["params"]["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"expose-port-range"), "{codes:?}");
     c.shutdown_and_exit();
 }
 

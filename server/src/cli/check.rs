@@ -121,7 +121,9 @@ fn shellcheck_binary(args: &CheckArgs, config: &config::Config) -> Option<PathBu
         return None;
     }
     let found = crate::shellcheck::locate(config.shellcheck_path.as_deref());
-    if found.is_none() {
+    // Asked for explicitly (flag or configuration) but missing: say so once. In `auto` mode
+    // a missing ShellCheck is simply skipped.
+    if found.is_none() && (args.shellcheck == ShellcheckChoice::Always || config.shellcheck_enabled == Some(true)) {
         crate::shellcheck::log_missing_once();
     }
     found

@@ -88,10 +88,19 @@ pub fn compute_with_config(
         Some(p) => crate::config::lint_options(p, &config),
         None => crate::lint::LintOptions { trusted_registries: config.trusted_registries.clone(), ..Default::default() },
     };
-    let diags = diagnostics::diagnose_with(analysis.text(), &analysis.dockerfile, &analysis.semantics, &options, &config.selection)
-        .into_iter()
-        .filter(|d| d.severity <= settings.min_severity)
-        .collect();
+    let mut diags: Vec<diagnostics::Diagnostic> =
+        diagnostics::diagnose_with(analysis.text(), &analysis.dockerfile, &analysis.semantics, &options, &config.selection);
+    // ShellCheck on RUN bodies, when installed (or configured) and not turned off.
+    if config.shellcheck_enabled != Some(false) {
+        match crate::shellcheck::locate(config.shellcheck_path.as_deref()) {
+            Some(bin) => {
+                diags.extend(crate::shellcheck::check(&bin, analysis.text(), &analysis.dockerfile, &analysis.semantics));
+                diags.sort_by_key(|d| (d.range.start, d.range.end));
+            }
+            None => crate::shellcheck::log_missing_once(),
+        }
+    }
+    let diags = diags.into_iter().filter(|d| d.severity <= settings.min_severity).collect();
     (diags, error, config.source)
 }
 
