@@ -109,7 +109,8 @@ pub fn check(binary: &Path, text: &str, df: &Dockerfile, sem: &Semantics) -> Vec
                 shell = words.iter().map(|w| w.value.clone()).collect();
             }
         }
-        if ins.kind != Kind::Run {
+        let runs_shell = ins.kind == Kind::Run || (ins.kind == Kind::Onbuild && ins.nested.as_ref().is_some_and(|n| n.kind == Kind::Run));
+        if !runs_shell {
             continue;
         }
         let Some(dialect) = dialect(&shell) else { continue };
@@ -147,8 +148,8 @@ pub fn check(binary: &Path, text: &str, df: &Dockerfile, sem: &Semantics) -> Vec
     out
 }
 
-/// Byte offset in `script` of ShellCheck's 1-based (line, column); columns count tabs to the
-/// next multiple of 8, as ShellCheck does.
+/// Byte offset in `script` of ShellCheck's 1-based (line, column) from its `json1` output,
+/// where every character (a tab too) is one column.
 fn offset(script: &Script, line: usize, column: usize) -> usize {
     let text = &script.text;
     let mut start = 0;
@@ -163,7 +164,7 @@ fn offset(script: &Script, line: usize, column: usize) -> usize {
         if col >= column || ch == '\n' {
             return start + i;
         }
-        col = if ch == '\t' { ((col - 1) / 8 + 1) * 8 + 1 } else { col + 1 };
+        col += 1;
     }
     text.len()
 }
@@ -267,7 +268,7 @@ mod tests {
             eprintln!("shellcheck not installed: skipping the end-to-end part of this test");
             return;
         };
-        let text = "FROM debian:12\nARG VERSION\nRUN echo $VERSION && \\\n    # a comment Docker removes\n    echo $undefined_var\nRUN <<EOF\nif [ $x = 1 ]; then echo; fi\nEOF\n";
+        let text = "FROM debian:12\nARG VERSION\nRUN echo $VERSION && \\  \n    # a comment Docker removes\n\techo $undefined_var\nRUN <<EOF\nif [ $x = 1 ]; then echo; fi\nEOF\n";
         let snap = Snapshot::from_text(text);
         let df = Dockerfile::new(&snap.text, &snap.tree);
         let sem = Semantics::analyze(text, &df);
@@ -277,13 +278,15 @@ mod tests {
         assert!(shown.iter().any(|s| s == "SC2086 \"$undefined_var\""), "{shown:?}");
         assert!(shown.iter().any(|s| s == "SC2086 \"$x\""), "{shown:?}");
         assert!(!shown.iter().any(|s| s.contains("SC2154") && s.contains("VERSION")), "{shown:?}");
+        // `\` followed by blanks is a continuation for Docker: no SC1101 complaint.
+        assert!(!shown.iter().any(|s| s.starts_with("SC1101")), "{shown:?}");
     }
 
     #[test]
-    fn tab_columns_follow_shellcheck() {
+    fn json1_columns_count_a_tab_as_one() {
         let s = "a\n\tb c\n".to_string();
         let script = Script::from_heredoc(&s, 0..s.len());
-        assert_eq!(offset(&script, 2, 9), 3); // `b` after a tab is column 9
-        assert_eq!(offset(&script, 2, 11), 5); // `c`
+        assert_eq!(offset(&script, 2, 2), 3); // `b` after a tab is column 2 in json1
+        assert_eq!(offset(&script, 2, 4), 5); // `c`
     }
 }

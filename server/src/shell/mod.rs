@@ -113,18 +113,34 @@ impl Script {
         let mut text = String::with_capacity(range.len());
         let mut segments = Vec::new();
         let mut pos = range.start;
-        let mut inside: Vec<&Range<usize>> = comments.iter().filter(|c| c.start >= range.start && c.end <= range.end).collect();
-        inside.sort_by_key(|c| c.start);
-        for c in inside {
-            // The comment token may include its newline and following blank lines.
+        // Cut: comment lines (with their newline), and blanks between `\` and the newline
+        // (Docker continues the line there; a shell would not).
+        let mut cuts: Vec<Range<usize>> = comments
+            .iter()
+            .filter(|c| c.start >= range.start && c.end <= range.end)
+            .map(|c| c.start..if src[c.end..].starts_with('\n') { c.end + 1 } else { c.end })
+            .collect();
+        let body = &src[range.clone()];
+        let bytes = body.as_bytes();
+        for (i, _) in body.match_indices('\\') {
+            let mut j = i + 1;
+            while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t') {
+                j += 1;
+            }
+            if j > i + 1 && (j == bytes.len() || bytes[j] == b'\n' || bytes[j] == b'\r') {
+                cuts.push(range.start + i + 1..range.start + j);
+            }
+        }
+        cuts.sort_by_key(|c| c.start);
+        for c in cuts {
+            if c.start < pos {
+                continue;
+            }
             if c.start > pos {
                 segments.push((text.len(), pos, c.start - pos));
                 text.push_str(&src[pos..c.start]);
             }
             pos = c.end;
-            if src[pos..].starts_with('\n') {
-                pos += 1;
-            }
         }
         if range.end > pos {
             segments.push((text.len(), pos, range.end - pos));

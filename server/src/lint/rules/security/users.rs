@@ -257,6 +257,10 @@ fn numeric(word: &Word) -> bool {
 fn check_non_numeric(ctx: &Context, out: &mut Vec<Finding>) {
     let Some(ins) = effective_user(ctx) else { return };
     let Some((user, group)) = user_words(ins) else { return };
+    // Windows accounts (`ContainerUser`) have no numeric form.
+    if super::common::root_image(ctx).is_some_and(is_windows) {
+        return;
+    }
     let named = |w: &Word| !w.has_expansions() && !numeric(w) && !is_root(w) && !w.value.is_empty();
     let bad_user = named(user);
     let bad_group = group.is_some_and(named);
