@@ -21,10 +21,10 @@ make_project() { # dir, deps
 }
 make_project "$peers/timer-ours" "tree-sitter = \"0.27\"
 tree-sitter-dockerfile = { path = \"$root/grammar\" }"
-printf '\nfn language() -> tree_sitter::Language { tree_sitter_dockerfile::LANGUAGE.into() }\n' >> "$peers/timer-ours/src/main.rs"
+printf '\nfn setup(p: &mut tree_sitter::Parser) { p.set_language(&tree_sitter_dockerfile::LANGUAGE.into()).unwrap(); }\n' >> "$peers/timer-ours/src/main.rs"
 make_project "$peers/timer-published" 'tree-sitter = "0.20"
 tree-sitter-dockerfile = "=0.2.0"'
-printf '\nfn language() -> tree_sitter::Language { tree_sitter_dockerfile::language() }\n' >> "$peers/timer-published/src/main.rs"
+printf '\nfn setup(p: &mut tree_sitter::Parser) { p.set_language(tree_sitter_dockerfile::language()).unwrap(); }\n' >> "$peers/timer-published/src/main.rs"
 (cd "$peers/timer-ours" && cargo build --release -q)
 (cd "$peers/timer-published" && cargo build --release -q)
 
@@ -33,5 +33,5 @@ out=bench/results/grammar-vs-published.md
   echo "| input | bytes | ours ms | ours MB/s | ours files w/ errors | published ms | published MB/s | published files w/ errors | speed ratio |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   paste <("$peers/timer-ours/target/release/timer" "$runs" "${inputs[@]}") <("$peers/timer-published/target/release/timer" "$runs" "${inputs[@]}") |
-    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %.2f× |\n", $1, $2, $3, $4, $5, $8, $9, $10, $9 > 0 ? $4 / $9 : 0 }'
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %.2f× |\n", $1, $2, $3, $4, $5, $8, $9, $10, ($9 > 0 ? $4 / $9 : 0) }'
 } | tee "$out"

@@ -6,7 +6,7 @@ fn main() {
     let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(7);
     let inputs: Vec<String> = args.collect();
     let mut parser = tree_sitter::Parser::new();
-    parser.set_language(&language()).unwrap();
+    setup(&mut parser);
     for input in inputs {
         let files: Vec<Vec<u8>> = if std::path::Path::new(&input).is_dir() {
             let mut v: Vec<_> = std::fs::read_dir(&input).unwrap().filter_map(|e| e.ok()).map(|e| e.path())

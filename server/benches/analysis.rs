@@ -36,7 +36,8 @@ fn bench(c: &mut Criterion) {
                 };
                 doc.apply_changes(&[change], version, PositionEncoding::Utf16);
                 let a = Analysis::new(doc.snapshot());
-                dockls::diagnostics::diagnose_model(a.text(), &a.dockerfile)
+                // Syntax checks and every default rule, as the server publishes them.
+                dockls::diagnostics::diagnose_with(a.text(), &a.dockerfile, &a.semantics, &Default::default(), &Default::default())
             });
         });
         let analysis = Analysis::new(Document::new(&text, 1).snapshot());
