@@ -9,6 +9,7 @@ pub(crate) mod prelude {
 }
 
 mod add_instead_of_copy;
+mod copy_relative_no_workdir;
 mod packages;
 mod security;
 mod shell_practices;
@@ -28,6 +29,7 @@ static CORE: &[&Rule] = &[
     &image_tag::TAG_MISSING,
     &image_tag::LATEST,
     &maintainer_deprecated::RULE,
+    &copy_relative_no_workdir::RULE,
 ];
 
 /// Every rule: the core ones and each family's `RULES`.
