@@ -130,7 +130,8 @@ fn check_link(ctx: &Context, out: &mut Vec<Finding>) {
         let Some(from) = ins.flag("from") else { continue };
         let Some(first) = ins.flags.first() else { continue };
         let at = first.range.start;
-        let from_text = from.value.as_ref().map_or("", |v| v.text.as_str());
+        // `--from` without a value is a syntax error reported elsewhere.
+        let Some(from_text) = from.value.as_ref().map(|v| v.text.as_str()).filter(|t| !t.is_empty()) else { continue };
         out.push(
             Finding::new(
                 ins.keyword_range.clone(),
