@@ -114,20 +114,24 @@ pub fn check(binary: &Path, text: &str, df: &Dockerfile, sem: &Semantics) -> Vec
             continue;
         }
         let Some(dialect) = dialect(&shell) else { continue };
-        // ARG/ENV names defined before this instruction (declared for ShellCheck).
-        let mut names: Vec<&str> = sem
-            .symbols
-            .iter()
-            .filter(|s| matches!(s.kind, SymbolKind::Arg | SymbolKind::Env) && s.range.start < ins.range.start)
-            .map(|s| s.name.as_str())
-            .chain(crate::semantics::PREDEFINED_ARGS.iter().map(|(n, _)| *n))
-            .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-            .collect();
-        names.sort();
-        names.dedup();
         let run = analyze_run(text, ins, &df.comments);
         for script in &run.scripts {
-            for f in run_script(binary, dialect, &names, &script.text) {
+            // Declare the ARG/ENV names (and predefined args) that the script uses and that are
+            // defined before this instruction: only those, so identical scripts give identical
+            // ShellCheck inputs and hit the cache.
+            let mut used: Vec<&str> = referenced_names(&script.text)
+                .into_iter()
+                .filter(|n| {
+                    crate::semantics::PREDEFINED_ARGS.iter().any(|(p, _)| p == n)
+                        || sem.symbols_named(n).iter().any(|&id| {
+                            let s = &sem.symbols[id];
+                            matches!(s.kind, SymbolKind::Arg | SymbolKind::Env) && s.range.start < ins.range.start
+                        })
+                })
+                .collect();
+            used.sort();
+            used.dedup();
+            for f in run_script(binary, dialect, &used, &script.text) {
                 let (start, end) = (offset(script, f.line, f.column), offset(script, f.end_line, f.end_column));
                 let (start, end) = (script.map(start), script.map(end.max(start)));
                 let code = format!("SC{}", f.code);
@@ -143,6 +147,29 @@ pub fn check(binary: &Path, text: &str, df: &Dockerfile, sem: &Semantics) -> Vec
                 let code = intern(&code);
                 out.push(Diagnostic::new(code, severity, start..end.max(start), f.message.clone()));
             }
+        }
+    }
+    out
+}
+
+/// The names after `$` or `${` in a script.
+fn referenced_names(script: &str) -> Vec<&str> {
+    let b = script.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' {
+            let start = if b.get(i + 1) == Some(&b'{') { i + 2 } else { i + 1 };
+            let mut end = start;
+            while end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'_') {
+                end += 1;
+            }
+            if end > start && !b[start].is_ascii_digit() {
+                out.push(&script[start..end]);
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
         }
     }
     out
