@@ -122,26 +122,7 @@ module.exports = grammar({
     directive_name: (_) => /[a-zA-Z][a-zA-Z0-9_-]*/,
     directive_value: (_) => /[^\s=]([^\n\r]*[^\s])?/,
 
-    _instruction: ($) => choice(
-      $.from_instruction,
-      $.run_instruction,
-      $.cmd_instruction,
-      $.label_instruction,
-      $.maintainer_instruction,
-      $.expose_instruction,
-      $.env_instruction,
-      $.add_instruction,
-      $.copy_instruction,
-      $.entrypoint_instruction,
-      $.volume_instruction,
-      $.user_instruction,
-      $.workdir_instruction,
-      $.arg_instruction,
-      $.onbuild_instruction,
-      $.stopsignal_instruction,
-      $.healthcheck_instruction,
-      $.shell_instruction,
-    ),
+    _instruction: ($) => choice($.from_instruction, $._non_from_instruction),
 
     // ---------------------------------------------------------------- instructions
 
