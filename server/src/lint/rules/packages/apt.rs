@@ -145,7 +145,7 @@ fn check_recommends(ctx: &Context, out: &mut Vec<Finding>) {
             if sub.value != "install" || cli.has(&["--no-install-recommends", "--install-recommends"]) {
                 continue;
             }
-            let configured = cmd.args.iter().any(|a| a.value.contains("Install-Recommends")) || lineage_runs_mention(ctx, ins, "Install-Recommends");
+            let configured = cmd.args.iter().any(|a| a.value.contains("Install-Recommends")) || lineage_runs_mention(ctx, ins, "APT::Install-Recommends");
             if configured {
                 continue;
             }
