@@ -3,15 +3,24 @@
 //! Each shell script of a RUN (shell form, heredocs run by a shell, `sh -c '…'`) is checked
 //! with the stage's shell dialect and with the ARG/ENV names in scope declared, so ShellCheck
 //! doesn't call them unassigned. Findings map back to exact Dockerfile positions across
-//! continuations, removed comment lines and heredocs. Results are cached by script, each run
-//! has a time limit, and a missing binary is logged once and skipped.
+//! continuations, removed comment lines and heredocs. Results are cached by script, and a
+//! missing binary is logged once and skipped.
+//!
+//! Starting `shellcheck` costs about as much as checking a typical RUN body, so scripts are
+//! checked in batches: [`Scripts::collect`] gathers a file's scripts (no I/O), [`check_many`]
+//! writes those that miss the cache to a temporary folder and checks them with one process per
+//! dialect and chunk (`shellcheck -f json1 a.sh b.sh …` names the `file` of each comment),
+//! the chunks spread over the cores. `dockls check` calls it once for all files, the language
+//! server once per file ([`check`]). Every process has a time limit that grows with its batch;
+//! a batch that runs over is retried one script at a time, and a single script that runs over
+//! is skipped with a log line, so nothing hangs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -21,7 +30,17 @@ use crate::semantics::{Semantics, SymbolKind};
 use crate::shell::{analyze_run, Script};
 use crate::syntax::{Args, Dockerfile, Kind};
 
+/// Time limit of a process checking one script.
 const TIME_LIMIT: Duration = Duration::from_secs(3);
+/// Extra time a batch gets per script: ShellCheck takes ~10 ms on a typical RUN body (130 ms
+/// on the slowest of the corpus), so this only stops a stuck process.
+const TIME_PER_SCRIPT: Duration = Duration::from_millis(50);
+/// Scripts per process: enough to make the start-up cost negligible, few enough that the
+/// chunks of a large run balance over the cores and a timed-out chunk is cheap to redo.
+const MIN_BATCH: usize = 8;
+const MAX_BATCH: usize = 128;
+/// Cached scripts before the cache is emptied (it only has to outlive a run of edits).
+const CACHE_LIMIT: usize = 4096;
 /// Codes that make no sense for a Dockerfile body (sourced files are not visible).
 const EXCLUDED: &str = "SC1090,SC1091";
 
@@ -54,6 +73,8 @@ pub fn log_missing_once() {
 
 #[derive(Clone)]
 struct Finding {
+    /// The file ShellCheck names (batches), dropped once mapped to its script.
+    file: Option<String>,
     line: usize,
     column: usize,
     end_line: usize,
@@ -93,63 +114,152 @@ fn dialect(shell: &[String]) -> Option<&'static str> {
     }
 }
 
-/// ShellCheck diagnostics for every RUN in `df`.
-pub fn check(binary: &Path, text: &str, df: &Dockerfile, sem: &Semantics) -> Vec<Diagnostic> {
-    let suppressions = Suppressions::read(text, df);
-    let mut out = Vec::new();
-    let mut shell: Vec<String> = vec!["/bin/sh".into(), "-c".into()];
-    let mut stage = None;
-    for ins in &df.instructions {
-        if ins.stage != stage {
-            stage = ins.stage;
-            shell = vec!["/bin/sh".into(), "-c".into()];
-        }
-        if ins.kind == Kind::Shell {
-            if let Args::Exec(words) = &ins.args {
-                shell = words.iter().map(|w| w.value.clone()).collect();
+/// The ShellCheck input of one Dockerfile: its scripts, each with its dialect and prelude, and
+/// the file's suppressions, so findings map back without the text or the tree.
+#[derive(Debug, Default)]
+pub struct Scripts {
+    jobs: Vec<Job>,
+    suppressions: Suppressions,
+}
+
+#[derive(Debug)]
+struct Job {
+    dialect: &'static str,
+    /// What ShellCheck reads: one prelude line declaring the variables in scope, then the
+    /// script (findings on the prelude are dropped, the rest shift up one line).
+    input: String,
+    script: Script,
+}
+
+impl Scripts {
+    /// The scripts of every RUN in `df` that runs a shell ShellCheck knows.
+    pub fn collect(text: &str, df: &Dockerfile, sem: &Semantics) -> Scripts {
+        let mut jobs = Vec::new();
+        let mut shell: Vec<String> = vec!["/bin/sh".into(), "-c".into()];
+        let mut stage = None;
+        for ins in &df.instructions {
+            if ins.stage != stage {
+                stage = ins.stage;
+                shell = vec!["/bin/sh".into(), "-c".into()];
+            }
+            if ins.kind == Kind::Shell {
+                if let Args::Exec(words) = &ins.args {
+                    shell = words.iter().map(|w| w.value.clone()).collect();
+                }
+            }
+            let runs_shell = ins.kind == Kind::Run || (ins.kind == Kind::Onbuild && ins.nested.as_ref().is_some_and(|n| n.kind == Kind::Run));
+            if !runs_shell {
+                continue;
+            }
+            let Some(dialect) = dialect(&shell) else { continue };
+            let run = analyze_run(text, ins, &df.comments);
+            for script in run.scripts {
+                // Declare the ARG/ENV names (and predefined args) that the script uses and that
+                // are defined before this instruction: only those, so identical scripts give
+                // identical ShellCheck inputs and hit the cache.
+                let mut used: Vec<&str> = referenced_names(&script.text)
+                    .into_iter()
+                    .filter(|n| {
+                        crate::semantics::PREDEFINED_ARGS.iter().any(|(p, _)| p == n)
+                            || sem.symbols_named(n).iter().any(|&id| {
+                                let s = &sem.symbols[id];
+                                matches!(s.kind, SymbolKind::Arg | SymbolKind::Env) && s.range.start < ins.range.start
+                            })
+                    })
+                    .collect();
+                used.sort();
+                used.dedup();
+                let prelude = if used.is_empty() { ":".to_string() } else { format!("export {}", used.join(" ")) };
+                let input = format!("{prelude}\n{}", script.text);
+                jobs.push(Job { dialect, input, script });
             }
         }
-        let runs_shell = ins.kind == Kind::Run || (ins.kind == Kind::Onbuild && ins.nested.as_ref().is_some_and(|n| n.kind == Kind::Run));
-        if !runs_shell {
-            continue;
-        }
-        let Some(dialect) = dialect(&shell) else { continue };
-        let run = analyze_run(text, ins, &df.comments);
-        for script in &run.scripts {
-            // Declare the ARG/ENV names (and predefined args) that the script uses and that are
-            // defined before this instruction: only those, so identical scripts give identical
-            // ShellCheck inputs and hit the cache.
-            let mut used: Vec<&str> = referenced_names(&script.text)
-                .into_iter()
-                .filter(|n| {
-                    crate::semantics::PREDEFINED_ARGS.iter().any(|(p, _)| p == n)
-                        || sem.symbols_named(n).iter().any(|&id| {
-                            let s = &sem.symbols[id];
-                            matches!(s.kind, SymbolKind::Arg | SymbolKind::Env) && s.range.start < ins.range.start
-                        })
-                })
-                .collect();
-            used.sort();
-            used.dedup();
-            for f in run_script(binary, dialect, &used, &script.text) {
-                let (start, end) = (offset(script, f.line, f.column), offset(script, f.end_line, f.end_column));
-                let (start, end) = (script.map(start), script.map(end.max(start)));
-                let code = format!("SC{}", f.code);
-                if suppressions.code_suppressed_at(&code, start) {
+        Scripts { jobs, suppressions: Suppressions::read(text, df) }
+    }
+}
+
+/// ShellCheck diagnostics for every RUN in `df` (one process per dialect and chunk of the
+/// file's scripts that are not cached).
+pub fn check(binary: &Path, text: &str, df: &Dockerfile, sem: &Semantics) -> Vec<Diagnostic> {
+    check_many(binary, &[Scripts::collect(text, df, sem)]).pop().unwrap_or_default()
+}
+
+/// ShellCheck diagnostics for the scripts of many files, in the order of `files`: the scripts
+/// that miss the cache (each distinct one once) are checked in as few processes as the cores
+/// allow.
+pub fn check_many(binary: &Path, files: &[Scripts]) -> Vec<Vec<Diagnostic>> {
+    let keys: Vec<Vec<u64>> = files.iter().map(|f| f.jobs.iter().map(|j| cache_key(binary, j)).collect()).collect();
+    // Findings by key for this call: hits and fresh results (the shared cache may be emptied
+    // while this call inserts).
+    let mut results: HashMap<u64, Vec<Finding>> = HashMap::new();
+    let mut misses: Vec<(u64, &Job)> = Vec::new();
+    {
+        let c = cache().lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen = HashSet::new();
+        for (file, keys) in files.iter().zip(&keys) {
+            for (job, &key) in file.jobs.iter().zip(keys) {
+                if results.contains_key(&key) || !seen.insert(key) {
                     continue;
                 }
-                let severity = match f.level.as_str() {
-                    "error" => Severity::Error,
-                    "warning" => Severity::Warning,
-                    "info" => Severity::Info,
-                    _ => Severity::Hint,
-                };
-                let code = intern(&code);
-                out.push(Diagnostic::new(code, severity, start..end.max(start), f.message.clone()));
+                match c.get(&key) {
+                    Some(hit) => {
+                        results.insert(key, hit.clone());
+                    }
+                    None => misses.push((key, job)),
+                }
             }
         }
     }
-    out
+    let inputs: Vec<(&'static str, &str)> = misses.iter().map(|(_, j)| (j.dialect, j.input.as_str())).collect();
+    let fresh = run_all(binary, &inputs);
+    {
+        let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
+        for ((key, _), findings) in misses.iter().zip(fresh) {
+            if c.len() >= CACHE_LIMIT {
+                c.clear();
+            }
+            c.insert(*key, findings.clone());
+            results.insert(*key, findings);
+        }
+    }
+    files
+        .iter()
+        .zip(&keys)
+        .map(|(file, keys)| {
+            let mut out = Vec::new();
+            for (job, key) in file.jobs.iter().zip(keys) {
+                for f in results.get(key).map(Vec::as_slice).unwrap_or_default() {
+                    if let Some(d) = diagnostic(&job.script, &file.suppressions, f) {
+                        out.push(d);
+                    }
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+fn cache_key(binary: &Path, job: &Job) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (binary, job.dialect, &job.input).hash(&mut h);
+    h.finish()
+}
+
+/// A finding (already without the prelude line) at its Dockerfile position, unless suppressed.
+fn diagnostic(script: &Script, suppressions: &Suppressions, f: &Finding) -> Option<Diagnostic> {
+    let (start, end) = (offset(script, f.line, f.column), offset(script, f.end_line, f.end_column));
+    let (start, end) = (script.map(start), script.map(end.max(start)));
+    let code = format!("SC{}", f.code);
+    if suppressions.code_suppressed_at(&code, start) {
+        return None;
+    }
+    let severity = match f.level.as_str() {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        "info" => Severity::Info,
+        _ => Severity::Hint,
+    };
+    Some(Diagnostic::new(intern(&code), severity, start..end.max(start), f.message.clone()))
 }
 
 /// The names after `$` or `${` in a script.
@@ -196,58 +306,159 @@ fn offset(script: &Script, line: usize, column: usize) -> usize {
     text.len()
 }
 
-fn run_script(binary: &Path, dialect: &str, names: &[&str], script: &str) -> Vec<Finding> {
-    // One prelude line declares the variables in scope; findings on it are dropped and the
-    // rest shift up by one line.
-    let prelude = if names.is_empty() { ":".to_string() } else { format!("export {}", names.join(" ")) };
-    let input = format!("{prelude}\n{script}");
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (binary, dialect, &input).hash(&mut h);
-    let key = h.finish();
-    if let Some(hit) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return hit.clone();
+/// Findings of each input (dialect, prelude + script), in order: chunks of one dialect, run on
+/// up to one process per core at a time.
+fn run_all(binary: &Path, inputs: &[(&'static str, &str)]) -> Vec<Vec<Finding>> {
+    if inputs.is_empty() {
+        return Vec::new();
     }
-    let findings = invoke(binary, dialect, &input).unwrap_or_default();
-    let findings: Vec<Finding> = findings
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    // About four chunks per core, so one slow chunk does not leave the other cores idle.
+    let size = inputs.len().div_ceil(workers * 4).clamp(MIN_BATCH, MAX_BATCH);
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by_key(|&i| inputs[i].0);
+    let mut batches: Vec<Vec<usize>> = Vec::new();
+    for group in order.chunk_by(|&a, &b| inputs[a].0 == inputs[b].0) {
+        batches.extend(group.chunks(size).map(<[usize]>::to_vec));
+    }
+    // Single-script batches go through stdin; larger ones need files.
+    let dir = if batches.iter().any(|b| b.len() > 1) {
+        match tempfile::Builder::new().prefix("dockls-shellcheck-").tempdir() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("dockls: cannot create a temporary folder for ShellCheck ({e}); checking one script per process");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, Vec<Finding>)>> = Mutex::new(Vec::with_capacity(inputs.len()));
+    std::thread::scope(|s| {
+        for _ in 0..workers.min(batches.len()) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(batch) = batches.get(i) else { break };
+                let findings = run_batch(binary, dir.as_ref().map(|d| d.path()), inputs, batch);
+                done.lock().unwrap_or_else(|e| e.into_inner()).extend(batch.iter().copied().zip(findings));
+            });
+        }
+    });
+    let mut out = vec![Vec::new(); inputs.len()];
+    for (i, f) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        out[i] = f;
+    }
+    out
+}
+
+/// Findings of the inputs `batch` (indices into `inputs`, one dialect), in order.
+fn run_batch(binary: &Path, dir: Option<&Path>, inputs: &[(&'static str, &str)], batch: &[usize]) -> Vec<Vec<Finding>> {
+    let dialect = inputs[batch[0]].0;
+    let single = |i: usize| {
+        let (dialect, input) = inputs[i];
+        match invoke(binary, dialect, &[], Some(input), TIME_LIMIT) {
+            Some(Ok(findings)) => findings,
+            Some(Err(())) => Vec::new(),
+            None => {
+                eprintln!("dockls: shellcheck took longer than {TIME_LIMIT:?} on a script and was stopped");
+                Vec::new()
+            }
+        }
+    };
+    let Some(dir) = dir.filter(|_| batch.len() > 1) else {
+        return batch.iter().map(|&i| strip_prelude(single(i))).collect();
+    };
+    // The file names are the inputs' indices, unique over the whole run.
+    let paths: Vec<PathBuf> = batch.iter().map(|i| dir.join(format!("{i}.sh"))).collect();
+    let written = batch.iter().zip(&paths).all(|(&i, path)| std::fs::write(path, inputs[i].1).is_ok());
+    let limit = TIME_LIMIT + TIME_PER_SCRIPT * batch.len() as u32;
+    let result = if written { invoke(binary, dialect, &paths, None, limit) } else { Some(Err(())) };
+    for path in &paths {
+        let _ = std::fs::remove_file(path);
+    }
+    match result {
+        Some(Ok(findings)) => {
+            // ShellCheck names each comment's file as given; its name is the input's index.
+            let mut out = vec![Vec::new(); batch.len()];
+            for f in findings {
+                let name = f.file.as_deref().and_then(|p| Path::new(p).file_stem()?.to_str()?.parse::<usize>().ok());
+                if let Some(k) = name.and_then(|i| batch.iter().position(|&b| b == i)) {
+                    out[k].push(f);
+                }
+            }
+            out.into_iter().map(strip_prelude).collect()
+        }
+        // Over time (or no usable output): redo the scripts one by one, each with the time
+        // limit of one script, so only a stuck script is lost.
+        failed => {
+            static BATCH_FAILED_LOGGED: AtomicBool = AtomicBool::new(false);
+            if failed.is_none() {
+                eprintln!("dockls: shellcheck took longer than {limit:?} on {} scripts and was stopped; checking them one by one", batch.len());
+            } else if !BATCH_FAILED_LOGGED.swap(true, Ordering::Relaxed) {
+                eprintln!("dockls: shellcheck gave no usable output for a batch of scripts; checking them one by one");
+            }
+            batch.iter().map(|&i| strip_prelude(single(i))).collect()
+        }
+    }
+}
+
+/// Drops the findings on the prelude line and numbers the rest from the script's first line.
+fn strip_prelude(findings: Vec<Finding>) -> Vec<Finding> {
+    findings
         .into_iter()
         .filter(|f| f.line > 1)
         .map(|mut f| {
             f.line -= 1;
             f.end_line = f.end_line.saturating_sub(1).max(f.line);
+            f.file = None;
             f
         })
-        .collect();
-    let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
-    if c.len() > 4096 {
-        c.clear();
-    }
-    c.insert(key, findings.clone());
-    findings
+        .collect()
 }
 
-fn invoke(binary: &Path, dialect: &str, input: &str) -> Option<Vec<Finding>> {
-    let mut child = Command::new(binary)
-        .args(["--format=json1", "--shell", dialect, "--exclude", EXCLUDED, "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    {
-        let mut stdin = child.stdin.take()?;
+/// The `rcfile` ShellCheck would read for a script on stdin: the first `.shellcheckrc` or
+/// `shellcheckrc` from the working folder up (then its home/XDG fallbacks). Scripts in a
+/// temporary folder are given it explicitly so they are checked exactly as on stdin.
+fn rc_file() -> Option<&'static Path> {
+    static RC: OnceLock<Option<PathBuf>> = OnceLock::new();
+    RC.get_or_init(|| {
+        let cwd = std::env::current_dir().ok()?;
+        cwd.ancestors().flat_map(|d| [d.join(".shellcheckrc"), d.join("shellcheckrc")]).find(|p| p.is_file())
+    })
+    .as_deref()
+}
+
+/// Runs ShellCheck on `files` or on `stdin`. `None` when it ran over `limit` (it is killed), `Some(Err)` when it could not run
+/// or its output was not JSON.
+fn invoke(binary: &Path, dialect: &str, files: &[PathBuf], stdin: Option<&str>, limit: Duration) -> Option<Result<Vec<Finding>, ()>> {
+    let mut cmd = Command::new(binary);
+    cmd.args(["--format=json1", "--shell", dialect, "--exclude", EXCLUDED]);
+    if stdin.is_some() {
+        cmd.arg("-").stdin(Stdio::piped());
+    } else {
+        // Without one, ShellCheck's own search finds the same home/XDG file (options are left
+        // out when not needed: older ShellCheck has no `--rcfile`).
+        if let Some(rc) = rc_file() {
+            cmd.arg("--rcfile").arg(rc);
+        }
+        cmd.args(files).stdin(Stdio::null());
+    }
+    let Ok(mut child) = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn() else { return Some(Err(())) };
+    if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
         let input = input.to_string();
         // Write from a thread so a large script cannot deadlock against a full stdout pipe.
         std::thread::spawn(move || {
-            let _ = stdin.write_all(input.as_bytes());
+            let _ = pipe.write_all(input.as_bytes());
         });
     }
-    let mut stdout = child.stdout.take()?;
+    let Some(mut stdout) = child.stdout.take() else { return Some(Err(())) };
     let reader = std::thread::spawn(move || {
         let mut buf = String::new();
         let _ = std::io::Read::read_to_string(&mut stdout, &mut buf);
         buf
     });
-    let deadline = Instant::now() + TIME_LIMIT;
+    let deadline = Instant::now() + limit;
     loop {
         match child.try_wait() {
             Ok(Some(_)) => break,
@@ -255,19 +466,24 @@ fn invoke(binary: &Path, dialect: &str, input: &str) -> Option<Vec<Finding>> {
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
-                eprintln!("dockls: shellcheck took longer than {TIME_LIMIT:?} and was stopped");
                 return None;
             }
         }
     }
-    let out = reader.join().ok()?;
-    let json: serde_json::Value = serde_json::from_str(&out).ok()?;
+    let Ok(out) = reader.join() else { return Some(Err(())) };
+    Some(parse_json1(&out).ok_or(()))
+}
+
+/// The comments of ShellCheck's `json1` output.
+fn parse_json1(out: &str) -> Option<Vec<Finding>> {
+    let json: serde_json::Value = serde_json::from_str(out).ok()?;
     let comments = json.get("comments")?.as_array()?;
     Some(
         comments
             .iter()
             .filter_map(|c| {
                 Some(Finding {
+                    file: c.get("file").and_then(|f| f.as_str()).map(str::to_string),
                     line: c.get("line")?.as_u64()? as usize,
                     column: c.get("column")?.as_u64()? as usize,
                     end_line: c.get("endLine")?.as_u64()? as usize,
@@ -307,6 +523,98 @@ mod tests {
         assert!(!shown.iter().any(|s| s.contains("SC2154") && s.contains("VERSION")), "{shown:?}");
         // `\` followed by blanks is a continuation for Docker: no SC1101 complaint.
         assert!(!shown.iter().any(|s| s.starts_with("SC1101")), "{shown:?}");
+    }
+
+    fn shellcheck() -> Option<PathBuf> {
+        let bin = std::env::var("DOCKLS_SHELLCHECK").ok().map(PathBuf::from).or_else(|| locate(None));
+        if bin.is_none() {
+            eprintln!("shellcheck not installed: skipping this test");
+        }
+        bin
+    }
+
+    fn scripts(text: &str) -> Scripts {
+        let snap = Snapshot::from_text(text);
+        let df = Dockerfile::new(&snap.text, &snap.tree);
+        let sem = Semantics::analyze(text, &df);
+        Scripts::collect(text, &df, &sem)
+    }
+
+    /// `code "covered text"` for each diagnostic of `text`.
+    fn shown(text: &str, diags: &[Diagnostic]) -> Vec<String> {
+        diags.iter().map(|d| format!("{} {:?}", d.code, &text[d.range.clone()])).collect()
+    }
+
+    /// A link to the real binary in a folder of its own, so a test can remove it.
+    fn own_binary(real: &Path, dir: &Path) -> PathBuf {
+        let bin = dir.join("shellcheck");
+        std::os::unix::fs::symlink(std::path::absolute(real).unwrap(), &bin).unwrap();
+        bin
+    }
+
+    #[test]
+    fn batch_maps_findings_to_their_file_and_position() {
+        let Some(bin) = shellcheck() else { return };
+        // Two dialects in one file (`[[` is only an error in sh), an identical script in two
+        // files (checked once), and enough scripts for several batches.
+        let a = "FROM alpine\nARG name\nRUN echo $name $one\nRUN [[ -n $two ]]\nSHELL [\"/bin/bash\", \"-c\"]\nRUN [[ -n $two ]] && echo $three\n";
+        let b = "FROM alpine\nRUN echo $name $one\n";
+        let many: String = std::iter::once("FROM debian\n".to_string()).chain((0..20).map(|i| format!("RUN true && \\\n    echo $var{i}\n"))).collect();
+        let files = [scripts(a), scripts(b), scripts(&many)];
+        let out = check_many(&bin, &files);
+        assert_eq!(out.len(), 3);
+        let (sa, sb, sm) = (shown(a, &out[0]), shown(b, &out[1]), shown(&many, &out[2]));
+        // $name is declared in a (no SC2154), not in b.
+        assert!(sa.contains(&"SC2154 \"$one\"".to_string()) && !sa.contains(&"SC2154 \"$name\"".to_string()), "{sa:?}");
+        assert!(sb.contains(&"SC2154 \"$name\"".to_string()) && sb.contains(&"SC2086 \"$one\"".to_string()), "{sb:?}");
+        // sh: `[[` is undefined (SC3010) in the first stage's RUN; bash accepts it.
+        let sc3010: Vec<usize> = out[0].iter().filter(|d| d.code == "SC3010").map(|d| d.range.start).collect();
+        assert_eq!(sc3010, vec![a.find("[[").unwrap()], "{sa:?}");
+        assert!(sa.contains(&"SC2086 \"$three\"".to_string()), "{sa:?}");
+        // Each of the 20 scripts' finding lands on its own RUN, on the continuation line.
+        for i in 0..20 {
+            let var = format!("$var{i}");
+            let at = many.find(&format!("{var}\n")).unwrap();
+            assert!(out[2].iter().any(|d| d.code == "SC2086" && d.range == (at..at + var.len())), "{var}: {sm:?}");
+        }
+        assert!(!out.iter().flatten().any(|d| d.code == "SC1090" || d.code == "SC1091"));
+    }
+
+    #[test]
+    fn cached_scripts_need_no_process() {
+        let Some(real) = shellcheck() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let bin = own_binary(&real, dir.path());
+        let first = "FROM alpine\nRUN echo $cached_one\nRUN echo $cached_two\n";
+        let before = check_many(&bin, &[scripts(first)]).pop().unwrap();
+        assert_eq!(shown(first, &before).iter().filter(|s| s.starts_with("SC2086")).count(), 2, "{:?}", shown(first, &before));
+        // Without the binary, the cached scripts still give their findings (at their new
+        // positions) and a new script gives none.
+        std::fs::remove_file(&bin).unwrap();
+        let second = "FROM alpine\n# moved\nRUN echo $cached_two\nRUN echo $not_cached\n";
+        let after = check_many(&bin, &[scripts(second)]).pop().unwrap();
+        let shown_after = shown(second, &after);
+        assert!(shown_after.contains(&"SC2086 \"$cached_two\"".to_string()), "{shown_after:?}");
+        assert!(!shown_after.iter().any(|s| s.contains("not_cached")), "{shown_after:?}");
+    }
+
+    #[test]
+    fn a_batch_over_time_is_retried_one_script_at_a_time() {
+        let Some(real) = shellcheck() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        // Hangs when given files (a batch), works on stdin (one script).
+        let bin = dir.path().join("shellcheck");
+        let real = std::path::absolute(real).unwrap();
+        std::fs::write(&bin, format!("#!/bin/sh\ncase \"$*\" in *' -') exec '{}' \"$@\";; esac\nexec sleep 60\n", real.display())).unwrap();
+        std::fs::set_permissions(&bin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let text: String = std::iter::once("FROM debian\n".to_string()).chain((0..3).map(|i| format!("RUN echo $slow{i}\n"))).collect();
+        let start = Instant::now();
+        let out = check_many(&bin, &[scripts(&text)]).pop().unwrap();
+        assert!(start.elapsed() < TIME_LIMIT * 3, "{:?}", start.elapsed());
+        let shown = shown(&text, &out);
+        for i in 0..3 {
+            assert!(shown.contains(&format!("SC2086 \"$slow{i}\"")), "{shown:?}");
+        }
     }
 
     #[test]

@@ -45,9 +45,16 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let mut files = Vec::with_capacity(outcomes.len());
     let mut errors = discovery.errors;
     let mut config_errors: Vec<ConfigError> = Vec::new();
+    // ShellCheck's scripts of every file, checked together once the files are analysed.
+    let mut pending: Vec<(usize, PathBuf, crate::shellcheck::Scripts)> = Vec::new();
     for (outcome, config_error) in outcomes {
         match outcome {
-            Ok(file) => files.push(file),
+            Ok((file, scripts)) => {
+                if let Some((bin, scripts)) = scripts {
+                    pending.push((files.len(), bin, scripts));
+                }
+                files.push(file);
+            }
             Err(err) => errors.push(err),
         }
         if let Some(e) = config_error {
@@ -56,6 +63,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             }
         }
     }
+    shellcheck_all(&mut files, pending);
     // A broken configuration file is reported (and fails the run) but never stops checking:
     // the files under it were checked with the defaults.
     for e in config_errors {
@@ -95,9 +103,40 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
 }
 
+/// ShellCheck on the scripts of all files, in one batch per binary (a configuration may name
+/// its own), its diagnostics merged into each file's.
+fn shellcheck_all(files: &mut [CheckedFile], pending: Vec<(usize, PathBuf, crate::shellcheck::Scripts)>) {
+    let mut by_binary: Vec<(PathBuf, Vec<usize>, Vec<crate::shellcheck::Scripts>)> = Vec::new();
+    for (file, bin, scripts) in pending {
+        match by_binary.iter_mut().find(|(b, _, _)| *b == bin) {
+            Some((_, idx, all)) => {
+                idx.push(file);
+                all.push(scripts);
+            }
+            None => by_binary.push((bin, vec![file], vec![scripts])),
+        }
+    }
+    for (bin, idx, all) in by_binary {
+        // Like each file's own analysis, a panic here must not take the report down: the files
+        // are reported without ShellCheck's findings.
+        let Ok(results) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::shellcheck::check_many(&bin, &all))) else {
+            eprintln!("dockls: internal error while running ShellCheck (please report it); its findings are left out");
+            continue;
+        };
+        for (file, diagnostics) in idx.into_iter().zip(results) {
+            let diags = &mut files[file].diagnostics;
+            diags.extend(diagnostics);
+            diags.sort_by_key(|d| (d.range.start, d.range.end));
+        }
+    }
+}
+
+/// A checked file and, when ShellCheck is on, the binary and the scripts it still has to check.
+type Checked = (CheckedFile, Option<(PathBuf, crate::shellcheck::Scripts)>);
+
 /// Reads and checks one input. Never panics on odd input: a panic in the analysis becomes an
 /// error for that file.
-fn check_input(input: &Input, args: &CheckArgs) -> (Result<CheckedFile, InputError>, Option<ConfigError>) {
+fn check_input(input: &Input, args: &CheckArgs) -> (Result<Checked, InputError>, Option<ConfigError>) {
     // Configuration and build context: from the file's folder (the working directory for stdin).
     let (config, config_error) = match &input.source {
         Source::File(p) => config::discover(&std::path::absolute(p).unwrap_or(p.clone()).parent().map(|d| d.to_path_buf()).unwrap_or_default()),
@@ -129,20 +168,19 @@ fn shellcheck_binary(args: &CheckArgs, config: &config::Config) -> Option<PathBu
     found
 }
 
-/// Diagnostics of one text: syntax, rules and (when available) ShellCheck.
-fn diagnose_text(text: &str, config: &config::Config, options: &LintOptions, shellcheck: Option<&PathBuf>) -> (Snapshot, Vec<crate::diagnostics::Diagnostic>) {
+/// Diagnostics of one text (syntax and rules) and, when `shellcheck`, its scripts for
+/// ShellCheck (run later for all files at once; its findings have no fixes, so `--fix` does
+/// not need them).
+fn diagnose_text(text: &str, config: &config::Config, options: &LintOptions, shellcheck: bool) -> (Snapshot, Vec<crate::diagnostics::Diagnostic>, Option<crate::shellcheck::Scripts>) {
     let snapshot = Snapshot::from_text(text);
     let df = Dockerfile::new(&snapshot.text, &snapshot.tree);
     let sem = Semantics::analyze(&snapshot.text, &df);
-    let mut diagnostics = diagnose_with(&snapshot.text, &df, &sem, options, &config.selection);
-    if let Some(bin) = shellcheck {
-        diagnostics.extend(crate::shellcheck::check(bin, &snapshot.text, &df, &sem));
-        diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
-    }
-    (snapshot, diagnostics)
+    let diagnostics = diagnose_with(&snapshot.text, &df, &sem, options, &config.selection);
+    let scripts = shellcheck.then(|| crate::shellcheck::Scripts::collect(&snapshot.text, &df, &sem));
+    (snapshot, diagnostics, scripts)
 }
 
-fn check_text(input: &Input, args: &CheckArgs, config: &config::Config, options: &LintOptions) -> Result<CheckedFile, InputError> {
+fn check_text(input: &Input, args: &CheckArgs, config: &config::Config, options: &LintOptions) -> Result<Checked, InputError> {
     let path = input.display();
     let fail = |message: String| InputError { path: Some(path.clone()), message };
     let bytes = match &input.source {
@@ -159,7 +197,7 @@ fn check_text(input: &Input, args: &CheckArgs, config: &config::Config, options:
     let shellcheck = shellcheck_binary(args, config);
     let analysed = std::panic::catch_unwind(|| {
         let mut current = text[bom..].to_string();
-        let (mut snapshot, mut diagnostics) = diagnose_text(&current, config, options, shellcheck.as_ref());
+        let (mut snapshot, mut diagnostics, mut scripts) = diagnose_text(&current, config, options, shellcheck.is_some());
         if args.fix {
             // Apply fixes until nothing changes (a fix can reveal another), a few rounds at most.
             for _ in 0..10 {
@@ -168,12 +206,12 @@ fn check_text(input: &Input, args: &CheckArgs, config: &config::Config, options:
                     break;
                 }
                 current = crate::actions::apply(&current, &edits);
-                (snapshot, diagnostics) = diagnose_text(&current, config, options, shellcheck.as_ref());
+                (snapshot, diagnostics, scripts) = diagnose_text(&current, config, options, shellcheck.is_some());
             }
         }
-        (snapshot.text, snapshot.lines, diagnostics, current)
+        (snapshot.text, snapshot.lines, diagnostics, current, scripts)
     });
-    let (fixed_text, lines, diagnostics, current) =
+    let (fixed_text, lines, diagnostics, current, scripts) =
         analysed.map_err(|_| fail("internal error while checking this file (please report it)".into()))?;
     if args.fix && current != text[bom..] {
         if let Source::File(p) = &input.source {
@@ -181,7 +219,7 @@ fn check_text(input: &Input, args: &CheckArgs, config: &config::Config, options:
         }
     }
     let text = fixed_text;
-    Ok(CheckedFile { path, text, lines, bom, diagnostics })
+    Ok((CheckedFile { path, text, lines, bom, diagnostics }, shellcheck.zip(scripts)))
 }
 
 /// Runs `f` on a thread pool with large stacks (falling back to the global pool).

@@ -100,6 +100,38 @@ fn non_numeric_user_ranges() {
 }
 
 #[test]
+fn non_numeric_user_resolves_variables() {
+    let rule = &super::users::NON_NUMERIC_USER;
+    let o = LintOptions::default();
+    // ARG default and ENV values before the USER are resolved; the finding is on the word.
+    assert_eq!(flagged(rule, "FROM alpine:3.20\nARG APP_USER=app\nUSER $APP_USER\n", &o), ["$APP_USER"]);
+    assert_eq!(flagged(rule, "FROM alpine:3.20\nENV APP_USER app\nUSER ${APP_USER}:1000\n", &o), ["${APP_USER}"]);
+    assert_eq!(flagged(rule, "FROM alpine:3.20\nENV U=app G=app\nUSER $U:$G\n", &o), ["$U:$G"]);
+    let f = run(rule, "FROM alpine:3.20\nARG U=app\nUSER $U:1000\n");
+    assert!(f[0].message.starts_with("`USER $U:1000` (`app:1000` with the ARG/ENV values before it) names the user"), "{}", f[0].message);
+    // ENV of the stage the final one is built on; a global ARG re-declared in the stage.
+    assert_eq!(flagged(rule, "FROM alpine:3.20 AS base\nENV U=app\nFROM base\nUSER $U\n", &o), ["$U"]);
+    assert_eq!(flagged(rule, "ARG U=app\nFROM alpine:3.20\nARG U\nUSER $U\n", &o), ["$U"]);
+    // `${V:-default}` with V set to a name, and a default used because V is empty.
+    assert_eq!(flagged(rule, "FROM alpine:3.20\nENV V=\"\"\nUSER ${V:-app}\n", &o), ["${V:-app}"]);
+    // Numeric or root after resolution: nothing.
+    assert!(flagged(rule, "FROM alpine:3.20\nARG UID=1000\nUSER $UID:$UID\n", &o).is_empty());
+    assert!(flagged(rule, "FROM alpine:3.20\nENV U=root\nUSER $U\n", &o).is_empty());
+    // Values dockls cannot see may be numeric: a build argument without default, an ENV of
+    // the base image, an ARG of another stage (not inherited), a value set after the USER.
+    assert!(flagged(rule, "FROM alpine:3.20\nARG U\nUSER $U\n", &o).is_empty());
+    assert!(flagged(rule, "FROM alpine:3.20\nARG U\nUSER ${U:-app}\n", &o).is_empty());
+    assert!(flagged(rule, "FROM alpine:3.20\nUSER $APP_UID\n", &o).is_empty());
+    assert!(flagged(rule, "FROM alpine:3.20 AS base\nARG U=app\nFROM base\nUSER $U\n", &o).is_empty());
+    assert!(flagged(rule, "FROM alpine:3.20\nUSER $U\nENV U=app\n", &o).is_empty());
+    // Only the resolvable part counts: a named group next to an unknown user.
+    assert_eq!(flagged(rule, "FROM alpine:3.20\nARG UID\nARG G=staff\nUSER $UID:$G\n", &o), ["$G"]);
+    // No fix that would replace a variable with its value.
+    let t = "FROM gcr.io/distroless/static-debian12\nARG U=nonroot\nUSER $U\n";
+    assert!(run(rule, t)[0].fix.is_none());
+}
+
+#[test]
 fn platform_rules() {
     let o = LintOptions::default();
     let c = &super::platform::FROM_PLATFORM_CONST;

@@ -117,6 +117,11 @@ pub static NON_NUMERIC_USER: Rule = Rule {
 Flags the `USER` in effect in the final image when it names the user or group instead of
 giving numeric IDs (`USER app`, `USER 1000:app`).
 
+Variables are resolved with the ARG defaults and ENV values set before the `USER` (ENV of the
+stages it is built on included): `ARG APP_USER=app` then `USER $APP_USER` is flagged. A
+variable whose value dockls cannot see (an ARG without default, given at build time, or an
+ENV of the base image) is not flagged.
+
 ## Why is this bad?
 A name is resolved through the image's `/etc/passwd` when the container starts. Kubernetes'
 `runAsNonRoot: true` cannot verify a name and refuses to start the pod ("image has non-numeric
@@ -144,7 +149,8 @@ runs as the same user.
 
 ## Differences from hadolint
 hadolint flags every USER in every stage, including `USER root` and builder stages. dockls only
-checks the USER the final image runs as, and leaves `root` to `last-user-root`.
+checks the USER the final image runs as, and leaves `root` to `last-user-root`. hadolint
+does not resolve variables.
 "#,
     opt_in: false,
     check: check_non_numeric,
@@ -250,8 +256,29 @@ fn check_missing_user(ctx: &Context, out: &mut Vec<Finding>) {
     );
 }
 
-fn numeric(word: &Word) -> bool {
-    !word.value.is_empty() && word.value.bytes().all(|b| b.is_ascii_digit())
+fn numeric(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Marks a variable whose value dockls does not know; never part of a real user name.
+const UNKNOWN: &str = "\u{0}";
+
+/// The value of a USER word: variables resolved with the ARG defaults and ENV values set before
+/// it (in its stage and, for ENV, the stages it is built on). `None` when a variable has no
+/// value dockls can see: an ARG without default (given at build time), an ENV of the base
+/// image, a predefined platform arg.
+fn user_value(ctx: &Context, stage: Option<usize>, word: &Word) -> Option<String> {
+    if !word.has_expansions() {
+        return Some(word.value.clone());
+    }
+    let mut values = ctx.sem.values_at(ctx.text, ctx.df, stage, word.range.start);
+    for e in word.expansions.iter().filter(|e| !e.name.is_empty()) {
+        if !matches!(values.get(&e.name), Some(Some(_))) {
+            values.insert(e.name.clone(), Some(UNKNOWN.to_string()));
+        }
+    }
+    let value = crate::syntax::unquote(&crate::semantics::resolve::expand(ctx.src(&word.range), &values), ctx.df.escape);
+    (!value.contains(UNKNOWN)).then_some(value)
 }
 
 fn check_non_numeric(ctx: &Context, out: &mut Vec<Finding>) {
@@ -261,24 +288,38 @@ fn check_non_numeric(ctx: &Context, out: &mut Vec<Finding>) {
     if super::common::root_image(ctx).is_some_and(is_windows) {
         return;
     }
-    let named = |w: &Word| !w.has_expansions() && !numeric(w) && !is_root(w) && !w.value.is_empty();
-    let bad_user = named(user);
-    let bad_group = group.is_some_and(named);
+    let user_v = user_value(ctx, ins.stage, user);
+    let group_v = group.map(|g| user_value(ctx, ins.stage, g));
+    // An unknown value (a build argument) may well be numeric: no finding.
+    let named = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty() && !numeric(v) && v != "root" && v != "0");
+    let bad_user = named(&user_v);
+    let bad_group = group_v.as_ref().is_some_and(named);
     let range = match (bad_user, bad_group) {
         (true, true) => spec_range(user, group),
         (true, false) => user.range.clone(),
         (false, true) => group.map(|g| g.range.clone()).unwrap_or_default(),
         (false, false) => return,
     };
+    let spec = ctx.src(&spec_range(user, group));
+    let variables = user.has_expansions() || group.is_some_and(Word::has_expansions);
+    // With variables, say what they resolve to (an unknown part as written).
+    let resolved = if variables {
+        let part = |w: &Word, v: &Option<String>| v.clone().unwrap_or_else(|| ctx.src(&w.range).to_string());
+        let group_part = group.zip(group_v.as_ref()).map(|(g, v)| format!(":{}", part(g, v))).unwrap_or_default();
+        format!(" (`{}{group_part}` with the ARG/ENV values before it)", part(user, &user_v))
+    } else {
+        String::new()
+    };
     let mut finding = Finding::new(
         range.clone(),
-        format!("`USER {}` names the user; use a numeric UID[:GID] so `runAsNonRoot` can verify it", ctx.src(&spec_range(user, group))),
+        format!("`USER {spec}`{resolved} names the user; use a numeric UID[:GID] so `runAsNonRoot` can verify it"),
     );
     // distroless and Chainguard images define `nonroot` as 65532:65532.
     let base = super::common::root_image(ctx).map(|i| i.text.to_ascii_lowercase()).unwrap_or_default();
     let known_nonroot = base.contains("distroless") || base.contains("chainguard");
-    let numeric_for = |w: &Word| if numeric(w) || is_root(w) { Some(w.value.clone()) } else if w.value == "nonroot" { Some("65532".to_string()) } else { None };
-    if known_nonroot {
+    let numeric_for = |w: &Word| if numeric(&w.value) || is_root(w) { Some(w.value.clone()) } else if w.value == "nonroot" { Some("65532".to_string()) } else { None };
+    // Variables are left to the author: writing their value would drop the build argument.
+    if known_nonroot && !variables {
         let u = numeric_for(user);
         let g = group.map(numeric_for);
         if let (Some(u), Some(g)) = (u, g.unwrap_or(Some(String::new()))) {
