@@ -6,8 +6,25 @@ use dockls::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        None | Some(Command::Serve { .. }) => dockls::lsp::run(),
+        None | Some(Command::Serve { .. }) => {
+            limit_malloc_arenas();
+            dockls::lsp::run()
+        }
         Some(Command::Check(args)) => dockls::cli::check::run(&args),
         Some(Command::Rule(args)) => dockls::cli::rule::run(&args),
     }
 }
+
+/// glibc gives every thread that allocates its own arena; memory freed in one is not reused by
+/// another. The server's tokio, blocking and rayon threads each touching a large model made
+/// peak memory ~15% higher than with two arenas (measured on a 50,000-line file).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    // SAFETY: mallopt only changes allocator tuning; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}

@@ -203,6 +203,28 @@ pub fn encode_message(message: &Value) -> Vec<u8> {
     out
 }
 
+/// A writer that stops (with an error) once it holds `limit` bytes.
+struct Bounded {
+    out: Vec<u8>,
+    limit: usize,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = self.limit.saturating_sub(self.out.len());
+        if room == 0 {
+            return Err(std::io::Error::other("log limit reached"));
+        }
+        let n = room.min(buf.len());
+        self.out.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
@@ -518,14 +540,16 @@ impl LspClient {
     ) -> Result<Result<Value, Value>, WaitError> {
         let deadline = Instant::now() + timeout;
         loop {
-            let message = self.recv_until(deadline, timeout, || {
+            let mut message = self.recv_until(deadline, timeout, || {
                 format!("the response to request {id}")
             })?;
             if message.get("method").is_none() && message.get("id") == Some(&json!(id)) {
-                if let Some(error) = message.get("error") {
-                    return Ok(Err(error.clone()));
+                // Taken, not cloned: a large answer (8 MB of symbols) would cost as much to
+                // copy as the server took to send it.
+                if let Some(error) = message.get_mut("error") {
+                    return Ok(Err(error.take()));
                 }
-                return Ok(Ok(message.get("result").cloned().unwrap_or(Value::Null)));
+                return Ok(Ok(message.get_mut("result").map(Value::take).unwrap_or(Value::Null)));
             }
             // Responses to other ids (e.g. to a request whose wait timed out) are dropped;
             // notifications and server requests were queued by `recv_until`.
@@ -625,7 +649,10 @@ impl LspClient {
 
     fn record(&mut self, message: &Value) {
         self.received += 1;
-        let mut text = message.to_string();
+        // Serialize only what the log keeps: a large answer is cut off after the limit.
+        let mut w = Bounded { out: Vec::new(), limit: LOG_MESSAGE_CHARS + 4 };
+        let _ = serde_json::to_writer(&mut w, message);
+        let mut text = String::from_utf8_lossy(&w.out).into_owned();
         if text.len() > LOG_MESSAGE_CHARS {
             let mut cut = LOG_MESSAGE_CHARS;
             while !text.is_char_boundary(cut) {

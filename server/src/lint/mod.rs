@@ -130,6 +130,8 @@ pub struct Context<'a> {
     /// Shell analysis of each top-level instruction (empty for non-RUN).
     pub runs: Vec<RunAnalysis>,
     pub options: &'a LintOptions,
+    /// Which stages end up in an image (computed once, shared by the image-size rules).
+    pub(crate) shipped_stages: std::sync::OnceLock<Vec<bool>>,
 }
 
 /// Inputs from outside the Dockerfile.
@@ -149,7 +151,7 @@ impl<'a> Context<'a> {
         // RUN bodies are parsed in parallel; unchanged ones come from the cache.
         use rayon::prelude::*;
         let runs = df.instructions.par_iter().map(|i| analyze_run_cached(text, i, &df.comments)).collect();
-        Context { text, df, sem, runs, options }
+        Context { text, df, sem, runs, options, shipped_stages: Default::default() }
     }
 
     pub fn src(&self, r: &Range<usize>) -> &'a str {
@@ -209,26 +211,33 @@ impl RuleSelection {
 pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions, selection: &RuleSelection) -> Vec<RuleDiagnostic> {
     let ctx = Context::new(text, df, sem, options);
     let suppressions = suppress::Suppressions::read(text, df);
-    let mut out = Vec::new();
-    for rule in rules::all() {
-        if !selection.is_on(rule) || suppressions.file_skips(rule) {
-            continue;
-        }
-        let mut findings = Vec::new();
-        (rule.check)(&ctx, &mut findings);
-        // `# check=error=true` makes BuildKit's own checks fail the build: report them as errors.
-        let severity = if suppressions.error_all() && rule.buildkit.is_some() { Severity::Error } else { selection.severity_of(rule) };
-        for f in findings {
-            if suppressions.suppressed_at(rule, f.range.start) {
-                continue;
+    // Rules are independent: run them on all cores, then collect in catalogue order so the
+    // output doesn't depend on scheduling.
+    use rayon::prelude::*;
+    let per_rule: Vec<Vec<RuleDiagnostic>> = rules::all()
+        .par_iter()
+        .map(|&rule| {
+            let mut out = Vec::new();
+            if !selection.is_on(rule) || suppressions.file_skips(rule) {
+                return out;
             }
-            let mut d = Diagnostic::new(rule.id, severity, f.range, f.message);
-            d.tags = rule.tags.to_vec();
-            d.related = f.related;
-            out.push(RuleDiagnostic { diagnostic: d, fix: f.fix, alternatives: f.alternatives });
-        }
-    }
-    out
+            let mut findings = Vec::new();
+            (rule.check)(&ctx, &mut findings);
+            // `# check=error=true` makes BuildKit's own checks fail the build: report them as errors.
+            let severity = if suppressions.error_all() && rule.buildkit.is_some() { Severity::Error } else { selection.severity_of(rule) };
+            for f in findings {
+                if suppressions.suppressed_at(rule, f.range.start) {
+                    continue;
+                }
+                let mut d = Diagnostic::new(rule.id, severity, f.range, f.message);
+                d.tags = rule.tags.to_vec();
+                d.related = f.related;
+                out.push(RuleDiagnostic { diagnostic: d, fix: f.fix, alternatives: f.alternatives });
+            }
+            out
+        })
+        .collect();
+    per_rule.into_iter().flatten().collect()
 }
 
 /// The rule with this id or alias.

@@ -6,12 +6,14 @@
 mod capabilities;
 pub mod config;
 mod convert;
+mod direct;
 mod guard;
 mod notifications;
 mod publish;
 mod requests;
 mod server;
 mod state;
+mod transport;
 
 use std::process::ExitCode;
 
@@ -27,14 +29,20 @@ pub fn run() -> ExitCode {
         }
     };
     runtime.block_on(async {
-        let mut builder = LspService::build(server::Backend::new);
+        let state = std::sync::Arc::new(state::State::default());
+        let backend_state = state.clone();
+        let mut builder = LspService::build(move |client| server::Backend::new(client, backend_state));
         // Lets the end-to-end tests prove a panicking handler is answered with an error and
         // the server keeps running. Off unless explicitly enabled.
         if std::env::var_os("DOCKLS_ENABLE_TEST_METHODS").is_some() {
             builder = builder.custom_method("dockls/testPanic", server::Backend::test_panic);
         }
         let (service, socket) = builder.finish();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        let (outbox, sink, writer) = transport::spawn_writer(tokio::io::stdout());
+        let service = direct::Direct::new(service, state, outbox);
+        Server::new(tokio::io::stdin(), sink, socket).serve(service).await;
+        // Everything queued before `exit` is still written (bounded: a stuck client can't hold us).
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
     });
     // Don't wait for detached analysis tasks after `exit`.
     runtime.shutdown_background();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::Uri;
 
-use super::{convert, guard::guarded, state::State};
+use super::{convert, guard::guarded, state::{DiagnosticsResult, State}};
 use crate::diagnostics;
 
 /// Computes diagnostics for the current version of `uri` on a blocking thread and publishes
@@ -22,9 +22,9 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
         let analysis = st.analysis(&u)?;
         let enc = st.encoding();
         let (diags, config) = guarded("diagnostics", || {
-            let (diags, error, source) = compute_with_config(&st, &u, &analysis);
-            let lsp: Vec<_> = diags.iter().map(|d| convert::diagnostic(&analysis.snapshot, &u, d, enc)).collect();
-            (lsp, source.map(|s| (s, error)))
+            let r = diagnostics_of(&st, &u, &analysis);
+            let lsp: Vec<_> = r.diagnostics.iter().map(|d| convert::diagnostic(&analysis.snapshot, &u, d, enc)).collect();
+            (lsp, r.config_source.clone().map(|s| (s, r.config_error.clone())))
         })
         .unwrap_or_default();
         Some((analysis.snapshot.version, diags, config))
@@ -104,6 +104,15 @@ pub fn compute_with_config(
     (diags, error, config.source)
 }
 
-pub fn compute(state: &State, uri: &Uri, analysis: &crate::analysis::Analysis) -> Vec<diagnostics::Diagnostic> {
-    compute_with_config(state, uri, analysis).0
+/// The diagnostics of `analysis`: computed once per analysis and settings generation, shared
+/// by publishing, hover and code actions.
+pub fn diagnostics_of(state: &State, uri: &Uri, analysis: &Arc<crate::analysis::Analysis>) -> Arc<DiagnosticsResult> {
+    if let Some(hit) = state.cached_diagnostics(uri, analysis) {
+        return hit;
+    }
+    let generation = state.settings_generation();
+    let (diagnostics, config_error, config_source) = compute_with_config(state, uri, analysis);
+    let result = Arc::new(DiagnosticsResult { diagnostics, config_error, config_source });
+    state.cache_diagnostics(uri, analysis, generation, result.clone());
+    result
 }

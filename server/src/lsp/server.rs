@@ -19,8 +19,8 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Backend {
-        Backend { client, state: Arc::new(State::default()) }
+    pub fn new(client: Client, state: Arc<State>) -> Backend {
+        Backend { client, state }
     }
 
     /// Runs a request handler on a blocking thread; a panic becomes an error response.
@@ -50,9 +50,13 @@ impl Backend {
     }
 }
 
+/// `textDocument/documentSymbol`, `foldingRange` and `semanticTokens/full|range` are not here:
+/// `lsp::direct` answers them in front of tower-lsp-server (their answers can be megabytes).
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        Ok(notifications::initialize::handle(&self.state, &params))
+        let result = notifications::initialize::handle(&self.state, &params);
+        self.state.set_serving(true);
+        Ok(result)
     }
 
     async fn initialized(&self, _: InitializedParams) {
@@ -73,6 +77,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.state.set_serving(false);
         Ok(())
     }
 
@@ -111,10 +116,6 @@ impl LanguageServer for Backend {
         });
     }
 
-    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
-        self.blocking("textDocument/documentSymbol", move |s| requests::document_symbol::handle(s, params)).await
-    }
-
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
         self.blocking("textDocument/definition", move |s| requests::definition::handle(s, params)).await
     }
@@ -143,23 +144,11 @@ impl LanguageServer for Backend {
         self.blocking("textDocument/hover", move |s| requests::hover::handle(s, params)).await
     }
 
-    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        self.blocking("textDocument/foldingRange", move |s| requests::folding_range::handle(s, params)).await
-    }
-
     async fn selection_range(&self, params: SelectionRangeParams) -> Result<Option<Vec<SelectionRange>>> {
         self.blocking("textDocument/selectionRange", move |s| requests::selection_range::handle(s, params)).await
     }
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         self.blocking("textDocument/documentLink", move |s| requests::document_link::handle(s, params)).await
-    }
-
-    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
-        self.blocking("textDocument/semanticTokens/full", move |s| requests::semantic_tokens::full(s, params)).await
-    }
-
-    async fn semantic_tokens_range(&self, params: SemanticTokensRangeParams) -> Result<Option<SemanticTokensRangeResult>> {
-        self.blocking("textDocument/semanticTokens/range", move |s| requests::semantic_tokens::range(s, params)).await
     }
 }

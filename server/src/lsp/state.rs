@@ -1,6 +1,7 @@
 //! Server state: open documents, negotiated encoding, settings, client capabilities.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use tower_lsp_server::ls_types::Uri;
@@ -16,25 +17,77 @@ pub struct ClientCaps {
     pub multiline_tokens: bool,
 }
 
+/// The diagnostics of one analysis, and the configuration file they were computed under.
+pub struct DiagnosticsResult {
+    pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
+    pub config_error: Option<crate::config::ConfigError>,
+    pub config_source: Option<std::path::PathBuf>,
+}
+
+struct CachedDiagnostics {
+    /// Weak: the cache must not keep an old analysis (its tree and model) alive.
+    analysis: std::sync::Weak<Analysis>,
+    generation: u64,
+    result: Arc<DiagnosticsResult>,
+}
+
 #[derive(Default)]
 pub struct State {
     docs: Mutex<HashMap<Uri, Document>>,
     /// The last analysis per document, reused while the version is unchanged.
     analyses: Mutex<HashMap<Uri, Arc<Analysis>>>,
     pub encoding: RwLock<PositionEncoding>,
-    pub settings: RwLock<Settings>,
+    settings: RwLock<Settings>,
+    /// Bumped whenever the settings change: cached diagnostics of an older generation are stale.
+    settings_generation: AtomicU64,
+    /// The last diagnostics per document, for the analysis (version) they were computed on.
+    diagnostics: Mutex<HashMap<Uri, CachedDiagnostics>>,
     pub caps: RwLock<ClientCaps>,
     /// Serialises publishing so an older version can never be published after a newer one.
     pub publish_lock: tokio::sync::Mutex<()>,
+    /// Between `initialize` and `shutdown`: requests may be answered.
+    serving: AtomicBool,
 }
 
 impl State {
+    pub fn serving(&self) -> bool {
+        self.serving.load(Ordering::Acquire)
+    }
+
+    pub fn set_serving(&self, on: bool) {
+        self.serving.store(on, Ordering::Release);
+    }
+
     pub fn encoding(&self) -> PositionEncoding {
         *self.encoding.read().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn settings(&self) -> Settings {
         self.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set_settings(&self, settings: Settings) {
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
+        self.settings_generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub fn settings_generation(&self) -> u64 {
+        self.settings_generation.load(Ordering::Acquire)
+    }
+
+    /// Diagnostics cached for exactly this analysis under the current settings.
+    pub fn cached_diagnostics(&self, uri: &Uri, analysis: &Arc<Analysis>) -> Option<Arc<DiagnosticsResult>> {
+        let generation = self.settings_generation();
+        let cache = self.diagnostics.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .get(uri)
+            .filter(|c| c.generation == generation && std::sync::Weak::ptr_eq(&c.analysis, &Arc::downgrade(analysis)))
+            .map(|c| c.result.clone())
+    }
+
+    pub fn cache_diagnostics(&self, uri: &Uri, analysis: &Arc<Analysis>, generation: u64, result: Arc<DiagnosticsResult>) {
+        let mut cache = self.diagnostics.lock().unwrap_or_else(|e| e.into_inner());
+        cache.insert(uri.clone(), CachedDiagnostics { analysis: Arc::downgrade(analysis), generation, result });
     }
 
     pub fn caps(&self) -> ClientCaps {
@@ -58,22 +111,30 @@ impl State {
     /// The analysis of the current version of `uri` (computed once per version).
     pub fn analysis(&self, uri: &Uri) -> Option<Arc<Analysis>> {
         let snapshot = self.with_docs(|d| d.get(uri).map(|doc| doc.snapshot()))?;
-        {
+        let previous = {
             let cache = self.analyses.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(a) = cache.get(uri) {
-                if a.snapshot.version == snapshot.version && Arc::ptr_eq(&a.snapshot.text, &snapshot.text) {
+            match cache.get(uri) {
+                Some(a) if a.snapshot.version == snapshot.version && Arc::ptr_eq(&a.snapshot.text, &snapshot.text) => {
                     return Some(a.clone());
                 }
+                other => other.cloned(),
             }
-        }
-        let analysis = Arc::new(Analysis::new(snapshot));
+        };
+        let analysis = Arc::new(match previous {
+            Some(prev) => Analysis::new_reusing(snapshot, &prev),
+            None => Analysis::new(snapshot),
+        });
         let mut cache = self.analyses.lock().unwrap_or_else(|e| e.into_inner());
-        cache.insert(uri.clone(), analysis.clone());
+        // Two versions may be analysed at once: the cache keeps the newer.
+        if cache.get(uri).is_none_or(|a| a.snapshot.version <= analysis.snapshot.version) {
+            cache.insert(uri.clone(), analysis.clone());
+        }
         Some(analysis)
     }
 
     pub fn forget(&self, uri: &Uri) {
         self.with_docs(|d| d.remove(uri));
         self.analyses.lock().unwrap_or_else(|e| e.into_inner()).remove(uri);
+        self.diagnostics.lock().unwrap_or_else(|e| e.into_inner()).remove(uri);
     }
 }

@@ -36,7 +36,11 @@ pub struct Arg {
 impl Command {
     /// The program's base name (`/usr/bin/pip3` → `pip3`).
     pub fn program(&self) -> &str {
-        self.name.rsplit('/').next().unwrap_or(&self.name)
+        // A plain byte loop: names are short and this runs for every command in every rule.
+        match self.name.bytes().rposition(|b| b == b'/') {
+            Some(i) => &self.name[i + 1..],
+            None => &self.name,
+        }
     }
 
     pub fn has_flag(&self, names: &[&str]) -> bool {

@@ -7,22 +7,35 @@ use tree_sitter::{Node, Tree};
 
 use super::*;
 
-pub(super) fn build(src: &str, tree: &Tree) -> Dockerfile {
+pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, &Dockerfile)>) -> Dockerfile {
+    use rayon::prelude::*;
+
     let root = tree.root_node();
     let mut df = Dockerfile { escape: '\\', ..Default::default() };
     let mut cursor = root.walk();
-    for node in root.children(&mut cursor) {
+    let nodes: Vec<Node> = root.children(&mut cursor).collect();
+    // Directives only ever come first, so the escape character is known before any instruction.
+    for &node in nodes.iter().take_while(|n| n.kind() == "parser_directive") {
+        let d = directive(node, src);
+        if d.name.eq_ignore_ascii_case("escape") && d.value == "`" {
+            df.escape = '`';
+        }
+        df.directives.push(d);
+    }
+    // Instructions are independent of each other: build (or reuse) them on all cores, then
+    // assemble in file order.
+    let reuse = Reuse::new(previous, df.escape);
+    let escape = df.escape;
+    let built: Vec<Option<(Instruction, InstructionExtras)>> = nodes
+        .par_iter()
+        .map(|&node| Kind::from_node_kind(node.kind()).map(|k| reused_or_built(node, k, src, &reuse, escape)))
+        .collect();
+    for (node, built) in nodes.iter().zip(built) {
         match node.kind() {
-            "parser_directive" => {
-                let d = directive(node, src);
-                if d.name.eq_ignore_ascii_case("escape") && d.value == "`" {
-                    df.escape = '`';
-                }
-                df.directives.push(d);
-            }
+            "parser_directive" => {}
             "comment" => df.comments.push(node.byte_range()),
             "ERROR" => {
-                collect_comments(node, &mut df.comments);
+                collect_comments(*node, &mut df.comments);
                 let first_word = src[node.byte_range()].split_whitespace().next().unwrap_or("");
                 df.errors.push(SyntaxError {
                     range: node.byte_range(),
@@ -30,9 +43,13 @@ pub(super) fn build(src: &str, tree: &Tree) -> Dockerfile {
                     instruction: Kind::from_keyword(first_word),
                 });
             }
-            kind => {
-                if let Some(k) = Kind::from_node_kind(kind) {
-                    let ins = cached_instruction(node, k, src, &mut df);
+            _ => {
+                if let Some((ins, extras)) = built {
+                    if !extras.comments.is_empty() || !extras.errors.is_empty() {
+                        df.comments.extend(extras.comments.iter().cloned());
+                        df.errors.extend(extras.errors.iter().cloned());
+                        df.extras.insert(df.instructions.len(), extras);
+                    }
                     df.instructions.push(ins);
                 }
             }
@@ -43,58 +60,48 @@ pub(super) fn build(src: &str, tree: &Tree) -> Dockerfile {
     df
 }
 
-/// An instruction built earlier from the same text (and escape character) is reused at its
-/// new offset: after an edit only the changed instructions are rebuilt. The result is the same
-/// as building it; only the work differs.
-fn cached_instruction(node: Node, kind: Kind, src: &str, df: &mut Dockerfile) -> Instruction {
-    use std::collections::HashMap;
-    use std::hash::{Hash, Hasher};
-    use std::sync::{Mutex, OnceLock};
+/// The instructions of an earlier model of the same document, by their text: after an edit
+/// only the changed instructions are rebuilt, the others are copied and moved to their new
+/// offset. The result is the same as building them; only the work differs.
+struct Reuse<'p> {
+    previous: Option<&'p Dockerfile>,
+    by_text: std::collections::HashMap<&'p str, usize>,
+}
 
+impl<'p> Reuse<'p> {
+    fn new(previous: Option<(&'p str, &'p Dockerfile)>, escape: char) -> Reuse<'p> {
+        let Some((text, df)) = previous.filter(|(_, df)| df.escape == escape) else {
+            return Reuse { previous: None, by_text: Default::default() };
+        };
+        let by_text = df.instructions.iter().enumerate().filter_map(|(i, ins)| Some((text.get(ins.range.clone())?, i))).collect();
+        Reuse { previous: Some(df), by_text }
+    }
+}
+
+/// One instruction with the comments and errors inside it.
+fn reused_or_built(node: Node, kind: Kind, src: &str, reuse: &Reuse, escape: char) -> (Instruction, InstructionExtras) {
     use super::shift::Shift;
 
-    struct Entry {
-        start: usize,
-        instruction: Instruction,
-        comments: Vec<Range<usize>>,
-        errors: Vec<SyntaxError>,
-    }
-    static CACHE: OnceLock<Mutex<HashMap<u64, Entry>>> = OnceLock::new();
-    const CAPACITY: usize = 100_000;
-
     let range = node.byte_range();
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (kind, df.escape, range.len(), &src[range.clone()]).hash(&mut h);
-    let key = h.finish();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(entry) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        let delta = range.start as isize - entry.start as isize;
-        let mut ins = entry.instruction.clone();
-        let mut comments = entry.comments.clone();
-        let mut errors = entry.errors.clone();
-        if delta != 0 {
-            ins.shift(delta);
-            comments.shift(delta);
-            errors.shift(delta);
-        }
-        df.comments.extend(comments);
-        df.errors.extend(errors);
-        return ins;
+    let hit = reuse
+        .previous
+        .zip(reuse.by_text.get(&src[range.clone()]))
+        .map(|(prev, &i)| (prev, i))
+        .filter(|(prev, i)| prev.instructions[*i].kind == kind);
+    if let Some((prev, i)) = hit {
+        let old = &prev.instructions[i];
+        let delta = range.start as isize - old.range.start as isize;
+        let mut ins = old.clone();
+        ins.shift(delta);
+        ins.stage = None; // assigned again with the stages
+        let mut extras = prev.extras.get(&i).cloned().unwrap_or_default();
+        extras.comments.shift(delta);
+        extras.errors.shift(delta);
+        return (ins, extras);
     }
-    let (c0, e0) = (df.comments.len(), df.errors.len());
-    let ins = instruction(node, kind, src, df.escape, df);
-    let entry = Entry {
-        start: range.start,
-        instruction: ins.clone(),
-        comments: df.comments[c0..].to_vec(),
-        errors: df.errors[e0..].to_vec(),
-    };
-    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if map.len() >= CAPACITY {
-        map.clear();
-    }
-    map.insert(key, entry);
-    ins
+    let mut scratch = Dockerfile { escape, ..Default::default() };
+    let ins = instruction(node, kind, src, escape, &mut scratch);
+    (ins, InstructionExtras { comments: scratch.comments, errors: scratch.errors })
 }
 
 fn collect_comments(node: Node, out: &mut Vec<Range<usize>>) {
@@ -256,9 +263,9 @@ fn instruction(node: Node, kind: Kind, src: &str, escape: char, df: &mut Dockerf
     }
 
     if let Some(image) = from_image {
-        args = Args::From(FromArgs { image, as_keyword, alias });
+        args = Args::From(Box::new(FromArgs { image, as_keyword, alias }));
     } else if let Some(user) = user {
-        args = Args::User { user, group };
+        args = Args::User { user: Box::new(user), group: group.map(Box::new) };
     } else if !pairs.is_empty() {
         args = Args::Pairs(pairs);
     } else if !words.is_empty() && matches!(args, Args::None) {
@@ -354,6 +361,8 @@ fn heredoc_marker(node: Node, src: &str) -> Heredoc {
 
 fn assign_stages(df: &mut Dockerfile) {
     let mut stages: Vec<Stage> = Vec::new();
+    // Lower-cased stage name → the latest stage of that name so far (FROM <stage>).
+    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, ins) in df.instructions.iter_mut().enumerate() {
         if ins.kind == Kind::From {
             if let Some(last) = stages.last_mut() {
@@ -364,12 +373,13 @@ fn assign_stages(df: &mut Dockerfile) {
                 _ => (ImageRef { range: ins.range.clone(), ..Default::default() }, None),
             };
             let parent = if image.registry.is_none() && image.tag.is_none() && image.digest.is_none() {
-                stages.iter().rev().find(|s| {
-                    s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(&image.repository.0))
-                }).map(|s| s.index)
+                by_name.get(&image.repository.0.to_ascii_lowercase()).copied()
             } else {
                 None
             };
+            if let Some(n) = &name {
+                by_name.insert(n.text.to_ascii_lowercase(), stages.len());
+            }
             stages.push(Stage {
                 index: stages.len(),
                 from: i,

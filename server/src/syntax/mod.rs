@@ -173,8 +173,9 @@ pub enum Args {
     Words(Vec<Word>),
     /// ENV, LABEL and ARG pairs.
     Pairs(Vec<Pair>),
-    From(FromArgs),
-    User { user: Word, group: Option<Word> },
+    // Boxed: the big variants would otherwise make every instruction as large as a FROM.
+    From(Box<FromArgs>),
+    User { user: Box<Word>, group: Option<Box<Word>> },
     /// HEALTHCHECK NONE, or HEALTHCHECK [flags] CMD … (the CMD is the trigger instruction).
     HealthcheckNone,
 }
@@ -270,11 +271,26 @@ pub struct Dockerfile {
     pub errors: Vec<SyntaxError>,
     /// The escape character (`\` unless `# escape=\``).
     pub escape: char,
+    /// Comments and errors found inside each instruction (by index; only instructions that
+    /// have any), so a later model of the same document can reuse the instruction whole.
+    pub(crate) extras: std::collections::HashMap<usize, InstructionExtras>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InstructionExtras {
+    pub comments: Vec<Range<usize>>,
+    pub errors: Vec<SyntaxError>,
 }
 
 impl Dockerfile {
     pub fn new(text: &str, tree: &tree_sitter::Tree) -> Dockerfile {
-        build::build(text, tree)
+        build::build(text, tree, None)
+    }
+
+    /// [`Dockerfile::new`], reusing the unchanged instructions of `previous`, the model of an
+    /// earlier text (`previous_text`) of the same document.
+    pub fn new_reusing(text: &str, tree: &tree_sitter::Tree, previous_text: &str, previous: &Dockerfile) -> Dockerfile {
+        build::build(text, tree, Some((previous_text, previous)))
     }
 
     pub fn directive(&self, name: &str) -> Option<&Directive> {

@@ -1,5 +1,5 @@
 //! Moving byte ranges: an unchanged instruction analysed before an edit is reused at its new
-//! offset instead of being rebuilt (see the caches in `build` and `shell`).
+//! offset instead of being rebuilt (see `Reuse` in `build` and the cache in `shell`).
 
 use std::ops::Range;
 

@@ -23,7 +23,7 @@ pub async fn refresh(client: &Client, state: &State, pushed: Option<serde_json::
     };
     let Some(value) = value else { return };
     match Settings::from_json(&value) {
-        Ok(settings) => *state.settings.write().unwrap_or_else(|e| e.into_inner()) = settings,
+        Ok(settings) => state.set_settings(settings),
         Err(msg) => {
             eprintln!("dockls: {msg}");
             client.log_message(MessageType::WARNING, msg).await;

@@ -24,7 +24,7 @@ pub fn handle(state: &State, params: &InitializeParams) -> InitializeResult {
     *state.caps.write().unwrap_or_else(|e| e.into_inner()) = caps;
     if let Some(opts) = &params.initialization_options {
         if let Ok(settings) = crate::lsp::config::Settings::from_json(opts) {
-            *state.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
+            state.set_settings(settings);
         }
     }
     InitializeResult {

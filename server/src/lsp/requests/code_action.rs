@@ -30,7 +30,8 @@ pub fn handle(state: &State, params: CodeActionParams) -> Option<CodeActionRespo
     let snap = &a.snapshot;
     let start = convert::offset(snap, params.range.start, enc);
     let end = convert::offset(snap, params.range.end, enc);
-    let diagnostics = publish::compute(state, &uri, &a);
+    let computed = publish::diagnostics_of(state, &uri, &a);
+    let diagnostics = &computed.diagnostics;
     let only = params.context.only;
     let mut out: Vec<CodeActionOrCommand> = Vec::new();
 

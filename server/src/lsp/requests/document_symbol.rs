@@ -1,7 +1,16 @@
 //! `textDocument/documentSymbol`: stages → instructions (flat list for old clients).
+//!
+//! The hierarchical answer is serialized straight from the library's outline (see
+//! `lsp::direct`): a 50,000-line file has 31,000 symbols, and an intermediate tree of LSP
+//! structs would cost as much memory again as the JSON.
 
+use std::sync::Arc;
+
+use serde::ser::{SerializeSeq, SerializeStruct};
+use serde::{Serialize, Serializer};
 use tower_lsp_server::ls_types::*;
 
+use crate::analysis::Analysis;
 use crate::document::{PositionEncoding, Snapshot};
 use crate::lsp::{convert, state::State};
 use crate::symbols::{document_symbols, Outline, OutlineKind};
@@ -19,25 +28,63 @@ fn kind(k: OutlineKind) -> SymbolKind {
     }
 }
 
-#[allow(deprecated)] // `deprecated` is a required field of the LSP type
-fn convert_outline(snap: &Snapshot, o: &Outline, enc: PositionEncoding) -> DocumentSymbol {
-    DocumentSymbol {
-        name: if o.name.is_empty() { "(unnamed)".into() } else { o.name.clone() },
-        detail: o.detail.clone(),
-        kind: kind(o.kind),
-        tags: None,
-        deprecated: None,
-        range: convert::range(snap, &o.range, enc),
-        selection_range: convert::range(snap, &o.selection_range, enc),
-        children: if o.children.is_empty() {
-            None
-        } else {
-            Some(o.children.iter().map(|c| convert_outline(snap, c, enc)).collect())
-        },
+/// The answer: serializes as `DocumentSymbol[]` or `SymbolInformation[]`.
+pub enum Symbols {
+    Nested { analysis: Arc<Analysis>, outline: Vec<Outline>, enc: PositionEncoding },
+    Flat(Vec<SymbolInformation>),
+}
+
+/// One outline entry as an LSP `DocumentSymbol`, children included.
+struct Nested<'a> {
+    snap: &'a Snapshot,
+    outline: &'a Outline,
+    enc: PositionEncoding,
+}
+
+impl Serialize for Nested<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let o = self.outline;
+        let mut st = s.serialize_struct("DocumentSymbol", 6)?;
+        st.serialize_field("name", if o.name.is_empty() { "(unnamed)" } else { &o.name })?;
+        if let Some(detail) = &o.detail {
+            st.serialize_field("detail", detail)?;
+        }
+        st.serialize_field("kind", &kind(o.kind))?;
+        st.serialize_field("range", &convert::range(self.snap, &o.range, self.enc))?;
+        st.serialize_field("selectionRange", &convert::range(self.snap, &o.selection_range, self.enc))?;
+        if !o.children.is_empty() {
+            st.serialize_field("children", &List { snap: self.snap, items: &o.children, enc: self.enc })?;
+        }
+        st.end()
     }
 }
 
-#[allow(deprecated)]
+struct List<'a> {
+    snap: &'a Snapshot,
+    items: &'a [Outline],
+    enc: PositionEncoding,
+}
+
+impl Serialize for List<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.items.len()))?;
+        for outline in self.items {
+            seq.serialize_element(&Nested { snap: self.snap, outline, enc: self.enc })?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Symbols {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Symbols::Nested { analysis, outline, enc } => List { snap: &analysis.snapshot, items: outline, enc: *enc }.serialize(s),
+            Symbols::Flat(flat) => flat.serialize(s),
+        }
+    }
+}
+
+#[allow(deprecated)] // `deprecated` is a required field of the LSP type
 fn flatten(uri: &Uri, snap: &Snapshot, o: &Outline, container: Option<&str>, enc: PositionEncoding, out: &mut Vec<SymbolInformation>) {
     out.push(SymbolInformation {
         name: o.name.clone(),
@@ -52,18 +99,18 @@ fn flatten(uri: &Uri, snap: &Snapshot, o: &Outline, container: Option<&str>, enc
     }
 }
 
-pub fn handle(state: &State, params: DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
+pub fn handle(state: &State, params: DocumentSymbolParams) -> Option<Symbols> {
     let uri = params.text_document.uri;
     let a = state.analysis(&uri)?;
     let enc = state.encoding();
     let outline = document_symbols(a.text(), &a.dockerfile);
     if state.caps().hierarchical_symbols {
-        Some(DocumentSymbolResponse::Nested(outline.iter().map(|o| convert_outline(&a.snapshot, o, enc)).collect()))
+        Some(Symbols::Nested { analysis: a, outline, enc })
     } else {
         let mut flat = Vec::new();
         for o in &outline {
             flatten(&uri, &a.snapshot, o, None, enc, &mut flat);
         }
-        Some(DocumentSymbolResponse::Flat(flat))
+        Some(Symbols::Flat(flat))
     }
 }

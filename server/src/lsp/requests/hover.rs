@@ -9,7 +9,8 @@ pub fn handle(state: &State, params: HoverParams) -> Option<Hover> {
     let tdp = params.text_document_position_params;
     let uri = tdp.text_document.uri;
     let (a, offset, enc) = super::at(state, &uri, tdp.position)?;
-    let diagnostics = publish::compute(state, &uri, &a);
+    let computed = publish::diagnostics_of(state, &uri, &a);
+    let diagnostics = &computed.diagnostics;
     let hit = diagnostics
         .iter()
         .filter(|d| d.range.start <= offset && offset <= d.range.end)

@@ -253,6 +253,10 @@ pub(super) fn removes(run: &RunAnalysis, dir: &str) -> bool {
 /// built `FROM`. A stage only ever copied from (`COPY --from=builder`) is a builder: what it
 /// leaves on disk never ships, so image-size rules leave it alone.
 pub(super) fn shipped_stages(ctx: &Context) -> Vec<bool> {
+    ctx.shipped_stages.get_or_init(|| compute_shipped(ctx)).clone()
+}
+
+fn compute_shipped(ctx: &Context) -> Vec<bool> {
     let stages = &ctx.df.stages;
     let n = stages.len();
     let mut referenced = vec![false; n];
@@ -261,39 +265,53 @@ pub(super) fn shipped_stages(ctx: &Context) -> Vec<bool> {
             referenced[p] = true;
         }
     }
-    // COPY --from / RUN --mount from= naming a stage by name or index.
+    // COPY --from / RUN --mount from= naming a stage by name or index: the latest stage of that
+    // name that starts before the reference. Instructions and stages are both in file order,
+    // so one pass with a name → latest stage map keeps this linear.
+    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut next_stage = 0;
     for ins in &ctx.df.instructions {
-        let mut names: Vec<String> = Vec::new();
+        let here = ins.range.start;
+        while next_stage < n && stages[next_stage].range.start < here {
+            if let Some(w) = &stages[next_stage].name {
+                by_name.insert(w.value.to_ascii_lowercase(), next_stage);
+            }
+            next_stage += 1;
+        }
+        let mut names: Vec<&str> = Vec::new();
         for f in &ins.flags {
             if f.name.eq_ignore_ascii_case("from") {
                 if let Some(v) = &f.value {
-                    names.push(v.value.clone());
+                    names.push(&v.value);
                 }
             }
             if f.name.eq_ignore_ascii_case("mount") {
                 for o in &f.mount {
                     if o.key.eq_ignore_ascii_case("from") {
                         if let Some(v) = &o.value {
-                            names.push(v.value.clone());
+                            names.push(&v.value);
                         }
                     }
                 }
             }
         }
-        let here = ins.range.start;
         for name in names {
-            let hit = stages.iter().filter(|s| s.range.start < here).rev().find(|s| {
-                s.name.as_ref().is_some_and(|w| w.value.eq_ignore_ascii_case(&name)) || name == s.index.to_string()
-            });
-            if let Some(s) = hit {
-                referenced[s.index] = true;
+            let by_index = name.parse::<usize>().ok().filter(|i| *i < next_stage && i.to_string() == name);
+            let hit = by_name.get(&name.to_ascii_lowercase()).copied().max(by_index);
+            if let Some(i) = hit {
+                referenced[i] = true;
             }
         }
     }
+    // A stage ships when it is the last, nobody refers to it, or a stage built FROM it ships.
+    // Parents come before their children, so walking backwards settles every child first.
     let mut shipped = vec![false; n];
+    let mut child_shipped = vec![false; n];
     for i in (0..n).rev() {
-        let child_shipped = stages.iter().any(|c| c.parent == Some(i) && shipped[c.index]);
-        shipped[i] = i + 1 == n || !referenced[i] || child_shipped;
+        shipped[i] = i + 1 == n || !referenced[i] || child_shipped[i];
+        if let (true, Some(p)) = (shipped[i], stages[i].parent) {
+            child_shipped[p] = true;
+        }
     }
     shipped
 }

@@ -33,7 +33,7 @@ pub fn effective_user<'a>(ctx: &Context<'a>) -> Option<&'a Instruction> {
 /// The `user` and optional `group` words of a USER instruction.
 pub fn user_words(ins: &Instruction) -> Option<(&Word, Option<&Word>)> {
     match &ins.args {
-        Args::User { user, group } => Some((user, group.as_ref())),
+        Args::User { user, group } => Some((&**user, group.as_deref())),
         _ => None,
     }
 }

@@ -216,13 +216,17 @@ fn named<'a>(ctx: &'a Context) -> impl Iterator<Item = (&'a crate::syntax::Stage
 }
 
 fn check_duplicate(ctx: &Context, out: &mut Vec<Finding>) {
-    for (stage, name) in named(ctx) {
-        let first = named(ctx).find(|(s, n)| s.index < stage.index && n.text.eq_ignore_ascii_case(&name.text));
-        if let Some((_, first)) = first {
-            out.push(
+    // First definition per lower-cased name: linear in the number of stages.
+    let mut first: std::collections::HashMap<String, &Word> = std::collections::HashMap::new();
+    for (_, name) in named(ctx) {
+        match first.entry(name.text.to_ascii_lowercase()) {
+            std::collections::hash_map::Entry::Occupied(earlier) => out.push(
                 Finding::new(name.range.clone(), format!("Stage name `{}` is already used by an earlier stage", name.text))
-                    .with_related(first.range.clone(), "first defined here"),
-            );
+                    .with_related(earlier.get().range.clone(), "first defined here"),
+            ),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(name);
+            }
         }
     }
 }

@@ -1,0 +1,137 @@
+//! Outgoing messages: one writer task owns stdout and writes whole frames in the order they
+//! are queued. tower-lsp-server's own output and the answers serialized by [`super::direct`]
+//! both go through it, so their frames can never interleave.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+
+/// Queues complete frames for the writer task. Cheap to clone.
+#[derive(Clone)]
+pub struct Outbox {
+    tx: mpsc::UnboundedSender<Out>,
+}
+
+/// What the writer writes: a frame as tower-lsp-server encoded it, or a JSON body that still
+/// needs its header (written separately, so a large body is never copied).
+enum Out {
+    Framed(Vec<u8>),
+    Body(Vec<u8>),
+}
+
+impl Outbox {
+    /// Queues a JSON body as one frame (`Content-Length` header, blank line, body).
+    pub fn send_json(&self, body: Vec<u8>) {
+        // The writer only stops when stdout is gone; then there is nobody left to answer.
+        let _ = self.tx.send(Out::Body(body));
+    }
+}
+
+/// Starts the writer task on `out`. It ends when every [`Outbox`] and [`FrameSink`] is dropped
+/// (after writing what was queued) or when the output fails.
+pub fn spawn_writer<W: AsyncWrite + Unpin + Send + 'static>(mut out: W) -> (Outbox, FrameSink, tokio::task::JoinHandle<()>) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Out>();
+    let task = tokio::spawn(async move {
+        while let Some(item) = rx.recv().await {
+            let written = match item {
+                Out::Framed(frame) => out.write_all(&frame).await,
+                Out::Body(body) => {
+                    let header = format!("Content-Length: {}\r\n\r\n", body.len());
+                    match out.write_all(header.as_bytes()).await {
+                        Ok(()) => out.write_all(&body).await,
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            if written.is_err() {
+                return;
+            }
+            // Flush when nothing else is queued: a burst of frames costs one flush.
+            if rx.is_empty() && out.flush().await.is_err() {
+                return;
+            }
+        }
+        let _ = out.flush().await;
+    });
+    (Outbox { tx: tx.clone() }, FrameSink { buf: Vec::new(), tx }, task)
+}
+
+/// The `stdout` handed to tower-lsp-server: it accepts every byte at once and forwards each
+/// complete frame to the writer task.
+pub struct FrameSink {
+    buf: Vec<u8>,
+    tx: mpsc::UnboundedSender<Out>,
+}
+
+impl FrameSink {
+    /// Splits complete frames off the front of the buffer.
+    fn forward_frames(&mut self) -> io::Result<()> {
+        loop {
+            let Some(header_end) = memchr_crlf2(&self.buf) else { return Ok(()) };
+            let headers = std::str::from_utf8(&self.buf[..header_end]).map_err(|_| bad("non-UTF-8 header"))?;
+            let length: usize = headers
+                .split("\r\n")
+                .filter_map(|l| l.split_once(':'))
+                .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+                .and_then(|(_, v)| v.trim().parse().ok())
+                .ok_or_else(|| bad("frame without Content-Length"))?;
+            let end = header_end + 4 + length;
+            if self.buf.len() < end {
+                return Ok(());
+            }
+            let rest = self.buf.split_off(end);
+            let frame = std::mem::replace(&mut self.buf, rest);
+            self.tx.send(Out::Framed(frame)).map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "output closed"))?;
+        }
+    }
+}
+
+fn bad(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what.to_string())
+}
+
+fn memchr_crlf2(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n")
+}
+
+impl AsyncWrite for FrameSink {
+    fn poll_write(mut self: Pin<&mut Self>, _: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        self.buf.extend_from_slice(data);
+        Poll::Ready(self.forward_frames().map(|()| data.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn frames_from_both_sources_arrive_whole_and_in_order() {
+        let (client, mut server_end) = tokio::io::duplex(1 << 20);
+        let (outbox, mut sink, task) = spawn_writer(client);
+        let a = b"Content-Length: 7\r\n\r\n{\"a\":1}";
+        // tower's writer may hand over a frame in pieces: nothing is forwarded until it is whole.
+        let _ = Pin::new(&mut sink).poll_write(&mut Context::from_waker(futures::task::noop_waker_ref()), &a[..10]);
+        outbox.send_json(b"{\"b\":2}".to_vec());
+        let _ = Pin::new(&mut sink).poll_write(&mut Context::from_waker(futures::task::noop_waker_ref()), &a[10..]);
+        drop((outbox, sink));
+        task.await.unwrap();
+        let mut got = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut server_end, &mut got).await.unwrap();
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            "Content-Length: 7\r\n\r\n{\"b\":2}Content-Length: 7\r\n\r\n{\"a\":1}"
+        );
+    }
+}
