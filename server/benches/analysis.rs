@@ -27,6 +27,8 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("edit+reparse+diagnostics", lines), |b| {
             let mut doc = Document::new(&text, 1);
             let mut version = 1;
+            // As the server does: each version's model reuses the previous one's instructions.
+            let mut previous = Some(Analysis::new(doc.snapshot()));
             b.iter(|| {
                 version += 1;
                 let digit = if version % 2 == 0 { "2" } else { "1" };
@@ -35,9 +37,12 @@ fn bench(c: &mut Criterion) {
                     text: digit.into(),
                 };
                 doc.apply_changes(&[change], version, PositionEncoding::Utf16);
-                let a = Analysis::new(doc.snapshot());
+                let a = Analysis::new_reusing(doc.snapshot(), previous.take().expect("set after every iteration"));
                 // Syntax checks and every default rule, as the server publishes them.
-                dockls::diagnostics::diagnose_with(a.text(), &a.dockerfile, &a.semantics, &Default::default(), &Default::default())
+                let diagnostics =
+                    dockls::diagnostics::diagnose_with(a.text(), &a.dockerfile, &a.semantics, &Default::default(), &Default::default());
+                previous = Some(a);
+                diagnostics
             });
         });
         let analysis = Analysis::new(Document::new(&text, 1).snapshot());

@@ -18,11 +18,17 @@ impl Analysis {
     }
 
     /// [`Analysis::new`] for a later version of the document `previous` was made from: its
-    /// unchanged instructions are reused instead of rebuilt.
-    pub fn new_reusing(snapshot: Snapshot, previous: &Analysis) -> Analysis {
-        let dockerfile = Dockerfile::new_reusing(&snapshot.text, &snapshot.tree, previous.text(), &previous.dockerfile);
+    /// unchanged instructions are moved over instead of rebuilt.
+    pub fn new_reusing(snapshot: Snapshot, previous: Analysis) -> Analysis {
+        let Analysis { snapshot: old, dockerfile: old_df, .. } = previous;
+        let dockerfile = Dockerfile::new_reusing(&snapshot.text, &snapshot.tree, &old.text, old_df);
         let semantics = Semantics::analyze(&snapshot.text, &dockerfile);
         Analysis { snapshot, dockerfile, semantics }
+    }
+
+    /// What [`Analysis::new_reusing`] needs of an analysis that is shared: its text and model.
+    pub fn reusable_copy(&self) -> Analysis {
+        Analysis { snapshot: self.snapshot.clone(), dockerfile: self.dockerfile.clone(), semantics: Semantics::default() }
     }
 
     pub fn text(&self) -> &str {

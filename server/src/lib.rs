@@ -10,6 +10,7 @@ pub mod document;
 pub mod lint;
 pub mod lsp;
 pub mod navigate;
+pub mod registry;
 pub mod semantics;
 pub mod shell;
 pub mod shellcheck;

@@ -335,8 +335,33 @@ impl LspClient {
         args: &[&str],
         stderr: StderrMode,
     ) -> std::io::Result<LspClient> {
+        // Tests never reach real registries: only the fake-registry tests turn this off.
+        Self::try_spawn_env(program, args, stderr, &[("DOCKLS_OFFLINE", Some("1"))])
+    }
+
+    /// Spawns with environment changes (`None` removes a variable), capturing stderr as
+    /// [`LspClient::spawn`] does. Unlike the other constructors it does not set
+    /// `DOCKLS_OFFLINE=1`.
+    pub fn spawn_env(program: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> LspClient {
+        Self::try_spawn_env(program, args, StderrMode::Capture, env)
+            .unwrap_or_else(|e| panic!("cannot spawn {} {args:?}: {e}", program.display()))
+    }
+
+    /// Like [`LspClient::try_spawn_with`], with environment changes.
+    pub fn try_spawn_env(
+        program: &Path,
+        args: &[&str],
+        stderr: StderrMode,
+        env: &[(&str, Option<&str>)],
+    ) -> std::io::Result<LspClient> {
         let mut cmd = Command::new(program);
         cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped());
+        for (name, value) in env {
+            match value {
+                Some(v) => cmd.env(name, v),
+                None => cmd.env_remove(name),
+            };
+        }
         cmd.stderr(match stderr {
             StderrMode::Capture => Stdio::piped(),
             StderrMode::Inherit => Stdio::inherit(),

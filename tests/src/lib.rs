@@ -1,5 +1,7 @@
 //! Test support for dockls: a deterministic Dockerfile generator and (see `client`) a small
-//! JSON-RPC client that drives the real `dockls` binary over stdio.
+//! JSON-RPC client that drives the real `dockls` binary over stdio, and a fake OCI registry on
+//! loopback (`fake_registry`).
 
 pub mod client;
+pub mod fake_registry;
 pub mod synth;

@@ -66,6 +66,8 @@ fn check_with_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
         .current_dir(dir)
         .env_remove("CLICOLOR_FORCE")
         .env_remove("NO_COLOR")
+        // Never the real registries (the fake-registry tests live in registry.rs).
+        .env("DOCKLS_OFFLINE", "1")
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -41,7 +41,12 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
 
-    let outcomes = in_pool(|| discovery.inputs.par_iter().map(|i| check_input(i, args)).collect::<Vec<_>>());
+    // Read and parse everything first, so the base images of all files are fetched together.
+    let mut prepared = in_pool(|| discovery.inputs.par_iter().map(prepare).collect::<Vec<_>>());
+    fetch_platforms(&mut prepared, args);
+    let outcomes = in_pool(|| {
+        prepared.into_par_iter().zip(discovery.inputs.par_iter()).map(|(p, i)| (check_text(i, args, p.text, &p.config, &p.options), p.config_error)).collect::<Vec<_>>()
+    });
     let mut files = Vec::with_capacity(outcomes.len());
     let mut errors = discovery.errors;
     let mut config_errors: Vec<ConfigError> = Vec::new();
@@ -134,9 +139,22 @@ fn shellcheck_all(files: &mut [CheckedFile], pending: Vec<(usize, PathBuf, crate
 /// A checked file and, when ShellCheck is on, the binary and the scripts it still has to check.
 type Checked = (CheckedFile, Option<(PathBuf, crate::shellcheck::Scripts)>);
 
-/// Reads and checks one input. Never panics on odd input: a panic in the analysis becomes an
-/// error for that file.
-fn check_input(input: &Input, args: &CheckArgs) -> (Result<Checked, InputError>, Option<ConfigError>) {
+/// One input read and parsed, with its configuration, before the registries are asked.
+struct Prepared {
+    config: config::Config,
+    config_error: Option<ConfigError>,
+    options: LintOptions,
+    /// The text without BOM handling, and its first analysis (reused by the first lint).
+    text: Result<(String, Option<Parsed>), InputError>,
+    /// Base images to look up, when the rule is on.
+    images: Vec<crate::registry::Reference>,
+}
+
+type Parsed = (Snapshot, Dockerfile, Semantics);
+
+/// Reads one input, its configuration and build context, and parses it. Never panics on odd
+/// input: a panic in the analysis is left for `check_text` to report.
+fn prepare(input: &Input) -> Prepared {
     // Configuration and build context: from the file's folder (the working directory for stdin).
     let (config, config_error) = match &input.source {
         Source::File(p) => config::discover(&std::path::absolute(p).unwrap_or(p.clone()).parent().map(|d| d.to_path_buf()).unwrap_or_default()),
@@ -144,9 +162,103 @@ fn check_input(input: &Input, args: &CheckArgs) -> (Result<Checked, InputError>,
     };
     let options = match &input.source {
         Source::File(p) => config::lint_options(&std::path::absolute(p).unwrap_or(p.clone()), &config),
-        Source::Stdin => LintOptions { trusted_registries: config.trusted_registries.clone(), ..Default::default() },
+        Source::Stdin => config.base_lint_options(),
     };
-    (check_text(input, args, &config, &options), config_error)
+    let mut images = Vec::new();
+    let text = read_input(input).map(|text| {
+        let body = text.strip_prefix(UTF8_BOM).unwrap_or(&text);
+        let rule_on = crate::lint::rule("invalid-base-image-platform").is_some_and(|r| config.selection.is_on(r));
+        let parsed = std::panic::catch_unwind(|| {
+            let snapshot = Snapshot::from_text(body);
+            let df = Dockerfile::new(&snapshot.text, &snapshot.tree);
+            let sem = Semantics::analyze(&snapshot.text, &df);
+            (snapshot, df, sem)
+        })
+        .ok();
+        if let (true, Some((snapshot, df, sem))) = (rule_on, &parsed) {
+            images = crate::lint::rules::base_image_references(&snapshot.text, df, sem, &config.target_platform());
+        }
+        (text, parsed)
+    });
+    Prepared { config, config_error, options, text, images }
+}
+
+/// Looks up the platforms of every file's base images (each distinct image once, a few at a
+/// time, each request with a timeout) and puts them in the files' lint options. Registries
+/// that cannot be reached are reported once; the run goes on without their answers.
+fn fetch_platforms(prepared: &mut [Prepared], args: &CheckArgs) {
+    // Files may have different mirrors or offline settings: one batch per distinct setting.
+    let mut batches: Vec<(crate::registry::Settings, Vec<crate::registry::Reference>)> = Vec::new();
+    let mut per_file: Vec<Option<usize>> = Vec::with_capacity(prepared.len());
+    for p in prepared.iter() {
+        if p.images.is_empty() {
+            per_file.push(None);
+            continue;
+        }
+        let mut settings = p.config.registry_settings();
+        settings.offline |= args.offline;
+        let batch = match batches.iter().position(|(s, _)| *s == settings) {
+            Some(b) => b,
+            None => {
+                batches.push((settings, Vec::new()));
+                batches.len() - 1
+            }
+        };
+        batches[batch].1.extend(p.images.iter().cloned());
+        per_file.push(Some(batch));
+    }
+    let registry = crate::registry::Registry::shared();
+    let mut answers: Vec<std::collections::HashMap<String, Vec<crate::registry::Platform>>> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    for (settings, refs) in &batches {
+        let refs = crate::registry::distinct(refs.iter().cloned());
+        let results = registry.platforms_many(settings, &refs);
+        let mut found = std::collections::HashMap::new();
+        for (r, result) in refs.iter().zip(results) {
+            match result {
+                Ok(platforms) => {
+                    found.insert(r.to_string(), platforms);
+                }
+                Err(crate::registry::Error::Offline) => {}
+                Err(crate::registry::Error::Unreachable { host, message }) => {
+                    let w = format!("registry {host} unreachable ({message}): base image platforms not checked");
+                    if !warnings.iter().any(|x| x.starts_with(&format!("registry {host} "))) {
+                        warnings.push(w);
+                    }
+                }
+                Err(e) => warnings.push(format!("cannot look up the platforms of `{r}`: {e}")),
+            }
+        }
+        answers.push(found);
+    }
+    for (p, batch) in prepared.iter_mut().zip(per_file) {
+        let Some(batch) = batch else { continue };
+        for r in &p.images {
+            if let Some(platforms) = answers[batch].get(&r.to_string()) {
+                p.options.image_platforms.insert(r.to_string(), platforms.clone());
+            }
+        }
+    }
+    if !warnings.is_empty() {
+        let mut stderr = anstream::AutoStream::new(io::stderr().lock(), stream_choice(args.color, &io::stderr()));
+        for w in warnings {
+            let _ = writeln!(stderr, "{}: {}", styled_label("warning", false), sanitize(&w));
+        }
+    }
+}
+
+fn read_input(input: &Input) -> Result<String, InputError> {
+    let path = input.display();
+    let fail = |message: String| InputError { path: Some(path.clone()), message };
+    let bytes = match &input.source {
+        Source::File(p) => std::fs::read(p).map_err(|e| fail(walk::describe_io(&e)))?,
+        Source::Stdin => {
+            let mut buf = Vec::new();
+            io::stdin().lock().read_to_end(&mut buf).map_err(|e| fail(walk::describe_io(&e)))?;
+            buf
+        }
+    };
+    String::from_utf8(bytes).map_err(|e| fail(format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to())))
 }
 
 /// The ShellCheck binary to use for this run, if any.
@@ -171,33 +283,27 @@ fn shellcheck_binary(args: &CheckArgs, config: &config::Config) -> Option<PathBu
 /// Diagnostics of one text (syntax and rules) and, when `shellcheck`, its scripts for
 /// ShellCheck (run later for all files at once; its findings have no fixes, so `--fix` does
 /// not need them).
-fn diagnose_text(text: &str, config: &config::Config, options: &LintOptions, shellcheck: bool) -> (Snapshot, Vec<crate::diagnostics::Diagnostic>, Option<crate::shellcheck::Scripts>) {
-    let snapshot = Snapshot::from_text(text);
-    let df = Dockerfile::new(&snapshot.text, &snapshot.tree);
-    let sem = Semantics::analyze(&snapshot.text, &df);
+fn diagnose_text(text: &str, parsed: Option<Parsed>, config: &config::Config, options: &LintOptions, shellcheck: bool) -> (Snapshot, Vec<crate::diagnostics::Diagnostic>, Option<crate::shellcheck::Scripts>) {
+    let (snapshot, df, sem) = parsed.unwrap_or_else(|| {
+        let snapshot = Snapshot::from_text(text);
+        let df = Dockerfile::new(&snapshot.text, &snapshot.tree);
+        let sem = Semantics::analyze(&snapshot.text, &df);
+        (snapshot, df, sem)
+    });
     let diagnostics = diagnose_with(&snapshot.text, &df, &sem, options, &config.selection);
     let scripts = shellcheck.then(|| crate::shellcheck::Scripts::collect(&snapshot.text, &df, &sem));
     (snapshot, diagnostics, scripts)
 }
 
-fn check_text(input: &Input, args: &CheckArgs, config: &config::Config, options: &LintOptions) -> Result<Checked, InputError> {
+fn check_text(input: &Input, args: &CheckArgs, text: Result<(String, Option<Parsed>), InputError>, config: &config::Config, options: &LintOptions) -> Result<Checked, InputError> {
     let path = input.display();
     let fail = |message: String| InputError { path: Some(path.clone()), message };
-    let bytes = match &input.source {
-        Source::File(p) => std::fs::read(p).map_err(|e| fail(walk::describe_io(&e)))?,
-        Source::Stdin => {
-            let mut buf = Vec::new();
-            io::stdin().lock().read_to_end(&mut buf).map_err(|e| fail(walk::describe_io(&e)))?;
-            buf
-        }
-    };
-    let text = String::from_utf8(bytes)
-        .map_err(|e| fail(format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to())))?;
+    let (text, parsed) = text?;
     let bom = if text.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
     let shellcheck = shellcheck_binary(args, config);
-    let analysed = std::panic::catch_unwind(|| {
+    let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut current = text[bom..].to_string();
-        let (mut snapshot, mut diagnostics, mut scripts) = diagnose_text(&current, config, options, shellcheck.is_some());
+        let (mut snapshot, mut diagnostics, mut scripts) = diagnose_text(&current, parsed, config, options, shellcheck.is_some());
         if args.fix {
             // Apply fixes until nothing changes (a fix can reveal another), a few rounds at most.
             for _ in 0..10 {
@@ -206,11 +312,11 @@ fn check_text(input: &Input, args: &CheckArgs, config: &config::Config, options:
                     break;
                 }
                 current = crate::actions::apply(&current, &edits);
-                (snapshot, diagnostics, scripts) = diagnose_text(&current, config, options, shellcheck.is_some());
+                (snapshot, diagnostics, scripts) = diagnose_text(&current, None, config, options, shellcheck.is_some());
             }
         }
         (snapshot.text, snapshot.lines, diagnostics, current, scripts)
-    });
+    }));
     let (fixed_text, lines, diagnostics, current, scripts) =
         analysed.map_err(|_| fail("internal error while checking this file (please report it)".into()))?;
     if args.fix && current != text[bom..] {

@@ -11,9 +11,12 @@
 //!
 //! [registries]
 //! trusted = ["docker.io", "ghcr.io"]
+//! offline = true                       # never query registries (also DOCKLS_OFFLINE=1)
+//! mirrors = { "docker.io" = "https://mirror.example.com" }
 //!
 //! [build]
 //! context = "."                        # relative to this file; default: the Dockerfile's folder
+//! platform = "linux/arm64"             # default: the machine dockls runs on
 //!
 //! [shellcheck]
 //! enabled = true                       # default: when `shellcheck` is on PATH
@@ -36,6 +39,12 @@ pub struct Config {
     pub context: Option<PathBuf>,
     pub shellcheck_enabled: Option<bool>,
     pub shellcheck_path: Option<String>,
+    /// Never query registries.
+    pub offline: bool,
+    /// Registry name → base URL used instead.
+    pub mirrors: BTreeMap<String, String>,
+    /// The platform builds target (`[build] platform`).
+    pub build_platform: Option<crate::registry::Platform>,
     /// The file this came from.
     pub source: Option<PathBuf>,
 }
@@ -87,12 +96,17 @@ struct RulesToml {
 struct RegistriesToml {
     #[serde(default)]
     trusted: Vec<String>,
+    #[serde(default)]
+    offline: bool,
+    #[serde(default)]
+    mirrors: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BuildToml {
     context: Option<String>,
+    platform: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -151,6 +165,15 @@ pub fn parse_dockls_toml(text: &str, path: &Path) -> Result<Config, ConfigError>
         c.selection.severity.push((name, s));
     }
     c.trusted_registries = raw.registries.trusted;
+    c.offline = raw.registries.offline;
+    c.mirrors = raw.registries.mirrors;
+    if let Some(p) = raw.build.platform {
+        let parsed = crate::registry::Platform::parse(&p).ok_or_else(|| {
+            let line = text.find(p.as_str()).map(|i| text[..i].matches('\n').count() + 1);
+            err(line, format!("invalid platform `{p}`: use os/arch[/variant], e.g. linux/arm64"))
+        })?;
+        c.build_platform = Some(parsed);
+    }
     c.context = raw.build.context.map(|ctx| path.parent().unwrap_or(Path::new(".")).join(ctx));
     c.shellcheck_enabled = raw.shellcheck.enabled;
     c.shellcheck_path = raw.shellcheck.path;
@@ -242,7 +265,28 @@ pub fn lint_options(dockerfile: &Path, config: &Config) -> LintOptions {
         .iter()
         .chain(std::iter::once(&context.join(".dockerignore")))
         .find_map(|p| std::fs::read_to_string(p).ok());
-    LintOptions { dockerignore, context_known: true, trusted_registries: config.trusted_registries.clone() }
+    LintOptions { dockerignore, context_known: true, ..config.base_lint_options() }
+}
+
+impl Config {
+    /// Lint inputs that need no file system: trusted registries and the build platform.
+    pub fn base_lint_options(&self) -> LintOptions {
+        LintOptions { trusted_registries: self.trusted_registries.clone(), build_platform: self.build_platform.clone(), ..Default::default() }
+    }
+
+    /// How to reach registries under this configuration (`DOCKLS_OFFLINE` also turns the
+    /// network off).
+    pub fn registry_settings(&self) -> crate::registry::Settings {
+        let mut s = crate::registry::Settings::default();
+        s.offline |= self.offline;
+        s.mirrors = self.mirrors.clone();
+        s
+    }
+
+    /// The platform builds target: configured, else this machine.
+    pub fn target_platform(&self) -> crate::registry::Platform {
+        self.build_platform.clone().unwrap_or_else(crate::registry::Platform::host)
+    }
 }
 
 #[cfg(test)]
@@ -256,6 +300,17 @@ mod tests {
         assert_eq!(c.selection.disabled, ["DL3008"]);
         assert_eq!(c.selection.severity, [("image-latest".to_string(), Severity::Error)]);
         assert_eq!(c.trusted_registries, ["ghcr.io"]);
+    }
+
+    #[test]
+    fn registries_and_build_platform() {
+        let text = "[registries]\noffline = true\nmirrors = { \"docker.io\" = \"http://127.0.0.1:5000\" }\n[build]\nplatform = \"linux/arm64\"\n";
+        let c = parse_dockls_toml(text, Path::new("/p/.dockls.toml")).unwrap();
+        assert!(c.offline && c.registry_settings().offline);
+        assert_eq!(c.mirrors["docker.io"], "http://127.0.0.1:5000");
+        assert_eq!(c.target_platform().to_string(), "linux/arm64");
+        let e = parse_dockls_toml("[build]\nplatform = \"arm64\"\n", Path::new(".dockls.toml")).unwrap_err();
+        assert_eq!(e.line, Some(2));
     }
 
     #[test]

@@ -96,8 +96,8 @@ fn check_sequence(edits: Vec<(u32, u32, u32, u32, usize)>, enc: PositionEncoding
         }
         // The typed model built by reusing the previous version's instructions is the model
         // built from scratch, and so are the diagnostics.
-        let reused = crate::analysis::Analysis::new_reusing(snap.clone(), &previous);
-        let fresh = crate::analysis::Analysis::new(snap);
+        let fresh = crate::analysis::Analysis::new(snap.clone());
+        let reused = crate::analysis::Analysis::new_reusing(snap, previous);
         assert_eq!(model_fingerprint(&reused), model_fingerprint(&fresh), "model differs after edit {i}");
         previous = reused;
     }

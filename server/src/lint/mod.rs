@@ -144,6 +144,11 @@ pub struct LintOptions {
     pub context_known: bool,
     /// Registries FROM may use (empty: no restriction).
     pub trusted_registries: Vec<String>,
+    /// Platforms each base image provides, by normalized reference
+    /// (`docker.io/library/alpine:3.20`), as fetched from its registry; unknown images are absent.
+    pub image_platforms: std::collections::HashMap<String, Vec<crate::registry::Platform>>,
+    /// The platform the build targets; `None`: the machine dockls runs on.
+    pub build_platform: Option<crate::registry::Platform>,
 }
 
 impl<'a> Context<'a> {

@@ -6,6 +6,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::Uri;
 
 use super::{convert, guard::guarded, state::{DiagnosticsResult, State}};
+use crate::registry::{Reference, Registry, Settings as RegistrySettings};
 use crate::diagnostics;
 
 /// Computes diagnostics for the current version of `uri` on a blocking thread and publishes
@@ -35,7 +36,8 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
     if state.version(&uri) != Some(version) {
         return; // superseded (or closed): the newer version publishes its own
     }
-    client.publish_diagnostics(uri, diags, Some(version)).await;
+    client.publish_diagnostics(uri.clone(), diags, Some(version)).await;
+    fetch_in_background(&client, &state, &uri);
     // A configuration file's own problem is shown on that file (cleared once it is fixed).
     if let Some((path, error)) = config {
         if let Ok(config_uri) = format!("file://{}", path.display()).parse::<Uri>() {
@@ -88,6 +90,8 @@ pub fn compute_with_config(
         Some(p) => crate::config::lint_options(p, &config),
         None => crate::lint::LintOptions { trusted_registries: config.trusted_registries.clone(), ..Default::default() },
     };
+    let mut options = options;
+    cached_platforms(uri, analysis, &config, &mut options);
     let mut diags: Vec<diagnostics::Diagnostic> =
         diagnostics::diagnose_with(analysis.text(), &analysis.dockerfile, &analysis.semantics, &options, &config.selection);
     // ShellCheck on RUN bodies, when installed (or configured) and not turned off.
@@ -115,4 +119,142 @@ pub fn diagnostics_of(state: &State, uri: &Uri, analysis: &Arc<crate::analysis::
     let result = Arc::new(DiagnosticsResult { diagnostics, config_error, config_source });
     state.cache_diagnostics(uri, analysis, generation, result.clone());
     result
+}
+
+// ------------------------------------------------------------------ base image platforms
+//
+// Diagnostics use the platforms already in the registry cache at once; images not known yet
+// are fetched in the background and the documents waiting on them are re-published when the
+// answers arrive. Publishing never waits for the network.
+
+/// A failed lookup is not retried for this long (a mistyped tag would cost a request per edit).
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
+
+#[derive(Default)]
+struct Lookups {
+    /// Per document: the images its last diagnostics wanted but the cache lacked.
+    wanted: std::collections::HashMap<Uri, (RegistrySettings, Vec<Reference>)>,
+    /// Per image key being fetched: the documents to re-publish when it arrives.
+    in_flight: std::collections::HashMap<String, Vec<Uri>>,
+    /// Image keys whose last lookup failed, and when.
+    failed: std::collections::HashMap<String, std::time::Instant>,
+}
+
+fn lookups() -> std::sync::MutexGuard<'static, Lookups> {
+    static LOOKUPS: std::sync::OnceLock<std::sync::Mutex<Lookups>> = std::sync::OnceLock::new();
+    LOOKUPS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn lookup_key(settings: &RegistrySettings, r: &Reference) -> String {
+    format!("{:?} {r}", settings.mirrors)
+}
+
+/// Puts the cached platforms of the document's base images in `options` and remembers the
+/// ones still unknown for [`fetch_in_background`].
+fn cached_platforms(uri: &Uri, analysis: &crate::analysis::Analysis, config: &crate::config::Config, options: &mut crate::lint::LintOptions) {
+    let rule_on = crate::lint::rule("invalid-base-image-platform").is_some_and(|r| config.selection.is_on(r));
+    if !rule_on {
+        return;
+    }
+    let settings = config.registry_settings();
+    let refs = crate::lint::rules::base_image_references(analysis.text(), &analysis.dockerfile, &analysis.semantics, &config.target_platform());
+    let mut missing = Vec::new();
+    for r in refs {
+        match Registry::shared().cached(&settings, &r) {
+            Some(platforms) => {
+                options.image_platforms.insert(r.to_string(), platforms);
+            }
+            None if !settings.offline => missing.push(r),
+            None => {}
+        }
+    }
+    let mut l = lookups();
+    if missing.is_empty() {
+        l.wanted.remove(uri);
+    } else {
+        l.wanted.insert(uri.clone(), (settings, missing));
+    }
+}
+
+/// Starts fetching the images `uri`'s diagnostics lacked (those not already being fetched or
+/// recently failed); when they arrive, re-publishes every document that waits on them.
+fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
+    let (settings, refs) = {
+        let mut l = lookups();
+        let Some((settings, wanted)) = l.wanted.remove(uri) else { return };
+        let mut start = Vec::new();
+        for r in wanted {
+            let key = lookup_key(&settings, &r);
+            if l.failed.get(&key).is_some_and(|t| t.elapsed() < RETRY_AFTER) {
+                continue;
+            }
+            match l.in_flight.get_mut(&key) {
+                Some(waiting) => {
+                    if !waiting.contains(uri) {
+                        waiting.push(uri.clone());
+                    }
+                }
+                None => {
+                    l.in_flight.insert(key, vec![uri.clone()]);
+                    start.push(r);
+                }
+            }
+        }
+        (settings, start)
+    };
+    if refs.is_empty() {
+        return;
+    }
+    let (client, state) = (client.clone(), state.clone());
+    tokio::spawn(async move {
+        let s = settings.clone();
+        let rs = refs.clone();
+        let results = tokio::task::spawn_blocking(move || Registry::shared().platforms_many(&s, &rs)).await.unwrap_or_default();
+        let mut to_refresh: Vec<Uri> = Vec::new();
+        {
+            let mut l = lookups();
+            for (i, r) in refs.iter().enumerate() {
+                let key = lookup_key(&settings, r);
+                let waiting = l.in_flight.remove(&key).unwrap_or_default();
+                match results.get(i) {
+                    Some(Ok(_)) => {
+                        for u in waiting {
+                            if !to_refresh.contains(&u) {
+                                to_refresh.push(u);
+                            }
+                        }
+                    }
+                    Some(Err(e)) => {
+                        // The server log (stderr), not the user's diagnostics.
+                        eprintln!("dockls: base image platforms of `{r}`: {e}");
+                        l.failed.insert(key, std::time::Instant::now());
+                    }
+                    None => {
+                        l.failed.insert(key, std::time::Instant::now());
+                    }
+                }
+            }
+        }
+        for u in to_refresh {
+            refresh(client.clone(), state.clone(), u).await;
+        }
+    });
+}
+
+/// Recomputes the diagnostics of the current version (the cached ones predate the new
+/// platforms) and publishes them.
+async fn refresh(client: Client, state: Arc<State>, uri: Uri) {
+    let Some(version) = state.version(&uri) else { return };
+    let (st, u) = (state.clone(), uri.clone());
+    let recomputed = tokio::task::spawn_blocking(move || {
+        let analysis = st.analysis(&u)?;
+        let generation = st.settings_generation();
+        let (diagnostics, config_error, config_source) = guarded("diagnostics", || compute_with_config(&st, &u, &analysis)).ok()?;
+        st.cache_diagnostics(&u, &analysis, generation, Arc::new(DiagnosticsResult { diagnostics, config_error, config_source }));
+        Some(())
+    })
+    .await;
+    if matches!(recomputed, Ok(Some(()))) {
+        publish(client, state, uri, version).await;
+    }
 }

@@ -45,6 +45,8 @@ pub struct State {
     pub caps: RwLock<ClientCaps>,
     /// Serialises publishing so an older version can never be published after a newer one.
     pub publish_lock: tokio::sync::Mutex<()>,
+    /// Held while an analysis is built (see [`State::analysis`]).
+    analysis_build: Mutex<()>,
     /// Between `initialize` and `shutdown`: requests may be answered.
     serving: AtomicBool,
 }
@@ -110,22 +112,31 @@ impl State {
 
     /// The analysis of the current version of `uri` (computed once per version).
     pub fn analysis(&self, uri: &Uri) -> Option<Arc<Analysis>> {
+        // One build at a time: a request arriving while the diagnostics build the same version
+        // waits for that build instead of starting its own.
+        let _building = self.analysis_build.lock().unwrap_or_else(|e| e.into_inner());
         let snapshot = self.with_docs(|d| d.get(uri).map(|doc| doc.snapshot()))?;
         let previous = {
-            let cache = self.analyses.lock().unwrap_or_else(|e| e.into_inner());
+            let mut cache = self.analyses.lock().unwrap_or_else(|e| e.into_inner());
             match cache.get(uri) {
                 Some(a) if a.snapshot.version == snapshot.version && Arc::ptr_eq(&a.snapshot.text, &snapshot.text) => {
                     return Some(a.clone());
                 }
-                other => other.cloned(),
+                Some(a) if a.snapshot.version < snapshot.version => cache.remove(uri),
+                _ => None,
             }
         };
         let analysis = Arc::new(match previous {
-            Some(prev) => Analysis::new_reusing(snapshot, &prev),
+            // Unchanged instructions are moved from the previous analysis when nothing else
+            // holds it, else copied from it.
+            Some(prev) => match Arc::try_unwrap(prev) {
+                Ok(owned) => Analysis::new_reusing(snapshot, owned),
+                Err(shared) => Analysis::new_reusing(snapshot, shared.reusable_copy()),
+            },
             None => Analysis::new(snapshot),
         });
         let mut cache = self.analyses.lock().unwrap_or_else(|e| e.into_inner());
-        // Two versions may be analysed at once: the cache keeps the newer.
+        // The cache keeps the newest version analysed.
         if cache.get(uri).is_none_or(|a| a.snapshot.version <= analysis.snapshot.version) {
             cache.insert(uri.clone(), analysis.clone());
         }

@@ -7,8 +7,10 @@ use tree_sitter::{Node, Tree};
 
 use super::*;
 
-pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, &Dockerfile)>) -> Dockerfile {
+pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>) -> Dockerfile {
     use rayon::prelude::*;
+
+    use super::shift::Shift;
 
     let root = tree.root_node();
     let mut df = Dockerfile { escape: '\\', ..Default::default() };
@@ -22,13 +24,35 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, &Dockerfile)
         }
         df.directives.push(d);
     }
-    // Instructions are independent of each other: build (or reuse) them on all cores, then
-    // assemble in file order.
-    let reuse = Reuse::new(previous, df.escape);
     let escape = df.escape;
+    let mut reused: Vec<Option<Reused>> = (0..nodes.len()).map(|_| None).collect();
+    if let Some((previous_text, previous)) = previous.filter(|(_, p)| p.escape == escape) {
+        df.reused = take_unchanged(src, &nodes, previous_text, previous, &mut reused);
+    }
+    // Instructions are independent of each other: build the changed ones (and move the reused
+    // ones to their new offsets) on all cores, then assemble in file order.
     let built: Vec<Option<(Instruction, InstructionExtras)>> = nodes
         .par_iter()
-        .map(|&node| Kind::from_node_kind(node.kind()).map(|k| reused_or_built(node, k, src, &reuse, escape)))
+        .zip(reused.into_par_iter())
+        .map(|(&node, reused)| {
+            let kind = Kind::from_node_kind(node.kind())?;
+            Some(match reused {
+                Some(Reused { mut instruction, mut extras, delta }) => {
+                    if delta != 0 {
+                        instruction.shift(delta);
+                        extras.comments.shift(delta);
+                        extras.errors.shift(delta);
+                    }
+                    instruction.stage = None; // assigned again with the stages
+                    (instruction, extras)
+                }
+                None => {
+                    let mut scratch = Dockerfile { escape, ..Default::default() };
+                    let ins = instruction(node, kind, src, escape, &mut scratch);
+                    (ins, InstructionExtras { comments: scratch.comments, errors: scratch.errors })
+                }
+            })
+        })
         .collect();
     for (node, built) in nodes.iter().zip(built) {
         match node.kind() {
@@ -51,6 +75,7 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, &Dockerfile)
                         df.extras.insert(df.instructions.len(), extras);
                     }
                     df.instructions.push(ins);
+                    df.node_ranges.push(node.byte_range());
                 }
             }
         }
@@ -60,48 +85,40 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, &Dockerfile)
     df
 }
 
-/// The instructions of an earlier model of the same document, by their text: after an edit
-/// only the changed instructions are rebuilt, the others are copied and moved to their new
-/// offset. The result is the same as building them; only the work differs.
-struct Reuse<'p> {
-    previous: Option<&'p Dockerfile>,
-    by_text: std::collections::HashMap<&'p str, usize>,
+/// An instruction of the previous model whose node text is unchanged, with the comments and
+/// errors inside it, and how far it moved.
+struct Reused {
+    instruction: Instruction,
+    extras: InstructionExtras,
+    delta: isize,
 }
 
-impl<'p> Reuse<'p> {
-    fn new(previous: Option<(&'p str, &'p Dockerfile)>, escape: char) -> Reuse<'p> {
-        let Some((text, df)) = previous.filter(|(_, df)| df.escape == escape) else {
-            return Reuse { previous: None, by_text: Default::default() };
-        };
-        let by_text = df.instructions.iter().enumerate().filter_map(|(i, ins)| Some((text.get(ins.range.clone())?, i))).collect();
-        Reuse { previous: Some(df), by_text }
+/// Moves the unchanged instructions of `previous` (the model of `previous_text`, an earlier
+/// text of the same document) into `out`, one per node whose text they match: after an edit
+/// only the changed instructions are built again. Moving instead of copying keeps one model in
+/// memory, not two. Returns how many were reused.
+fn take_unchanged(src: &str, nodes: &[Node], previous_text: &str, previous: Dockerfile, out: &mut [Option<Reused>]) -> usize {
+    let Dockerfile { instructions, node_ranges, mut extras, .. } = previous;
+    // Keyed by the node's text (it ends after the line break, unlike the instruction's range).
+    // Identical instructions are common (`WORKDIR /app` in every stage): each key lists all of
+    // them, earliest last so `pop` hands them out in file order.
+    let mut by_text: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, r) in node_ranges.iter().enumerate().rev() {
+        if let Some(t) = previous_text.get(r.clone()) {
+            by_text.entry(t).or_default().push(i);
+        }
     }
-}
-
-/// One instruction with the comments and errors inside it.
-fn reused_or_built(node: Node, kind: Kind, src: &str, reuse: &Reuse, escape: char) -> (Instruction, InstructionExtras) {
-    use super::shift::Shift;
-
-    let range = node.byte_range();
-    let hit = reuse
-        .previous
-        .zip(reuse.by_text.get(&src[range.clone()]))
-        .map(|(prev, &i)| (prev, i))
-        .filter(|(prev, i)| prev.instructions[*i].kind == kind);
-    if let Some((prev, i)) = hit {
-        let old = &prev.instructions[i];
-        let delta = range.start as isize - old.range.start as isize;
-        let mut ins = old.clone();
-        ins.shift(delta);
-        ins.stage = None; // assigned again with the stages
-        let mut extras = prev.extras.get(&i).cloned().unwrap_or_default();
-        extras.comments.shift(delta);
-        extras.errors.shift(delta);
-        return (ins, extras);
+    let mut old: Vec<Option<Instruction>> = instructions.into_iter().map(Some).collect();
+    let mut count = 0;
+    for (slot, node) in out.iter_mut().zip(nodes) {
+        let Some(kind) = Kind::from_node_kind(node.kind()) else { continue };
+        let Some(i) = by_text.get_mut(&src[node.byte_range()]).and_then(Vec::pop) else { continue };
+        let Some(instruction) = old[i].take().filter(|ins| ins.kind == kind) else { continue };
+        let delta = node.start_byte() as isize - node_ranges[i].start as isize;
+        *slot = Some(Reused { instruction, extras: extras.remove(&i).unwrap_or_default(), delta });
+        count += 1;
     }
-    let mut scratch = Dockerfile { escape, ..Default::default() };
-    let ins = instruction(node, kind, src, escape, &mut scratch);
-    (ins, InstructionExtras { comments: scratch.comments, errors: scratch.errors })
+    count
 }
 
 fn collect_comments(node: Node, out: &mut Vec<Range<usize>>) {

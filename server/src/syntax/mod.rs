@@ -274,6 +274,11 @@ pub struct Dockerfile {
     /// Comments and errors found inside each instruction (by index; only instructions that
     /// have any), so a later model of the same document can reuse the instruction whole.
     pub(crate) extras: std::collections::HashMap<usize, InstructionExtras>,
+    /// The byte range of each instruction's node (it ends after the line break, unlike
+    /// `Instruction::range`): the text a later model looks an unchanged instruction up by.
+    pub(crate) node_ranges: Vec<Range<usize>>,
+    /// How many instructions were reused from the previous model (for tests).
+    pub(crate) reused: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -288,9 +293,15 @@ impl Dockerfile {
     }
 
     /// [`Dockerfile::new`], reusing the unchanged instructions of `previous`, the model of an
-    /// earlier text (`previous_text`) of the same document.
-    pub fn new_reusing(text: &str, tree: &tree_sitter::Tree, previous_text: &str, previous: &Dockerfile) -> Dockerfile {
+    /// earlier text (`previous_text`) of the same document. It is consumed: its instructions
+    /// are moved, not copied.
+    pub fn new_reusing(text: &str, tree: &tree_sitter::Tree, previous_text: &str, previous: Dockerfile) -> Dockerfile {
         build::build(text, tree, Some((previous_text, previous)))
+    }
+
+    /// How many instructions [`Dockerfile::new_reusing`] took over from the previous model.
+    pub fn reused_instructions(&self) -> usize {
+        self.reused
     }
 
     pub fn directive(&self, name: &str) -> Option<&Directive> {

@@ -75,3 +75,18 @@ fn escape_directive_and_onbuild() {
     assert_eq!(hc.nested.as_ref().unwrap().kind, Kind::Cmd);
     assert_eq!(hc.flags[0].name, "interval");
 }
+
+#[test]
+fn a_later_model_moves_unchanged_instructions_and_builds_the_edited_one() {
+    let before = "FROM alpine AS a\nWORKDIR /app\n# note\nRUN echo one\nFROM alpine AS b\nWORKDIR /app\nRUN echo two\n";
+    let after = "FROM alpine AS a\nWORKDIR /app\n# note\nRUN echo uno\nFROM alpine AS b\nWORKDIR /app\nRUN echo two\n";
+    let old = model(before);
+    let snap = Snapshot::from_text(after);
+    let df = Dockerfile::new_reusing(&snap.text, &snap.tree, before, old);
+    // Five of the six instructions are unchanged (both identical `WORKDIR /app` included).
+    assert_eq!(df.reused_instructions(), 5);
+    let fresh = Dockerfile::new(&snap.text, &snap.tree);
+    assert_eq!(format!("{:?}", df.instructions), format!("{:?}", fresh.instructions));
+    assert_eq!(format!("{:?}", df.stages), format!("{:?}", fresh.stages));
+    assert_eq!(df.comments, fresh.comments);
+}

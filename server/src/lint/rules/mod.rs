@@ -15,8 +15,11 @@ mod security;
 mod shell_practices;
 mod structure;
 mod image_tag;
+mod invalid_base_image_platform;
 mod maintainer_deprecated;
 mod workdir_absolute;
+
+pub use invalid_base_image_platform::base_image_references;
 
 use std::sync::OnceLock;
 
@@ -30,6 +33,7 @@ static CORE: &[&Rule] = &[
     &image_tag::LATEST,
     &maintainer_deprecated::RULE,
     &copy_relative_no_workdir::RULE,
+    &invalid_base_image_platform::RULE,
 ];
 
 /// Every rule: the core ones and each family's `RULES`.

@@ -5,7 +5,8 @@
 //!
 //! A fixture may come with `<name>.dockerignore` (the build context has that `.dockerignore`);
 //! a first line `# test-context: no-dockerignore` means a known context without one, and
-//! `# test-trusted-registries: a, b` configures trusted registries.
+//! `# test-trusted-registries: a, b` configures trusted registries, `# test-image-platforms:`
+//! and `# test-build-platform:` what registries answered and the build platform.
 
 use std::path::PathBuf;
 
@@ -20,6 +21,28 @@ fn fixture_dir() -> PathBuf {
 }
 
 fn options_for(name: &str, text: &str) -> LintOptions {
+    let mut options = base_options(name, text);
+    // `# test-image-platforms: alpine:3.20=linux/amd64 linux/arm64; …` gives what registries
+    // answered, and `# test-build-platform: linux/amd64` the build platform (else linux/amd64,
+    // so the snapshots do not depend on the machine).
+    for line in text.lines().take_while(|l| l.starts_with('#')) {
+        if let Some(list) = line.strip_prefix("# test-image-platforms:") {
+            for entry in list.split(';') {
+                let Some((image, platforms)) = entry.split_once('=') else { continue };
+                let key = crate::registry::Reference::parse(image).expect("fixture image").to_string();
+                let platforms = platforms.split_whitespace().map(|p| crate::registry::Platform::parse(p).expect("fixture platform")).collect();
+                options.image_platforms.insert(key, platforms);
+            }
+        }
+        if let Some(p) = line.strip_prefix("# test-build-platform:") {
+            options.build_platform = crate::registry::Platform::parse(p);
+        }
+    }
+    options.build_platform.get_or_insert_with(|| crate::registry::Platform::parse("linux/amd64").unwrap());
+    options
+}
+
+fn base_options(name: &str, text: &str) -> LintOptions {
     // `# test-trusted-registries: a, b` on the first line configures trusted registries.
     let trusted_registries = text
         .lines()
@@ -29,7 +52,7 @@ fn options_for(name: &str, text: &str) -> LintOptions {
         .unwrap_or_default();
     let ignore = fixture_dir().join(format!("{name}.dockerignore"));
     if let Ok(contents) = std::fs::read_to_string(&ignore) {
-        return LintOptions { dockerignore: Some(contents), context_known: true, trusted_registries };
+        return LintOptions { dockerignore: Some(contents), context_known: true, trusted_registries, ..Default::default() };
     }
     if text.starts_with("# test-context: no-dockerignore") {
         return LintOptions { context_known: true, trusted_registries, ..Default::default() };

@@ -1,0 +1,148 @@
+//! `invalid-base-image-platform`: the base image has no build for the platform the stage is
+//! built for. The rule only reads `LintOptions::image_platforms`; fetching them from the
+//! registries is the caller's job (`check`, the language server), so the rule stays pure.
+
+use super::prelude::*;
+use crate::registry::{Platform, Reference};
+use crate::semantics::resolve::{self, Values};
+use crate::semantics::Semantics;
+use crate::syntax::{Dockerfile, Stage};
+
+pub static RULE: Rule = Rule {
+    id: "invalid-base-image-platform",
+    hadolint: &[],
+    buildkit: Some("InvalidBaseImagePlatform"),
+    severity: Severity::Warning,
+    category: Category::Syntax,
+    tags: &[],
+    summary: "The base image must provide the platform the stage is built for",
+    docs: r#"## What it does
+Looks up which platforms a `FROM` image provides in its registry (the image index, or the
+config of a single-platform image) and flags the `FROM` when none of them is the platform the
+stage is built for: the `--platform` value when it is a constant or resolves
+(`$BUILDPLATFORM` and `$TARGETPLATFORM` are the build platform), else the build platform. The
+build platform is the machine dockls runs on, or `[build] platform = "linux/arm64"` in
+`.dockls.toml`.
+
+The lookup needs the network: `dockls check` fetches the images before linting (with a
+timeout, and a cache under `~/.cache/dockls`), the language server shows the finding once the
+background fetch is done. Offline (`--offline`, `DOCKLS_OFFLINE=1`, `[registries] offline =
+true`) only cached answers are used; an image that could not be looked up is not flagged.
+
+## Why is this bad?
+Docker then pulls a build for another platform: the build fails with `exec format error`
+at the first `RUN`, or the image runs slowly under emulation, or `docker build` refuses the
+image outright.
+
+## Example
+```dockerfile
+# the image only has linux/amd64
+FROM --platform=linux/arm64 example/tool:1.0
+```
+
+## Use instead
+```dockerfile
+FROM --platform=linux/amd64 example/tool:1.0
+```
+or a base image that is published for the platform you build for.
+"#,
+    opt_in: false,
+    check,
+};
+
+/// The values FROM lines see: the predefined platform args for `target`, then global ARG
+/// defaults (an `ARG TARGETPLATFORM` without default keeps the automatic value).
+fn from_values(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform, offset: usize) -> Values {
+    let mut values = Values::new();
+    let variant = target.variant.clone().unwrap_or_default();
+    for prefix in ["TARGET", "BUILD"] {
+        values.insert(format!("{prefix}PLATFORM"), Some(target.to_string()));
+        values.insert(format!("{prefix}OS"), Some(target.os.clone()));
+        values.insert(format!("{prefix}ARCH"), Some(target.architecture.clone()));
+        values.insert(format!("{prefix}VARIANT"), Some(variant.clone()));
+    }
+    for (name, value) in sem.values_at(text, df, None, offset) {
+        if value.is_some() {
+            values.insert(name, value);
+        }
+    }
+    values
+}
+
+fn resolved(df: &Dockerfile, raw: &str, values: &Values) -> String {
+    crate::syntax::unquote(&resolve::expand(raw, values), df.escape)
+}
+
+/// The registry image a stage starts from, with ARGs resolved: `None` for `scratch`, an
+/// earlier stage, or what does not resolve to an image name.
+fn stage_image(df: &Dockerfile, stage: &Stage, values: &Values) -> Option<Reference> {
+    if stage.parent.is_some() || stage.image.is_scratch() || stage.image.text.is_empty() {
+        return None;
+    }
+    let name = resolved(df, &stage.image.text, values);
+    let earlier_stage = df.stages[..stage.index].iter().any(|s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(&name)));
+    if earlier_stage || name == "scratch" {
+        return None;
+    }
+    Reference::parse(&name)
+}
+
+/// The registry images of every stage (for the caller to fetch their platforms), resolved as
+/// the rule resolves them.
+pub fn base_image_references(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform) -> Vec<Reference> {
+    let refs = df.stages.iter().filter_map(|s| {
+        let values = from_values(text, df, sem, target, s.image.range.start);
+        stage_image(df, s, &values)
+    });
+    crate::registry::distinct(refs)
+}
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    if ctx.options.image_platforms.is_empty() {
+        return;
+    }
+    let build = ctx.options.build_platform.clone().unwrap_or_else(Platform::host);
+    for stage in &ctx.df.stages {
+        let values = from_values(ctx.text, ctx.df, ctx.sem, &build, stage.image.range.start);
+        let Some(image) = stage_image(ctx.df, stage, &values) else { continue };
+        let Some(available) = ctx.options.image_platforms.get(&image.to_string()) else { continue };
+        if available.is_empty() {
+            continue;
+        }
+        let flag = ctx.df.instructions[stage.from].flag("platform").and_then(|f| f.value.as_ref());
+        let (wanted, range) = match flag {
+            Some(v) => {
+                // A platform that does not resolve (a build arg without default) is unknown.
+                let Some(p) = Platform::parse(&resolved(ctx.df, &v.text, &values)) else { continue };
+                (p, v.range.clone())
+            }
+            None => (build.clone(), stage.image.range.clone()),
+        };
+        if available.iter().any(|a| a.serves(&wanted)) {
+            continue;
+        }
+        let list: Vec<String> = available.iter().map(|p| p.to_string()).collect();
+        let written = &stage.image.text;
+        let shown = if written.contains('$') { format!("`{written}` (`{}`)", resolved(ctx.df, written, &values)) } else { format!("`{written}`") };
+        out.push(Finding::new(range, format!("{shown} has no build for platform `{wanted}` (it provides {})", list.join(", "))));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Snapshot;
+
+    fn refs(text: &str) -> Vec<String> {
+        let snap = Snapshot::from_text(text);
+        let df = Dockerfile::new(&snap.text, &snap.tree);
+        let sem = Semantics::analyze(text, &df);
+        base_image_references(text, &df, &sem, &Platform::parse("linux/arm64").unwrap()).iter().map(|r| r.to_string()).collect()
+    }
+
+    #[test]
+    fn references_resolve_args_and_skip_stages() {
+        let text = "ARG V=3.20\nARG IMG=ghcr.io/o/tool\nFROM alpine:${V} AS base\nFROM base\nFROM $IMG:1 AS t\nFROM scratch\nFROM alpine:3.20\nFROM $UNSET\nFROM golang:1-${TARGETARCH}\n";
+        assert_eq!(refs(text), ["docker.io/library/alpine:3.20", "ghcr.io/o/tool:1", "docker.io/library/golang:1-arm64"]);
+    }
+}

@@ -1,0 +1,263 @@
+//! The HTTP side: manifests, config blobs and the anonymous token dance, with ureq.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{host_of, Error, Platform, Reference, Settings};
+
+/// Every manifest kind we can read, indexes first (they list all platforms in one request).
+const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
+application/vnd.docker.distribution.manifest.list.v2+json, \
+application/vnd.oci.image.manifest.v1+json, \
+application/vnd.docker.distribution.manifest.v2+json";
+
+/// Manifests and configs are small; anything bigger is not what we asked for.
+const MAX_BODY: u64 = 4 << 20;
+
+/// Agents by (timeout, loopback): an agent keeps its connection pool and TLS setup.
+#[derive(Default)]
+pub struct Http {
+    agents: Mutex<HashMap<(Duration, bool), ureq::Agent>>,
+}
+
+/// The base URL for `r`'s registry: its mirror, else `https://<api host>`. Plain `http://` is
+/// refused except on loopback, so a typo cannot send requests in clear over the network.
+pub fn base_url(settings: &Settings, r: &Reference) -> Result<String, Error> {
+    match settings.mirrors.get(&r.registry) {
+        Some(url) => {
+            let url = url.trim().trim_end_matches('/').to_string();
+            check_url(&url)?;
+            Ok(url)
+        }
+        None => Ok(format!("https://{}", r.api_host())),
+    }
+}
+
+fn check_url(url: &str) -> Result<(), Error> {
+    if url.starts_with("https://") || (url.starts_with("http://") && is_loopback(url)) {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!("`{url}`: registry URLs must use https:// (http:// only for loopback addresses)")))
+    }
+}
+
+pub fn is_loopback(url: &str) -> bool {
+    let host = host_of(url);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[derive(Deserialize)]
+struct Manifest {
+    #[serde(default)]
+    manifests: Option<Vec<Descriptor>>,
+    #[serde(default)]
+    config: Option<Descriptor>,
+}
+
+#[derive(Deserialize)]
+struct Descriptor {
+    #[serde(default)]
+    digest: Option<String>,
+    #[serde(default)]
+    platform: Option<RawPlatform>,
+}
+
+#[derive(Deserialize)]
+struct RawPlatform {
+    #[serde(default)]
+    os: String,
+    #[serde(default)]
+    architecture: String,
+    #[serde(default)]
+    variant: Option<String>,
+}
+
+impl RawPlatform {
+    fn platform(&self) -> Option<Platform> {
+        let p = Platform::new(&self.os, &self.architecture, self.variant.as_deref());
+        (!p.os.is_empty() && !p.architecture.is_empty() && !p.is_unknown()).then_some(p)
+    }
+}
+
+#[derive(Deserialize)]
+struct Token {
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    access_token: Option<String>,
+}
+
+impl Http {
+    fn agent(&self, timeout: Duration, loopback: bool) -> ureq::Agent {
+        let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
+        agents
+            .entry((timeout, loopback))
+            .or_insert_with(|| {
+                let mut config = ureq::Agent::config_builder()
+                    .timeout_global(Some(timeout))
+                    // 401 and 404 are answers to read, not failures.
+                    .http_status_as_error(false)
+                    .user_agent(concat!("dockls/", env!("CARGO_PKG_VERSION")));
+                if loopback {
+                    // A proxy from the environment must not capture requests to this machine.
+                    config = config.proxy(None);
+                } else {
+                    config = config.https_only(true);
+                }
+                config.build().into()
+            })
+            .clone()
+    }
+
+    /// The platforms the image provides: an index's entries, or a single manifest's config.
+    pub fn platforms(&self, settings: &Settings, base: &str, r: &Reference) -> Result<Vec<Platform>, Error> {
+        let agent = self.agent(settings.timeout, is_loopback(base));
+        let mut session = Session { agent, base, token: None };
+        let url = format!("{base}/v2/{}/manifests/{}", r.repository, r.manifest_ref());
+        let body = session.get(&url, ACCEPT).map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound(r.to_string()),
+            e => e,
+        })?;
+        let manifest: Manifest = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
+        if let Some(entries) = manifest.manifests {
+            let mut out: Vec<Platform> = Vec::new();
+            for p in entries.iter().filter_map(|d| d.platform.as_ref()?.platform()) {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+            return Ok(out);
+        }
+        let digest = manifest.config.and_then(|c| c.digest).ok_or_else(|| Error::Invalid(format!("{url}: neither an index nor an image manifest")))?;
+        let url = format!("{base}/v2/{}/blobs/{digest}", r.repository);
+        let body = session.get(&url, "application/vnd.oci.image.config.v1+json, application/vnd.docker.container.image.v1+json, application/json")?;
+        let config: RawPlatform = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not an image config: {e}")))?;
+        Ok(config.platform().into_iter().collect())
+    }
+}
+
+/// Requests to one repository, sharing the token once one was needed.
+struct Session<'a> {
+    agent: ureq::Agent,
+    base: &'a str,
+    token: Option<String>,
+}
+
+impl Session<'_> {
+    fn unreachable(&self, e: ureq::Error) -> Error {
+        Error::Unreachable { host: host_of(self.base).to_string(), message: e.to_string() }
+    }
+
+    fn get(&mut self, url: &str, accept: &str) -> Result<Vec<u8>, Error> {
+        for attempt in 0..2 {
+            let mut req = self.agent.get(url).header("Accept", accept);
+            if let Some(t) = &self.token {
+                req = req.header("Authorization", format!("Bearer {t}"));
+            }
+            let mut resp = req.call().map_err(|e| self.unreachable(e))?;
+            let status = resp.status().as_u16();
+            match status {
+                200 => return resp.body_mut().with_config().limit(MAX_BODY).read_to_vec().map_err(|e| self.unreachable(e)),
+                401 if attempt == 0 => {
+                    let challenge = resp.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                    self.token = Some(self.fetch_token(&challenge)?);
+                }
+                404 => return Err(Error::NotFound(url.to_string())),
+                _ => return Err(Error::Status { url: url.to_string(), status }),
+            }
+        }
+        Err(Error::Status { url: url.to_string(), status: 401 })
+    }
+
+    /// Answers a `Bearer realm=…,service=…,scope=…` challenge anonymously.
+    fn fetch_token(&self, challenge: &str) -> Result<String, Error> {
+        let params = parse_challenge(challenge).ok_or_else(|| Error::Invalid(format!("unsupported auth challenge `{challenge}`")))?;
+        let realm = params.iter().find(|(k, _)| k == "realm").map(|(_, v)| v.clone()).ok_or_else(|| Error::Invalid("auth challenge without realm".into()))?;
+        check_url(&realm)?;
+        let query: Vec<String> = params
+            .iter()
+            .filter(|(k, _)| k == "service" || k == "scope")
+            .map(|(k, v)| format!("{k}={}", percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)))
+            .collect();
+        let url = if query.is_empty() { realm } else { format!("{realm}{}{}", if realm.contains('?') { '&' } else { '?' }, query.join("&")) };
+        let mut resp = self.agent.get(&url).call().map_err(|e| self.unreachable(e))?;
+        let status = resp.status().as_u16();
+        if status != 200 {
+            return Err(Error::Status { url, status });
+        }
+        let body = resp.body_mut().with_config().limit(MAX_BODY).read_to_vec().map_err(|e| self.unreachable(e))?;
+        let token: Token = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a token: {e}")))?;
+        token.token.or(token.access_token).filter(|t| !t.is_empty()).ok_or_else(|| Error::Invalid(format!("{url}: no token in the answer")))
+    }
+}
+
+/// `Bearer k="v",k2="v2"` → [(k, v), …]; `None` for another scheme.
+fn parse_challenge(header: &str) -> Option<Vec<(String, String)>> {
+    let rest = header.trim();
+    let (scheme, rest) = rest.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut chars = rest.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| *c == ',' || c.is_whitespace()) {
+            chars.next();
+        }
+        let key: String = chars.by_ref().take_while(|c| *c != '=').collect::<String>().trim().to_ascii_lowercase();
+        if key.is_empty() {
+            break;
+        }
+        let mut value = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => value.extend(chars.next()),
+                    '"' => break,
+                    c => value.push(c),
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == ',' {
+                    break;
+                }
+                value.push(c);
+                chars.next();
+            }
+        }
+        out.push((key, value.trim().to_string()));
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenges() {
+        let p = parse_challenge(r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull""#).unwrap();
+        assert_eq!(p[0], ("realm".into(), "https://auth.docker.io/token".into()));
+        assert_eq!(p[2], ("scope".into(), "repository:library/alpine:pull".into()));
+        assert!(parse_challenge("Basic realm=x").is_none());
+    }
+
+    #[test]
+    fn loopback_only_for_http() {
+        assert!(is_loopback("http://127.0.0.1:5000"));
+        assert!(is_loopback("http://localhost:80/x"));
+        assert!(is_loopback("http://[::1]:5000"));
+        assert!(!is_loopback("http://example.com:5000"));
+        assert!(check_url("http://10.0.0.1:5000").is_err());
+        assert!(check_url("https://mirror.example.com").is_ok());
+    }
+}

@@ -1,0 +1,204 @@
+//! A small client of the OCI distribution API (`/v2/…`): which platforms an image provides.
+//! Anonymous bearer-token auth (the `WWW-Authenticate` challenge), a timeout on every request,
+//! a memory and disk cache, an offline mode and per-registry mirrors (for tests and air-gapped
+//! setups). Blocking: callers run it on their own threads. Errors are values; nothing here
+//! panics on a bad answer. No LSP types.
+
+mod cache;
+mod client;
+pub mod reference;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+pub use reference::{Platform, Reference};
+
+/// How long a tag's answer is trusted (a digest's never changes).
+pub const TAG_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// Connect + send + receive, per request.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// A registry that did not answer is not asked again for this long (so one dead host costs
+/// one timeout, not one per image).
+const UNREACHABLE_FOR: Duration = Duration::from_secs(60);
+/// Requests in flight at once when fetching many images.
+const PARALLEL: usize = 8;
+
+/// How to reach registries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// No network at all: answers come from the cache only.
+    pub offline: bool,
+    /// Registry name (`docker.io`, `ghcr.io`) → base URL to use instead (`http://` only for
+    /// loopback hosts).
+    pub mirrors: BTreeMap<String, String>,
+    /// Where the disk cache lives; `None`: memory only.
+    pub cache_dir: Option<PathBuf>,
+    pub timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { offline: env_offline(), mirrors: BTreeMap::new(), cache_dir: default_cache_dir(), timeout: DEFAULT_TIMEOUT }
+    }
+}
+
+/// `DOCKLS_OFFLINE` set to anything but empty, `0` or `false`.
+pub fn env_offline() -> bool {
+    std::env::var("DOCKLS_OFFLINE").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "no"))
+}
+
+/// `$XDG_CACHE_HOME/dockls`, else `~/.cache/dockls`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("dockls"))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// Offline and not in the cache.
+    Offline,
+    /// The registry has no such repository, tag or digest.
+    NotFound(String),
+    /// Any other HTTP status.
+    Status { url: String, status: u16 },
+    /// Could not connect, timed out, TLS failed, or skipped after such a failure.
+    Unreachable { host: String, message: String },
+    /// An answer that is not what the API promises, or a refused configuration.
+    Invalid(String),
+}
+
+impl Error {
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Error::Unreachable { .. })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Offline => write!(f, "offline and not in the cache"),
+            Error::NotFound(what) => write!(f, "{what} not found"),
+            Error::Status { url, status } => write!(f, "{url} answered HTTP {status}"),
+            Error::Unreachable { host, message } => write!(f, "registry {host} unreachable: {message}"),
+            Error::Invalid(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+/// One image's platforms, or why they are unknown.
+pub type Lookup = Result<Vec<Platform>, Error>;
+
+/// The client with its memory cache. One per process is enough: see [`Registry::shared`].
+pub struct Registry {
+    memory: Mutex<HashMap<String, cache::Entry>>,
+    /// Base URLs that failed at the network level, and when.
+    unreachable: Mutex<HashMap<String, Instant>>,
+    http: client::Http,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry::new()
+    }
+}
+
+impl Registry {
+    pub fn new() -> Registry {
+        Registry { memory: Mutex::default(), unreachable: Mutex::default(), http: client::Http::default() }
+    }
+
+    /// The process-wide client (its memory cache is shared by every caller).
+    pub fn shared() -> &'static Registry {
+        static SHARED: OnceLock<Registry> = OnceLock::new();
+        SHARED.get_or_init(Registry::new)
+    }
+
+    /// The platforms of `r` if the memory or disk cache has a fresh answer. No network.
+    pub fn cached(&self, settings: &Settings, r: &Reference) -> Option<Vec<Platform>> {
+        let base = client::base_url(settings, r).ok()?;
+        let key = cache_key(&base, r);
+        if let Some(e) = self.memory.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            if e.fresh(r) {
+                return Some(e.platforms.clone());
+            }
+        }
+        let entry = cache::read(settings.cache_dir.as_deref()?, &key).filter(|e| e.fresh(r))?;
+        let platforms = entry.platforms.clone();
+        self.memory.lock().unwrap_or_else(|e| e.into_inner()).insert(key, entry);
+        Some(platforms)
+    }
+
+    /// The platforms of `r`: from the cache, else from the registry (unless offline).
+    pub fn platforms(&self, settings: &Settings, r: &Reference) -> Result<Vec<Platform>, Error> {
+        if let Some(p) = self.cached(settings, r) {
+            return Ok(p);
+        }
+        if settings.offline {
+            return Err(Error::Offline);
+        }
+        let base = client::base_url(settings, r)?;
+        if self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).get(&base).is_some_and(|t| t.elapsed() < UNREACHABLE_FOR) {
+            return Err(Error::Unreachable { host: host_of(&base).to_string(), message: "skipped after an earlier failure".into() });
+        }
+        let result = self.http.platforms(settings, &base, r);
+        match &result {
+            Ok(platforms) => {
+                let key = cache_key(&base, r);
+                let entry = cache::Entry::now(&key, platforms.clone());
+                if let Some(dir) = &settings.cache_dir {
+                    cache::write(dir, &entry);
+                }
+                self.memory.lock().unwrap_or_else(|e| e.into_inner()).insert(key, entry);
+            }
+            Err(e) if e.is_unreachable() => {
+                self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(base, Instant::now());
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    /// [`Registry::platforms`] of each distinct reference, a few at a time, in input order.
+    pub fn platforms_many(&self, settings: &Settings, refs: &[Reference]) -> Vec<Lookup> {
+        let next = AtomicUsize::new(0);
+        let results: Vec<Mutex<Option<Lookup>>> = refs.iter().map(|_| Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..PARALLEL.min(refs.len()) {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(r) = refs.get(i) else { break };
+                    let res = self.platforms(settings, r);
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(res);
+                });
+            }
+        });
+        results
+            .into_iter()
+            .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or(Err(Error::Invalid("not fetched".into()))))
+            .collect()
+    }
+}
+
+/// The cache key: where the answer came from and the normalized reference (a mirror's answers
+/// never stand in for the real registry's).
+fn cache_key(base: &str, r: &Reference) -> String {
+    format!("{base} {r}")
+}
+
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest)
+}
+
+/// The distinct references among `refs`, in first-seen order.
+pub fn distinct(refs: impl IntoIterator<Item = Reference>) -> Vec<Reference> {
+    let mut seen = HashSet::new();
+    refs.into_iter().filter(|r| seen.insert(r.to_string())).collect()
+}

@@ -1,0 +1,135 @@
+//! A tiny OCI registry on loopback for tests: std `TcpListener`, one thread per connection.
+//!
+//! Every `/v2/` request without `Authorization: Bearer <TOKEN>` gets a 401 with a
+//! `WWW-Authenticate: Bearer realm=…/token,service=…,scope=…` challenge, as Docker Hub does;
+//! `/token` hands the token out anonymously. Repositories:
+//! * `library/multi`, tag `1.0`: an OCI index with linux/amd64, linux/arm64/v8 and an
+//!   `unknown/unknown` attestation entry;
+//! * `library/single`, tag `1.0`: one OCI manifest whose config blob says linux/ppc64le;
+//! * anything else: 404.
+//!
+//! [`FakeRegistry::silent`] accepts connections and never answers (for timeouts).
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+pub const TOKEN: &str = "fake-token";
+const CONFIG_DIGEST: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000001";
+
+pub struct FakeRegistry {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    /// Request lines received (`GET /v2/… `), in order.
+    pub requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeRegistry {
+    pub fn start() -> FakeRegistry {
+        Self::spawn(true)
+    }
+
+    /// Accepts connections, reads nothing, answers nothing.
+    pub fn silent() -> FakeRegistry {
+        Self::spawn(false)
+    }
+
+    fn spawn(answer: bool) -> FakeRegistry {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (log, base) = (requests.clone(), url.clone());
+        thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                if !answer {
+                    // Keep the connection open and silent until the process ends.
+                    held.push(stream);
+                    continue;
+                }
+                let (log, base) = (log.clone(), base.clone());
+                thread::spawn(move || {
+                    let _ = serve(stream, &base, &log);
+                });
+            }
+        });
+        FakeRegistry { url, requests }
+    }
+
+    pub fn request_count(&self) -> usize {
+        self.requests.lock().unwrap().len()
+    }
+
+    /// How many requests asked for `path_prefix…`.
+    pub fn count(&self, path_prefix: &str) -> usize {
+        self.requests.lock().unwrap().iter().filter(|r| r.split(' ').nth(1).is_some_and(|p| p.starts_with(path_prefix))).count()
+    }
+}
+
+fn serve(stream: TcpStream, base: &str, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut authorized = false;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("authorization") && value.trim() == format!("Bearer {TOKEN}") {
+                authorized = true;
+            }
+        }
+    }
+    log.lock().unwrap().push(request_line.trim().to_string());
+    let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
+    let (status, content_type, body, extra) = route(&path, authorized, base);
+    let mut out = stream;
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n",
+        body.len()
+    );
+    out.write_all(head.as_bytes())?;
+    out.write_all(body.as_bytes())?;
+    out.flush()
+}
+
+fn route(path: &str, authorized: bool, base: &str) -> (&'static str, &'static str, String, String) {
+    const JSON: &str = "application/json";
+    if path.starts_with("/token") {
+        return ("200 OK", JSON, format!(r#"{{"token":"{TOKEN}","expires_in":300}}"#), String::new());
+    }
+    let Some(rest) = path.strip_prefix("/v2/") else { return ("404 Not Found", JSON, "{}".into(), String::new()) };
+    if !authorized {
+        let repo = rest.split("/manifests/").next().unwrap_or("").split("/blobs/").next().unwrap_or("");
+        let challenge = format!("WWW-Authenticate: Bearer realm=\"{base}/token\",service=\"fake\",scope=\"repository:{repo}:pull\"\r\n");
+        return ("401 Unauthorized", JSON, r#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.into(), challenge);
+    }
+    match rest {
+        "library/multi/manifests/1.0" => (
+            "200 OK",
+            "application/vnd.oci.image.index.v1+json",
+            r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+                {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:aa","size":1,"platform":{"architecture":"amd64","os":"linux"}},
+                {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:bb","size":1,"platform":{"architecture":"arm64","os":"linux","variant":"v8"}},
+                {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:cc","size":1,"platform":{"architecture":"unknown","os":"unknown"}}
+            ]}"#
+            .into(),
+            String::new(),
+        ),
+        "library/single/manifests/1.0" => (
+            "200 OK",
+            "application/vnd.oci.image.manifest.v1+json",
+            format!(
+                r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{CONFIG_DIGEST}","size":1}},"layers":[]}}"#
+            ),
+            String::new(),
+        ),
+        r if r == format!("library/single/blobs/{CONFIG_DIGEST}") => {
+            ("200 OK", "application/vnd.oci.image.config.v1+json", r#"{"architecture":"ppc64le","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.into(), String::new())
+        }
+        _ => ("404 Not Found", JSON, r#"{"errors":[{"code":"MANIFEST_UNKNOWN"}]}"#.into(), String::new()),
+    }
+}
