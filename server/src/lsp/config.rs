@@ -18,6 +18,11 @@ pub struct Settings {
     pub severity: std::collections::BTreeMap<String, String>,
     /// Registries FROM may use (enables `trusted-registry`).
     pub trusted_registries: Vec<String>,
+    /// Never query registries (base image platforms come from the cache only).
+    pub offline: bool,
+    /// Target platform of the build, `os/arch[/variant]` (default: the configuration file's,
+    /// else this machine's).
+    pub build_platform: Option<String>,
 }
 
 impl Default for Settings {
@@ -29,6 +34,8 @@ impl Default for Settings {
             enable: Vec::new(),
             severity: Default::default(),
             trusted_registries: Vec::new(),
+            offline: false,
+            build_platform: None,
         }
     }
 }
@@ -59,5 +66,29 @@ impl Settings {
         if !self.trusted_registries.is_empty() {
             config.trusted_registries = self.trusted_registries.clone();
         }
+        config.offline |= self.offline;
+        // An unparsable platform keeps the file's (the settings have no place to show an error).
+        if let Some(p) = self.build_platform.as_deref().and_then(crate::registry::Platform::parse) {
+            config.build_platform = Some(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_settings_apply_on_top_of_the_file() {
+        let s = Settings::from_json(&serde_json::json!({ "dockls": { "offline": true, "buildPlatform": "linux/arm64" } })).unwrap();
+        let mut config = crate::config::Config::default();
+        s.overlay(&mut config);
+        assert!(config.offline);
+        assert_eq!(config.build_platform.map(|p| p.to_string()).as_deref(), Some("linux/arm64"));
+        // A platform that doesn't parse keeps what the file said.
+        let s = Settings::from_json(&serde_json::json!({ "buildPlatform": "arm64" })).unwrap();
+        let mut config = crate::config::Config::default();
+        s.overlay(&mut config);
+        assert!(config.build_platform.is_none() && !config.offline);
     }
 }
