@@ -225,6 +225,11 @@ fn bad_input_never_crashes_the_server() {
     // Unknown method: MethodNotFound, and the server keeps answering.
     let err = c.request("textDocument/notAThing", json!({})).unwrap_err();
     assert_eq!(err["code"], -32601);
+    // Malformed params for a request answered in front of tower-lsp-server: InvalidParams.
+    for method in ["textDocument/documentSymbol", "textDocument/foldingRange", "textDocument/semanticTokens/full"] {
+        let err = c.request(method, json!({ "textDocument": 42 })).unwrap_err();
+        assert_eq!(err["code"], -32602, "{method}: {err}");
+    }
     // Out-of-range positions are clamped.
     c.did_open(URI, "FROM alpine:3.20\n");
     c.wait_diagnostics(URI, Some(1));
