@@ -202,21 +202,30 @@ fn instruction(node: Node, kind: Kind, src: &str, escape: char, df: &mut Dockerf
     let mut user = None;
     let mut group = None;
 
+    // One cursor walk over the children: the field name comes from the cursor (asking the
+    // node for the field of child i walks its children again, quadratic on long instructions).
     let mut cursor = node.walk();
-    for (i, child) in node.children(&mut cursor).enumerate() {
+    let mut more = cursor.goto_first_child();
+    let mut i = 0usize;
+    while more {
+        let child = cursor.node();
+        let field = cursor.field_name();
+        more = cursor.goto_next_sibling();
+        i += 1;
+        let i = i - 1;
         if child.is_missing() {
             continue;
         }
-        let field = node.field_name_for_child(i as u32);
-        if child.kind() == "heredoc_block" {
+        let child_kind = child.kind();
+        if child_kind == "heredoc_block" {
             // The block ends with its terminator's newline; the instruction ends at the terminator.
             let mut c2 = child.walk();
             let last = child.children(&mut c2).filter(|p| p.kind() == "heredoc_end" || p.kind() == "heredoc_content").last();
             end = end.max(last.map_or(child.end_byte(), |p| p.end_byte()));
-        } else if child.kind() != "comment" && child.kind() != "line_continuation" {
+        } else if child_kind != "comment" && child_kind != "line_continuation" {
             end = end.max(child.end_byte());
         }
-        match child.kind() {
+        match child_kind {
             "comment" => df.comments.push(child.byte_range()),
             "param" | "mount_param" => flags.push(flag(child, src, escape)),
             "json_string_array" => args = Args::Exec(json_strings(child, src)),

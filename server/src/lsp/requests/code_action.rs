@@ -73,7 +73,7 @@ pub fn handle(state: &State, params: CodeActionParams) -> Option<CodeActionRespo
     }
     let fix_all_kind = CodeActionKind::SOURCE_FIX_ALL;
     if only.as_ref().is_some_and(|_| wants(&only, &fix_all_kind)) || only.is_none() {
-        let edits = actions::fix_all(&diagnostics);
+        let edits = actions::fix_all(diagnostics);
         if !edits.is_empty() {
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: "Fix all auto-fixable problems (dockls)".into(),
