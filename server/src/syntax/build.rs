@@ -15,10 +15,18 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
     let root = tree.root_node();
     let mut df = Dockerfile { escape: '\\', ..Default::default() };
     let mut cursor = root.walk();
-    let nodes: Vec<Node> = root.children(&mut cursor).collect();
+    // The top-level nodes with their kind and range, asked of tree-sitter once (each call walks
+    // the tree's internals; a 5,000-line file has 5,000 of these nodes).
+    let nodes: Vec<Top> = root
+        .children(&mut cursor)
+        .map(|node| {
+            let kind = node.kind();
+            Top { node, kind, instruction: Kind::from_node_kind(kind), range: node.byte_range() }
+        })
+        .collect();
     // Directives only ever come first, so the escape character is known before any instruction.
-    for &node in nodes.iter().take_while(|n| n.kind() == "parser_directive") {
-        let d = directive(node, src);
+    for top in nodes.iter().take_while(|n| n.kind == "parser_directive") {
+        let d = directive(top.node, src);
         if d.name.eq_ignore_ascii_case("escape") && d.value == "`" {
             df.escape = '`';
         }
@@ -34,8 +42,8 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
     let built: Vec<Option<(Instruction, InstructionExtras)>> = nodes
         .par_iter()
         .zip(reused.into_par_iter())
-        .map(|(&node, reused)| {
-            let kind = Kind::from_node_kind(node.kind())?;
+        .map(|(top, reused)| {
+            let (node, kind) = (top.node, top.instruction?);
             Some(match reused {
                 Some(Reused { mut instruction, mut extras, delta }) => {
                     if delta != 0 {
@@ -54,15 +62,15 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
             })
         })
         .collect();
-    for (node, built) in nodes.iter().zip(built) {
-        match node.kind() {
+    for (top, built) in nodes.iter().zip(built) {
+        match top.kind {
             "parser_directive" => {}
-            "comment" => df.comments.push(node.byte_range()),
+            "comment" => df.comments.push(top.range.clone()),
             "ERROR" => {
-                collect_comments(*node, &mut df.comments);
-                let first_word = src[node.byte_range()].split_whitespace().next().unwrap_or("");
+                collect_comments(top.node, &mut df.comments);
+                let first_word = src[top.range.clone()].split_whitespace().next().unwrap_or("");
                 df.errors.push(SyntaxError {
-                    range: node.byte_range(),
+                    range: top.range.clone(),
                     missing: None,
                     instruction: Kind::from_keyword(first_word),
                 });
@@ -75,7 +83,7 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
                         df.extras.insert(df.instructions.len(), extras);
                     }
                     df.instructions.push(ins);
-                    df.node_ranges.push(node.byte_range());
+                    df.node_ranges.push(top.range.clone());
                 }
             }
         }
@@ -83,6 +91,14 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
     assign_stages(&mut df);
     df.errors.sort_by_key(|e| e.range.start);
     df
+}
+
+/// A top-level node of the tree.
+struct Top<'t> {
+    node: Node<'t>,
+    kind: &'t str,
+    instruction: Option<Kind>,
+    range: Range<usize>,
 }
 
 /// An instruction of the previous model whose node text is unchanged, with the comments and
@@ -97,7 +113,7 @@ struct Reused {
 /// text of the same document) into `out`, one per node whose text they match: after an edit
 /// only the changed instructions are built again. Moving instead of copying keeps one model in
 /// memory, not two. Returns how many were reused.
-fn take_unchanged(src: &str, nodes: &[Node], previous_text: &str, previous: Dockerfile, out: &mut [Option<Reused>]) -> usize {
+fn take_unchanged(src: &str, nodes: &[Top], previous_text: &str, previous: Dockerfile, out: &mut [Option<Reused>]) -> usize {
     let Dockerfile { instructions, node_ranges, mut extras, .. } = previous;
     // Keyed by the node's text (it ends after the line break, unlike the instruction's range).
     // Identical instructions are common (`WORKDIR /app` in every stage): each key lists all of
@@ -110,11 +126,11 @@ fn take_unchanged(src: &str, nodes: &[Node], previous_text: &str, previous: Dock
     }
     let mut old: Vec<Option<Instruction>> = instructions.into_iter().map(Some).collect();
     let mut count = 0;
-    for (slot, node) in out.iter_mut().zip(nodes) {
-        let Some(kind) = Kind::from_node_kind(node.kind()) else { continue };
-        let Some(i) = by_text.get_mut(&src[node.byte_range()]).and_then(Vec::pop) else { continue };
+    for (slot, top) in out.iter_mut().zip(nodes) {
+        let Some(kind) = top.instruction else { continue };
+        let Some(i) = by_text.get_mut(&src[top.range.clone()]).and_then(Vec::pop) else { continue };
         let Some(instruction) = old[i].take().filter(|ins| ins.kind == kind) else { continue };
-        let delta = node.start_byte() as isize - node_ranges[i].start as isize;
+        let delta = top.range.start as isize - node_ranges[i].start as isize;
         *slot = Some(Reused { instruction, extras: extras.remove(&i).unwrap_or_default(), delta });
         count += 1;
     }
