@@ -128,7 +128,15 @@ fn take_unchanged(src: &str, nodes: &[Top], previous_text: &str, previous: Docke
     let mut count = 0;
     for (slot, top) in out.iter_mut().zip(nodes) {
         let Some(kind) = top.instruction else { continue };
+        // With a syntax error inside, the node's shape depends on how tree-sitter recovered,
+        // which depends on the edit history, not only on the text: build it again.
+        if top.node.has_error() {
+            continue;
+        }
         let Some(i) = by_text.get_mut(&src[top.range.clone()]).and_then(Vec::pop) else { continue };
+        if extras.get(&i).is_some_and(|e| !e.errors.is_empty()) {
+            continue;
+        }
         let Some(instruction) = old[i].take().filter(|ins| ins.kind == kind) else { continue };
         let delta = top.range.start as isize - node_ranges[i].start as isize;
         *slot = Some(Reused { instruction, extras: extras.remove(&i).unwrap_or_default(), delta });

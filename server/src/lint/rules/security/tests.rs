@@ -100,6 +100,19 @@ fn non_numeric_user_ranges() {
 }
 
 #[test]
+fn last_user_root_resolves_variables() {
+    let rule = &super::users::LAST_USER_ROOT;
+    let o = LintOptions::default();
+    assert_eq!(flagged(rule, "FROM alpine:3.20\nARG U=root\nUSER $U\n", &o), ["$U"]);
+    assert_eq!(flagged(rule, "FROM alpine:3.20\nENV U=0\nUSER ${U}:0\n", &o), ["${U}:0"]);
+    let f = run(rule, "FROM alpine:3.20\nARG U=root\nUSER $U\n");
+    assert!(f[0].message.contains("(`root` with the ARG/ENV values before it)"), "{}", f[0].message);
+    // A build argument without default, or a non-root value: nothing.
+    assert!(flagged(rule, "FROM alpine:3.20\nARG U\nUSER $U\n", &o).is_empty());
+    assert!(flagged(rule, "FROM alpine:3.20\nARG U=app\nUSER $U\n", &o).is_empty());
+}
+
+#[test]
 fn non_numeric_user_resolves_variables() {
     let rule = &super::users::NON_NUMERIC_USER;
     let o = LintOptions::default();

@@ -15,7 +15,8 @@ pub static LAST_USER_ROOT: Rule = Rule {
     summary: "Do not switch the final image back to root",
     docs: r#"## What it does
 Flags the `USER` that is in effect at the end of the final stage when it is `root` (or `0`,
-`root:root`, `0:0`).
+`root:root`, `0:0`), also through a variable whose ARG default or ENV value before the `USER`
+is `root` (`ARG U=root` … `USER $U`). A build argument without default is not flagged.
 
 ## Why is this bad?
 A process running as root inside a container is root on the kernel it shares with the host:
@@ -167,13 +168,17 @@ fn spec_range(user: &Word, group: Option<&Word>) -> std::ops::Range<usize> {
 fn check_last_user_root(ctx: &Context, out: &mut Vec<Finding>) {
     let Some(ins) = effective_user(ctx) else { return };
     let Some((user, group)) = user_words(ins) else { return };
-    if user.has_expansions() || !is_root(user) {
+    // `USER $U` with `U=root` (an ARG default or ENV before it) runs as root too; a value
+    // dockls cannot see (a build argument) is given the benefit of the doubt.
+    let Some(value) = user_value(ctx, ins.stage, user) else { return };
+    if value != "root" && value != "0" {
         return;
     }
     let spec = ctx.src(&spec_range(user, group));
+    let resolved = if user.has_expansions() { format!(" (`{value}` with the ARG/ENV values before it)") } else { String::new() };
     out.push(Finding::new(
         spec_range(user, group),
-        format!("The final image runs as `{spec}`; end the stage with `USER` set to an unprivileged user"),
+        format!("The final image runs as `{spec}`{resolved}; end the stage with `USER` set to an unprivileged user"),
     ));
 }
 

@@ -454,7 +454,12 @@ fn dollar(chars: &[char], i: usize, env: &Env, escape: char) -> Option<(String, 
     let result = match rest {
         "" => value.cloned().unwrap_or_default(),
         _ => {
-            let (op, word) = if rest.starts_with(':') { rest.split_at(2) } else { rest.split_at(1) };
+            // The operator is one character, or two after `:` — split by characters, the text
+            // after a name may be anything (`${A🐳}`).
+            let mut ends = rest.char_indices().map(|(k, c)| k + c.len_utf8());
+            let first = ends.next().unwrap_or(rest.len());
+            let op_len = if rest.starts_with(':') { ends.next().unwrap_or(first) } else { first };
+            let (op, word) = rest.split_at(op_len);
             let word = || expand(word, env, escape);
             match op {
                 ":-" => if non_empty { value.cloned().unwrap_or_default() } else { word()? },
@@ -562,6 +567,11 @@ mod tests {
         assert_eq!(expand("\"python:${A}\"", &e, '\\').as_deref(), Some("python:3.20"));
         assert_eq!(expand("'$A'", &e, '\\').as_deref(), Some("$A"));
         assert_eq!(expand("${A%.*}", &e, '\\'), None);
+        // Any character may follow a name inside braces (found by the edit property test).
+        assert_eq!(expand("${A🐳}", &e, '\\'), None);
+        assert_eq!(expand("${A:🐳}", &e, '\\'), None);
+        assert_eq!(expand("${A:-容器}", &e, '\\').as_deref(), Some("3.20"));
+        assert_eq!(expand("${B:-容器}", &e, '\\').as_deref(), Some("容器"));
     }
 
     #[test]
