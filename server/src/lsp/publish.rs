@@ -111,9 +111,14 @@ pub fn compute_with_config(
 /// The diagnostics of `analysis`: computed once per analysis and settings generation, shared
 /// by publishing, hover and code actions.
 pub fn diagnostics_of(state: &State, uri: &Uri, analysis: &Arc<crate::analysis::Analysis>) -> Arc<DiagnosticsResult> {
-    if let Some(hit) = state.cached_diagnostics(uri, analysis) {
-        return hit;
+    match state.cached_diagnostics(uri, analysis) {
+        Some(hit) => hit,
+        None => recompute(state, uri, analysis),
     }
+}
+
+/// Computes the diagnostics of `analysis` and caches them (replacing any cached ones).
+fn recompute(state: &State, uri: &Uri, analysis: &Arc<crate::analysis::Analysis>) -> Arc<DiagnosticsResult> {
     let generation = state.settings_generation();
     let (diagnostics, config_error, config_source) = compute_with_config(state, uri, analysis);
     let result = Arc::new(DiagnosticsResult { diagnostics, config_error, config_source });
@@ -248,9 +253,7 @@ async fn refresh(client: Client, state: Arc<State>, uri: Uri) {
     let (st, u) = (state.clone(), uri.clone());
     let recomputed = tokio::task::spawn_blocking(move || {
         let analysis = st.analysis(&u)?;
-        let generation = st.settings_generation();
-        let (diagnostics, config_error, config_source) = guarded("diagnostics", || compute_with_config(&st, &u, &analysis)).ok()?;
-        st.cache_diagnostics(&u, &analysis, generation, Arc::new(DiagnosticsResult { diagnostics, config_error, config_source }));
+        guarded("diagnostics", || recompute(&st, &u, &analysis)).ok()?;
         Some(())
     })
     .await;

@@ -70,7 +70,7 @@ impl FrameSink {
     /// Splits complete frames off the front of the buffer.
     fn forward_frames(&mut self) -> io::Result<()> {
         loop {
-            let Some(header_end) = memchr_crlf2(&self.buf) else { return Ok(()) };
+            let Some(header_end) = header_end(&self.buf) else { return Ok(()) };
             let headers = std::str::from_utf8(&self.buf[..header_end]).map_err(|_| bad("non-UTF-8 header"))?;
             let length: usize = headers
                 .split("\r\n")
@@ -93,7 +93,7 @@ fn bad(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, what.to_string())
 }
 
-fn memchr_crlf2(buf: &[u8]) -> Option<usize> {
+fn header_end(buf: &[u8]) -> Option<usize> {
     buf.windows(4).position(|w| w == b"\r\n\r\n")
 }
 
