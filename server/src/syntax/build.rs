@@ -90,6 +90,10 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
     }
     assign_stages(&mut df);
     df.errors.sort_by_key(|e| e.range.start);
+    df.instructions.shrink_to_fit();
+    df.node_ranges.shrink_to_fit();
+    df.comments.shrink_to_fit();
+    df.stages.shrink_to_fit();
     df
 }
 
@@ -267,6 +271,7 @@ fn instruction(node: Node, kind: Kind, src: &str, escape: char, df: &mut Dockerf
                         _ => {}
                     }
                 }
+                fragments.shrink_to_fit();
                 args = Args::Shell(ShellText { range: child.byte_range(), fragments });
             }
             "heredoc_marker" => {
@@ -312,6 +317,12 @@ fn instruction(node: Node, kind: Kind, src: &str, escape: char, df: &mut Dockerf
         }
     }
 
+    // The model lives as long as the document: vectors grown by `push` keep up to 4× the room
+    // they need (a one-flag Vec<Flag> holds four), which at 50,000 lines is ~14 MB.
+    flags.shrink_to_fit();
+    words.shrink_to_fit();
+    pairs.shrink_to_fit();
+    markers.shrink_to_fit();
     if let Some(image) = from_image {
         args = Args::From(Box::new(FromArgs { image, as_keyword, alias }));
     } else if let Some(user) = user {
@@ -361,6 +372,7 @@ fn flag(node: Node, src: &str, escape: char) -> Flag {
     } else {
         value_word = value.map(|v| Word::from_node(v, src, escape));
     }
+    mount.shrink_to_fit();
     Flag {
         range: node.byte_range(),
         name: name.map(|n| text(n, src).to_string()).unwrap_or_default(),
@@ -394,6 +406,7 @@ fn json_strings(node: Node, src: &str) -> Vec<Word> {
             out.push(Word::decoded(s.byte_range(), raw, value));
         }
     }
+    out.shrink_to_fit();
     out
 }
 

@@ -36,6 +36,7 @@ impl Word {
         let value = unquote(&text, escape);
         let mut expansions = Vec::new();
         collect_expansions(node, src, &mut expansions);
+        expansions.shrink_to_fit();
         Word { range, text, value, expansions }
     }
 
@@ -111,6 +112,8 @@ pub fn unquote(raw: &str, escape: char) -> String {
             _ => out.push(c),
         }
     }
+    // Kept in the model: only as long as the value (quotes and escapes removed).
+    out.shrink_to_fit();
     out
 }
 

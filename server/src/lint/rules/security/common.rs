@@ -7,10 +7,12 @@ use crate::syntax::{Args, ImageRef, Instruction, Kind, Stage, Word};
 /// The final stage, then the stage it is built `FROM`, and so on up to the one that starts
 /// from a real image (or `scratch`).
 pub fn final_chain<'a>(ctx: &Context<'a>) -> Vec<&'a Stage> {
-    let mut chain = Vec::new();
+    let mut chain: Vec<&Stage> = Vec::new();
     let mut cur = ctx.final_stage();
     while let Some(stage) = cur {
-        if chain.iter().any(|s: &&Stage| s.index == stage.index) {
+        // A parent is always an earlier stage; the guard keeps a malformed model from looping
+        // (and is O(1): long FROM-chains made a "seen" search quadratic).
+        if chain.last().is_some_and(|s| stage.index >= s.index) {
             break;
         }
         chain.push(stage);

@@ -81,11 +81,17 @@ Lower-casing the name is safe.
 
 fn check_instructions(ctx: &Context, out: &mut Vec<Finding>) {
     let keywords: Vec<&Instruction> = super::with_nested(ctx).filter(|i| !i.keyword.is_empty()).collect();
-    let lower = keywords.iter().filter(|i| i.keyword == i.keyword.to_ascii_lowercase()).count();
-    let upper = keywords.iter().filter(|i| i.keyword == i.keyword.to_ascii_uppercase()).count();
+    // Byte checks, not lower/upper-cased copies: this runs over every instruction on each edit.
+    let is_lower = |kw: &str| !kw.bytes().any(|b| b.is_ascii_uppercase());
+    let is_upper = |kw: &str| !kw.bytes().any(|b| b.is_ascii_lowercase());
+    let lower = keywords.iter().filter(|i| is_lower(&i.keyword)).count();
+    let upper = keywords.iter().filter(|i| is_upper(&i.keyword)).count();
     let majority_lower = lower > upper;
     for ins in keywords {
         let kw = &ins.keyword;
+        if (majority_lower && is_lower(kw)) || (!majority_lower && is_upper(kw)) {
+            continue;
+        }
         let (want, case) =
             if majority_lower { (kw.to_ascii_lowercase(), "lower") } else { (kw.to_ascii_uppercase(), "upper") };
         if *kw == want {
