@@ -68,6 +68,8 @@ fn check_with_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
         .env_remove("NO_COLOR")
         // Never the real registries (the fake-registry tests live in registry.rs).
         .env("DOCKLS_OFFLINE", "1")
+        // Nor the user's caches (ShellCheck results, registry answers).
+        .env("XDG_CACHE_HOME", test_cache_home())
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -82,6 +84,12 @@ fn check_with_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
         stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
     }
+}
+
+/// A cache folder of this test process's own.
+fn test_cache_home() -> &'static Path {
+    static DIR: std::sync::OnceLock<TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("temporary directory")).path()
 }
 
 /// A temporary directory holding `files` (relative path, contents).
@@ -450,4 +458,62 @@ fn empty_directory_finds_nothing() {
     let run = check(dir.path(), &[]);
     assert_eq!(run.status, 0);
     assert_eq!(run.stdout, "No Dockerfiles found\n");
+}
+
+/// A stand-in for `shellcheck` that logs each start to `$FAKE_SHELLCHECK_LOG` and reports
+/// SC2086 on the first script line (line 1 of its input is dockls's prelude).
+fn fake_shellcheck(dir: &Path) -> PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("shellcheck");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho started >> \"$FAKE_SHELLCHECK_LOG\"\ncat > /dev/null\n\
+         printf '%s' '{\"comments\":[{\"file\":\"-\",\"line\":2,\"endLine\":2,\"column\":6,\"endColumn\":8,\
+         \"level\":\"info\",\"code\":2086,\"message\":\"Double quote to prevent globbing and word splitting.\"}]}'\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+#[test]
+fn shellcheck_results_are_kept_between_runs_unless_no_cache() {
+    let dir = fixture(&[("Dockerfile", b"FROM alpine:3.20\nRUN echo $x\n")]);
+    let bin = fake_shellcheck(dir.path());
+    let (log, cache) = (dir.path().join("starts.log"), dir.path().join("cache"));
+    let run = |args: &[&str]| {
+        let out = Command::new(dockls())
+            .arg("check")
+            .args(["--format", "json", "--fail-level", "none", "--shellcheck", "always"])
+            .args(args)
+            .arg("Dockerfile")
+            .current_dir(dir.path())
+            .env("DOCKLS_OFFLINE", "1")
+            .env("XDG_CACHE_HOME", &cache)
+            .env("FAKE_SHELLCHECK_LOG", &log)
+            .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()))
+            .output()
+            .expect("running dockls");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+        let sc = diagnostic(&doc["files"][0], "SC2086").clone();
+        (sc["range"].clone(), std::fs::read_to_string(&log).unwrap_or_default().lines().count())
+    };
+    let (first, starts) = run(&[]);
+    assert_eq!(starts, 1);
+    assert_eq!(first["start"], serde_json::json!({"line": 1, "character": 9}), "{first}");
+    let (second, starts) = run(&[]);
+    assert_eq!((second, starts), (first.clone(), 1), "the second run takes the finding from the cache");
+    assert!(crate_cache_file(&cache).is_file());
+    let (_, starts) = run(&["--no-cache"]);
+    assert_eq!(starts, 2, "--no-cache runs ShellCheck");
+    std::fs::write(dir.path().join("Dockerfile"), "FROM alpine:3.20\nRUN echo $y\n").unwrap();
+    let (_, starts) = run(&[]);
+    assert_eq!(starts, 3, "a changed script is checked again");
+}
+
+fn crate_cache_file(cache_home: &Path) -> PathBuf {
+    cache_home.join("dockls").join("shellcheck").join("results-v1.json")
 }

@@ -68,7 +68,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             }
         }
     }
-    shellcheck_all(&mut files, pending);
+    shellcheck_all(&mut files, pending, !args.no_cache);
     // A broken configuration file is reported (and fails the run) but never stops checking:
     // the files under it were checked with the defaults.
     for e in config_errors {
@@ -110,7 +110,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 
 /// ShellCheck on the scripts of all files, in one batch per binary (a configuration may name
 /// its own), its diagnostics merged into each file's.
-fn shellcheck_all(files: &mut [CheckedFile], pending: Vec<(usize, PathBuf, crate::shellcheck::Scripts)>) {
+fn shellcheck_all(files: &mut [CheckedFile], pending: Vec<(usize, PathBuf, crate::shellcheck::Scripts)>, use_cache: bool) {
+    let disk = use_cache.then(crate::registry::default_cache_dir).flatten().map(|d| crate::shellcheck::disk_cache_file(&d));
     let mut by_binary: Vec<(PathBuf, Vec<usize>, Vec<crate::shellcheck::Scripts>)> = Vec::new();
     for (file, bin, scripts) in pending {
         match by_binary.iter_mut().find(|(b, _, _)| *b == bin) {
@@ -124,7 +125,7 @@ fn shellcheck_all(files: &mut [CheckedFile], pending: Vec<(usize, PathBuf, crate
     for (bin, idx, all) in by_binary {
         // Like each file's own analysis, a panic here must not take the report down: the files
         // are reported without ShellCheck's findings.
-        let Ok(results) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::shellcheck::check_many(&bin, &all))) else {
+        let Ok(results) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::shellcheck::check_many(&bin, &all, disk.as_deref()))) else {
             eprintln!("dockls: internal error while running ShellCheck (please report it); its findings are left out");
             continue;
         };

@@ -75,6 +75,10 @@ pub struct CheckArgs {
     /// `DOCKLS_OFFLINE=1` or `[registries] offline = true`.
     #[arg(long)]
     pub offline: bool,
+    /// Neither read nor write the ShellCheck results kept between runs
+    /// (`$XDG_CACHE_HOME/dockls/shellcheck`, else `~/.cache/dockls/shellcheck`).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -30,6 +30,9 @@ use crate::semantics::{Semantics, SymbolKind};
 use crate::shell::{analyze_run, Script};
 use crate::syntax::{Args, Dockerfile, Kind};
 
+mod disk_cache;
+pub use disk_cache::file_in as disk_cache_file;
+
 /// Time limit of a process checking one script.
 const TIME_LIMIT: Duration = Duration::from_secs(3);
 /// Extra time a batch gets per script: ShellCheck takes ~10 ms on a typical RUN body (130 ms
@@ -71,9 +74,10 @@ pub fn log_missing_once() {
     }
 }
 
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct Finding {
     /// The file ShellCheck names (batches), dropped once mapped to its script.
+    #[serde(skip)]
     file: Option<String>,
     line: usize,
     column: usize,
@@ -181,13 +185,14 @@ impl Scripts {
 /// ShellCheck diagnostics for every RUN in `df` (one process per dialect and chunk of the
 /// file's scripts that are not cached).
 pub fn check(binary: &Path, text: &str, df: &Dockerfile, sem: &Semantics) -> Vec<Diagnostic> {
-    check_many(binary, &[Scripts::collect(text, df, sem)]).pop().unwrap_or_default()
+    check_many(binary, &[Scripts::collect(text, df, sem)], None).pop().unwrap_or_default()
 }
 
 /// ShellCheck diagnostics for the scripts of many files, in the order of `files`: the scripts
 /// that miss the cache (each distinct one once) are checked in as few processes as the cores
-/// allow.
-pub fn check_many(binary: &Path, files: &[Scripts]) -> Vec<Vec<Diagnostic>> {
+/// allow. With `disk` (a [`disk_cache_file`]), results are also looked up in and saved to
+/// that file, so a later run skips the scripts it has seen.
+pub fn check_many(binary: &Path, files: &[Scripts], disk: Option<&Path>) -> Vec<Vec<Diagnostic>> {
     let keys: Vec<Vec<u64>> = files.iter().map(|f| f.jobs.iter().map(|j| cache_key(binary, j)).collect()).collect();
     // Findings by key for this call: hits and fresh results (the shared cache may be emptied
     // while this call inserts).
@@ -210,16 +215,42 @@ pub fn check_many(binary: &Path, files: &[Scripts]) -> Vec<Vec<Diagnostic>> {
             }
         }
     }
+    let mut stored = disk.map(|path| {
+        let fingerprint = disk_cache::fingerprint(binary, rc_file(), EXCLUDED);
+        (disk_cache::DiskCache::load(path.to_path_buf()), fingerprint)
+    });
+    let mut found_on_disk = Vec::new();
+    if let Some((cache, fingerprint)) = stored.as_mut() {
+        misses.retain(|(key, job)| match cache.get(&disk_cache::key(fingerprint, job.dialect, &job.input)) {
+            Some(findings) => {
+                found_on_disk.push((*key, findings));
+                false
+            }
+            None => true,
+        });
+    }
     let inputs: Vec<(&'static str, &str)> = misses.iter().map(|(_, j)| (j.dialect, j.input.as_str())).collect();
     let fresh = run_all(binary, &inputs);
+    if let Some((cache, fingerprint)) = stored.as_mut() {
+        for ((_, job), findings) in misses.iter().zip(&fresh) {
+            // Only what ShellCheck answered: a script it could not check is tried again.
+            if let Some(findings) = findings {
+                cache.insert(disk_cache::key(fingerprint, job.dialect, &job.input), findings.clone());
+            }
+        }
+    }
+    if let Some((cache, _)) = stored {
+        cache.save();
+    }
     {
         let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
-        for ((key, _), findings) in misses.iter().zip(fresh) {
+        let fresh = misses.iter().map(|(key, _)| *key).zip(fresh.into_iter().map(Option::unwrap_or_default));
+        for (key, findings) in found_on_disk.into_iter().chain(fresh) {
             if c.len() >= CACHE_LIMIT {
                 c.clear();
             }
-            c.insert(*key, findings.clone());
-            results.insert(*key, findings);
+            c.insert(key, findings.clone());
+            results.insert(key, findings);
         }
     }
     files
@@ -306,9 +337,9 @@ fn offset(script: &Script, line: usize, column: usize) -> usize {
     text.len()
 }
 
-/// Findings of each input (dialect, prelude + script), in order: chunks of one dialect, run on
-/// up to one process per core at a time.
-fn run_all(binary: &Path, inputs: &[(&'static str, &str)]) -> Vec<Vec<Finding>> {
+/// Findings of each input (dialect, prelude + script), in order (`None`: not checked): chunks
+/// of one dialect, run on up to one process per core at a time.
+fn run_all(binary: &Path, inputs: &[(&'static str, &str)]) -> Vec<Option<Vec<Finding>>> {
     if inputs.is_empty() {
         return Vec::new();
     }
@@ -334,7 +365,7 @@ fn run_all(binary: &Path, inputs: &[(&'static str, &str)]) -> Vec<Vec<Finding>> 
         None
     };
     let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, Vec<Finding>)>> = Mutex::new(Vec::with_capacity(inputs.len()));
+    let done: Mutex<Vec<(usize, Option<Vec<Finding>>)>> = Mutex::new(Vec::with_capacity(inputs.len()));
     std::thread::scope(|s| {
         for _ in 0..workers.min(batches.len()) {
             s.spawn(|| loop {
@@ -345,29 +376,30 @@ fn run_all(binary: &Path, inputs: &[(&'static str, &str)]) -> Vec<Vec<Finding>> 
             });
         }
     });
-    let mut out = vec![Vec::new(); inputs.len()];
+    let mut out = vec![None; inputs.len()];
     for (i, f) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
         out[i] = f;
     }
     out
 }
 
-/// Findings of the inputs `batch` (indices into `inputs`, one dialect), in order.
-fn run_batch(binary: &Path, dir: Option<&Path>, inputs: &[(&'static str, &str)], batch: &[usize]) -> Vec<Vec<Finding>> {
+/// Findings of the inputs `batch` (indices into `inputs`, one dialect), in order; `None` for
+/// a script ShellCheck could not check (stopped, or no usable output).
+fn run_batch(binary: &Path, dir: Option<&Path>, inputs: &[(&'static str, &str)], batch: &[usize]) -> Vec<Option<Vec<Finding>>> {
     let dialect = inputs[batch[0]].0;
     let single = |i: usize| {
         let (dialect, input) = inputs[i];
         match invoke(binary, dialect, &[], Some(input), TIME_LIMIT) {
-            Some(Ok(findings)) => findings,
-            Some(Err(())) => Vec::new(),
+            Some(Ok(findings)) => Some(strip_prelude(findings)),
+            Some(Err(())) => None,
             None => {
                 eprintln!("dockls: shellcheck took longer than {TIME_LIMIT:?} on a script and was stopped");
-                Vec::new()
+                None
             }
         }
     };
     let Some(dir) = dir.filter(|_| batch.len() > 1) else {
-        return batch.iter().map(|&i| strip_prelude(single(i))).collect();
+        return batch.iter().map(|&i| single(i)).collect();
     };
     // The file names are the inputs' indices, unique over the whole run.
     let paths: Vec<PathBuf> = batch.iter().map(|i| dir.join(format!("{i}.sh"))).collect();
@@ -387,7 +419,7 @@ fn run_batch(binary: &Path, dir: Option<&Path>, inputs: &[(&'static str, &str)],
                     out[k].push(f);
                 }
             }
-            out.into_iter().map(strip_prelude).collect()
+            out.into_iter().map(|f| Some(strip_prelude(f))).collect()
         }
         // Over time (or no usable output): redo the scripts one by one, each with the time
         // limit of one script, so only a stuck script is lost.
@@ -398,7 +430,7 @@ fn run_batch(binary: &Path, dir: Option<&Path>, inputs: &[(&'static str, &str)],
             } else if !BATCH_FAILED_LOGGED.swap(true, Ordering::Relaxed) {
                 eprintln!("dockls: shellcheck gave no usable output for a batch of scripts; checking them one by one");
             }
-            batch.iter().map(|&i| strip_prelude(single(i))).collect()
+            batch.iter().map(|&i| single(i)).collect()
         }
     }
 }
@@ -561,7 +593,7 @@ mod tests {
         let b = "FROM alpine\nRUN echo $name $one\n";
         let many: String = std::iter::once("FROM debian\n".to_string()).chain((0..20).map(|i| format!("RUN true && \\\n    echo $var{i}\n"))).collect();
         let files = [scripts(a), scripts(b), scripts(&many)];
-        let out = check_many(&bin, &files);
+        let out = check_many(&bin, &files, None);
         assert_eq!(out.len(), 3);
         let (sa, sb, sm) = (shown(a, &out[0]), shown(b, &out[1]), shown(&many, &out[2]));
         // $name is declared in a (no SC2154), not in b.
@@ -586,13 +618,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bin = own_binary(&real, dir.path());
         let first = "FROM alpine\nRUN echo $cached_one\nRUN echo $cached_two\n";
-        let before = check_many(&bin, &[scripts(first)]).pop().unwrap();
+        let before = check_many(&bin, &[scripts(first)], None).pop().unwrap();
         assert_eq!(shown(first, &before).iter().filter(|s| s.starts_with("SC2086")).count(), 2, "{:?}", shown(first, &before));
         // Without the binary, the cached scripts still give their findings (at their new
         // positions) and a new script gives none.
         std::fs::remove_file(&bin).unwrap();
         let second = "FROM alpine\n# moved\nRUN echo $cached_two\nRUN echo $not_cached\n";
-        let after = check_many(&bin, &[scripts(second)]).pop().unwrap();
+        let after = check_many(&bin, &[scripts(second)], None).pop().unwrap();
         let shown_after = shown(second, &after);
         assert!(shown_after.contains(&"SC2086 \"$cached_two\"".to_string()), "{shown_after:?}");
         assert!(!shown_after.iter().any(|s| s.contains("not_cached")), "{shown_after:?}");
@@ -609,7 +641,7 @@ mod tests {
         std::fs::set_permissions(&bin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
         let text: String = std::iter::once("FROM debian\n".to_string()).chain((0..3).map(|i| format!("RUN echo $slow{i}\n"))).collect();
         let start = Instant::now();
-        let out = check_many(&bin, &[scripts(&text)]).pop().unwrap();
+        let out = check_many(&bin, &[scripts(&text)], None).pop().unwrap();
         assert!(start.elapsed() < TIME_LIMIT * 3, "{:?}", start.elapsed());
         let shown = shown(&text, &out);
         for i in 0..3 {
