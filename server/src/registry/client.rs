@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::sbom::{self, Sbom};
 use super::{host_of, Error, Platform, Reference, Settings};
 
 /// Every manifest kind we can read, indexes first (they list all platforms in one request).
@@ -16,6 +17,10 @@ application/vnd.docker.distribution.manifest.v2+json";
 
 /// Manifests and configs are small; anything bigger is not what we asked for.
 const MAX_BODY: u64 = 4 << 20;
+/// An SBOM lists every file of the image: megabytes are normal, more than this is refused.
+const MAX_SBOM: u64 = 64 << 20;
+/// What an attestation manifest is served as.
+const ACCEPT_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
 /// Agents by (timeout, loopback): an agent keeps its connection pool and TLS setup.
 #[derive(Default)]
@@ -54,23 +59,29 @@ pub fn is_loopback(url: &str) -> bool {
 }
 
 #[derive(Deserialize)]
-struct Manifest {
+pub(super) struct Manifest {
     #[serde(default)]
-    manifests: Option<Vec<Descriptor>>,
+    pub manifests: Option<Vec<Descriptor>>,
     #[serde(default)]
-    config: Option<Descriptor>,
+    pub config: Option<Descriptor>,
+    #[serde(default)]
+    pub layers: Option<Vec<Descriptor>>,
 }
 
 #[derive(Deserialize)]
-struct Descriptor {
+pub(super) struct Descriptor {
+    #[serde(default, rename = "mediaType")]
+    pub media_type: Option<String>,
     #[serde(default)]
-    digest: Option<String>,
+    pub digest: Option<String>,
     #[serde(default)]
-    platform: Option<RawPlatform>,
+    pub platform: Option<RawPlatform>,
+    #[serde(default)]
+    pub annotations: HashMap<String, String>,
 }
 
 #[derive(Deserialize)]
-struct RawPlatform {
+pub(super) struct RawPlatform {
     #[serde(default)]
     os: String,
     #[serde(default)]
@@ -80,7 +91,7 @@ struct RawPlatform {
 }
 
 impl RawPlatform {
-    fn platform(&self) -> Option<Platform> {
+    pub(super) fn platform(&self) -> Option<Platform> {
         let p = Platform::new(&self.os, &self.architecture, self.variant.as_deref());
         (!p.os.is_empty() && !p.architecture.is_empty() && !p.is_unknown()).then_some(p)
     }
@@ -143,6 +154,33 @@ impl Http {
     }
 }
 
+impl Http {
+    /// The SBOM attestation of `r`'s image for `platform`: `None` when the image has none
+    /// (a single-platform manifest, no platform match, no attestation, or no SPDX layer).
+    pub fn sbom(&self, settings: &Settings, base: &str, r: &Reference, platform: &Platform) -> Result<Option<Sbom>, Error> {
+        let agent = self.agent(settings.timeout, is_loopback(base));
+        let mut session = Session { agent, base, token: None };
+        let url = format!("{base}/v2/{}/manifests/{}", r.repository, r.manifest_ref());
+        let body = session.get(&url, ACCEPT).map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound(r.to_string()),
+            e => e,
+        })?;
+        let index: Manifest = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
+        let Some(entries) = index.manifests else { return Ok(None) };
+        let Some((digest, attestation)) = sbom::attestation_for(&entries, platform) else { return Ok(None) };
+        let url = format!("{base}/v2/{}/manifests/{attestation}", r.repository);
+        let body = session.get(&url, ACCEPT_MANIFEST)?;
+        let manifest: Manifest = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
+        let Some(layer) = sbom::spdx_layer(manifest.layers.as_deref().unwrap_or_default()) else { return Ok(None) };
+        let url = format!("{base}/v2/{}/blobs/{layer}", r.repository);
+        let resp = session.fetch(&url, "application/vnd.in-toto+json, application/json")?;
+        // Streamed: the document is never held as text, only the packages are kept.
+        let reader = resp.into_body().into_with_config().limit(MAX_SBOM).reader();
+        let packages = sbom::read_statement(reader).map_err(|e| Error::Invalid(format!("{url}: not a readable SBOM (at most {} MB): {e}", MAX_SBOM >> 20)))?;
+        Ok(Some(Sbom { digest, packages }))
+    }
+}
+
 /// Requests to one repository, sharing the token once one was needed.
 struct Session<'a> {
     agent: ureq::Agent,
@@ -156,15 +194,22 @@ impl Session<'_> {
     }
 
     fn get(&mut self, url: &str, accept: &str) -> Result<Vec<u8>, Error> {
+        let mut resp = self.fetch(url, accept)?;
+        resp.body_mut().with_config().limit(MAX_BODY).read_to_vec().map_err(|e| self.unreachable(e))
+    }
+
+    /// A 200 answer to `GET url` (after the token dance if the registry asks for one), its
+    /// body not read yet.
+    fn fetch(&mut self, url: &str, accept: &str) -> Result<ureq::http::Response<ureq::Body>, Error> {
         for attempt in 0..2 {
             let mut req = self.agent.get(url).header("Accept", accept);
             if let Some(t) = &self.token {
                 req = req.header("Authorization", format!("Bearer {t}"));
             }
-            let mut resp = req.call().map_err(|e| self.unreachable(e))?;
+            let resp = req.call().map_err(|e| self.unreachable(e))?;
             let status = resp.status().as_u16();
             match status {
-                200 => return resp.body_mut().with_config().limit(MAX_BODY).read_to_vec().map_err(|e| self.unreachable(e)),
+                200 => return Ok(resp),
                 401 if attempt == 0 => {
                     let challenge = resp.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
                     self.token = Some(self.fetch_token(&challenge)?);

@@ -1,4 +1,5 @@
-//! A small client of the OCI distribution API (`/v2/…`): which platforms an image provides.
+//! A small client of the OCI distribution API (`/v2/…`): which platforms an image provides,
+//! and the SBOM attestation BuildKit attached to it (see [`sbom`]).
 //! Anonymous bearer-token auth (the `WWW-Authenticate` challenge), a timeout on every request,
 //! a memory and disk cache, an offline mode and per-registry mirrors (for tests and air-gapped
 //! setups). Blocking: callers run it on their own threads. Errors are values; nothing here
@@ -7,6 +8,7 @@
 mod cache;
 mod client;
 pub mod reference;
+pub mod sbom;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -16,6 +18,8 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 pub use reference::{Platform, Reference};
+pub use client::is_loopback;
+pub use sbom::Sbom;
 
 /// How long a tag's answer is trusted (a digest's never changes).
 pub const TAG_TTL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -161,6 +165,23 @@ impl Registry {
                 self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(base, Instant::now());
             }
             Err(_) => {}
+        }
+        result
+    }
+
+    /// The SBOM attestation of `r` for `platform` (`None`: the image has none). Not cached
+    /// here: callers keep what they derive from it. Offline: [`Error::Offline`].
+    pub fn sbom(&self, settings: &Settings, r: &Reference, platform: &Platform) -> Result<Option<Sbom>, Error> {
+        if settings.offline {
+            return Err(Error::Offline);
+        }
+        let base = client::base_url(settings, r)?;
+        if self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).get(&base).is_some_and(|t| t.elapsed() < UNREACHABLE_FOR) {
+            return Err(Error::Unreachable { host: host_of(&base).to_string(), message: "skipped after an earlier failure".into() });
+        }
+        let result = self.http.sbom(settings, &base, r, platform);
+        if result.as_ref().is_err_and(Error::is_unreachable) {
+            self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(base, Instant::now());
         }
         result
     }
