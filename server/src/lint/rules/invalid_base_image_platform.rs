@@ -94,6 +94,8 @@ pub struct BaseImage {
     pub range: std::ops::Range<usize>,
     /// How to name it in a message: `` `alpine:3.20` ``, or `` `$IMG` (`alpine:3.20`) ``.
     pub shown: String,
+    /// The image name with build args resolved (`alpine:3.20`).
+    pub name: String,
     pub reference: Reference,
 }
 
@@ -106,8 +108,9 @@ pub fn base_images(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platfo
             let values = from_values(text, df, sem, target, s.image.range.start);
             let reference = stage_image(df, s, &values)?;
             let written = &s.image.text;
-            let shown = if written.contains('$') { format!("`{written}` (`{}`)", resolved(df, written, &values)) } else { format!("`{written}`") };
-            Some(BaseImage { range: s.image.range.clone(), shown, reference })
+            let name = resolved(df, written, &values);
+            let shown = if written.contains('$') { format!("`{written}` (`{name}`)") } else { format!("`{written}`") };
+            Some(BaseImage { range: s.image.range.clone(), shown, name, reference })
         })
         .collect()
 }
