@@ -42,14 +42,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
 
     // Read and parse everything first, so the base images of all files are fetched together:
-    // their platforms and their vulnerabilities at the same time.
+    // their platforms, then their vulnerabilities (after the platforms, so the SBOM lookup
+    // reuses the image indexes just fetched and skips registries found dead).
     let mut prepared = in_pool(|| discovery.inputs.par_iter().map(prepare).collect::<Vec<_>>());
-    let (platforms, vulnerabilities) = std::thread::scope(|scope| {
-        let vulnerabilities = scope.spawn(|| lookup_vulnerabilities(&prepared, args.offline));
-        let platforms = lookup_platforms(&prepared, args.offline);
-        // A panic in the lookup costs its findings, not the run.
-        (platforms, vulnerabilities.join().unwrap_or_default())
-    });
+    let platforms = lookup_platforms(&prepared, args.offline);
+    let vulnerabilities = lookup_vulnerabilities(&prepared, args.offline);
     apply_lookups(&mut prepared, platforms, vulnerabilities, args);
     let outcomes = in_pool(|| {
         prepared.into_par_iter().zip(discovery.inputs.par_iter()).map(|(p, i)| (check_text(i, args, p.text, &p.config, &p.options), p.config_error)).collect::<Vec<_>>()
@@ -298,17 +295,17 @@ fn lookup_vulnerabilities(prepared: &[Prepared], offline: bool) -> Answers<std::
             settings
         },
         |settings, refs| scanner.scan_many(settings, refs),
-        |r, e| match e {
-            crate::vulns::Error::Offline | crate::vulns::Error::Registry(crate::registry::Error::NotFound(_)) => {}
-            e => match e.unreachable_host() {
-                Some(host) => {
-                    let kind = if matches!(e, crate::vulns::Error::OsvUnreachable { .. }) { "OSV" } else { "registry" };
-                    if !warnings.iter().any(|x| x.starts_with(&format!("{kind} {host} "))) {
-                        warnings.push(format!("{kind} {host} unreachable: base image vulnerabilities not checked ({e})"));
-                    }
-                }
-                None => warnings.push(format!("cannot look up the vulnerabilities of `{r}`: {e}")),
-            },
+        |r, e| {
+            let (kind, message) = match &e {
+                crate::vulns::Error::Offline | crate::vulns::Error::Registry(crate::registry::Error::NotFound(_)) => return,
+                crate::vulns::Error::Registry(crate::registry::Error::Unreachable { message, .. }) => ("registry", message),
+                crate::vulns::Error::OsvUnreachable { message, .. } => ("OSV", message),
+                e => return warnings.push(format!("cannot look up the vulnerabilities of `{r}`: {e}")),
+            };
+            let host = e.unreachable_host().unwrap_or_default();
+            if !warnings.iter().any(|x| x.starts_with(&format!("{kind} {host} "))) {
+                warnings.push(format!("{kind} {host} unreachable ({message}): base image vulnerabilities not checked"));
+            }
         },
     );
     (answers, warnings)

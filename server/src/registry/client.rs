@@ -1,7 +1,7 @@
 //! The HTTP side: manifests, config blobs and the anonymous token dance, with ureq.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -127,15 +127,26 @@ impl Http {
             .clone()
     }
 
-    /// The platforms the image provides: an index's entries, or a single manifest's config.
-    pub fn platforms(&self, settings: &Settings, base: &str, r: &Reference) -> Result<Vec<Platform>, Error> {
-        let agent = self.agent(settings.timeout, is_loopback(base));
-        let mut session = Session { agent, base, token: None };
-        let url = format!("{base}/v2/{}/manifests/{}", r.repository, r.manifest_ref());
+    /// The top-level manifest of `r` (an index or an image manifest): `known` when the caller
+    /// has it from a recent request, else fetched.
+    fn top_manifest(session: &mut Session<'_>, r: &Reference, known: Option<Arc<[u8]>>) -> Result<(String, Arc<[u8]>), Error> {
+        let url = format!("{}/v2/{}/manifests/{}", session.base, r.repository, r.manifest_ref());
+        if let Some(body) = known {
+            return Ok((url, body));
+        }
         let body = session.get(&url, ACCEPT).map_err(|e| match e {
             Error::NotFound(_) => Error::NotFound(r.to_string()),
             e => e,
         })?;
+        Ok((url, body.into()))
+    }
+
+    /// The platforms the image provides: an index's entries, or a single manifest's config.
+    /// Also returns the top-level manifest for reuse.
+    pub fn platforms(&self, settings: &Settings, base: &str, r: &Reference, known: Option<Arc<[u8]>>) -> Result<(Vec<Platform>, Arc<[u8]>), Error> {
+        let agent = self.agent(settings.timeout, is_loopback(base));
+        let mut session = Session { agent, base, token: None };
+        let (url, body) = Self::top_manifest(&mut session, r, known)?;
         let manifest: Manifest = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
         if let Some(entries) = manifest.manifests {
             let mut out: Vec<Platform> = Vec::new();
@@ -144,28 +155,30 @@ impl Http {
                     out.push(p);
                 }
             }
-            return Ok(out);
+            return Ok((out, body));
         }
         let digest = manifest.config.and_then(|c| c.digest).ok_or_else(|| Error::Invalid(format!("{url}: neither an index nor an image manifest")))?;
         let url = format!("{base}/v2/{}/blobs/{digest}", r.repository);
-        let body = session.get(&url, "application/vnd.oci.image.config.v1+json, application/vnd.docker.container.image.v1+json, application/json")?;
-        let config: RawPlatform = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not an image config: {e}")))?;
-        Ok(config.platform().into_iter().collect())
+        let config = session.get(&url, "application/vnd.oci.image.config.v1+json, application/vnd.docker.container.image.v1+json, application/json")?;
+        let config: RawPlatform = serde_json::from_slice(&config).map_err(|e| Error::Invalid(format!("{url}: not an image config: {e}")))?;
+        Ok((config.platform().into_iter().collect(), body))
     }
 }
 
 impl Http {
     /// The SBOM attestation of `r`'s image for `platform`: `None` when the image has none
     /// (a single-platform manifest, no platform match, no attestation, or no SPDX layer).
-    pub fn sbom(&self, settings: &Settings, base: &str, r: &Reference, platform: &Platform) -> Result<Option<Sbom>, Error> {
+    /// `known`: the top-level manifest, when the caller has it (see [`Http::platforms`]).
+    pub fn sbom(&self, settings: &Settings, base: &str, r: &Reference, platform: &Platform, known: Option<Arc<[u8]>>) -> Result<(Option<Sbom>, Arc<[u8]>), Error> {
         let agent = self.agent(settings.timeout, is_loopback(base));
         let mut session = Session { agent, base, token: None };
-        let url = format!("{base}/v2/{}/manifests/{}", r.repository, r.manifest_ref());
-        let body = session.get(&url, ACCEPT).map_err(|e| match e {
-            Error::NotFound(_) => Error::NotFound(r.to_string()),
-            e => e,
-        })?;
-        let index: Manifest = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
+        let (url, body) = Self::top_manifest(&mut session, r, known)?;
+        Ok((Self::sbom_of(&mut session, r, platform, &url, &body)?, body))
+    }
+
+    fn sbom_of(session: &mut Session<'_>, r: &Reference, platform: &Platform, url: &str, body: &[u8]) -> Result<Option<Sbom>, Error> {
+        let base = session.base;
+        let index: Manifest = serde_json::from_slice(body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
         let Some(entries) = index.manifests else { return Ok(None) };
         let Some((digest, attestation)) = sbom::attestation_for(&entries, platform) else { return Ok(None) };
         let url = format!("{base}/v2/{}/manifests/{attestation}", r.repository);

@@ -30,6 +30,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const UNREACHABLE_FOR: Duration = Duration::from_secs(60);
 /// Requests in flight at once when fetching many images.
 const PARALLEL: usize = 8;
+/// A top-level manifest just fetched is reused this long: the SBOM lookup that follows the
+/// platform lookup of the same image does not fetch the index again.
+const MANIFEST_REUSE: Duration = Duration::from_secs(60);
 
 /// How to reach registries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +107,8 @@ pub struct Registry {
     memory: Mutex<HashMap<String, cache::Entry>>,
     /// Base URLs that failed at the network level, and when.
     unreachable: Mutex<HashMap<String, Instant>>,
+    /// Top-level manifests by cache key, and when they were fetched (see [`MANIFEST_REUSE`]).
+    manifests: Mutex<HashMap<String, (Instant, std::sync::Arc<[u8]>)>>,
     http: client::Http,
 }
 
@@ -115,7 +120,7 @@ impl Default for Registry {
 
 impl Registry {
     pub fn new() -> Registry {
-        Registry { memory: Mutex::default(), unreachable: Mutex::default(), http: client::Http::default() }
+        Registry { memory: Mutex::default(), unreachable: Mutex::default(), manifests: Mutex::default(), http: client::Http::default() }
     }
 
     /// The process-wide client (its memory cache is shared by every caller).
@@ -151,7 +156,11 @@ impl Registry {
         if self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).get(&base).is_some_and(|t| t.elapsed() < UNREACHABLE_FOR) {
             return Err(Error::Unreachable { host: host_of(&base).to_string(), message: "skipped after an earlier failure".into() });
         }
-        let result = self.http.platforms(settings, &base, r);
+        let key = cache_key(&base, r);
+        let result = self.http.platforms(settings, &base, r, self.recent_manifest(&key)).map(|(platforms, body)| {
+            self.remember_manifest(key, body);
+            platforms
+        });
         match &result {
             Ok(platforms) => {
                 let key = cache_key(&base, r);
@@ -179,11 +188,26 @@ impl Registry {
         if self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).get(&base).is_some_and(|t| t.elapsed() < UNREACHABLE_FOR) {
             return Err(Error::Unreachable { host: host_of(&base).to_string(), message: "skipped after an earlier failure".into() });
         }
-        let result = self.http.sbom(settings, &base, r, platform);
+        let key = cache_key(&base, r);
+        let result = self.http.sbom(settings, &base, r, platform, self.recent_manifest(&key)).map(|(sbom, body)| {
+            self.remember_manifest(key, body);
+            sbom
+        });
         if result.as_ref().is_err_and(Error::is_unreachable) {
             self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(base, Instant::now());
         }
         result
+    }
+
+    fn recent_manifest(&self, key: &str) -> Option<std::sync::Arc<[u8]>> {
+        let manifests = self.manifests.lock().unwrap_or_else(|e| e.into_inner());
+        manifests.get(key).filter(|(t, _)| t.elapsed() < MANIFEST_REUSE).map(|(_, body)| body.clone())
+    }
+
+    fn remember_manifest(&self, key: String, body: std::sync::Arc<[u8]>) {
+        let mut manifests = self.manifests.lock().unwrap_or_else(|e| e.into_inner());
+        manifests.retain(|_, (t, _)| t.elapsed() < MANIFEST_REUSE);
+        manifests.insert(key, (Instant::now(), body));
     }
 
     /// [`Registry::platforms`] of each distinct reference, a few at a time, in input order.

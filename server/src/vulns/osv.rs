@@ -377,7 +377,9 @@ impl Http {
     /// One advisory; `Ok(None)` when OSV does not know the id.
     pub fn advisory(&self, base: &str, timeout: Duration, id: &str) -> Result<Option<Advisory>, Error> {
         let agent = self.agent(timeout, crate::registry::is_loopback(base));
-        let encoded = percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).to_string();
+        // Ids are `CVE-2024-1`, `GHSA-…`, `DEBIAN-CVE-…`: only odd characters need escaping.
+        const ID: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b':');
+        let encoded = percent_encoding::utf8_percent_encode(id, ID).to_string();
         let url = format!("{base}/v1/vulns/{encoded}");
         let mut resp = agent.get(&url).call().map_err(|e| Self::unreachable(base, e))?;
         match resp.status().as_u16() {
