@@ -12,6 +12,7 @@
 //!   openssl and zlib1g from Debian 12, requests from PyPI, a package without purl);
 //! * `library/clean`, tag `1.0`: the same shape, its SBOM listing only `pkg:npm/left-pad@1.3.0`;
 //! * `library/badsbom`, tag `1.0`: the same shape, its SBOM blob is not JSON;
+//! * `library/hugesbom`, tag `1.0`: the same shape, its SBOM blob is valid JSON of 65 MB;
 //! * anything else: 404.
 //!
 //! [`FakeRegistry::silent`] accepts connections and never answers (for timeouts).
@@ -195,18 +196,20 @@ fn route(path: &str, authorized: bool, base: &str) -> (&'static str, &'static st
 /// The routes of the images with SBOM attestations.
 fn attested(rest: &str) -> Option<(&'static str, &'static str, String, String)> {
     let (repo, what) = rest.strip_prefix("library/")?.split_once('/')?;
-    if !matches!(repo, "vuln" | "clean" | "badsbom") {
+    if !matches!(repo, "vuln" | "clean" | "badsbom" | "hugesbom") {
         return None;
     }
-    let sbom = match repo {
+    // Built only when asked for (the huge one is 65 MB).
+    let sbom = || match repo {
         "vuln" => SBOM.to_string(),
         "clean" => CLEAN_SBOM.to_string(),
+        "hugesbom" => format!("{{\"predicate\": {{\"packages\": [{}]}}}}", " ".repeat(65 << 20)),
         _ => "{\"predicate\": {\"packages\": [".to_string(),
     };
     let answer = match what {
         "manifests/1.0" => ("application/vnd.oci.image.index.v1+json", attested_index(repo)),
         w if w == format!("manifests/sha256:{repo}-att") => ("application/vnd.oci.image.manifest.v1+json", attestation_manifest(repo)),
-        w if w == format!("blobs/sha256:{repo}-sbom") => ("application/vnd.in-toto+json", sbom),
+        w if w == format!("blobs/sha256:{repo}-sbom") => ("application/vnd.in-toto+json", sbom()),
         w if w == format!("blobs/sha256:{repo}-provenance") => ("application/vnd.in-toto+json", r#"{"predicateType":"https://slsa.dev/provenance/v0.2","predicate":{}}"#.to_string()),
         _ => return None,
     };

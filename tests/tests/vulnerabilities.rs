@@ -140,6 +140,13 @@ fn bad_answers_are_errors_not_findings() {
     let s = settings(&registry, &osv, cache.path());
     assert!(matches!(scanner.scan(&s, &image("badsbom:1.0")), Err(Error::Registry(dockls::registry::Error::Invalid(_)))));
     assert_eq!(osv.request_count(), 0);
+    // An SBOM over the size limit is refused while it streams in.
+    let start = Instant::now();
+    match scanner.scan(&s, &image("hugesbom:1.0")) {
+        Err(Error::Registry(dockls::registry::Error::Invalid(m))) => assert!(m.contains("at most 64 MB"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
     // Plain http to another host is refused before any request.
     let mut s = settings(&registry, &osv, cache.path());
     s.osv_url = "http://192.0.2.1:8080".into();

@@ -19,6 +19,8 @@ application/vnd.docker.distribution.manifest.v2+json";
 const MAX_BODY: u64 = 4 << 20;
 /// An SBOM lists every file of the image: megabytes are normal, more than this is refused.
 const MAX_SBOM: u64 = 64 << 20;
+/// Downloading an SBOM of tens of MB takes longer than the per-request timeout.
+const SBOM_BUDGET: Duration = Duration::from_secs(60);
 /// What an attestation manifest is served as.
 const ACCEPT_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
@@ -145,7 +147,7 @@ impl Http {
     /// Also returns the top-level manifest for reuse.
     pub fn platforms(&self, settings: &Settings, base: &str, r: &Reference, known: Option<Arc<[u8]>>) -> Result<(Vec<Platform>, Arc<[u8]>), Error> {
         let agent = self.agent(settings.timeout, is_loopback(base));
-        let mut session = Session { agent, base, token: None };
+        let mut session = Session { agent, base, token: None, timeout: settings.timeout };
         let (url, body) = Self::top_manifest(&mut session, r, known)?;
         let manifest: Manifest = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
         if let Some(entries) = manifest.manifests {
@@ -171,7 +173,7 @@ impl Http {
     /// `known`: the top-level manifest, when the caller has it (see [`Http::platforms`]).
     pub fn sbom(&self, settings: &Settings, base: &str, r: &Reference, platform: &Platform, known: Option<Arc<[u8]>>) -> Result<(Option<Sbom>, Arc<[u8]>), Error> {
         let agent = self.agent(settings.timeout, is_loopback(base));
-        let mut session = Session { agent, base, token: None };
+        let mut session = Session { agent, base, token: None, timeout: settings.timeout };
         let (url, body) = Self::top_manifest(&mut session, r, known)?;
         Ok((Self::sbom_of(&mut session, r, platform, &url, &body)?, body))
     }
@@ -186,7 +188,7 @@ impl Http {
         let manifest: Manifest = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
         let Some(layer) = sbom::spdx_layer(manifest.layers.as_deref().unwrap_or_default()) else { return Ok(None) };
         let url = format!("{base}/v2/{}/blobs/{layer}", r.repository);
-        let resp = session.fetch(&url, "application/vnd.in-toto+json, application/json")?;
+        let resp = session.fetch(&url, "application/vnd.in-toto+json, application/json", Some(SBOM_BUDGET))?;
         // Streamed: the document is never held as text, only the packages are kept.
         let reader = resp.into_body().into_with_config().limit(MAX_SBOM).reader();
         let packages = sbom::read_statement(reader).map_err(|e| Error::Invalid(format!("{url}: not a readable SBOM (at most {} MB): {e}", MAX_SBOM >> 20)))?;
@@ -199,6 +201,8 @@ struct Session<'a> {
     agent: ureq::Agent,
     base: &'a str,
     token: Option<String>,
+    /// The per-request timeout (also the agent's).
+    timeout: Duration,
 }
 
 impl Session<'_> {
@@ -207,17 +211,21 @@ impl Session<'_> {
     }
 
     fn get(&mut self, url: &str, accept: &str) -> Result<Vec<u8>, Error> {
-        let mut resp = self.fetch(url, accept)?;
+        let mut resp = self.fetch(url, accept, None)?;
         resp.body_mut().with_config().limit(MAX_BODY).read_to_vec().map_err(|e| self.unreachable(e))
     }
 
     /// A 200 answer to `GET url` (after the token dance if the registry asks for one), its
-    /// body not read yet.
-    fn fetch(&mut self, url: &str, accept: &str) -> Result<ureq::http::Response<ureq::Body>, Error> {
+    /// body not read yet. `budget`: a longer total time for a large body (connecting and the
+    /// first answer still get the usual timeout).
+    fn fetch(&mut self, url: &str, accept: &str, budget: Option<Duration>) -> Result<ureq::http::Response<ureq::Body>, Error> {
         for attempt in 0..2 {
             let mut req = self.agent.get(url).header("Accept", accept);
             if let Some(t) = &self.token {
                 req = req.header("Authorization", format!("Bearer {t}"));
+            }
+            if let Some(total) = budget {
+                req = req.config().timeout_global(Some(total)).timeout_connect(Some(self.timeout)).timeout_recv_response(Some(self.timeout)).build();
             }
             let resp = req.call().map_err(|e| self.unreachable(e))?;
             let status = resp.status().as_u16();

@@ -34,6 +34,9 @@ const PARALLEL: usize = 8;
 /// platform lookup of the same image does not fetch the index again.
 const MANIFEST_REUSE: Duration = Duration::from_secs(60);
 
+/// A top-level manifest's body and when it was fetched.
+type RecentManifest = (Instant, std::sync::Arc<[u8]>);
+
 /// How to reach registries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -108,7 +111,7 @@ pub struct Registry {
     /// Base URLs that failed at the network level, and when.
     unreachable: Mutex<HashMap<String, Instant>>,
     /// Top-level manifests by cache key, and when they were fetched (see [`MANIFEST_REUSE`]).
-    manifests: Mutex<HashMap<String, (Instant, std::sync::Arc<[u8]>)>>,
+    manifests: Mutex<HashMap<String, RecentManifest>>,
     http: client::Http,
 }
 

@@ -82,7 +82,7 @@ fn fixture_vulnerabilities(list: &str) -> crate::vulns::ImageVulnerabilities {
         });
     }
     // As the lookup keeps them: most severe first.
-    vulnerabilities.sort_by(|a, b| b.severity.cmp(&a.severity));
+    vulnerabilities.sort_by_key(|v| std::cmp::Reverse(v.severity));
     crate::vulns::ImageVulnerabilities {
         platform: crate::registry::Platform::parse("linux/amd64").unwrap(),
         digest: Some("sha256:fixture".into()),
