@@ -231,9 +231,9 @@ fn cached_lookups(uri: &Uri, analysis: &crate::analysis::Analysis, config: &crat
 }
 
 /// Starts the lookups `uri`'s diagnostics lacked (those not already running or recently
-/// failed), platforms and vulnerabilities separately (a slow vulnerability scan must not hold
-/// the platform answers back); when answers arrive, re-publishes every document that waits
-/// on them.
+/// failed), platforms before vulnerabilities (a slow vulnerability scan must not hold the
+/// platform answers back); when answers arrive, re-publishes every document that waits on
+/// them.
 fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
     let jobs = {
         let mut l = lookups();
@@ -258,13 +258,18 @@ fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
         }
         start
     };
+    if jobs.is_empty() {
+        return;
+    }
     let (platforms, vulnerabilities): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| matches!(j, Job::Platforms(..)));
-    for batch in [platforms, vulnerabilities] {
-        if batch.is_empty() {
-            continue;
-        }
-        let (client, state) = (client.clone(), state.clone());
-        tokio::spawn(async move {
+    let (client, state) = (client.clone(), state.clone());
+    tokio::spawn(async move {
+        // Platforms first, published as soon as they arrive; the vulnerability lookups after
+        // them reuse the image indexes just fetched and skip registries found dead.
+        for batch in [platforms, vulnerabilities] {
+            if batch.is_empty() {
+                continue;
+            }
             let jobs = batch.clone();
             // A few at a time, like the registry client's own batches.
             let results = tokio::task::spawn_blocking(move || crate::vulns::parallel(&jobs, 4, Job::run)).await.unwrap_or_default();
@@ -296,8 +301,8 @@ fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
             for u in to_refresh {
                 refresh(client.clone(), state.clone(), u).await;
             }
-        });
-    }
+        }
+    });
 }
 
 /// Recomputes the diagnostics of the current version (the cached ones predate the new
