@@ -51,7 +51,8 @@ pub const ADVISORIES: &[(&str, &str)] = &[
 fn pages(purl: &str) -> Vec<Vec<&'static str>> {
     match purl {
         "pkg:deb/debian/openssl@3.0.11-1~deb12u1" => vec![vec!["DEBIAN-CVE-2024-5535"], vec!["CVE-2024-0727"]],
-        "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1" => vec![vec!["CVE-2023-45853"]],
+        // zlib1g's source package.
+        "pkg:deb/debian/zlib@1:1.2.13.dfsg-1" => vec![vec!["CVE-2023-45853"]],
         "pkg:pypi/requests@2.31.0" => vec![vec!["GHSA-9wx4-h78v-vm56"]],
         _ => vec![],
     }

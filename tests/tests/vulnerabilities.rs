@@ -52,11 +52,12 @@ fn the_sbom_packages_are_asked_to_osv_and_rated() {
             ("CVE-2024-35195", Some(Severity::Medium), "requests", Some("2.32.0")),
         ]
     );
-    // Qualifiers are stripped before asking, and openssl's second page was followed.
+    // Qualifiers are stripped before asking, zlib1g is asked about as its source package
+    // (`upstream=zlib`), and openssl's second page was followed.
     let batches = osv.batches.lock().unwrap().clone();
     assert_eq!(batches.len(), 2, "{batches:#?}");
     let first: Vec<&str> = batches[0]["queries"].as_array().unwrap().iter().map(|q| q["package"]["purl"].as_str().unwrap()).collect();
-    assert_eq!(first, ["pkg:deb/debian/openssl@3.0.11-1~deb12u1", "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1", "pkg:pypi/requests@2.31.0"]);
+    assert_eq!(first, ["pkg:deb/debian/openssl@3.0.11-1~deb12u1", "pkg:deb/debian/zlib@1:1.2.13.dfsg-1", "pkg:pypi/requests@2.31.0"]);
     assert_eq!(batches[1]["queries"][0], json!({ "package": { "purl": "pkg:deb/debian/openssl@3.0.11-1~deb12u1" }, "page_token": "page-1" }));
     // The provenance layer is never downloaded.
     assert_eq!(registry.count("/v2/library/vuln/blobs/sha256:vuln-provenance"), 0);

@@ -58,7 +58,7 @@ impl Advisory {
     /// The version that fixes `purl`'s package: an affected entry for the package's name (or
     /// its source package, the `upstream` qualifier) in the purl's distribution release first.
     pub fn fixed_for(&self, purl: &Purl) -> Option<&str> {
-        let names: Vec<&str> = std::iter::once(purl.name.as_str()).chain(purl.qualifier("upstream")).collect();
+        let names: Vec<&str> = std::iter::once(purl.name.as_str()).chain(purl.source().map(|(name, _)| name)).collect();
         let candidates: Vec<&(String, String, String)> = self.fixed.iter().filter(|(_, p, _)| names.iter().any(|n| p.eq_ignore_ascii_case(n))).collect();
         let release = purl.release_ecosystem();
         candidates
@@ -106,13 +106,30 @@ impl Purl {
 
     /// What OSV is asked: the purl without qualifiers and subpath (OSV answers nothing for
     /// some qualifiers, e.g. `arch`), `None` for types OSV does not know or without version.
+    /// Distribution advisories (Debian, Alpine) name source packages: a binary package with an
+    /// `upstream` qualifier (`libssl3` from `openssl`) is asked about as its source package.
     pub fn query(text: &str) -> Option<String> {
         let purl = Purl::parse(text)?;
         if !SUPPORTED_TYPES.contains(&purl.kind.as_str()) || purl.version.is_none() {
             return None;
         }
+        if let (true, Some((name, version))) = (matches!(purl.kind.as_str(), "deb" | "apk"), purl.source()) {
+            let namespace = purl.namespace.as_deref().map(|n| format!("{n}/")).unwrap_or_default();
+            let version = version.or(purl.version.as_deref())?;
+            return Some(format!("pkg:{}/{namespace}{name}@{version}", purl.kind));
+        }
         let bare = text.split(['?', '#']).next()?;
         Some(bare.to_string())
+    }
+
+    /// The source package from the `upstream` qualifier: `openssl`, or `gcc-12@12.2.0-14` when
+    /// its version differs from the binary package's.
+    fn source(&self) -> Option<(&str, Option<&str>)> {
+        let upstream = self.qualifier("upstream").filter(|u| !u.is_empty())?;
+        Some(match upstream.split_once('@') {
+            Some((name, version)) => (name, Some(version)),
+            None => (upstream, None),
+        })
     }
 
     /// The OSV ecosystem of the purl's distribution release, from `distro=`: `Debian:12` for
@@ -408,6 +425,12 @@ mod tests {
         assert_eq!(Purl::parse("pkg:apk/alpine/busybox@1.36.1-r19?distro=alpine-3.19.1").unwrap().release_ecosystem().as_deref(), Some("Alpine:v3.19"));
         assert_eq!(Purl::query("pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64#sub").as_deref(), Some("pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1"));
         assert_eq!(Purl::query("pkg:pypi/requests@2.31.0").as_deref(), Some("pkg:pypi/requests@2.31.0"));
+        // Binary packages are asked about as their source package.
+        assert_eq!(Purl::query("pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&upstream=openssl").as_deref(), Some("pkg:deb/debian/openssl@3.0.11-1~deb12u1"));
+        assert_eq!(Purl::query("pkg:deb/debian/libgcc-s1@12.2.0-14?upstream=gcc-12%4012.2.0-14").as_deref(), Some("pkg:deb/debian/gcc-12@12.2.0-14"));
+        assert_eq!(Purl::query("pkg:apk/alpine/libcrypto3@3.3.2-r0?arch=x86_64&upstream=openssl&distro=alpine-3.20.3").as_deref(), Some("pkg:apk/alpine/openssl@3.3.2-r0"));
+        // Not for language packages, whatever their qualifiers.
+        assert_eq!(Purl::query("pkg:npm/a@1?upstream=b").as_deref(), Some("pkg:npm/a@1"));
         // Unknown to OSV, or without a version: not asked.
         assert_eq!(Purl::query("pkg:generic/thing@1"), None);
         assert_eq!(Purl::query("pkg:deb/debian/openssl"), None);
