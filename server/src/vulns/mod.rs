@@ -30,7 +30,7 @@ pub const DEFAULT_OSV_URL: &str = "https://api.osv.dev";
 const UNREACHABLE_FOR: Duration = Duration::from_secs(60);
 /// Images scanned at once, and advisories fetched at once per image.
 const PARALLEL_IMAGES: usize = 4;
-const PARALLEL_ADVISORIES: usize = 8;
+const PARALLEL_ADVISORIES: usize = 16;
 /// Packages asked about per image, and advisories fetched per image, at most: a huge image
 /// must not turn one lint run into thousands of requests.
 const MAX_PACKAGES: usize = 10_000;
@@ -208,7 +208,13 @@ impl ImageVulnerabilities {
 /// The summary of an image from its packages, the advisory ids OSV gave for each, and the
 /// advisories (ids OSV did not know are skipped). One vulnerability per CVE: the advisories of
 /// Debian, GitHub and NVD about one CVE count once, at their highest severity.
-pub fn summarize(platform: &Platform, digest: Option<String>, packages: &[Package], ids: &[Vec<String>], advisories: &HashMap<String, Arc<Advisory>>) -> ImageVulnerabilities {
+pub fn summarize(
+    platform: &Platform,
+    digest: Option<String>,
+    packages: &[Package],
+    ids: &[Vec<String>],
+    advisories: &HashMap<String, Arc<Advisory>>,
+) -> ImageVulnerabilities {
     let rank = |v: &Vulnerability| (v.severity, (v.score.unwrap_or(0.0) * 10.0) as i32);
     let mut found: Vec<Vulnerability> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
