@@ -20,3 +20,4 @@ pub mod folding;
 pub mod links;
 pub mod selection;
 pub mod tokens;
+pub mod vulns;

@@ -6,6 +6,13 @@
 //! * `library/multi`, tag `1.0`: an OCI index with linux/amd64, linux/arm64/v8 and an
 //!   `unknown/unknown` attestation entry;
 //! * `library/single`, tag `1.0`: one OCI manifest whose config blob says linux/ppc64le;
+//! * `library/vuln`, tag `1.0`: an index with linux/amd64 and linux/arm64 images and, as
+//!   BuildKit stores them, an attestation manifest about the amd64 image only, whose layers
+//!   are a provenance statement and an in-toto statement with an SPDX document ([`SBOM`]:
+//!   openssl and zlib1g from Debian 12, requests from PyPI, a package without purl);
+//! * `library/clean`, tag `1.0`: the same shape, its SBOM listing only `pkg:npm/left-pad@1.3.0`;
+//! * `library/badsbom`, tag `1.0`: the same shape, its SBOM blob is not JSON;
+//! * `library/hugesbom`, tag `1.0`: the same shape, its SBOM blob is valid JSON of 65 MB;
 //! * anything else: 404.
 //!
 //! [`FakeRegistry::silent`] accepts connections and never answers (for timeouts).
@@ -17,6 +24,58 @@ use std::thread;
 
 pub const TOKEN: &str = "fake-token";
 const CONFIG_DIGEST: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000001";
+
+/// The SPDX SBOM of `library/vuln` (linux/amd64), as an in-toto statement.
+pub const SBOM: &str = r#"{
+  "_type": "https://in-toto.io/Statement/v0.1",
+  "predicateType": "https://spdx.dev/Document",
+  "subject": [{"name": "pkg:docker/vuln@1.0?platform=linux%2Famd64", "digest": {"sha256": "aa"}}],
+  "predicate": {
+    "spdxVersion": "SPDX-2.3",
+    "dataLicense": "CC0-1.0",
+    "SPDXID": "SPDXRef-DOCUMENT",
+    "name": "sbom",
+    "files": [{"fileName": "/etc/os-release", "SPDXID": "SPDXRef-File-1", "checksums": [{"algorithm": "SHA1", "checksumValue": "00"}]}],
+    "packages": [
+      {"name": "openssl", "SPDXID": "SPDXRef-1", "versionInfo": "3.0.11-1~deb12u1",
+       "externalRefs": [
+         {"referenceCategory": "SECURITY", "referenceType": "cpe23Type", "referenceLocator": "cpe:2.3:a:openssl:openssl:3.0.11:*:*:*:*:*:*:*"},
+         {"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:deb/debian/openssl@3.0.11-1~deb12u1?arch=amd64&distro=debian-12"}]},
+      {"name": "zlib1g", "SPDXID": "SPDXRef-2", "versionInfo": "1:1.2.13.dfsg-1",
+       "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&upstream=zlib&distro=debian-12"}]},
+      {"name": "requests", "SPDXID": "SPDXRef-3", "versionInfo": "2.31.0",
+       "externalRefs": [{"referenceCategory": "PACKAGE_MANAGER", "referenceType": "purl", "referenceLocator": "pkg:pypi/requests@2.31.0"}]},
+      {"name": "base-files", "SPDXID": "SPDXRef-4", "versionInfo": "12.4"}
+    ]
+  }
+}"#;
+
+const CLEAN_SBOM: &str = r#"{"predicateType": "https://spdx.dev/Document", "predicate": {"spdxVersion": "SPDX-2.3", "packages": [
+  {"name": "left-pad", "versionInfo": "1.3.0", "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:npm/left-pad@1.3.0"}]}]}}"#;
+
+/// An image index with linux/amd64 and linux/arm64 and an attestation manifest about amd64.
+fn attested_index(repo: &str) -> String {
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+        {{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{repo}-amd64","size":1,"platform":{{"architecture":"amd64","os":"linux"}}}},
+        {{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{repo}-arm64","size":1,"platform":{{"architecture":"arm64","os":"linux"}}}},
+        {{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{repo}-att","size":1,"platform":{{"architecture":"unknown","os":"unknown"}},
+          "annotations":{{"vnd.docker.reference.digest":"sha256:{repo}-amd64","vnd.docker.reference.type":"attestation-manifest"}}}}
+    ]}}"#
+    )
+}
+
+/// The attestation manifest: a provenance layer, then the SPDX layer.
+fn attestation_manifest(repo: &str) -> String {
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+        "config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{CONFIG_DIGEST}","size":1}},
+        "layers":[
+          {{"mediaType":"application/vnd.in-toto+json","digest":"sha256:{repo}-provenance","size":1,"annotations":{{"in-toto.io/predicate-type":"https://slsa.dev/provenance/v0.2"}}}},
+          {{"mediaType":"application/vnd.in-toto+json","digest":"sha256:{repo}-sbom","size":1,"annotations":{{"in-toto.io/predicate-type":"https://spdx.dev/Document"}}}}
+        ]}}"#
+    )
+}
 
 pub struct FakeRegistry {
     /// `http://127.0.0.1:PORT`
@@ -130,6 +189,29 @@ fn route(path: &str, authorized: bool, base: &str) -> (&'static str, &'static st
         r if r == format!("library/single/blobs/{CONFIG_DIGEST}") => {
             ("200 OK", "application/vnd.oci.image.config.v1+json", r#"{"architecture":"ppc64le","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.into(), String::new())
         }
-        _ => ("404 Not Found", JSON, r#"{"errors":[{"code":"MANIFEST_UNKNOWN"}]}"#.into(), String::new()),
+        _ => attested(rest).unwrap_or_else(|| ("404 Not Found", JSON, r#"{"errors":[{"code":"MANIFEST_UNKNOWN"}]}"#.into(), String::new())),
     }
+}
+
+/// The routes of the images with SBOM attestations.
+fn attested(rest: &str) -> Option<(&'static str, &'static str, String, String)> {
+    let (repo, what) = rest.strip_prefix("library/")?.split_once('/')?;
+    if !matches!(repo, "vuln" | "clean" | "badsbom" | "hugesbom") {
+        return None;
+    }
+    // Built only when asked for (the huge one is 65 MB).
+    let sbom = || match repo {
+        "vuln" => SBOM.to_string(),
+        "clean" => CLEAN_SBOM.to_string(),
+        "hugesbom" => format!("{{\"predicate\": {{\"packages\": [{}]}}}}", " ".repeat(65 << 20)),
+        _ => "{\"predicate\": {\"packages\": [".to_string(),
+    };
+    let answer = match what {
+        "manifests/1.0" => ("application/vnd.oci.image.index.v1+json", attested_index(repo)),
+        w if w == format!("manifests/sha256:{repo}-att") => ("application/vnd.oci.image.manifest.v1+json", attestation_manifest(repo)),
+        w if w == format!("blobs/sha256:{repo}-sbom") => ("application/vnd.in-toto+json", sbom()),
+        w if w == format!("blobs/sha256:{repo}-provenance") => ("application/vnd.in-toto+json", r#"{"predicateType":"https://slsa.dev/provenance/v0.2","predicate":{}}"#.to_string()),
+        _ => return None,
+    };
+    Some(("200 OK", answer.0, answer.1, String::new()))
 }

@@ -41,9 +41,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
 
-    // Read and parse everything first, so the base images of all files are fetched together.
+    // Read and parse everything first, so the base images of all files are fetched together:
+    // their platforms, then their vulnerabilities (after the platforms, so the SBOM lookup
+    // reuses the image indexes just fetched and skips registries found dead).
     let mut prepared = in_pool(|| discovery.inputs.par_iter().map(prepare).collect::<Vec<_>>());
-    fetch_platforms(&mut prepared, args);
+    let platforms = lookup_platforms(&prepared, args.offline);
+    let vulnerabilities = lookup_vulnerabilities(&prepared, args.offline);
+    apply_lookups(&mut prepared, platforms, vulnerabilities, args);
     let outcomes = in_pool(|| {
         prepared.into_par_iter().zip(discovery.inputs.par_iter()).map(|(p, i)| (check_text(i, args, p.text, &p.config, &p.options), p.config_error)).collect::<Vec<_>>()
     });
@@ -147,8 +151,10 @@ struct Prepared {
     options: LintOptions,
     /// The text without BOM handling, and its first analysis (reused by the first lint).
     text: Result<(String, Option<Parsed>), InputError>,
-    /// Base images to look up, when the rule is on.
+    /// Base images whose platforms to look up, when the rule is on.
     images: Vec<crate::registry::Reference>,
+    /// Base images whose vulnerabilities to look up, when the rule and the lookup are on.
+    vulnerable_images: Vec<crate::registry::Reference>,
 }
 
 type Parsed = (Snapshot, Dockerfile, Semantics);
@@ -166,9 +172,11 @@ fn prepare(input: &Input) -> Prepared {
         Source::Stdin => config.base_lint_options(),
     };
     let mut images = Vec::new();
+    let mut vulnerable_images = Vec::new();
     let text = read_input(input).map(|text| {
         let body = text.strip_prefix(UTF8_BOM).unwrap_or(&text);
         let rule_on = crate::lint::rule("invalid-base-image-platform").is_some_and(|r| config.selection.is_on(r));
+        let vulnerabilities_on = config.vulnerabilities_on();
         let parsed = std::panic::catch_unwind(|| {
             let snapshot = Snapshot::from_text(body);
             let df = Dockerfile::new(&snapshot.text, &snapshot.tree);
@@ -176,68 +184,152 @@ fn prepare(input: &Input) -> Prepared {
             (snapshot, df, sem)
         })
         .ok();
-        if let (true, Some((snapshot, df, sem))) = (rule_on, &parsed) {
-            images = crate::lint::rules::base_image_references(&snapshot.text, df, sem, &config.target_platform());
+        if let (true, Some((snapshot, df, sem))) = (rule_on || vulnerabilities_on, &parsed) {
+            let refs = crate::lint::rules::base_image_references(&snapshot.text, df, sem, &config.target_platform());
+            if vulnerabilities_on {
+                vulnerable_images = refs.clone();
+            }
+            if rule_on {
+                images = refs;
+            }
         }
         (text, parsed)
     });
-    Prepared { config, config_error, options, text, images }
+    Prepared { config, config_error, options, text, images, vulnerable_images }
 }
 
-/// Looks up the platforms of every file's base images (each distinct image once, a few at a
-/// time, each request with a timeout) and puts them in the files' lint options. Registries
-/// that cannot be reached are reported once; the run goes on without their answers.
-fn fetch_platforms(prepared: &mut [Prepared], args: &CheckArgs) {
-    // Files may have different mirrors or offline settings: one batch per distinct setting.
-    let mut batches: Vec<(crate::registry::Settings, Vec<crate::registry::Reference>)> = Vec::new();
+/// Per file, what the registries answered (by reference), and the warnings to show.
+type Answers<V> = (Vec<std::collections::HashMap<String, V>>, Vec<String>);
+
+/// Groups every file's images by the settings they are looked up with (files may have
+/// different mirrors or offline settings), looks each distinct image up once per group with
+/// `lookup`, and hands every file the answers for its images.
+fn batched<S: PartialEq, V: Clone, E>(
+    prepared: &[Prepared],
+    images: impl Fn(&Prepared) -> &[crate::registry::Reference],
+    settings: impl Fn(&Prepared) -> S,
+    lookup: impl Fn(&S, &[crate::registry::Reference]) -> Vec<Result<V, E>>,
+    mut failed: impl FnMut(&crate::registry::Reference, E),
+) -> Vec<std::collections::HashMap<String, V>> {
+    let mut batches: Vec<(S, Vec<crate::registry::Reference>)> = Vec::new();
     let mut per_file: Vec<Option<usize>> = Vec::with_capacity(prepared.len());
-    for p in prepared.iter() {
-        if p.images.is_empty() {
+    for p in prepared {
+        if images(p).is_empty() {
             per_file.push(None);
             continue;
         }
-        let mut settings = p.config.registry_settings();
-        settings.offline |= args.offline;
-        let batch = match batches.iter().position(|(s, _)| *s == settings) {
+        let s = settings(p);
+        let batch = match batches.iter().position(|(b, _)| *b == s) {
             Some(b) => b,
             None => {
-                batches.push((settings, Vec::new()));
+                batches.push((s, Vec::new()));
                 batches.len() - 1
             }
         };
-        batches[batch].1.extend(p.images.iter().cloned());
+        batches[batch].1.extend(images(p).iter().cloned());
         per_file.push(Some(batch));
     }
-    let registry = crate::registry::Registry::shared();
-    let mut answers: Vec<std::collections::HashMap<String, Vec<crate::registry::Platform>>> = Vec::new();
-    let mut warnings: Vec<String> = Vec::new();
-    for (settings, refs) in &batches {
+    let mut answers: Vec<std::collections::HashMap<String, V>> = Vec::new();
+    for (s, refs) in &batches {
         let refs = crate::registry::distinct(refs.iter().cloned());
-        let results = registry.platforms_many(settings, &refs);
         let mut found = std::collections::HashMap::new();
-        for (r, result) in refs.iter().zip(results) {
+        for (r, result) in refs.iter().zip(lookup(s, &refs)) {
             match result {
-                Ok(platforms) => {
-                    found.insert(r.to_string(), platforms);
+                Ok(v) => {
+                    found.insert(r.to_string(), v);
                 }
-                Err(crate::registry::Error::Offline) => {}
-                Err(crate::registry::Error::Unreachable { host, message }) => {
-                    let w = format!("registry {host} unreachable ({message}): base image platforms not checked");
-                    if !warnings.iter().any(|x| x.starts_with(&format!("registry {host} "))) {
-                        warnings.push(w);
-                    }
-                }
-                Err(e) => warnings.push(format!("cannot look up the platforms of `{r}`: {e}")),
+                Err(e) => failed(r, e),
             }
         }
         answers.push(found);
     }
-    for (p, batch) in prepared.iter_mut().zip(per_file) {
-        let Some(batch) = batch else { continue };
-        for r in &p.images {
-            if let Some(platforms) = answers[batch].get(&r.to_string()) {
-                p.options.image_platforms.insert(r.to_string(), platforms.clone());
+    prepared
+        .iter()
+        .zip(per_file)
+        .map(|(p, batch)| {
+            let Some(batch) = batch else { return Default::default() };
+            images(p).iter().filter_map(|r| Some((r.to_string(), answers[batch].get(&r.to_string())?.clone()))).collect()
+        })
+        .collect()
+}
+
+/// Looks up the platforms of every file's base images (each distinct image once, a few at a
+/// time, each request with a timeout). Registries that cannot be reached are reported once;
+/// the run goes on without their answers.
+fn lookup_platforms(prepared: &[Prepared], offline: bool) -> Answers<Vec<crate::registry::Platform>> {
+    let registry = crate::registry::Registry::shared();
+    let mut warnings: Vec<String> = Vec::new();
+    let answers = batched(
+        prepared,
+        |p| &p.images,
+        |p| {
+            let mut settings = p.config.registry_settings();
+            settings.offline |= offline;
+            settings
+        },
+        |settings, refs| registry.platforms_many(settings, refs),
+        |r, e| match e {
+            crate::registry::Error::Offline => {}
+            crate::registry::Error::Unreachable { host, message } => {
+                if !warnings.iter().any(|x| x.starts_with(&format!("registry {host} "))) {
+                    warnings.push(format!("registry {host} unreachable ({message}): base image platforms not checked"));
+                }
             }
+            e => warnings.push(format!("cannot look up the platforms of `{r}`: {e}")),
+        },
+    );
+    (answers, warnings)
+}
+
+/// Looks up the known vulnerabilities of every file's base images (the SBOM from the
+/// registry, advisories from OSV), like [`lookup_platforms`]. A missing image is not reported
+/// here: the platform lookup says so.
+fn lookup_vulnerabilities(prepared: &[Prepared], offline: bool) -> Answers<std::sync::Arc<crate::vulns::ImageVulnerabilities>> {
+    let scanner = crate::vulns::Scanner::shared();
+    let mut warnings: Vec<String> = Vec::new();
+    let answers = batched(
+        prepared,
+        |p| &p.vulnerable_images,
+        |p| {
+            let mut settings = p.config.vulnerability_settings();
+            settings.registry.offline |= offline;
+            settings
+        },
+        |settings, refs| scanner.scan_many(settings, refs),
+        |r, e| {
+            let (kind, message) = match &e {
+                crate::vulns::Error::Offline | crate::vulns::Error::Registry(crate::registry::Error::NotFound(_)) => return,
+                crate::vulns::Error::Registry(crate::registry::Error::Unreachable { message, .. }) => ("registry", message),
+                crate::vulns::Error::OsvUnreachable { message, .. } => ("OSV", message),
+                e => return warnings.push(format!("cannot look up the vulnerabilities of `{r}`: {e}")),
+            };
+            let host = e.unreachable_host().unwrap_or_default();
+            if !warnings.iter().any(|x| x.starts_with(&format!("{kind} {host} "))) {
+                warnings.push(format!("{kind} {host} unreachable ({message}): base image vulnerabilities not checked"));
+            }
+        },
+    );
+    (answers, warnings)
+}
+
+/// Puts the answers in the files' lint options and shows the warnings (a registry that is
+/// down is named once, not once per lookup).
+fn apply_lookups(
+    prepared: &mut [Prepared],
+    (platforms, mut warnings): Answers<Vec<crate::registry::Platform>>,
+    (vulnerabilities, more): Answers<std::sync::Arc<crate::vulns::ImageVulnerabilities>>,
+    args: &CheckArgs,
+) {
+    for (p, found) in prepared.iter_mut().zip(platforms) {
+        p.options.image_platforms = found;
+    }
+    for (p, found) in prepared.iter_mut().zip(vulnerabilities) {
+        p.options.image_vulnerabilities = found;
+    }
+    for w in more {
+        let host = w.strip_prefix("registry ").and_then(|r| r.split(' ').next());
+        if !host.is_some_and(|h| warnings.iter().any(|x| x.starts_with(&format!("registry {h} ")))) {
+            warnings.push(w);
         }
     }
     if !warnings.is_empty() {

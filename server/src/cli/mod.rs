@@ -71,8 +71,8 @@ pub struct CheckArgs {
     /// Run ShellCheck on RUN bodies: auto (when installed), always, never.
     #[arg(long, value_enum, default_value_t = ShellcheckChoice::Auto)]
     pub shellcheck: ShellcheckChoice,
-    /// Never query registries (base image platforms then come from the cache only). Also
-    /// `DOCKLS_OFFLINE=1` or `[registries] offline = true`.
+    /// Never query registries or OSV (base image platforms and vulnerabilities then come from
+    /// the cache only). Also `DOCKLS_OFFLINE=1` or `[registries] offline = true`.
     #[arg(long)]
     pub offline: bool,
     /// Neither read nor write the ShellCheck results kept between runs

@@ -21,6 +21,10 @@
 //! [shellcheck]
 //! enabled = true                       # default: when `shellcheck` is on PATH
 //! path = "shellcheck"
+//!
+//! [vulnerabilities]
+//! enabled = false                      # default: on (base image SBOM + OSV lookups)
+//! osv-url = "https://osv.example.com"  # default: https://api.osv.dev (DOCKLS_OSV_URL wins)
 //! ```
 
 use std::collections::BTreeMap;
@@ -45,6 +49,10 @@ pub struct Config {
     pub mirrors: BTreeMap<String, String>,
     /// The platform builds target (`[build] platform`).
     pub build_platform: Option<crate::registry::Platform>,
+    /// `[vulnerabilities] enabled` (`None`: on).
+    pub vulnerabilities_enabled: Option<bool>,
+    /// `[vulnerabilities] osv-url`, checked when read.
+    pub osv_url: Option<String>,
     /// The file this came from.
     pub source: Option<PathBuf>,
 }
@@ -78,6 +86,16 @@ struct DocklsToml {
     build: BuildToml,
     #[serde(default)]
     shellcheck: ShellcheckToml,
+    #[serde(default)]
+    vulnerabilities: VulnerabilitiesToml,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VulnerabilitiesToml {
+    enabled: Option<bool>,
+    #[serde(rename = "osv-url")]
+    osv_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -177,6 +195,14 @@ pub fn parse_dockls_toml(text: &str, path: &Path) -> Result<Config, ConfigError>
     c.context = raw.build.context.map(|ctx| path.parent().unwrap_or(Path::new(".")).join(ctx));
     c.shellcheck_enabled = raw.shellcheck.enabled;
     c.shellcheck_path = raw.shellcheck.path;
+    c.vulnerabilities_enabled = raw.vulnerabilities.enabled;
+    if let Some(url) = raw.vulnerabilities.osv_url {
+        let checked = crate::vulns::osv::check_url(&url).map_err(|e| {
+            let line = text.find(url.as_str()).map(|i| text[..i].matches('\n').count() + 1);
+            err(line, e.to_string())
+        })?;
+        c.osv_url = Some(checked);
+    }
     Ok(c)
 }
 
@@ -283,6 +309,22 @@ impl Config {
         s
     }
 
+    /// Whether base image vulnerabilities are looked up: the rule is on and the lookup not
+    /// turned off (`[vulnerabilities] enabled = false`, the `dockls.vulnerabilities` setting).
+    pub fn vulnerabilities_on(&self) -> bool {
+        self.vulnerabilities_enabled != Some(false) && crate::lint::rule("image-vulnerabilities").is_some_and(|r| self.selection.is_on(r))
+    }
+
+    /// How to look vulnerabilities up: the registry settings, OSV's URL (`DOCKLS_OSV_URL`,
+    /// else `[vulnerabilities] osv-url`, else OSV's public API) and the target platform.
+    pub fn vulnerability_settings(&self) -> crate::vulns::Settings {
+        crate::vulns::Settings {
+            registry: self.registry_settings(),
+            osv_url: crate::vulns::env_osv_url().or_else(|| self.osv_url.clone()).unwrap_or_else(|| crate::vulns::DEFAULT_OSV_URL.to_string()),
+            platform: self.target_platform(),
+        }
+    }
+
     /// The platform builds target: configured, else this machine.
     pub fn target_platform(&self) -> crate::registry::Platform {
         self.build_platform.clone().unwrap_or_else(crate::registry::Platform::host)
@@ -311,6 +353,19 @@ mod tests {
         assert_eq!(c.target_platform().to_string(), "linux/arm64");
         let e = parse_dockls_toml("[build]\nplatform = \"arm64\"\n", Path::new(".dockls.toml")).unwrap_err();
         assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn vulnerabilities_section() {
+        let c = parse_dockls_toml("[vulnerabilities]\nenabled = false\n", Path::new(".dockls.toml")).unwrap();
+        assert!(!c.vulnerabilities_on());
+        assert!(Config::default().vulnerabilities_on());
+        let c = parse_dockls_toml("[rules]\ndisable = [\"image-vulnerabilities\"]\n", Path::new(".dockls.toml")).unwrap();
+        assert!(!c.vulnerabilities_on());
+        let c = parse_dockls_toml("[vulnerabilities]\nosv-url = \"http://127.0.0.1:8080/\"\n", Path::new(".dockls.toml")).unwrap();
+        assert_eq!(c.osv_url.as_deref(), Some("http://127.0.0.1:8080"));
+        let e = parse_dockls_toml("[vulnerabilities]\n\nosv-url = \"http://osv.example.com\"\n", Path::new(".dockls.toml")).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
     }
 
     #[test]

@@ -147,6 +147,9 @@ pub struct LintOptions {
     /// Platforms each base image provides, by normalized reference
     /// (`docker.io/library/alpine:3.20`), as fetched from its registry; unknown images are absent.
     pub image_platforms: std::collections::HashMap<String, Vec<crate::registry::Platform>>,
+    /// Known vulnerabilities of each base image for the build platform, by normalized
+    /// reference, as fetched from its registry (SBOM) and OSV; unknown images are absent.
+    pub image_vulnerabilities: std::collections::HashMap<String, std::sync::Arc<crate::vulns::ImageVulnerabilities>>,
     /// The platform the build targets; `None`: the machine dockls runs on.
     pub build_platform: Option<crate::registry::Platform>,
 }

@@ -23,6 +23,9 @@ pub struct Settings {
     /// Target platform of the build, `os/arch[/variant]` (default: the configuration file's,
     /// else this machine's).
     pub build_platform: Option<String>,
+    /// Look up the known vulnerabilities of base images (SBOM from the registry, advisories
+    /// from OSV).
+    pub vulnerabilities: bool,
 }
 
 impl Default for Settings {
@@ -36,6 +39,7 @@ impl Default for Settings {
             trusted_registries: Vec::new(),
             offline: false,
             build_platform: None,
+            vulnerabilities: true,
         }
     }
 }
@@ -67,6 +71,9 @@ impl Settings {
             config.trusted_registries = self.trusted_registries.clone();
         }
         config.offline |= self.offline;
+        if !self.vulnerabilities {
+            config.vulnerabilities_enabled = Some(false);
+        }
         // An unparsable platform keeps the file's (the settings have no place to show an error).
         if let Some(p) = self.build_platform.as_deref().and_then(crate::registry::Platform::parse) {
             config.build_platform = Some(p);
@@ -90,5 +97,10 @@ mod tests {
         let mut config = crate::config::Config::default();
         s.overlay(&mut config);
         assert!(config.build_platform.is_none() && !config.offline);
+        assert!(config.vulnerabilities_on());
+        let s = Settings::from_json(&serde_json::json!({ "dockls": { "vulnerabilities": false } })).unwrap();
+        let mut config = crate::config::Config::default();
+        s.overlay(&mut config);
+        assert!(!config.vulnerabilities_on());
     }
 }

@@ -6,8 +6,9 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::Uri;
 
 use super::{convert, guard::guarded, state::{DiagnosticsResult, State}};
-use crate::registry::{Reference, Registry, Settings as RegistrySettings};
 use crate::diagnostics;
+use crate::registry::{Reference, Registry, Settings as RegistrySettings};
+use crate::vulns::{ImageVulnerabilities, Scanner, Settings as VulnSettings};
 
 /// Computes diagnostics for the current version of `uri` on a blocking thread and publishes
 /// them unless a newer version arrived meanwhile.
@@ -69,16 +70,20 @@ pub fn uri_path(uri: &Uri) -> Option<std::path::PathBuf> {
     Some(std::path::PathBuf::from(decoded.as_ref()))
 }
 
+/// The FROM images with known vulnerabilities: (image token range, resolved name, summary).
+type ImageSummaries = Vec<(std::ops::Range<usize>, String, Arc<ImageVulnerabilities>)>;
+
 /// The diagnostics of an analysis under the configuration files and current settings (with
-/// their fixes), and the configuration file problem, if any.
+/// their fixes), the configuration file problem, if any, and the vulnerability summaries the
+/// diagnostics saw.
 pub fn compute_with_config(
     state: &State,
     uri: &Uri,
     analysis: &crate::analysis::Analysis,
-) -> (Vec<diagnostics::Diagnostic>, Option<crate::config::ConfigError>, Option<std::path::PathBuf>) {
+) -> (Vec<diagnostics::Diagnostic>, Option<crate::config::ConfigError>, Option<std::path::PathBuf>, ImageSummaries) {
     let settings = state.settings();
     if !settings.diagnostics {
-        return (Vec::new(), None, None);
+        return (Vec::new(), None, None, Vec::new());
     }
     let path = uri_path(uri);
     let (mut config, error) = match path.as_ref().and_then(|p| p.parent()) {
@@ -91,7 +96,7 @@ pub fn compute_with_config(
         None => crate::lint::LintOptions { trusted_registries: config.trusted_registries.clone(), ..Default::default() },
     };
     let mut options = options;
-    cached_platforms(uri, analysis, &config, &mut options);
+    let images = cached_lookups(uri, analysis, &config, &mut options);
     let mut diags: Vec<diagnostics::Diagnostic> =
         diagnostics::diagnose_with(analysis.text(), &analysis.dockerfile, &analysis.semantics, &options, &config.selection);
     // ShellCheck on RUN bodies, when installed (or configured) and not turned off.
@@ -105,7 +110,7 @@ pub fn compute_with_config(
         }
     }
     let diags = diags.into_iter().filter(|d| d.severity <= settings.min_severity).collect();
-    (diags, error, config.source)
+    (diags, error, config.source, images)
 }
 
 /// The diagnostics of `analysis`: computed once per analysis and settings generation, shared
@@ -120,28 +125,53 @@ pub fn diagnostics_of(state: &State, uri: &Uri, analysis: &Arc<crate::analysis::
 /// Computes the diagnostics of `analysis` and caches them (replacing any cached ones).
 fn recompute(state: &State, uri: &Uri, analysis: &Arc<crate::analysis::Analysis>) -> Arc<DiagnosticsResult> {
     let generation = state.settings_generation();
-    let (diagnostics, config_error, config_source) = compute_with_config(state, uri, analysis);
-    let result = Arc::new(DiagnosticsResult { diagnostics, config_error, config_source });
+    let (diagnostics, config_error, config_source, image_vulnerabilities) = compute_with_config(state, uri, analysis);
+    let result = Arc::new(DiagnosticsResult { diagnostics, config_error, config_source, image_vulnerabilities });
     state.cache_diagnostics(uri, analysis, generation, result.clone());
     result
 }
 
-// ------------------------------------------------------------------ base image platforms
+// ------------------------------------------------------------------ registry lookups
 //
-// Diagnostics use the platforms already in the registry cache at once; images not known yet
-// are fetched in the background and the documents waiting on them are re-published when the
-// answers arrive. Publishing never waits for the network.
+// Diagnostics use the base image platforms and vulnerabilities already in the caches at once;
+// images not known yet are looked up in the background and the documents waiting on them are
+// re-published when the answers arrive. Publishing never waits for the network.
 
 /// A failed lookup is not retried for this long (a mistyped tag would cost a request per edit).
 const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 
+/// One image to look up in the background.
+#[derive(Clone)]
+enum Job {
+    Platforms(RegistrySettings, Reference),
+    Vulnerabilities(Box<VulnSettings>, Reference),
+}
+
+impl Job {
+    /// Identifies the lookup: same key, same answer.
+    fn key(&self) -> String {
+        match self {
+            Job::Platforms(s, r) => format!("platforms {:?} {r}", s.mirrors),
+            Job::Vulnerabilities(s, r) => format!("vulnerabilities {:?} {r} {} {}", s.registry.mirrors, s.platform, s.osv_url),
+        }
+    }
+
+    /// Looks the image up (filling the caches); the message for the log when that failed.
+    fn run(&self) -> Result<(), String> {
+        match self {
+            Job::Platforms(s, r) => Registry::shared().platforms(s, r).map(|_| ()).map_err(|e| format!("base image platforms of `{r}`: {e}")),
+            Job::Vulnerabilities(s, r) => Scanner::shared().scan(s, r).map(|_| ()).map_err(|e| format!("vulnerabilities of `{r}`: {e}")),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Lookups {
-    /// Per document: the images its last diagnostics wanted but the cache lacked.
-    wanted: std::collections::HashMap<Uri, (RegistrySettings, Vec<Reference>)>,
-    /// Per image key being fetched: the documents to re-publish when it arrives.
+    /// Per document: the lookups its last diagnostics wanted but the caches lacked.
+    wanted: std::collections::HashMap<Uri, Vec<Job>>,
+    /// Per job key being looked up: the documents to re-publish when it arrives.
     in_flight: std::collections::HashMap<String, Vec<Uri>>,
-    /// Image keys whose last lookup failed, and when.
+    /// Job keys whose last lookup failed, and when.
     failed: std::collections::HashMap<String, std::time::Instant>,
 }
 
@@ -150,46 +180,67 @@ fn lookups() -> std::sync::MutexGuard<'static, Lookups> {
     LOOKUPS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn lookup_key(settings: &RegistrySettings, r: &Reference) -> String {
-    format!("{:?} {r}", settings.mirrors)
-}
-
-/// Puts the cached platforms of the document's base images in `options` and remembers the
-/// ones still unknown for [`fetch_in_background`].
-fn cached_platforms(uri: &Uri, analysis: &crate::analysis::Analysis, config: &crate::config::Config, options: &mut crate::lint::LintOptions) {
-    let rule_on = crate::lint::rule("invalid-base-image-platform").is_some_and(|r| config.selection.is_on(r));
-    if !rule_on {
-        return;
-    }
-    let settings = config.registry_settings();
-    let refs = crate::lint::rules::base_image_references(analysis.text(), &analysis.dockerfile, &analysis.semantics, &config.target_platform());
+/// Puts the cached platforms and vulnerabilities of the document's base images in `options`,
+/// remembers the ones still unknown for [`fetch_in_background`], and returns the FROM images
+/// with a known vulnerability summary (for hover).
+fn cached_lookups(uri: &Uri, analysis: &crate::analysis::Analysis, config: &crate::config::Config, options: &mut crate::lint::LintOptions) -> ImageSummaries {
+    let platforms_on = crate::lint::rule("invalid-base-image-platform").is_some_and(|r| config.selection.is_on(r));
+    let vulnerabilities_on = config.vulnerabilities_on();
     let mut missing = Vec::new();
-    for r in refs {
-        match Registry::shared().cached(&settings, &r) {
-            Some(platforms) => {
-                options.image_platforms.insert(r.to_string(), platforms);
+    let mut summaries = Vec::new();
+    if platforms_on || vulnerabilities_on {
+        let images = crate::lint::rules::base_images(analysis.text(), &analysis.dockerfile, &analysis.semantics, &config.target_platform());
+        let refs = crate::registry::distinct(images.iter().map(|i| i.reference.clone()));
+        if platforms_on {
+            let settings = config.registry_settings();
+            for r in &refs {
+                match Registry::shared().cached(&settings, r) {
+                    Some(platforms) => {
+                        options.image_platforms.insert(r.to_string(), platforms);
+                    }
+                    None if !settings.offline => missing.push(Job::Platforms(settings.clone(), r.clone())),
+                    None => {}
+                }
             }
-            None if !settings.offline => missing.push(r),
-            None => {}
+        }
+        if vulnerabilities_on {
+            let settings = config.vulnerability_settings();
+            for r in &refs {
+                match Scanner::shared().cached(&settings, r) {
+                    Some(found) => {
+                        options.image_vulnerabilities.insert(r.to_string(), found);
+                    }
+                    None if !settings.registry.offline => missing.push(Job::Vulnerabilities(Box::new(settings.clone()), r.clone())),
+                    None => {}
+                }
+            }
+            for image in images {
+                if let Some(found) = options.image_vulnerabilities.get(&image.reference.to_string()) {
+                    summaries.push((image.range, image.name, found.clone()));
+                }
+            }
         }
     }
     let mut l = lookups();
     if missing.is_empty() {
         l.wanted.remove(uri);
     } else {
-        l.wanted.insert(uri.clone(), (settings, missing));
+        l.wanted.insert(uri.clone(), missing);
     }
+    summaries
 }
 
-/// Starts fetching the images `uri`'s diagnostics lacked (those not already being fetched or
-/// recently failed); when they arrive, re-publishes every document that waits on them.
+/// Starts the lookups `uri`'s diagnostics lacked (those not already running or recently
+/// failed), platforms before vulnerabilities (a slow vulnerability scan must not hold the
+/// platform answers back); when answers arrive, re-publishes every document that waits on
+/// them.
 fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
-    let (settings, refs) = {
+    let jobs = {
         let mut l = lookups();
-        let Some((settings, wanted)) = l.wanted.remove(uri) else { return };
+        let Some(wanted) = l.wanted.remove(uri) else { return };
         let mut start = Vec::new();
-        for r in wanted {
-            let key = lookup_key(&settings, &r);
+        for job in wanted {
+            let key = job.key();
             if l.failed.get(&key).is_some_and(|t| t.elapsed() < RETRY_AFTER) {
                 continue;
             }
@@ -201,47 +252,55 @@ fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
                 }
                 None => {
                     l.in_flight.insert(key, vec![uri.clone()]);
-                    start.push(r);
+                    start.push(job);
                 }
             }
         }
-        (settings, start)
+        start
     };
-    if refs.is_empty() {
+    if jobs.is_empty() {
         return;
     }
+    let (platforms, vulnerabilities): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| matches!(j, Job::Platforms(..)));
     let (client, state) = (client.clone(), state.clone());
     tokio::spawn(async move {
-        let s = settings.clone();
-        let rs = refs.clone();
-        let results = tokio::task::spawn_blocking(move || Registry::shared().platforms_many(&s, &rs)).await.unwrap_or_default();
-        let mut to_refresh: Vec<Uri> = Vec::new();
-        {
-            let mut l = lookups();
-            for (i, r) in refs.iter().enumerate() {
-                let key = lookup_key(&settings, r);
-                let waiting = l.in_flight.remove(&key).unwrap_or_default();
-                match results.get(i) {
-                    Some(Ok(_)) => {
-                        for u in waiting {
-                            if !to_refresh.contains(&u) {
-                                to_refresh.push(u);
+        // Platforms first, published as soon as they arrive; the vulnerability lookups after
+        // them reuse the image indexes just fetched and skip registries found dead.
+        for batch in [platforms, vulnerabilities] {
+            if batch.is_empty() {
+                continue;
+            }
+            let jobs = batch.clone();
+            // A few at a time, like the registry client's own batches.
+            let results = tokio::task::spawn_blocking(move || crate::vulns::parallel(&jobs, 4, Job::run)).await.unwrap_or_default();
+            let mut to_refresh: Vec<Uri> = Vec::new();
+            {
+                let mut l = lookups();
+                for (i, job) in batch.iter().enumerate() {
+                    let key = job.key();
+                    let waiting = l.in_flight.remove(&key).unwrap_or_default();
+                    match results.get(i) {
+                        Some(Ok(())) => {
+                            for u in waiting {
+                                if !to_refresh.contains(&u) {
+                                    to_refresh.push(u);
+                                }
                             }
                         }
-                    }
-                    Some(Err(e)) => {
-                        // The server log (stderr), not the user's diagnostics.
-                        eprintln!("dockls: base image platforms of `{r}`: {e}");
-                        l.failed.insert(key, std::time::Instant::now());
-                    }
-                    None => {
-                        l.failed.insert(key, std::time::Instant::now());
+                        Some(Err(e)) => {
+                            // The server log (stderr), not the user's diagnostics.
+                            eprintln!("dockls: {e}");
+                            l.failed.insert(key, std::time::Instant::now());
+                        }
+                        None => {
+                            l.failed.insert(key, std::time::Instant::now());
+                        }
                     }
                 }
             }
-        }
-        for u in to_refresh {
-            refresh(client.clone(), state.clone(), u).await;
+            for u in to_refresh {
+                refresh(client.clone(), state.clone(), u).await;
+            }
         }
     });
 }

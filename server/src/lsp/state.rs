@@ -22,6 +22,9 @@ pub struct DiagnosticsResult {
     pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
     pub config_error: Option<crate::config::ConfigError>,
     pub config_source: Option<std::path::PathBuf>,
+    /// The FROM images whose vulnerabilities were known when the diagnostics were computed:
+    /// the image token's range, its name with build args resolved, the summary (for hover).
+    pub image_vulnerabilities: Vec<(std::ops::Range<usize>, String, Arc<crate::vulns::ImageVulnerabilities>)>,
 }
 
 struct CachedDiagnostics {

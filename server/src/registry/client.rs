@@ -1,11 +1,12 @@
 //! The HTTP side: manifests, config blobs and the anonymous token dance, with ureq.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::sbom::{self, Sbom};
 use super::{host_of, Error, Platform, Reference, Settings};
 
 /// Every manifest kind we can read, indexes first (they list all platforms in one request).
@@ -16,6 +17,12 @@ application/vnd.docker.distribution.manifest.v2+json";
 
 /// Manifests and configs are small; anything bigger is not what we asked for.
 const MAX_BODY: u64 = 4 << 20;
+/// An SBOM lists every file of the image: megabytes are normal, more than this is refused.
+const MAX_SBOM: u64 = 64 << 20;
+/// Downloading an SBOM of tens of MB takes longer than the per-request timeout.
+const SBOM_BUDGET: Duration = Duration::from_secs(60);
+/// What an attestation manifest is served as.
+const ACCEPT_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
 /// Agents by (timeout, loopback): an agent keeps its connection pool and TLS setup.
 #[derive(Default)]
@@ -54,23 +61,29 @@ pub fn is_loopback(url: &str) -> bool {
 }
 
 #[derive(Deserialize)]
-struct Manifest {
+pub(super) struct Manifest {
     #[serde(default)]
-    manifests: Option<Vec<Descriptor>>,
+    pub manifests: Option<Vec<Descriptor>>,
     #[serde(default)]
-    config: Option<Descriptor>,
+    pub config: Option<Descriptor>,
+    #[serde(default)]
+    pub layers: Option<Vec<Descriptor>>,
 }
 
 #[derive(Deserialize)]
-struct Descriptor {
+pub(super) struct Descriptor {
+    #[serde(default, rename = "mediaType")]
+    pub media_type: Option<String>,
     #[serde(default)]
-    digest: Option<String>,
+    pub digest: Option<String>,
     #[serde(default)]
-    platform: Option<RawPlatform>,
+    pub platform: Option<RawPlatform>,
+    #[serde(default)]
+    pub annotations: HashMap<String, String>,
 }
 
 #[derive(Deserialize)]
-struct RawPlatform {
+pub(super) struct RawPlatform {
     #[serde(default)]
     os: String,
     #[serde(default)]
@@ -80,7 +93,7 @@ struct RawPlatform {
 }
 
 impl RawPlatform {
-    fn platform(&self) -> Option<Platform> {
+    pub(super) fn platform(&self) -> Option<Platform> {
         let p = Platform::new(&self.os, &self.architecture, self.variant.as_deref());
         (!p.os.is_empty() && !p.architecture.is_empty() && !p.is_unknown()).then_some(p)
     }
@@ -116,15 +129,26 @@ impl Http {
             .clone()
     }
 
-    /// The platforms the image provides: an index's entries, or a single manifest's config.
-    pub fn platforms(&self, settings: &Settings, base: &str, r: &Reference) -> Result<Vec<Platform>, Error> {
-        let agent = self.agent(settings.timeout, is_loopback(base));
-        let mut session = Session { agent, base, token: None };
-        let url = format!("{base}/v2/{}/manifests/{}", r.repository, r.manifest_ref());
+    /// The top-level manifest of `r` (an index or an image manifest): `known` when the caller
+    /// has it from a recent request, else fetched.
+    fn top_manifest(session: &mut Session<'_>, r: &Reference, known: Option<Arc<[u8]>>) -> Result<(String, Arc<[u8]>), Error> {
+        let url = format!("{}/v2/{}/manifests/{}", session.base, r.repository, r.manifest_ref());
+        if let Some(body) = known {
+            return Ok((url, body));
+        }
         let body = session.get(&url, ACCEPT).map_err(|e| match e {
             Error::NotFound(_) => Error::NotFound(r.to_string()),
             e => e,
         })?;
+        Ok((url, body.into()))
+    }
+
+    /// The platforms the image provides: an index's entries, or a single manifest's config.
+    /// Also returns the top-level manifest for reuse.
+    pub fn platforms(&self, settings: &Settings, base: &str, r: &Reference, known: Option<Arc<[u8]>>) -> Result<(Vec<Platform>, Arc<[u8]>), Error> {
+        let agent = self.agent(settings.timeout, is_loopback(base));
+        let mut session = Session { agent, base, token: None, timeout: settings.timeout };
+        let (url, body) = Self::top_manifest(&mut session, r, known)?;
         let manifest: Manifest = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
         if let Some(entries) = manifest.manifests {
             let mut out: Vec<Platform> = Vec::new();
@@ -133,13 +157,42 @@ impl Http {
                     out.push(p);
                 }
             }
-            return Ok(out);
+            return Ok((out, body));
         }
         let digest = manifest.config.and_then(|c| c.digest).ok_or_else(|| Error::Invalid(format!("{url}: neither an index nor an image manifest")))?;
         let url = format!("{base}/v2/{}/blobs/{digest}", r.repository);
-        let body = session.get(&url, "application/vnd.oci.image.config.v1+json, application/vnd.docker.container.image.v1+json, application/json")?;
-        let config: RawPlatform = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not an image config: {e}")))?;
-        Ok(config.platform().into_iter().collect())
+        let config = session.get(&url, "application/vnd.oci.image.config.v1+json, application/vnd.docker.container.image.v1+json, application/json")?;
+        let config: RawPlatform = serde_json::from_slice(&config).map_err(|e| Error::Invalid(format!("{url}: not an image config: {e}")))?;
+        Ok((config.platform().into_iter().collect(), body))
+    }
+}
+
+impl Http {
+    /// The SBOM attestation of `r`'s image for `platform`: `None` when the image has none
+    /// (a single-platform manifest, no platform match, no attestation, or no SPDX layer).
+    /// `known`: the top-level manifest, when the caller has it (see [`Http::platforms`]).
+    pub fn sbom(&self, settings: &Settings, base: &str, r: &Reference, platform: &Platform, known: Option<Arc<[u8]>>) -> Result<(Option<Sbom>, Arc<[u8]>), Error> {
+        let agent = self.agent(settings.timeout, is_loopback(base));
+        let mut session = Session { agent, base, token: None, timeout: settings.timeout };
+        let (url, body) = Self::top_manifest(&mut session, r, known)?;
+        Ok((Self::sbom_of(&mut session, r, platform, &url, &body)?, body))
+    }
+
+    fn sbom_of(session: &mut Session<'_>, r: &Reference, platform: &Platform, url: &str, body: &[u8]) -> Result<Option<Sbom>, Error> {
+        let base = session.base;
+        let index: Manifest = serde_json::from_slice(body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
+        let Some(entries) = index.manifests else { return Ok(None) };
+        let Some((digest, attestation)) = sbom::attestation_for(&entries, platform) else { return Ok(None) };
+        let url = format!("{base}/v2/{}/manifests/{attestation}", r.repository);
+        let body = session.get(&url, ACCEPT_MANIFEST)?;
+        let manifest: Manifest = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
+        let Some(layer) = sbom::spdx_layer(manifest.layers.as_deref().unwrap_or_default()) else { return Ok(None) };
+        let url = format!("{base}/v2/{}/blobs/{layer}", r.repository);
+        let resp = session.fetch(&url, "application/vnd.in-toto+json, application/json", Some(SBOM_BUDGET))?;
+        // Streamed: the document is never held as text, only the packages are kept.
+        let reader = resp.into_body().into_with_config().limit(MAX_SBOM).reader();
+        let packages = sbom::read_statement(reader).map_err(|e| Error::Invalid(format!("{url}: not a readable SBOM (at most {} MB): {e}", MAX_SBOM >> 20)))?;
+        Ok(Some(Sbom { digest, packages }))
     }
 }
 
@@ -148,6 +201,8 @@ struct Session<'a> {
     agent: ureq::Agent,
     base: &'a str,
     token: Option<String>,
+    /// The per-request timeout (also the agent's).
+    timeout: Duration,
 }
 
 impl Session<'_> {
@@ -156,15 +211,26 @@ impl Session<'_> {
     }
 
     fn get(&mut self, url: &str, accept: &str) -> Result<Vec<u8>, Error> {
+        let mut resp = self.fetch(url, accept, None)?;
+        resp.body_mut().with_config().limit(MAX_BODY).read_to_vec().map_err(|e| self.unreachable(e))
+    }
+
+    /// A 200 answer to `GET url` (after the token dance if the registry asks for one), its
+    /// body not read yet. `budget`: a longer total time for a large body (connecting and the
+    /// first answer still get the usual timeout).
+    fn fetch(&mut self, url: &str, accept: &str, budget: Option<Duration>) -> Result<ureq::http::Response<ureq::Body>, Error> {
         for attempt in 0..2 {
             let mut req = self.agent.get(url).header("Accept", accept);
             if let Some(t) = &self.token {
                 req = req.header("Authorization", format!("Bearer {t}"));
             }
-            let mut resp = req.call().map_err(|e| self.unreachable(e))?;
+            if let Some(total) = budget {
+                req = req.config().timeout_global(Some(total)).timeout_connect(Some(self.timeout)).timeout_recv_response(Some(self.timeout)).build();
+            }
+            let resp = req.call().map_err(|e| self.unreachable(e))?;
             let status = resp.status().as_u16();
             match status {
-                200 => return resp.body_mut().with_config().limit(MAX_BODY).read_to_vec().map_err(|e| self.unreachable(e)),
+                200 => return Ok(resp),
                 401 if attempt == 0 => {
                     let challenge = resp.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
                     self.token = Some(self.fetch_token(&challenge)?);

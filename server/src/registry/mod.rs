@@ -1,4 +1,5 @@
-//! A small client of the OCI distribution API (`/v2/…`): which platforms an image provides.
+//! A small client of the OCI distribution API (`/v2/…`): which platforms an image provides,
+//! and the SBOM attestation BuildKit attached to it (see [`sbom`]).
 //! Anonymous bearer-token auth (the `WWW-Authenticate` challenge), a timeout on every request,
 //! a memory and disk cache, an offline mode and per-registry mirrors (for tests and air-gapped
 //! setups). Blocking: callers run it on their own threads. Errors are values; nothing here
@@ -7,6 +8,7 @@
 mod cache;
 mod client;
 pub mod reference;
+pub mod sbom;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -16,6 +18,8 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 pub use reference::{Platform, Reference};
+pub use client::is_loopback;
+pub use sbom::Sbom;
 
 /// How long a tag's answer is trusted (a digest's never changes).
 pub const TAG_TTL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -26,6 +30,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const UNREACHABLE_FOR: Duration = Duration::from_secs(60);
 /// Requests in flight at once when fetching many images.
 const PARALLEL: usize = 8;
+/// A top-level manifest just fetched is reused this long: the SBOM lookup that follows the
+/// platform lookup of the same image does not fetch the index again.
+const MANIFEST_REUSE: Duration = Duration::from_secs(60);
+
+/// A top-level manifest's body and when it was fetched.
+type RecentManifest = (Instant, std::sync::Arc<[u8]>);
 
 /// How to reach registries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +110,8 @@ pub struct Registry {
     memory: Mutex<HashMap<String, cache::Entry>>,
     /// Base URLs that failed at the network level, and when.
     unreachable: Mutex<HashMap<String, Instant>>,
+    /// Top-level manifests by cache key, and when they were fetched (see [`MANIFEST_REUSE`]).
+    manifests: Mutex<HashMap<String, RecentManifest>>,
     http: client::Http,
 }
 
@@ -111,7 +123,7 @@ impl Default for Registry {
 
 impl Registry {
     pub fn new() -> Registry {
-        Registry { memory: Mutex::default(), unreachable: Mutex::default(), http: client::Http::default() }
+        Registry { memory: Mutex::default(), unreachable: Mutex::default(), manifests: Mutex::default(), http: client::Http::default() }
     }
 
     /// The process-wide client (its memory cache is shared by every caller).
@@ -147,7 +159,11 @@ impl Registry {
         if self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).get(&base).is_some_and(|t| t.elapsed() < UNREACHABLE_FOR) {
             return Err(Error::Unreachable { host: host_of(&base).to_string(), message: "skipped after an earlier failure".into() });
         }
-        let result = self.http.platforms(settings, &base, r);
+        let key = cache_key(&base, r);
+        let result = self.http.platforms(settings, &base, r, self.recent_manifest(&key)).map(|(platforms, body)| {
+            self.remember_manifest(key, body);
+            platforms
+        });
         match &result {
             Ok(platforms) => {
                 let key = cache_key(&base, r);
@@ -163,6 +179,38 @@ impl Registry {
             Err(_) => {}
         }
         result
+    }
+
+    /// The SBOM attestation of `r` for `platform` (`None`: the image has none). Not cached
+    /// here: callers keep what they derive from it. Offline: [`Error::Offline`].
+    pub fn sbom(&self, settings: &Settings, r: &Reference, platform: &Platform) -> Result<Option<Sbom>, Error> {
+        if settings.offline {
+            return Err(Error::Offline);
+        }
+        let base = client::base_url(settings, r)?;
+        if self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).get(&base).is_some_and(|t| t.elapsed() < UNREACHABLE_FOR) {
+            return Err(Error::Unreachable { host: host_of(&base).to_string(), message: "skipped after an earlier failure".into() });
+        }
+        let key = cache_key(&base, r);
+        let result = self.http.sbom(settings, &base, r, platform, self.recent_manifest(&key)).map(|(sbom, body)| {
+            self.remember_manifest(key, body);
+            sbom
+        });
+        if result.as_ref().is_err_and(Error::is_unreachable) {
+            self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(base, Instant::now());
+        }
+        result
+    }
+
+    fn recent_manifest(&self, key: &str) -> Option<std::sync::Arc<[u8]>> {
+        let manifests = self.manifests.lock().unwrap_or_else(|e| e.into_inner());
+        manifests.get(key).filter(|(t, _)| t.elapsed() < MANIFEST_REUSE).map(|(_, body)| body.clone())
+    }
+
+    fn remember_manifest(&self, key: String, body: std::sync::Arc<[u8]>) {
+        let mut manifests = self.manifests.lock().unwrap_or_else(|e| e.into_inner());
+        manifests.retain(|_, (t, _)| t.elapsed() < MANIFEST_REUSE);
+        manifests.insert(key, (Instant::now(), body));
     }
 
     /// [`Registry::platforms`] of each distinct reference, a few at a time, in input order.

@@ -87,14 +87,38 @@ fn stage_image(df: &Dockerfile, stage: &Stage, values: &Values) -> Option<Refere
     Reference::parse(&name)
 }
 
-/// The registry images of every stage (for the caller to fetch their platforms), resolved as
-/// the rule resolves them.
+/// A stage's registry image, as written and as resolved.
+#[derive(Debug, Clone)]
+pub struct BaseImage {
+    /// The image reference token in FROM.
+    pub range: std::ops::Range<usize>,
+    /// How to name it in a message: `` `alpine:3.20` ``, or `` `$IMG` (`alpine:3.20`) ``.
+    pub shown: String,
+    /// The image name with build args resolved (`alpine:3.20`).
+    pub name: String,
+    pub reference: Reference,
+}
+
+/// The registry image of every stage that has one, in order (a reference may repeat), with
+/// ARGs resolved for `target` as the rule resolves them.
+pub fn base_images(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform) -> Vec<BaseImage> {
+    df.stages
+        .iter()
+        .filter_map(|s| {
+            let values = from_values(text, df, sem, target, s.image.range.start);
+            let reference = stage_image(df, s, &values)?;
+            let written = &s.image.text;
+            let name = resolved(df, written, &values);
+            let shown = if written.contains('$') { format!("`{written}` (`{name}`)") } else { format!("`{written}`") };
+            Some(BaseImage { range: s.image.range.clone(), shown, name, reference })
+        })
+        .collect()
+}
+
+/// The distinct registry images of every stage (for the caller to fetch their platforms or
+/// vulnerabilities), resolved as the rules resolve them.
 pub fn base_image_references(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform) -> Vec<Reference> {
-    let refs = df.stages.iter().filter_map(|s| {
-        let values = from_values(text, df, sem, target, s.image.range.start);
-        stage_image(df, s, &values)
-    });
-    crate::registry::distinct(refs)
+    crate::registry::distinct(base_images(text, df, sem, target).into_iter().map(|b| b.reference))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {

@@ -15,11 +15,12 @@ mod security;
 mod shell_practices;
 mod structure;
 mod image_tag;
+mod image_vulnerabilities;
 mod invalid_base_image_platform;
 mod maintainer_deprecated;
 mod workdir_absolute;
 
-pub use invalid_base_image_platform::base_image_references;
+pub use invalid_base_image_platform::{base_image_references, base_images, BaseImage};
 
 use std::sync::OnceLock;
 
@@ -34,6 +35,7 @@ static CORE: &[&Rule] = &[
     &maintainer_deprecated::RULE,
     &copy_relative_no_workdir::RULE,
     &invalid_base_image_platform::RULE,
+    &image_vulnerabilities::RULE,
 ];
 
 /// Every rule: the core ones and each family's `RULES`.

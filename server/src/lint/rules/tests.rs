@@ -6,7 +6,9 @@
 //! A fixture may come with `<name>.dockerignore` (the build context has that `.dockerignore`);
 //! a first line `# test-context: no-dockerignore` means a known context without one, and
 //! `# test-trusted-registries: a, b` configures trusted registries, `# test-image-platforms:`
-//! and `# test-build-platform:` what registries answered and the build platform.
+//! and `# test-build-platform:` what registries answered and the build platform,
+//! `# test-image-vulnerabilities:` what the vulnerability lookup found (see
+//! [`fixture_vulnerabilities`]).
 
 use std::path::PathBuf;
 
@@ -34,12 +36,61 @@ fn options_for(name: &str, text: &str) -> LintOptions {
                 options.image_platforms.insert(key, platforms);
             }
         }
+        if let Some(list) = line.strip_prefix("# test-image-vulnerabilities:") {
+            for entry in list.split(';') {
+                let Some((image, vulns)) = entry.split_once('=') else { continue };
+                let key = crate::registry::Reference::parse(image).expect("fixture image").to_string();
+                options.image_vulnerabilities.insert(key, std::sync::Arc::new(fixture_vulnerabilities(vulns)));
+            }
+        }
         if let Some(p) = line.strip_prefix("# test-build-platform:") {
             options.build_platform = crate::registry::Platform::parse(p);
         }
     }
     options.build_platform.get_or_insert_with(|| crate::registry::Platform::parse("linux/amd64").unwrap());
     options
+}
+
+/// `CVE-1 critical openssl 3.0.11 [3.0.14], CVE-2 high libc6 2.36-9, …`: what OSV answered
+/// for an image (id, severity, package, version, fixed version), most severe first.
+fn fixture_vulnerabilities(list: &str) -> crate::vulns::ImageVulnerabilities {
+    use crate::vulns::{Counts, Severity, Vulnerability};
+    let mut counts = Counts::default();
+    let mut vulnerabilities = Vec::new();
+    for v in list.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+        let words: Vec<&str> = v.split_whitespace().collect();
+        let severity = match words[1] {
+            "critical" => Severity::Critical,
+            "high" => Severity::High,
+            "medium" => Severity::Medium,
+            _ => Severity::Low,
+        };
+        match severity {
+            Severity::Critical => counts.critical += 1,
+            Severity::High => counts.high += 1,
+            Severity::Medium => counts.medium += 1,
+            Severity::Low => counts.low += 1,
+        }
+        vulnerabilities.push(Vulnerability {
+            id: words[0].into(),
+            severity: Some(severity),
+            score: None,
+            package: words[2].into(),
+            version: words[3].into(),
+            fixed: words.get(4).map(|f| f.to_string()),
+            summary: None,
+        });
+    }
+    // As the lookup keeps them: most severe first.
+    vulnerabilities.sort_by_key(|v| std::cmp::Reverse(v.severity));
+    crate::vulns::ImageVulnerabilities {
+        platform: crate::registry::Platform::parse("linux/amd64").unwrap(),
+        digest: Some("sha256:fixture".into()),
+        has_sbom: true,
+        packages: 100,
+        counts,
+        vulnerabilities,
+    }
 }
 
 fn base_options(name: &str, text: &str) -> LintOptions {

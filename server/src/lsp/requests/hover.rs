@@ -1,5 +1,6 @@
 //! `textDocument/hover`: on a finding, the rule's documentation (the same text as
-//! `dockls rule <id>` and docs/rules.md).
+//! `dockls rule <id>` and docs/rules.md); on a FROM image whose vulnerabilities are known, the
+//! most severe of them first.
 
 use tower_lsp_server::ls_types::*;
 
@@ -10,17 +11,19 @@ pub fn handle(state: &State, params: HoverParams) -> Option<Hover> {
     let uri = tdp.text_document.uri;
     let (a, offset, enc) = super::at(state, &uri, tdp.position)?;
     let computed = publish::diagnostics_of(state, &uri, &a);
-    let diagnostics = &computed.diagnostics;
-    let hit = diagnostics
-        .iter()
-        .filter(|d| d.range.start <= offset && offset <= d.range.end)
-        .find_map(|d| crate::lint::rule(d.code).map(|r| (d, r)))?;
-    let (d, rule) = hit;
+    let within = |r: &std::ops::Range<usize>| r.start <= offset && offset <= r.end;
+    let image = computed.image_vulnerabilities.iter().find(|(range, _, _)| within(range));
+    let hit = computed.diagnostics.iter().filter(|d| within(&d.range)).find_map(|d| crate::lint::rule(d.code).map(|r| (d, r)));
+    let mut sections = Vec::new();
+    if let Some((_, name, found)) = image {
+        sections.push(found.hover_markdown(name));
+    }
+    if let Some((_, rule)) = hit {
+        sections.push(crate::lint::docs::rule_markdown(rule));
+    }
+    let range = hit.map(|(d, _)| d.range.clone()).or_else(|| image.map(|(r, _, _)| r.clone()))?;
     Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: crate::lint::docs::rule_markdown(rule),
-        }),
-        range: Some(convert::range(&a.snapshot, &d.range, enc)),
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: sections.join("\n\n---\n\n") }),
+        range: Some(convert::range(&a.snapshot, &range, enc)),
     })
 }

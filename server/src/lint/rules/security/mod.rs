@@ -1,8 +1,8 @@
 //! Rule family `security`: who the image runs as, secrets, where base images come from and how
 //! they are pinned, cross-stage copies, and the build context (`.dockerignore`).
 //!
-//! `image-vulnerabilities` (rules.md §4) is not here: it needs a vulnerability database
-//! queried over the network, which a linter that works offline cannot do honestly.
+//! `image-vulnerabilities` is not here: like `invalid-base-image-platform` it reads what the
+//! caller looked up over the network (`rules/image_vulnerabilities.rs`).
 
 use super::prelude;
 
