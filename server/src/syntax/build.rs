@@ -35,7 +35,7 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
     let escape = df.escape;
     let mut reused: Vec<Option<Reused>> = (0..nodes.len()).map(|_| None).collect();
     if let Some((previous_text, previous)) = previous.filter(|(_, p)| p.escape == escape) {
-        df.reused = take_unchanged(src, &nodes, previous_text, previous, &mut reused);
+        df.reused = take_unchanged(src, &nodes, root.has_error(), previous_text, previous, &mut reused);
     }
     // Instructions are independent of each other: build the changed ones (and move the reused
     // ones to their new offsets) on all cores, then assemble in file order.
@@ -117,27 +117,52 @@ struct Reused {
 /// text of the same document) into `out`, one per node whose text they match: after an edit
 /// only the changed instructions are built again. Moving instead of copying keeps one model in
 /// memory, not two. Returns how many were reused.
-fn take_unchanged(src: &str, nodes: &[Top], previous_text: &str, previous: Dockerfile, out: &mut [Option<Reused>]) -> usize {
+fn take_unchanged(
+    src: &str,
+    nodes: &[Top],
+    any_error: bool,
+    previous_text: &str,
+    previous: Dockerfile,
+    out: &mut [Option<Reused>],
+) -> usize {
     let Dockerfile { instructions, node_ranges, mut extras, .. } = previous;
+    let old_text = |i: usize| node_ranges.get(i).and_then(|r| previous_text.get(r.clone()));
     // Keyed by the node's text (it ends after the line break, unlike the instruction's range).
     // Identical instructions are common (`WORKDIR /app` in every stage): each key lists all of
-    // them, earliest last so `pop` hands them out in file order.
-    let mut by_text: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
-    for (i, r) in node_ranges.iter().enumerate().rev() {
-        if let Some(t) = previous_text.get(r.clone()) {
-            by_text.entry(t).or_default().push(i);
-        }
-    }
+    // them, earliest last so `pop` hands them out in file order. Only built when the nodes stop
+    // lining up with the previous ones (a line added or removed): for most edits every
+    // unchanged node is the one after the last match, found by one comparison and no hashing.
+    let mut by_text: Option<std::collections::HashMap<&str, Vec<usize>>> = None;
     let mut old: Vec<Option<Instruction>> = instructions.into_iter().map(Some).collect();
+    let mut next = 0;
     let mut count = 0;
     for (slot, top) in out.iter_mut().zip(nodes) {
         let Some(kind) = top.instruction else { continue };
         // With a syntax error inside, the node's shape depends on how tree-sitter recovered,
         // which depends on the edit history, not only on the text: build it again.
-        if top.node.has_error() {
+        if any_error && top.node.has_error() {
             continue;
         }
-        let Some(i) = by_text.get_mut(&src[top.range.clone()]).and_then(Vec::pop) else { continue };
+        let text = &src[top.range.clone()];
+        let i = if old.get(next).is_some_and(Option::is_some) && old_text(next) == Some(text) {
+            next
+        } else {
+            let map = by_text.get_or_insert_with(|| {
+                let mut map: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+                for i in (0..node_ranges.len()).rev() {
+                    if let Some(t) = old_text(i) {
+                        map.entry(t).or_default().push(i);
+                    }
+                }
+                map
+            });
+            // Entries taken by position are still listed: skip them.
+            let Some(i) = map.get_mut(text).and_then(|list| std::iter::from_fn(|| list.pop()).find(|&i| old[i].is_some())) else {
+                continue;
+            };
+            i
+        };
+        next = i + 1;
         if extras.get(&i).is_some_and(|e| !e.errors.is_empty()) {
             continue;
         }
