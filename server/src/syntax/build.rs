@@ -126,49 +126,57 @@ fn take_unchanged(
     out: &mut [Option<Reused>],
 ) -> usize {
     let Dockerfile { instructions, node_ranges, mut extras, .. } = previous;
+    // The instruction nodes of the new tree (indices into `nodes`), and their texts; a node with
+    // a syntax error has no usable text: its shape depends on how tree-sitter recovered, which
+    // depends on the edit history, not only on the text, so it is always built again.
+    let new: Vec<usize> = (0..nodes.len()).filter(|&k| nodes[k].instruction.is_some()).collect();
+    let new_text = |j: usize| {
+        let top = &nodes[new[j]];
+        (!(any_error && top.node.has_error())).then(|| &src[top.range.clone()])
+    };
+    // Keyed by the node's text: it ends after the line break, unlike the instruction's range.
     let old_text = |i: usize| node_ranges.get(i).and_then(|r| previous_text.get(r.clone()));
-    // Keyed by the node's text (it ends after the line break, unlike the instruction's range).
-    // Identical instructions are common (`WORKDIR /app` in every stage): each key lists all of
-    // them, earliest last so `pop` hands them out in file order. Only built when the nodes stop
-    // lining up with the previous ones (a line added or removed): for most edits every
-    // unchanged node is the one after the last match, found by one comparison and no hashing.
-    let mut by_text: Option<std::collections::HashMap<&str, Vec<usize>>> = None;
-    let mut old: Vec<Option<Instruction>> = instructions.into_iter().map(Some).collect();
-    let mut next = 0;
-    let mut count = 0;
-    for (slot, top) in out.iter_mut().zip(nodes) {
-        let Some(kind) = top.instruction else { continue };
-        // With a syntax error inside, the node's shape depends on how tree-sitter recovered,
-        // which depends on the edit history, not only on the text: build it again.
-        if any_error && top.node.has_error() {
-            continue;
+    let same = |j: usize, i: usize| new_text(j).is_some_and(|t| old_text(i) == Some(t));
+    // An edit changes a run of instructions somewhere in the file: the ones before it and after
+    // it line up with the previous model one to one, found by comparing texts from both ends
+    // (no hashing). Only the nodes in between are looked up by text among the old ones in
+    // between (an instruction moved or duplicated).
+    let (n, m) = (new.len(), node_ranges.len());
+    let mut prefix = 0;
+    while prefix < n.min(m) && same(prefix, prefix) {
+        prefix += 1;
+    }
+    let mut suffix = 0;
+    while suffix < (n - prefix).min(m - prefix) && same(n - 1 - suffix, m - 1 - suffix) {
+        suffix += 1;
+    }
+    let mut pairs: Vec<(usize, usize)> = (0..prefix).map(|k| (k, k)).collect();
+    if prefix + suffix < n && prefix + suffix < m {
+        // Identical instructions are common (`WORKDIR /app` in every stage): each key lists all
+        // of them, earliest last so `pop` hands them out in file order.
+        let mut by_text: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+        for i in (prefix..m - suffix).rev() {
+            if let Some(t) = old_text(i) {
+                by_text.entry(t).or_default().push(i);
+            }
         }
-        let text = &src[top.range.clone()];
-        let i = if old.get(next).is_some_and(Option::is_some) && old_text(next) == Some(text) {
-            next
-        } else {
-            let map = by_text.get_or_insert_with(|| {
-                let mut map: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
-                for i in (0..node_ranges.len()).rev() {
-                    if let Some(t) = old_text(i) {
-                        map.entry(t).or_default().push(i);
-                    }
-                }
-                map
-            });
-            // Entries taken by position are still listed: skip them.
-            let Some(i) = map.get_mut(text).and_then(|list| std::iter::from_fn(|| list.pop()).find(|&i| old[i].is_some())) else {
-                continue;
-            };
-            i
-        };
-        next = i + 1;
+        for j in prefix..n - suffix {
+            if let Some(i) = new_text(j).and_then(|t| by_text.get_mut(t)).and_then(Vec::pop) {
+                pairs.push((j, i));
+            }
+        }
+    }
+    pairs.extend((0..suffix).map(|k| (n - 1 - k, m - 1 - k)));
+    let mut old: Vec<Option<Instruction>> = instructions.into_iter().map(Some).collect();
+    let mut count = 0;
+    for (j, i) in pairs {
+        let top = &nodes[new[j]];
         if extras.get(&i).is_some_and(|e| !e.errors.is_empty()) {
             continue;
         }
-        let Some(instruction) = old[i].take().filter(|ins| ins.kind == kind) else { continue };
+        let Some(instruction) = old[i].take().filter(|ins| Some(ins.kind) == top.instruction) else { continue };
         let delta = top.range.start as isize - node_ranges[i].start as isize;
-        *slot = Some(Reused { instruction, extras: extras.remove(&i).unwrap_or_default(), delta });
+        out[new[j]] = Some(Reused { instruction, extras: extras.remove(&i).unwrap_or_default(), delta });
         count += 1;
     }
     count

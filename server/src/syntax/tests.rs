@@ -90,3 +90,28 @@ fn a_later_model_moves_unchanged_instructions_and_builds_the_edited_one() {
     assert_eq!(format!("{:?}", df.stages), format!("{:?}", fresh.stages));
     assert_eq!(df.comments, fresh.comments);
 }
+
+#[test]
+fn added_removed_and_moved_instructions_are_matched_by_text() {
+    let reuse = |before: &str, after: &str| {
+        let old = model(before);
+        let snap = Snapshot::from_text(after);
+        let df = Dockerfile::new_reusing(&snap.text, &snap.tree, before, old);
+        let fresh = Dockerfile::new(&snap.text, &snap.tree);
+        assert_eq!(format!("{:?}", df.instructions), format!("{:?}", fresh.instructions), "{after:?}");
+        assert_eq!(format!("{:?}", df.stages), format!("{:?}", fresh.stages), "{after:?}");
+        df.reused_instructions()
+    };
+    let base = "FROM a AS x\nWORKDIR /app\nRUN one\nRUN two\nFROM a\nWORKDIR /app\nCOPY --from=x /app /app\n";
+    // A line added in the middle: everything else lines up from one end or the other.
+    assert_eq!(reuse(base, &base.replace("RUN two\n", "RUN two\nENV K=v\n")), 7);
+    // A line removed.
+    assert_eq!(reuse(base, &base.replace("RUN one\n", "")), 6);
+    // Two instructions swapped: found by their text between the unchanged ends.
+    assert_eq!(reuse(base, &base.replace("RUN one\nRUN two\n", "RUN two\nRUN one\n")), 7);
+    // Identical instructions on both sides of the change are each taken once.
+    assert_eq!(reuse(base, &base.replace("RUN two\nFROM a\n", "FROM a\n")), 6);
+    // Everything changed: nothing to reuse; an empty file: nothing at all.
+    assert_eq!(reuse(base, "FROM b\n"), 0);
+    assert_eq!(reuse(base, ""), 0);
+}
