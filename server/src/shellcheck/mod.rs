@@ -327,12 +327,10 @@ fn offset(script: &Script, line: usize, column: usize) -> usize {
             None => return text.len(),
         }
     }
-    let mut col = 1;
-    for (i, ch) in text[start..].char_indices() {
+    for (col, (i, ch)) in (1..).zip(text[start..].char_indices()) {
         if col >= column || ch == '\n' {
             return start + i;
         }
-        col += 1;
     }
     text.len()
 }

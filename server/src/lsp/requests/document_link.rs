@@ -10,13 +10,11 @@ pub fn handle(state: &State, params: DocumentLinkParams) -> Option<Vec<DocumentL
     Some(
         crate::links::document_links(&a.dockerfile)
             .into_iter()
-            .filter_map(|l| {
-                Some(DocumentLink {
-                    range: convert::range(&a.snapshot, &l.range, enc),
-                    target: l.target.parse().ok(),
-                    tooltip: Some(l.tooltip),
-                    data: None,
-                })
+            .map(|l| DocumentLink {
+                range: convert::range(&a.snapshot, &l.range, enc),
+                target: l.target.parse().ok(),
+                tooltip: Some(l.tooltip),
+                data: None,
             })
             .collect(),
     )
