@@ -141,10 +141,6 @@ static inline int32_t lower(int32_t c) { return (c >= 'A' && c <= 'Z') ? c + 32 
 static inline bool is_alpha(int32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static inline bool is_alnum(int32_t c) { return is_alpha(c) || (c >= '0' && c <= '9'); }
 
-static void skip_blanks(TSLexer *lexer) {
-  while (!lexer->eof(lexer) && is_blank(lexer->lookahead)) skip(lexer);
-}
-
 static void advance_blanks(TSLexer *lexer) {
   while (!lexer->eof(lexer) && is_blank(lexer->lookahead)) advance(lexer);
 }
