@@ -166,6 +166,7 @@ fn check_survives_an_unreachable_registry() {
     assert_ne!(status, 2, "not a failed run: {report:#}\n{stderr}");
     assert!(platform_findings(&report).is_empty());
     assert_eq!(stderr.matches("unreachable").count(), 1, "reported once: {stderr}");
+    assert!(stderr.contains("base image platforms and vulnerabilities not checked"), "one line names both lookups: {stderr}");
 }
 
 #[test]

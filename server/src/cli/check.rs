@@ -328,8 +328,10 @@ fn apply_lookups(
     }
     for w in more {
         let host = w.strip_prefix("registry ").and_then(|r| r.split(' ').next());
-        if !host.is_some_and(|h| warnings.iter().any(|x| x.starts_with(&format!("registry {h} ")))) {
-            warnings.push(w);
+        // One line per dead registry, naming both lookups it cost.
+        match host.and_then(|h| warnings.iter_mut().find(|x| x.starts_with(&format!("registry {h} ")))) {
+            Some(same) => *same = same.replace("base image platforms not checked", "base image platforms and vulnerabilities not checked"),
+            None => warnings.push(w),
         }
     }
     if !warnings.is_empty() {
