@@ -27,8 +27,10 @@ impl ImageRef {
         let range = node.byte_range();
         let text = src[range.clone()].to_string();
         let mut expansions = Vec::new();
-        collect_expansions(node, src, &mut expansions);
-        expansions.shrink_to_fit();
+        if text.contains('$') {
+            collect_expansions(node, src, &mut expansions);
+            expansions.shrink_to_fit();
+        }
         let name = node.child_by_field_name("name").map(|n| n.byte_range()).unwrap_or(range.clone());
         let tag = node.child_by_field_name("tag").map(|n| {
             let r = n.start_byte() + 1..n.end_byte();

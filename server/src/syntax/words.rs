@@ -35,8 +35,12 @@ impl Word {
         let text = src[range.clone()].to_string();
         let value = unquote(&text, escape);
         let mut expansions = Vec::new();
-        collect_expansions(node, src, &mut expansions);
-        expansions.shrink_to_fit();
+        // Every expansion starts with `$`: most words have none, and walking their nodes to
+        // find out is most of the cost of building a word.
+        if text.contains('$') {
+            collect_expansions(node, src, &mut expansions);
+            expansions.shrink_to_fit();
+        }
         Word { range, text, value, expansions }
     }
 
