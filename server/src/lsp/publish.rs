@@ -96,7 +96,7 @@ pub fn compute_with_config(
         None => crate::lint::LintOptions { trusted_registries: config.trusted_registries.clone(), ..Default::default() },
     };
     let mut options = options;
-    let images = cached_lookups(uri, analysis, &config, &mut options);
+    let images = cached_lookups(state, uri, analysis, &config, &mut options);
     let mut diags: Vec<diagnostics::Diagnostic> =
         diagnostics::diagnose_with(analysis.text(), &analysis.dockerfile, &analysis.semantics, &options, &config.selection);
     // ShellCheck on RUN bodies, when installed (or configured) and not turned off.
@@ -165,8 +165,9 @@ impl Job {
     }
 }
 
+/// The background lookups' bookkeeping (one per server, in [`State`]).
 #[derive(Default)]
-struct Lookups {
+pub struct Lookups {
     /// Per document: the lookups its last diagnostics wanted but the caches lacked.
     wanted: std::collections::HashMap<Uri, Vec<Job>>,
     /// Per job key being looked up: the documents to re-publish when it arrives.
@@ -175,15 +176,20 @@ struct Lookups {
     failed: std::collections::HashMap<String, std::time::Instant>,
 }
 
-fn lookups() -> std::sync::MutexGuard<'static, Lookups> {
-    static LOOKUPS: std::sync::OnceLock<std::sync::Mutex<Lookups>> = std::sync::OnceLock::new();
-    LOOKUPS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+impl Lookups {
+    /// Forgets a closed document: it waits on nothing any more.
+    pub fn forget(&mut self, uri: &Uri) {
+        self.wanted.remove(uri);
+        for waiting in self.in_flight.values_mut() {
+            waiting.retain(|u| u != uri);
+        }
+    }
 }
 
 /// Puts the cached platforms and vulnerabilities of the document's base images in `options`,
 /// remembers the ones still unknown for [`fetch_in_background`], and returns the FROM images
 /// with a known vulnerability summary (for hover).
-fn cached_lookups(uri: &Uri, analysis: &crate::analysis::Analysis, config: &crate::config::Config, options: &mut crate::lint::LintOptions) -> ImageSummaries {
+fn cached_lookups(state: &State, uri: &Uri, analysis: &crate::analysis::Analysis, config: &crate::config::Config, options: &mut crate::lint::LintOptions) -> ImageSummaries {
     let platforms_on = crate::lint::rule("invalid-base-image-platform").is_some_and(|r| config.selection.is_on(r));
     let vulnerabilities_on = config.vulnerabilities_on();
     let mut missing = Vec::new();
@@ -221,7 +227,7 @@ fn cached_lookups(uri: &Uri, analysis: &crate::analysis::Analysis, config: &crat
             }
         }
     }
-    let mut l = lookups();
+    let mut l = state.lookups();
     if missing.is_empty() {
         l.wanted.remove(uri);
     } else {
@@ -236,7 +242,7 @@ fn cached_lookups(uri: &Uri, analysis: &crate::analysis::Analysis, config: &crat
 /// them.
 fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
     let jobs = {
-        let mut l = lookups();
+        let mut l = state.lookups();
         let Some(wanted) = l.wanted.remove(uri) else { return };
         let mut start = Vec::new();
         for job in wanted {
@@ -275,7 +281,7 @@ fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
             let results = tokio::task::spawn_blocking(move || crate::vulns::parallel(&jobs, 4, Job::run)).await.unwrap_or_default();
             let mut to_refresh: Vec<Uri> = Vec::new();
             {
-                let mut l = lookups();
+                let mut l = state.lookups();
                 for (i, job) in batch.iter().enumerate() {
                     let key = job.key();
                     let waiting = l.in_flight.remove(&key).unwrap_or_default();

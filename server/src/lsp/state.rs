@@ -52,6 +52,8 @@ pub struct State {
     analysis_build: Mutex<()>,
     /// Between `initialize` and `shutdown`: requests may be answered.
     serving: AtomicBool,
+    /// Registry and vulnerability lookups running in the background, and who waits on them.
+    lookups: Mutex<super::publish::Lookups>,
 }
 
 impl State {
@@ -146,7 +148,12 @@ impl State {
         Some(analysis)
     }
 
+    pub fn lookups(&self) -> std::sync::MutexGuard<'_, super::publish::Lookups> {
+        self.lookups.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     pub fn forget(&self, uri: &Uri) {
+        self.lookups().forget(uri);
         self.with_docs(|d| d.remove(uri));
         self.analyses.lock().unwrap_or_else(|e| e.into_inner()).remove(uri);
         self.diagnostics.lock().unwrap_or_else(|e| e.into_inner()).remove(uri);
