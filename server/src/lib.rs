@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod analysis;
+pub mod cache_file;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;

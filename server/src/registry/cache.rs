@@ -48,16 +48,8 @@ pub fn read(dir: &Path, key: &str) -> Option<Entry> {
 
 /// Best effort: a cache that cannot be written only costs a later fetch.
 pub fn write(dir: &Path, entry: &Entry) {
-    let path = file_for(dir, &entry.key);
-    let Some(parent) = path.parent() else { return };
-    if std::fs::create_dir_all(parent).is_err() {
-        return;
-    }
     let Ok(json) = serde_json::to_vec(entry) else { return };
-    let Ok(mut tmp) = tempfile::NamedTempFile::new_in(parent) else { return };
-    if std::io::Write::write_all(&mut tmp, &json).is_ok() {
-        let _ = tmp.persist(&path);
-    }
+    crate::cache_file::write_atomically(&file_for(dir, &entry.key), &json);
 }
 
 #[cfg(test)]

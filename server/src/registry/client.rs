@@ -24,10 +24,33 @@ const SBOM_BUDGET: Duration = Duration::from_secs(60);
 /// What an attestation manifest is served as.
 const ACCEPT_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
-/// Agents by (timeout, loopback): an agent keeps its connection pool and TLS setup.
+/// HTTP agents by (timeout, loopback): an agent keeps its connection pool and TLS setup.
+/// Shared by the registry client and the OSV client.
+#[derive(Default)]
+pub struct Agents(Mutex<HashMap<(Duration, bool), ureq::Agent>>);
+
+impl Agents {
+    /// Non-2xx answers are returned, not errors (401 and 404 are answers to read); https only,
+    /// except on loopback, where no proxy from the environment may capture the request.
+    pub fn get(&self, timeout: Duration, loopback: bool) -> ureq::Agent {
+        let mut agents = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        agents
+            .entry((timeout, loopback))
+            .or_insert_with(|| {
+                let config = ureq::Agent::config_builder()
+                    .timeout_global(Some(timeout))
+                    .http_status_as_error(false)
+                    .user_agent(concat!("dockls/", env!("CARGO_PKG_VERSION")));
+                let config = if loopback { config.proxy(None) } else { config.https_only(true) };
+                config.build().into()
+            })
+            .clone()
+    }
+}
+
 #[derive(Default)]
 pub struct Http {
-    agents: Mutex<HashMap<(Duration, bool), ureq::Agent>>,
+    agents: Agents,
 }
 
 /// The base URL for `r`'s registry: its mirror, else `https://<api host>`. Plain `http://` is
@@ -109,24 +132,7 @@ struct Token {
 
 impl Http {
     fn agent(&self, timeout: Duration, loopback: bool) -> ureq::Agent {
-        let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
-        agents
-            .entry((timeout, loopback))
-            .or_insert_with(|| {
-                let mut config = ureq::Agent::config_builder()
-                    .timeout_global(Some(timeout))
-                    // 401 and 404 are answers to read, not failures.
-                    .http_status_as_error(false)
-                    .user_agent(concat!("dockls/", env!("CARGO_PKG_VERSION")));
-                if loopback {
-                    // A proxy from the environment must not capture requests to this machine.
-                    config = config.proxy(None);
-                } else {
-                    config = config.https_only(true);
-                }
-                config.build().into()
-            })
-            .clone()
+        self.agents.get(timeout, loopback)
     }
 
     /// The top-level manifest of `r` (an index or an image manifest): `known` when the caller

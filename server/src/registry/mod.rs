@@ -18,7 +18,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 pub use reference::{Platform, Reference};
-pub use client::is_loopback;
+pub use client::{is_loopback, Agents};
 pub use sbom::Sbom;
 
 /// How long a tag's answer is trusted (a digest's never changes).
@@ -147,6 +147,20 @@ impl Registry {
         Some(platforms)
     }
 
+    /// The base URL of `r`'s registry, unless that registry failed to answer within the last
+    /// [`UNREACHABLE_FOR`] (one dead host costs one timeout, not one per image).
+    fn reachable_base(&self, settings: &Settings, r: &Reference) -> Result<String, Error> {
+        let base = client::base_url(settings, r)?;
+        if self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).get(&base).is_some_and(|t| t.elapsed() < UNREACHABLE_FOR) {
+            return Err(Error::Unreachable { host: host_of(&base).to_string(), message: "skipped after an earlier failure".into() });
+        }
+        Ok(base)
+    }
+
+    fn mark_unreachable(&self, base: String) {
+        self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(base, Instant::now());
+    }
+
     /// The platforms of `r`: from the cache, else from the registry (unless offline).
     pub fn platforms(&self, settings: &Settings, r: &Reference) -> Result<Vec<Platform>, Error> {
         if let Some(p) = self.cached(settings, r) {
@@ -155,10 +169,7 @@ impl Registry {
         if settings.offline {
             return Err(Error::Offline);
         }
-        let base = client::base_url(settings, r)?;
-        if self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).get(&base).is_some_and(|t| t.elapsed() < UNREACHABLE_FOR) {
-            return Err(Error::Unreachable { host: host_of(&base).to_string(), message: "skipped after an earlier failure".into() });
-        }
+        let base = self.reachable_base(settings, r)?;
         let key = cache_key(&base, r);
         let result = self.http.platforms(settings, &base, r, self.recent_manifest(&key)).map(|(platforms, body)| {
             self.remember_manifest(key, body);
@@ -173,9 +184,7 @@ impl Registry {
                 }
                 self.memory.lock().unwrap_or_else(|e| e.into_inner()).insert(key, entry);
             }
-            Err(e) if e.is_unreachable() => {
-                self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(base, Instant::now());
-            }
+            Err(e) if e.is_unreachable() => self.mark_unreachable(base),
             Err(_) => {}
         }
         result
@@ -187,17 +196,14 @@ impl Registry {
         if settings.offline {
             return Err(Error::Offline);
         }
-        let base = client::base_url(settings, r)?;
-        if self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).get(&base).is_some_and(|t| t.elapsed() < UNREACHABLE_FOR) {
-            return Err(Error::Unreachable { host: host_of(&base).to_string(), message: "skipped after an earlier failure".into() });
-        }
+        let base = self.reachable_base(settings, r)?;
         let key = cache_key(&base, r);
         let result = self.http.sbom(settings, &base, r, platform, self.recent_manifest(&key)).map(|(sbom, body)| {
             self.remember_manifest(key, body);
             sbom
         });
         if result.as_ref().is_err_and(Error::is_unreachable) {
-            self.unreachable.lock().unwrap_or_else(|e| e.into_inner()).insert(base, Instant::now());
+            self.mark_unreachable(base);
         }
         result
     }

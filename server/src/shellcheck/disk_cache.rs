@@ -95,17 +95,9 @@ impl DiskCache {
                 self.entries.remove(&key);
             }
         }
-        let Some(dir) = self.path.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
         let stored = Stored { format: FORMAT, entries: self.entries };
         let Ok(json) = serde_json::to_vec(&stored) else { return };
-        // Renamed into place: a concurrent run reads the old file or the new one, never half.
-        let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) else { return };
-        if std::io::Write::write_all(&mut tmp, &json).is_ok() {
-            let _ = tmp.persist(&self.path);
-        }
+        crate::cache_file::write_atomically(&self.path, &json);
     }
 }
 

@@ -47,16 +47,8 @@ pub fn read<T: DeserializeOwned>(dir: &Path, kind: &str, key: &str) -> Option<(u
 
 /// Best effort: a cache that cannot be written only costs a later fetch.
 pub fn write<T: Serialize>(dir: &Path, kind: &str, key: &str, fetched: u64, value: &T) {
-    let path = file_for(dir, kind, key);
-    let Some(parent) = path.parent() else { return };
-    if std::fs::create_dir_all(parent).is_err() {
-        return;
-    }
     let Ok(json) = serde_json::to_vec(&Entry { key: key.to_string(), fetched, value }) else { return };
-    let Ok(mut tmp) = tempfile::NamedTempFile::new_in(parent) else { return };
-    if std::io::Write::write_all(&mut tmp, &json).is_ok() {
-        let _ = tmp.persist(&path);
-    }
+    crate::cache_file::write_atomically(&file_for(dir, kind, key), &json);
 }
 
 #[cfg(test)]

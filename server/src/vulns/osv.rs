@@ -5,7 +5,6 @@
 //! from the database's own word (`database_specific.severity`, Ubuntu's priority).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -314,10 +313,9 @@ pub fn parse_advisory(body: &[u8]) -> Result<Advisory, serde_json::Error> {
 
 // ------------------------------------------------------------------ HTTP
 
-/// Agents by (timeout, loopback), as the registry client keeps them.
 #[derive(Default)]
 pub struct Http {
-    agents: Mutex<HashMap<(Duration, bool), ureq::Agent>>,
+    agents: crate::registry::Agents,
 }
 
 /// The base URL to use: `https://`, or `http://` on loopback only (tests, local mirrors).
@@ -332,18 +330,7 @@ pub fn check_url(url: &str) -> Result<String, Error> {
 
 impl Http {
     fn agent(&self, timeout: Duration, loopback: bool) -> ureq::Agent {
-        let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
-        agents
-            .entry((timeout, loopback))
-            .or_insert_with(|| {
-                let mut config = ureq::Agent::config_builder()
-                    .timeout_global(Some(timeout))
-                    .http_status_as_error(false)
-                    .user_agent(concat!("dockls/", env!("CARGO_PKG_VERSION")));
-                config = if loopback { config.proxy(None) } else { config.https_only(true) };
-                config.build().into()
-            })
-            .clone()
+        self.agents.get(timeout, loopback)
     }
 
     fn unreachable(base: &str, e: impl std::fmt::Display) -> Error {
