@@ -215,7 +215,8 @@ pub fn check_many(binary: &Path, files: &[Scripts], disk: Option<&Path>) -> Vec<
             }
         }
     }
-    let mut stored = disk.map(|path| {
+    // Nothing to look up when every script was in memory (the file is not even read).
+    let mut stored = disk.filter(|_| !misses.is_empty()).map(|path| {
         let fingerprint = disk_cache::fingerprint(binary, rc_file(), EXCLUDED);
         (disk_cache::DiskCache::load(path.to_path_buf()), fingerprint)
     });
