@@ -23,6 +23,16 @@ const kwRule = (name) => ($) => alias($['_kw_' + name.toLowerCase()], name);
 // possible escape characters (so a trailing escape is left to the scanner's continuation).
 const CHUNK = (extra) => new RegExp(`([^\\s"'$\\\\\`${extra}]|[\\\\\`][^\\s]|[\\\\\`][ \\t][^\\s\\\\\`])+`);
 const LONE_ESCAPE = /[\\`]/;
+// The `--` that starts a flag. Used as a token directly: a hidden rule around it would put an
+// extra tree node over every flag's dashes.
+const DOUBLE_DASH = token(prec(2, '--'));
+
+// One element of a shell word: a plain character, an escaped one, or a quoted string closed on
+// the same line. A word after a blank may not start with `<` followed by `<` or a blank: `<<EOF` may be a
+// heredoc marker, and `a < b` simply becomes two fragments.
+const SH_QUOTED = `"([^"\\\\\\n\\r]|\\\\[^\\n\\r])*"|'[^'\\n\\r]*'`;
+const SH_ELEM = `[^\\s\\\\\`"']|[\\\\\`][^\\s]|${SH_QUOTED}`;
+const SH_FIRST = `[^\\s\\\\\`"'<]|[\\\\\`][^\\s]|${SH_QUOTED}|<([^\\s\\\\\`"'<]|[\\\\\`][^\\s]|${SH_QUOTED})`;
 
 /** A word made of literal chunks, expansions and quoted strings with no space between them. */
 function word($, chunk, firstImmediate) {
@@ -79,6 +89,12 @@ module.exports = grammar({
   conflicts: ($) => [],
 
   supertypes: ($) => [$._instruction],
+
+  // Hidden rules spelled out where they are used: each would otherwise add a tree node per use.
+  inline: ($) => [
+    $._stage_item, $._non_from_instruction, $._flag, $._copy_argument, $._label_key, $._copy_arguments,
+    $._expansion_body, $._double_quoted_body, $._single_quoted_body,
+  ],
 
   rules: {
     // Stages are hidden nodes so that an edit reuses every unchanged stage whole: tree-sitter
@@ -254,11 +270,10 @@ module.exports = grammar({
 
     // ---------------------------------------------------------------- flags
 
-    _flag: ($) => choice($.param, $.mount_param, alias($._double_dash, $.end_of_flags)),
-    _double_dash: (_) => token(prec(2, '--')),
+    _flag: ($) => choice($.param, $.mount_param, alias(DOUBLE_DASH, $.end_of_flags)),
 
     param: ($) => seq(
-      alias($._double_dash, '--'),
+      alias(DOUBLE_DASH, '--'),
       field('name', alias(immHigh(/[a-zA-Z][a-zA-Z0-9_-]*/), $.param_name)),
       optional(seq(immHigh('='), optional(field('value', alias($._param_value, $.unquoted_string))))),
     ),
@@ -280,7 +295,7 @@ module.exports = grammar({
     ),
 
     mount_param: ($) => seq(
-      alias($._double_dash, '--'),
+      alias(DOUBLE_DASH, '--'),
       field('name', alias(immHigh('mount'), $.param_name)),
       immHigh('='),
       field('value', $.mount_options),
@@ -410,10 +425,14 @@ module.exports = grammar({
     // Docker reads heredocs only in RUN, COPY and ADD.
     _run_shell_command: ($) => repeat1(choice($.shell_fragment, $.heredoc_marker)),
 
-    // One blank-separated piece of shell text. Quotes on one line are kept together so a
-    // heredoc-looking word inside them (`echo "<<EOF"`) is not taken for a marker.
+    // Shell text up to the end of the physical line (or to a heredoc marker): the words and the
+    // blanks between them are one token, because the server re-reads shell text with
+    // tree-sitter-bash anyway and a node per word cost a third of the tree (a leaf plus a
+    // repetition node each). Quotes on one line are kept together so a heredoc-looking word
+    // inside them (`echo "<<EOF"`) is not taken for a marker; a later word that starts with `<<`
+    // ends the fragment so the scanner can read it as a marker.
     shell_fragment: (_) => token(prec(-1, choice(
-      /([^\s\\`"']|[\\`][^\s]|"([^"\\\n\r]|\\[^\n\r])*"|'[^'\n\r]*')+/,
+      new RegExp(`(${SH_ELEM})+([ \\t]+(${SH_FIRST})(${SH_ELEM})*)*`),
       // An unbalanced quote: the rest of the blank-separated word.
       /["'][^\s]*/,
       LONE_ESCAPE,

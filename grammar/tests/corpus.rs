@@ -575,12 +575,33 @@ fn double_dash_ends_flags() {
 }
 
 #[test]
-fn quoted_words_are_separate_fragments() {
-    // `"a" "b"` lexes as `"` + `a` + `" "` (a quoted blank) + `b` + `"`: one fragment.
-    let src = "RUN echo \"a\" \"b\"\n";
+fn a_fragment_is_the_shell_text_of_one_line_up_to_a_heredoc_marker() {
+    let src = "RUN echo \"a b\" 'c'  d && \\\n  cat <<EOF >out  && x < y <<<z\nbody\nEOF\n";
+    let (tree, _) = clean_instructions(src);
+    let pieces: Vec<_> = find(tree.root_node(), "shell_command")[0]
+        .named_children(&mut tree.walk())
+        .map(|n| (n.kind(), text(n, src)))
+        .collect();
+    assert_eq!(
+        pieces,
+        [
+            ("shell_fragment", "echo \"a b\" 'c'  d &&"),
+            ("line_continuation", "\\\n"),
+            ("shell_fragment", "cat"),
+            ("heredoc_marker", "<<EOF"),
+            ("shell_fragment", ">out  && x"),
+            ("shell_fragment", "< y"),
+            ("shell_fragment", "<<<z"),
+        ]
+    );
+}
+
+#[test]
+fn a_heredoc_looking_word_in_quotes_stays_in_its_fragment() {
+    let src = "RUN echo \"<<EOF\" '<<X' done\n";
     let (tree, _) = clean_instructions(src);
     let fragments: Vec<_> = find(tree.root_node(), "shell_fragment").iter().map(|n| text(*n, src)).collect();
-    assert_eq!(fragments, ["echo", "\"a\"", "\"b\""]);
+    assert_eq!(fragments, [src[4..src.len() - 1].to_string()]);
 }
 
 #[test]

@@ -163,7 +163,7 @@ fn rapid_edits_keep_order_and_final_diagnostics_match() {
     c.wait_diagnostics(URI, Some(1));
     // 1,000 single-character insertions at the end of line 2, sent without waiting.
     let word = "RUNN echo ".repeat(100);
-    let mut expected = format!("{start}");
+    let mut expected = start.to_string();
     c.did_change(URI, 2, json!([range_change(1, 0, 1, 0, "\n")]));
     expected.push('\n');
     let mut version = 2;
@@ -202,9 +202,9 @@ fn non_ascii_and_crlf_positions() {
         let diag = d["params"]["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "unknown-instruction").unwrap().clone();
         assert_eq!(diag["range"]["start"], json!({"line": 2, "character": 0}), "{encoding}");
         assert_eq!(diag["range"]["end"], json!({"line": 2, "character": 4}), "{encoding}");
-        // Insert before the emoji, in the client's units, and check the result.
-        let before_whale = if encoding == "utf-16" { 12 } else { 12 };
-        c.did_change(URI, 2, json!([range_change(1, before_whale, 1, before_whale, "x")]));
+        // Insert right after the emoji, in the client's units (2 UTF-16 code units, 4 bytes).
+        let after_whale = if encoding == "utf-16" { 14 } else { 16 };
+        c.did_change(URI, 2, json!([range_change(1, after_whale, 1, after_whale, "x")]));
         // Replace "RUNN" (after the emoji line) with "RUN ": the error must go away.
         c.did_change(URI, 3, json!([range_change(2, 0, 2, 4, "RUN ")]));
         let d = c.wait_diagnostics(URI, Some(3));
@@ -212,6 +212,7 @@ fn non_ascii_and_crlf_positions() {
         assert!(unknown.is_empty(), "{encoding}: {unknown:?}");
         let syms = c.request("textDocument/documentSymbol", text_document(URI)).unwrap();
         assert_eq!(syms[0]["name"], "构建");
+        assert_eq!(syms[0]["children"][0]["detail"], "\"🐳x 容器\"", "{encoding}");
         c.shutdown_and_exit();
     }
 }

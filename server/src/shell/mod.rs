@@ -245,7 +245,7 @@ pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> R
             // A heredoc body is the script when the marker is the whole command (`RUN <<EOF`)
             // or the command is a shell reading it (`RUN <<EOF bash -ex`). Otherwise the body
             // is stdin of some program (`RUN <<EOF python3`) and not shell.
-            let words: Vec<&str> = shell.fragments.iter().map(|r| &src[r.clone()]).collect();
+            let words: Vec<&str> = shell.words(src).collect();
             let non_marker: Vec<&&str> = words.iter().filter(|w| !w.starts_with("<<")).collect();
             let marker_first = words.first().is_some_and(|w| w.starts_with("<<"));
             if marker_first && !ins.heredocs.is_empty() {

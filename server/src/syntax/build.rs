@@ -62,6 +62,8 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
             })
         })
         .collect();
+    df.instructions.reserve_exact(nodes.len());
+    df.node_ranges.reserve_exact(nodes.len());
     for (top, built) in nodes.iter().zip(built) {
         match top.kind {
             "parser_directive" => {}

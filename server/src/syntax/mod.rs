@@ -155,8 +155,48 @@ pub struct Pair {
 #[derive(Debug, Clone)]
 pub struct ShellText {
     pub range: Range<usize>,
-    /// The fragments' ranges in order (blank-separated pieces of the command line).
+    /// The fragments' ranges in order: the shell text of each physical line, and each heredoc
+    /// marker on its own (a fragment ends before a word that starts with `<<`).
     pub fragments: Vec<Range<usize>>,
+}
+
+impl ShellText {
+    /// The blank-separated words of the command line, in order, as the shell would split them
+    /// before expansion: quotes closed on the same line and escaped characters keep a word
+    /// together. Continuations and comment lines are not in any fragment, so never in a word.
+    pub fn words<'a>(&'a self, src: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.fragments.iter().flat_map(move |r| split_words(&src[r.clone()]))
+    }
+}
+
+/// Splits one fragment's text at blanks outside quotes (the grammar's own word rule).
+fn split_words(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t') {
+            match bytes[i] {
+                q @ (b'"' | b'\'') => {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != q {
+                        i += if q == b'"' && bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i = (i + 1).min(bytes.len());
+                }
+                b'\\' | b'`' => i = (i + 2).min(bytes.len()),
+                _ => i += 1,
+            }
+        }
+        // Only ASCII bytes end a word, so `start..i` are char boundaries.
+        Some(&text[start..i])
+    })
 }
 
 /// The arguments of an instruction, by shape.

@@ -115,3 +115,15 @@ fn added_removed_and_moved_instructions_are_matched_by_text() {
     assert_eq!(reuse(base, "FROM b\n"), 0);
     assert_eq!(reuse(base, ""), 0);
 }
+
+#[test]
+fn shell_words_split_fragments_at_blanks_outside_quotes() {
+    let src = "FROM a\nRUN <<EOF bash -e \"a b\" \\\n# note\n  'c d' x\\$y 💡\nEOF\n";
+    let df = model(src);
+    let Args::Shell(shell) = &df.instructions[1].args else { panic!("shell form") };
+    // One fragment per physical line, the marker on its own.
+    let fragments: Vec<&str> = shell.fragments.iter().map(|r| &src[r.clone()]).collect();
+    assert_eq!(fragments, ["<<EOF", "bash -e \"a b\"", "'c d' x\\$y 💡"]);
+    let words: Vec<&str> = shell.words(src).collect();
+    assert_eq!(words, ["<<EOF", "bash", "-e", "\"a b\"", "'c d'", "x\\$y", "💡"]);
+}

@@ -134,7 +134,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let Some(stage) = ins.stage.and_then(|s| ctx.df.stages.get(s)) else { continue };
         let Some(pipe) = first_pipe(ctx, idx) else { continue };
         // `RUN <<EOF bash -e`: the heredoc goes to that shell, not to the stage's SHELL.
-        let words: Vec<&str> = shell.fragments.iter().map(|r| &ctx.text[r.clone()]).collect();
+        let words: Vec<&str> = shell.words(ctx.text).collect();
         let heredoc_shell = !ins.heredocs.is_empty() && words.first().is_some_and(|w| w.starts_with("<<")) && words.len() > 1;
         let kind = if heredoc_shell {
             let prog = words[1].rsplit('/').next().unwrap_or(words[1]);
