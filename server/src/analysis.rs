@@ -20,8 +20,15 @@ impl Analysis {
     /// [`Analysis::new`] for a later version of the document `previous` was made from: its
     /// unchanged instructions are moved over instead of rebuilt.
     pub fn new_reusing(snapshot: Snapshot, previous: Analysis) -> Analysis {
-        let Analysis { snapshot: old, dockerfile: old_df, .. } = previous;
-        let dockerfile = Dockerfile::new_reusing(&snapshot.text, &snapshot.tree, &old.text, old_df);
+        // Of the previous analysis only its text and model are needed: its semantics and tree
+        // are let go first, so that they are not held alongside the new ones (peak memory).
+        let Analysis { snapshot: old, dockerfile: old_df, semantics: old_semantics } = previous;
+        drop(old_semantics);
+        drop(old.tree);
+        drop(old.lines);
+        let old_text = old.text;
+        let dockerfile = Dockerfile::new_reusing(&snapshot.text, &snapshot.tree, &old_text, old_df);
+        drop(old_text);
         let semantics = Semantics::analyze(&snapshot.text, &dockerfile);
         Analysis { snapshot, dockerfile, semantics }
     }

@@ -28,24 +28,30 @@ pub struct Outline {
 }
 
 pub fn document_symbols(text: &str, df: &Dockerfile) -> Vec<Outline> {
-    let mut out: Vec<Outline> = df.global_instructions().iter().map(|i| instruction(text, i)).collect();
-    for stage in &df.stages {
+    outline_items(text, df).collect()
+}
+
+/// The top-level symbols one at a time (global instructions, then stages with their
+/// instructions), so that a caller writing them out holds one stage's outline, not the file's.
+pub fn outline_items<'a>(text: &'a str, df: &'a Dockerfile) -> impl Iterator<Item = Outline> + 'a {
+    let globals = df.global_instructions().iter().map(move |i| instruction(text, i));
+    let stages = df.stages.iter().map(move |stage| {
         let from = &df.instructions[stage.from];
         let name = match &stage.name {
             Some(n) => n.text.clone(),
             None => format!("stage {}", stage.index),
         };
         let selection = stage.name.as_ref().map_or(from.keyword_range.clone(), |n| n.range.clone());
-        out.push(Outline {
+        Outline {
             name,
             detail: Some(format!("FROM {}", stage.image.text)),
             kind: OutlineKind::Stage,
             range: stage.range.clone(),
             selection_range: selection,
             children: df.stage_instructions(stage)[1..].iter().map(|i| instruction(text, i)).collect(),
-        });
-    }
-    out
+        }
+    });
+    globals.chain(stages)
 }
 
 fn first_line(s: &str, max: usize) -> String {

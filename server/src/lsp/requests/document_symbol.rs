@@ -1,8 +1,9 @@
 //! `textDocument/documentSymbol`: stages → instructions (flat list for old clients).
 //!
 //! The hierarchical answer is serialized straight from the library's outline (see
-//! `lsp::direct`): a 50,000-line file has 31,000 symbols, and an intermediate tree of LSP
-//! structs would cost as much memory again as the JSON.
+//! `lsp::direct`), one stage at a time: a 50,000-line file has 31,000 symbols, and an
+//! intermediate tree of LSP structs, or even the whole outline, would cost as much memory again
+//! as the JSON.
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use tower_lsp_server::ls_types::*;
 use crate::analysis::Analysis;
 use crate::document::{PositionEncoding, Snapshot};
 use crate::lsp::{convert, state::State};
-use crate::symbols::{document_symbols, Outline, OutlineKind};
+use crate::symbols::{document_symbols, outline_items, Outline, OutlineKind};
 
 fn kind(k: OutlineKind) -> SymbolKind {
     match k {
@@ -30,7 +31,7 @@ fn kind(k: OutlineKind) -> SymbolKind {
 
 /// The answer: serializes as `DocumentSymbol[]` or `SymbolInformation[]`.
 pub enum Symbols {
-    Nested { analysis: Arc<Analysis>, outline: Vec<Outline>, enc: PositionEncoding },
+    Nested { analysis: Arc<Analysis>, enc: PositionEncoding },
     Flat(Vec<SymbolInformation>),
 }
 
@@ -78,7 +79,14 @@ impl Serialize for List<'_> {
 impl Serialize for Symbols {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Symbols::Nested { analysis, outline, enc } => List { snap: &analysis.snapshot, items: outline, enc: *enc }.serialize(s),
+            Symbols::Nested { analysis, enc } => {
+                let snap = &analysis.snapshot;
+                let mut seq = s.serialize_seq(None)?;
+                for outline in outline_items(analysis.text(), &analysis.dockerfile) {
+                    seq.serialize_element(&Nested { snap, outline: &outline, enc: *enc })?;
+                }
+                seq.end()
+            }
             Symbols::Flat(flat) => flat.serialize(s),
         }
     }
@@ -103,10 +111,10 @@ pub fn handle(state: &State, params: DocumentSymbolParams) -> Option<Symbols> {
     let uri = params.text_document.uri;
     let a = state.analysis(&uri)?;
     let enc = state.encoding();
-    let outline = document_symbols(a.text(), &a.dockerfile);
     if state.caps().hierarchical_symbols {
-        Some(Symbols::Nested { analysis: a, outline, enc })
+        Some(Symbols::Nested { analysis: a, enc })
     } else {
+        let outline = document_symbols(a.text(), &a.dockerfile);
         let mut flat = Vec::new();
         for o in &outline {
             flatten(&uri, &a.snapshot, o, None, enc, &mut flat);

@@ -1,0 +1,20 @@
+#[path = "../../tests/src/synth.rs"]
+mod synth;
+fn main() {
+    let lines: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5000);
+    let text = synth::dockerfile(lines);
+    let mut rows: Vec<[f64; 4]> = vec![];
+    for _ in 0..15 {
+        let t0 = std::time::Instant::now();
+        let doc = dockls::document::Document::new(&text, 1);
+        let t1 = t0.elapsed().as_secs_f64() * 1e3;
+        let a = dockls::analysis::Analysis::new(doc.snapshot());
+        let t2 = t0.elapsed().as_secs_f64() * 1e3;
+        let d = dockls::diagnostics::diagnose_with(a.text(), &a.dockerfile, &a.semantics, &Default::default(), &Default::default());
+        let t3 = t0.elapsed().as_secs_f64() * 1e3;
+        std::hint::black_box(d);
+        rows.push([t1, t2 - t1, t3 - t2, t3]);
+    }
+    for k in 0..4 { let mut v: Vec<f64> = rows.iter().map(|r| r[k]).collect(); v.sort_by(|a, b| a.partial_cmp(b).unwrap()); print!("{:.2} ", v[v.len()/2]); }
+    println!(" (doc, analysis, diagnostics, total ms)");
+}
