@@ -21,7 +21,7 @@ fn main() -> ExitCode {
 /// Blocks of 1 MiB and more (a model's instruction array, a large answer's JSON) are mapped
 /// and unmapped on their own: glibc would otherwise raise that threshold after the first such
 /// free and keep them in the heap, where a growing buffer is copied (old and new both held)
-/// and freed space stays resident (peak after one edit at 50,000 lines: 97 → 84 MiB).
+/// and freed space stays resident (peak after one edit at 50,000 lines: 88 → 84 MiB).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn limit_malloc_arenas() {
     // SAFETY: mallopt only changes allocator tuning; called before any other thread exists.
