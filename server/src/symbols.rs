@@ -38,7 +38,7 @@ pub fn outline_items<'a>(text: &'a str, df: &'a Dockerfile) -> impl Iterator<Ite
     let stages = df.stages.iter().map(move |stage| {
         let from = &df.instructions[stage.from];
         let name = match &stage.name {
-            Some(n) => n.text.clone(),
+            Some(n) => n.text.to_string(),
             None => format!("stage {}", stage.index),
         };
         let selection = stage.name.as_ref().map_or(from.keyword_range.clone(), |n| n.range.clone());
@@ -71,7 +71,7 @@ fn instruction(text: &str, ins: &Instruction) -> Outline {
         Kind::Arg | Kind::Env | Kind::Label => {
             for p in ins.pairs() {
                 children.push(Outline {
-                    name: p.key.value.clone(),
+                    name: p.key.value.to_string(),
                     detail: p.value.as_ref().map(|v| first_line(&v.text, 40)),
                     kind: if ins.kind == Kind::Label { OutlineKind::Property } else { OutlineKind::Variable },
                     range: p.range.clone(),

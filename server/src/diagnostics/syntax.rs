@@ -380,7 +380,7 @@ fn mount(flag: &Flag, out: &mut Vec<Diagnostic>) {
     let ty_name = match ty.and_then(|t| t.value.as_ref()) {
         Some(v) if v.has_expansions() => return,
         Some(v) => v.value.clone(),
-        None => "bind".to_string(), // Docker's default mount type
+        None => "bind".into(), // Docker's default mount type
     };
     let Some(keys) = mount_keys(&ty_name) else {
         let v = ty.and_then(|t| t.value.as_ref()).expect("a type without a value defaults to bind");

@@ -228,7 +228,7 @@ impl Analyzer<'_> {
             let sym = stage.name.as_ref().map(|name| {
                 self.push_symbol(Symbol {
                     kind: SymbolKind::Stage,
-                    name: name.text.clone(),
+                    name: name.text.to_string(),
                     range: name.range.clone(),
                     instruction: df.instructions[stage.from].range.clone(),
                     value: None,
@@ -275,8 +275,8 @@ impl Analyzer<'_> {
                 self.uses_in(ins, &global, &HashMap::new());
                 if ins.kind == Kind::Arg {
                     for p in ins.pairs() {
-                        let id = self.define(SymbolKind::Arg, p.key.value.clone(), p.key.range.clone(), ins, p.value.clone(), None);
-                        global.insert(p.key.value.clone(), id);
+                        let id = self.define(SymbolKind::Arg, p.key.value.to_string(), p.key.range.clone(), ins, p.value.clone(), None);
+                        global.insert(p.key.value.to_string(), id);
                     }
                 }
                 continue;
@@ -288,23 +288,23 @@ impl Analyzer<'_> {
                     for p in ins.pairs() {
                         let name = p.key.value.clone();
                         if p.value.is_none() {
-                            if let Some(&g) = global.get(&name) {
+                            if let Some(&g) = global.get(name.as_str()) {
                                 // Re-declaration of a global ARG: a reference to it.
                                 self.out.references.push(Reference { symbol: g, range: p.key.range.clone() });
-                                scope.insert(name, g);
+                                scope.insert(name.to_string(), g);
                                 continue;
                             }
                         }
-                        let id = self.define(SymbolKind::Arg, name.clone(), p.key.range.clone(), ins, p.value.clone(), current_stage);
-                        scope.insert(name, id);
+                        let id = self.define(SymbolKind::Arg, name.to_string(), p.key.range.clone(), ins, p.value.clone(), current_stage);
+                        scope.insert(name.to_string(), id);
                     }
                 }
                 Kind::Env => {
                     for p in ins.pairs() {
                         let name = p.key.value.clone();
-                        let id = self.define(SymbolKind::Env, name.clone(), p.key.range.clone(), ins, p.value.clone(), current_stage);
-                        scope.insert(name.clone(), id);
-                        env_scope.insert(name, id);
+                        let id = self.define(SymbolKind::Env, name.to_string(), p.key.range.clone(), ins, p.value.clone(), current_stage);
+                        scope.insert(name.to_string(), id);
+                        env_scope.insert(name.to_string(), id);
                     }
                 }
                 _ => {}
@@ -374,7 +374,7 @@ fn collect_uses(text: &str, ins: &Instruction, out: &mut Vec<(String, Range<usiz
     let word = |w: &Word, out: &mut Vec<(String, Range<usize>, bool)>| {
         for e in &w.expansions {
             if !e.name.is_empty() {
-                out.push((e.name.clone(), e.name_range.clone(), false));
+                out.push((e.name.to_string(), e.name_range.clone(), false));
             }
         }
     };
@@ -396,7 +396,7 @@ fn collect_uses(text: &str, ins: &Instruction, out: &mut Vec<(String, Range<usiz
         Args::From(f) => {
             for e in &f.image.expansions {
                 if !e.name.is_empty() {
-                    out.push((e.name.clone(), e.name_range.clone(), false));
+                    out.push((e.name.to_string(), e.name_range.clone(), false));
                 }
             }
         }

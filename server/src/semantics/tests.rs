@@ -53,7 +53,7 @@ fn resolves_values_with_scopes_and_defaults() {
     let text = "ARG TAG=3.12\nARG VARIANT\nFROM python:${TAG}-${VARIANT:-slim} AS base\nARG TAG\nENV APP=/srv/${TAG}\nFROM base\nWORKDIR ${APP}/x\n";
     let (df, s) = sem(text);
     let from = df.instructions[2].from_args().unwrap();
-    let img = crate::syntax::Word { range: from.image.range.clone(), text: from.image.text.clone(), value: String::new(), expansions: Vec::new() };
+    let img = crate::syntax::Word { range: from.image.range.clone(), text: from.image.text.as_str().into(), value: Default::default(), expansions: Vec::new() };
     assert_eq!(s.resolve_word(text, &df, &img, None), "python:3.12-slim");
     let workdir = &df.instructions[6].words()[0];
     assert_eq!(s.resolve_word(text, &df, workdir, Some(1)), "/srv/3.12/x");

@@ -266,13 +266,13 @@ pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> R
             // are approximate (escapes), so map to the string's range.
             if words.len() >= 3 && SHELLS.contains(&words[0].value.as_str()) && words[1].value == "-c" {
                 let w = &words[2];
-                out.scripts.push(Script { text: w.value.clone(), segments: vec![(0, w.range.start + 1, w.value.len())] });
+                out.scripts.push(Script { text: w.value.to_string(), segments: vec![(0, w.range.start + 1, w.value.len())] });
             } else if let Some(first) = words.first() {
                 // `["apt-get", "install", "curl"]`: one command, no shell.
                 out.commands.push(Command {
-                    name: first.value.clone(),
+                    name: first.value.to_string(),
                     name_range: first.range.clone(),
-                    args: words[1..].iter().map(|w| Arg { value: w.value.clone(), range: w.range.clone() }).collect(),
+                    args: words[1..].iter().map(|w| Arg { value: w.value.to_string(), range: w.range.clone() }).collect(),
                     range: first.range.start..words.last().map_or(first.range.end, |w| w.range.end),
                     in_pipeline: false,
                     wrapper: None,

@@ -148,7 +148,7 @@ impl Scripts {
             }
             if ins.kind == Kind::Shell {
                 if let Args::Exec(words) = &ins.args {
-                    shell = words.iter().map(|w| w.value.clone()).collect();
+                    shell = words.iter().map(|w| w.value.to_string()).collect();
                 }
             }
             let runs_shell = ins.kind == Kind::Run || (ins.kind == Kind::Onbuild && ins.nested.as_ref().is_some_and(|n| n.kind == Kind::Run));

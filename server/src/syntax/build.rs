@@ -394,7 +394,7 @@ fn instruction(node: Node, kind: Kind, src: &str, escape: char, df: &mut Dockerf
     Instruction {
         kind,
         range: node.start_byte()..end.max(keyword_range.end),
-        keyword: src[keyword_range.clone()].to_string(),
+        keyword: src[keyword_range.clone()].into(),
         keyword_range,
         flags,
         args,
@@ -420,7 +420,7 @@ fn flag(node: Node, src: &str, escape: char) -> Flag {
                 let v = opt.child_by_field_name("value");
                 mount.push(MountOption {
                     range: opt.byte_range(),
-                    key: key.map(|k| text(k, src).to_string()).unwrap_or_default(),
+                    key: key.map(|k| text(k, src).into()).unwrap_or_default(),
                     key_range: key.map_or(opt.byte_range(), |k| k.byte_range()),
                     value: v.map(|v| Word::from_node(v, src, escape)),
                 });
@@ -433,7 +433,7 @@ fn flag(node: Node, src: &str, escape: char) -> Flag {
     mount.shrink_to_fit();
     Flag {
         range: node.byte_range(),
-        name: name.map(|n| text(n, src).to_string()).unwrap_or_default(),
+        name: name.map(|n| text(n, src).into()).unwrap_or_default(),
         name_range: name.map_or(node.byte_range(), |n| n.byte_range()),
         value: value_word,
         mount,
@@ -499,7 +499,7 @@ fn assign_stages(df: &mut Dockerfile) {
                 None
             };
             if let Some(n) = &name {
-                by_name.insert(n.text.to_ascii_lowercase(), stages.len());
+                by_name.insert(n.text.as_str().to_ascii_lowercase(), stages.len());
             }
             stages.push(Stage {
                 index: stages.len(),

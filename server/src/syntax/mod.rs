@@ -112,7 +112,7 @@ pub struct Directive {
 #[derive(Debug, Clone)]
 pub struct Flag {
     pub range: Range<usize>,
-    pub name: String,
+    pub name: compact_str::CompactString,
     pub name_range: Range<usize>,
     pub value: Option<Word>,
     /// For `--mount`: each `key[=value]` option.
@@ -122,7 +122,7 @@ pub struct Flag {
 #[derive(Debug, Clone)]
 pub struct MountOption {
     pub range: Range<usize>,
-    pub key: String,
+    pub key: compact_str::CompactString,
     pub key_range: Range<usize>,
     pub value: Option<Word>,
 }
@@ -234,7 +234,7 @@ pub struct Instruction {
     /// From the keyword to the end of the last argument or heredoc (no trailing newline).
     pub range: Range<usize>,
     pub keyword_range: Range<usize>,
-    pub keyword: String,
+    pub keyword: compact_str::CompactString,
     pub flags: Vec<Flag>,
     pub args: Args,
     pub heredocs: Vec<Heredoc>,

@@ -66,9 +66,9 @@ pub(super) fn runs<'a>(ctx: &'a Context) -> impl Iterator<Item = (usize, &'a Ins
             if let Args::Exec(words) = &ins.args {
                 if let Some((name, args)) = words.split_first() {
                     let cmd = Command {
-                        name: name.value.clone(),
+                        name: name.value.to_string(),
                         name_range: name.range.clone(),
-                        args: args.iter().map(|w| Arg { value: w.value.clone(), range: w.range.clone() }).collect(),
+                        args: args.iter().map(|w| Arg { value: w.value.to_string(), range: w.range.clone() }).collect(),
                         range: name.range.start..words.last().map_or(name.range.end, |w| w.range.end),
                         in_pipeline: false,
                         wrapper: None,
@@ -208,7 +208,7 @@ pub(super) fn mounts(ins: &Instruction) -> Vec<Mount> {
         .filter(|f| f.name.eq_ignore_ascii_case("mount"))
         .map(|f| {
             let get = |keys: &[&str]| {
-                f.mount.iter().find(|o| keys.iter().any(|k| o.key.eq_ignore_ascii_case(k))).and_then(|o| o.value.as_ref()).map(|w| w.value.clone())
+                f.mount.iter().find(|o| keys.iter().any(|k| o.key.eq_ignore_ascii_case(k))).and_then(|o| o.value.as_ref()).map(|w| w.value.to_string())
             };
             let mut target = get(&["target", "dst", "destination"]).unwrap_or_default();
             while target.len() > 1 && target.ends_with('/') {
@@ -274,7 +274,7 @@ fn compute_shipped(ctx: &Context) -> Vec<bool> {
         let here = ins.range.start;
         while next_stage < n && stages[next_stage].range.start < here {
             if let Some(w) = &stages[next_stage].name {
-                by_name.insert(w.value.to_ascii_lowercase(), next_stage);
+                by_name.insert(w.value.as_str().to_ascii_lowercase(), next_stage);
             }
             next_stage += 1;
         }
@@ -363,7 +363,7 @@ pub(super) fn var_at(ctx: &Context, ins: &Instruction, name: &str) -> Option<Var
         })
         .max_by_key(|s| s.instruction.start)
         .map(|s| match &s.value {
-            Some(w) => VarValue::Value(w.value.clone()),
+            Some(w) => VarValue::Value(w.value.to_string()),
             None => VarValue::Unknown,
         })
 }
@@ -380,7 +380,7 @@ pub(super) fn user_at(ctx: &Context, ins: &Instruction) -> Option<String> {
     for s in lineage(ctx, stage) {
         let st = &ctx.df.stages[s];
         let found = ctx.df.stage_instructions(st).iter().rev().filter(|i| i.kind == Kind::User && i.range.start < ins.range.start).find_map(|i| match &i.args {
-            Args::User { user, .. } => Some(user.value.clone()),
+            Args::User { user, .. } => Some(user.value.to_string()),
             _ => None,
         });
         if found.is_some() {

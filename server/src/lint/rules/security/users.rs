@@ -274,12 +274,12 @@ const UNKNOWN: &str = "\u{0}";
 /// image, a predefined platform arg.
 fn user_value(ctx: &Context, stage: Option<usize>, word: &Word) -> Option<String> {
     if !word.has_expansions() {
-        return Some(word.value.clone());
+        return Some(word.value.to_string());
     }
     let mut values = ctx.sem.values_at(ctx.text, ctx.df, stage, word.range.start);
     for e in word.expansions.iter().filter(|e| !e.name.is_empty()) {
-        if !matches!(values.get(&e.name), Some(Some(_))) {
-            values.insert(e.name.clone(), Some(UNKNOWN.to_string()));
+        if !matches!(values.get(e.name.as_str()), Some(Some(_))) {
+            values.insert(e.name.to_string(), Some(UNKNOWN.to_string()));
         }
     }
     let value = crate::syntax::unquote(&crate::semantics::resolve::expand(ctx.src(&word.range), &values), ctx.df.escape);
@@ -322,7 +322,7 @@ fn check_non_numeric(ctx: &Context, out: &mut Vec<Finding>) {
     // distroless and Chainguard images define `nonroot` as 65532:65532.
     let base = super::common::root_image(ctx).map(|i| i.text.to_ascii_lowercase()).unwrap_or_default();
     let known_nonroot = base.contains("distroless") || base.contains("chainguard");
-    let numeric_for = |w: &Word| if numeric(&w.value) || is_root(w) { Some(w.value.clone()) } else if w.value == "nonroot" { Some("65532".to_string()) } else { None };
+    let numeric_for = |w: &Word| if numeric(&w.value) || is_root(w) { Some(w.value.to_string()) } else if w.value == "nonroot" { Some("65532".to_string()) } else { None };
     // Variables are left to the author: writing their value would drop the build argument.
     if known_nonroot && !variables {
         let u = numeric_for(user);

@@ -132,7 +132,7 @@ fn env_value(ctx: &Context, idx: usize, name: &str) -> Option<String> {
                 continue;
             }
             if let Some(p) = ins.pairs().iter().rev().find(|p| p.key.value == name) {
-                return Some(p.value.as_ref().map(|v| v.value.clone()).unwrap_or_default());
+                return Some(p.value.as_ref().map(|v| v.value.to_string()).unwrap_or_default());
             }
         }
     }

@@ -219,7 +219,7 @@ fn check_duplicate(ctx: &Context, out: &mut Vec<Finding>) {
     // First definition per lower-cased name: linear in the number of stages.
     let mut first: std::collections::HashMap<String, &Word> = std::collections::HashMap::new();
     for (_, name) in named(ctx) {
-        match first.entry(name.text.to_ascii_lowercase()) {
+        match first.entry(name.text.as_str().to_ascii_lowercase()) {
             std::collections::hash_map::Entry::Occupied(earlier) => out.push(
                 Finding::new(name.range.clone(), format!("Stage name `{}` is already used by an earlier stage", name.text))
                     .with_related(earlier.get().range.clone(), "first defined here"),

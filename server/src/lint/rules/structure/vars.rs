@@ -191,7 +191,7 @@ fn check_self_reference(ctx: &Context, out: &mut Vec<Finding>) {
                 let Some(earlier) = pairs[..i].iter().rev().find(|p| p.key.value == e.name) else { continue };
                 let kw = super::cased_like(&ins.keyword, "ENV");
                 let prev_end = pairs[i - 1].range.end;
-                let shown = earlier.value.as_ref().map_or(String::new(), |v| v.text.clone());
+                let shown = earlier.value.as_ref().map_or(String::new(), |v| v.text.to_string());
                 let mut f = Finding::new(
                     e.range.clone(),
                     format!(
@@ -503,16 +503,16 @@ fn check_invalid_default(ctx: &Context, out: &mut Vec<Finding>) {
     let mut env: Env = PLATFORM_DEFAULTS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let mut declared: HashMap<String, Range<usize>> = HashMap::new();
     for p in global_args(ctx) {
-        declared.insert(p.key.value.clone(), p.key.range.clone());
+        declared.insert(p.key.value.to_string(), p.key.range.clone());
         match &p.value {
             Some(v) => match expand(&v.text, &env, ctx.df.escape) {
                 Some(value) => {
-                    env.insert(p.key.value.clone(), value);
+                    env.insert(p.key.value.to_string(), value);
                 }
                 None => return, // A default dockls cannot evaluate: stay silent.
             },
             None => {
-                env.remove(&p.key.value);
+                env.remove(p.key.value.as_str());
             }
         }
     }
