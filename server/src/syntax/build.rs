@@ -39,7 +39,7 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
         Some((previous_text, previous)) => take_unchanged(src, &nodes, root.has_error(), previous_text, previous),
         None => Taken::default(),
     };
-    df.reused = taken.count;
+    df.reused = taken.plan.iter().flatten().count();
     // The changed instructions are independent of each other: built on all cores, in file order.
     let to_build: Vec<usize> = (0..nodes.len())
         .filter(|&k| nodes[k].instruction.is_some() && taken.plan.get(k).is_none_or(Option::is_none))
@@ -117,7 +117,6 @@ struct Taken {
     old: Vec<Option<Instruction>>,
     extras: std::collections::HashMap<usize, InstructionExtras>,
     plan: Vec<Option<usize>>,
-    count: usize,
 }
 
 /// Moves the unchanged instructions of `previous` (the model of `previous_text`, an earlier
@@ -169,42 +168,38 @@ fn take_unchanged(src: &str, nodes: &[Top], any_error: bool, previous_text: &str
     pairs.extend((0..suffix).map(|k| (n - 1 - k, m - 1 - k)));
     let mut old: Vec<Option<Instruction>> = instructions.into_iter().map(Some).collect();
     let mut plan: Vec<Option<usize>> = vec![None; nodes.len()];
-    let mut delta: Vec<isize> = vec![0; old.len()];
-    let mut count = 0;
+    // How far each old instruction moved; `None`: no node takes it over.
+    let mut delta: Vec<Option<isize>> = vec![None; old.len()];
     for (j, i) in pairs {
         let top = &nodes[new[j]];
         if extras.get(&i).is_some_and(|e| !e.errors.is_empty()) || old[i].as_ref().map(|ins| ins.kind) != top.instruction {
             continue;
         }
         plan[new[j]] = Some(i);
-        delta[i] = top.range.start as isize - node_ranges[i].start as isize;
-        count += 1;
+        delta[i] = Some(top.range.start as isize - node_ranges[i].start as isize);
     }
     // Instructions nobody takes over are dropped now; the others move to their new offsets
     // (on all cores: at 50,000 lines that is 27,000 instructions' ranges).
-    let taken: Vec<bool> = {
-        let mut t = vec![false; old.len()];
-        plan.iter().flatten().for_each(|&i| t[i] = true);
-        t
-    };
-    old.par_iter_mut().zip(delta.par_iter()).zip(taken.par_iter()).for_each(|((slot, &d), &keep)| {
-        if !keep {
-            *slot = None;
-        } else if let Some(ins) = slot {
-            if d != 0 {
-                ins.shift(d);
+    old.par_iter_mut().zip(delta.par_iter()).for_each(|(slot, d)| match (slot.as_mut(), d) {
+        (Some(ins), Some(d)) => {
+            if *d != 0 {
+                ins.shift(*d);
             }
             ins.stage = None; // assigned again with the stages
         }
+        _ => *slot = None,
     });
-    extras.retain(|i, _| taken[*i]);
-    for (i, e) in extras.iter_mut() {
-        if delta[*i] != 0 {
-            e.comments.shift(delta[*i]);
-            e.errors.shift(delta[*i]);
+    extras.retain(|i, e| match delta[*i] {
+        Some(d) => {
+            if d != 0 {
+                e.comments.shift(d);
+                e.errors.shift(d);
+            }
+            true
         }
-    }
-    Taken { old, extras, plan, count }
+        None => false,
+    });
+    Taken { old, extras, plan }
 }
 
 fn collect_comments(node: Node, out: &mut Vec<Range<usize>>) {
