@@ -129,22 +129,26 @@ pub fn semantic_tokens(snapshot: &Snapshot, range: Option<Range<usize>>) -> Vec<
 /// clients that lack `multilineTokenSupport`). Empty pieces (blank lines) are dropped.
 pub fn split_multiline(tokens: Vec<SemanticToken>, text: &str, lines: &LineIndex) -> Vec<SemanticToken> {
     let mut out = Vec::with_capacity(tokens.len());
-    for t in tokens {
-        let first = lines.line_of(t.range.start);
-        let last = lines.line_of(t.range.end);
-        if first == last {
-            out.push(t);
-            continue;
-        }
-        for line in first..=last {
-            let lr = lines.line_range(text, line);
-            let piece = t.range.start.max(lr.start)..t.range.end.min(lr.end);
-            if piece.start < piece.end {
-                out.push(SemanticToken { range: piece, token_type: t.token_type, modifiers: t.modifiers });
-            }
-        }
+    for t in &tokens {
+        out.extend(line_pieces(t, text, lines));
     }
     out
+}
+
+/// One token of [`split_multiline`]'s answer: the token itself when it is on one line, else
+/// its non-empty piece on each line it spans.
+pub fn line_pieces<'a>(t: &'a SemanticToken, text: &'a str, lines: &'a LineIndex) -> impl Iterator<Item = SemanticToken> + 'a {
+    let first = lines.line_of(t.range.start);
+    let last = lines.line_of(t.range.end);
+    (first..=last).filter_map(move |line| {
+        let piece = if first == last {
+            t.range.clone()
+        } else {
+            let lr = lines.line_range(text, line);
+            t.range.start.max(lr.start)..t.range.end.min(lr.end)
+        };
+        (piece.start < piece.end || first == last).then_some(SemanticToken { range: piece, token_type: t.token_type, modifiers: t.modifiers })
+    })
 }
 
 fn is_predefined_arg(name: &str) -> bool {

@@ -373,3 +373,82 @@ fn quick_fixes_fix_all_and_rule_hover() {
     assert!(md.contains("add-instead-of-copy") && md.contains("## What it does"), "{md}");
     c.shutdown_and_exit();
 }
+
+/// Answers above ~1 MB are measured and then streamed in pieces (`lsp::direct`): a file made of
+/// one block repeated must get exactly the block's answer repeated, shifted by the block's
+/// lines, and the frames after it must still line up.
+#[test]
+fn large_answers_are_streamed_whole() {
+    const BLOCK: &str = "FROM alpine:3.20\nENV A=1 B=2\nRUN apk add --no-cache curl && \\\n    echo done\nCOPY a.txt /a\n";
+    const LINES: u64 = 5;
+    // 10,000 blocks: each answer is estimated above the 1 MiB limit and streamed.
+    const K: usize = 10_000;
+    let mut small = server();
+    small.did_open(URI, BLOCK);
+    small.wait_diagnostics(URI, Some(1));
+    let mut big = server();
+    big.set_timeout(Duration::from_secs(120));
+    big.did_open(URI, &BLOCK.repeat(K));
+    big.wait_diagnostics(URI, Some(1));
+
+    fn assert_next_answer_whole(c: &mut LspClient) {
+        let params = json!({ "textDocument": { "uri": URI }, "positions": [{ "line": 2, "character": 1 }] });
+        let r = c.request("textDocument/selectionRange", params).unwrap();
+        assert_eq!(r[0]["range"]["start"], json!({ "line": 2, "character": 0 }), "{r}");
+    }
+    fn shift(v: &Value, by: u64) -> Value {
+        match v {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, x)| {
+                        let x = if k == "line" || k == "startLine" || k == "endLine" {
+                            json!(x.as_u64().unwrap() + by)
+                        } else {
+                            shift(x, by)
+                        };
+                        (k.clone(), x)
+                    })
+                    .collect(),
+            ),
+            Value::Array(a) => Value::Array(a.iter().map(|x| shift(x, by)).collect()),
+            other => other.clone(),
+        }
+    }
+    for method in ["textDocument/documentSymbol", "textDocument/foldingRange"] {
+        let one = small.request(method, text_document(URI)).unwrap();
+        let one = one.as_array().unwrap();
+        assert!(!one.is_empty(), "{method}");
+        let all = big.request(method, text_document(URI)).unwrap();
+        let all = all.as_array().unwrap();
+        assert_eq!(all.len(), one.len() * K, "{method}");
+        for (i, item) in all.iter().enumerate() {
+            let b = (i / one.len()) as u64;
+            let mut want = shift(&one[i % one.len()], b * LINES);
+            // An unnamed stage is called by its index.
+            if want["name"] == "stage 0" {
+                want["name"] = json!(format!("stage {b}"));
+            }
+            assert_eq!(*item, want, "{method} item {i}");
+        }
+        // The next frame is read whole.
+        assert_next_answer_whole(&mut big);
+    }
+    // Semantic tokens are relative: every block's tokens are the first block's, except the
+    // line step into each block.
+    let one = small.request("textDocument/semanticTokens/full", text_document(URI)).unwrap();
+    let one: Vec<u64> = one["data"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect();
+    let all = big.request("textDocument/semanticTokens/full", text_document(URI)).unwrap();
+    let all: Vec<u64> = all["data"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect();
+    assert_eq!(all.len(), one.len() * K);
+    let last_line: u64 = one.chunks(5).map(|t| t[0]).sum();
+    for (i, chunk) in all.chunks(one.len()).enumerate() {
+        let mut want = one.clone();
+        if i > 0 {
+            want[0] = LINES - last_line;
+        }
+        assert_eq!(chunk, &want[..], "block {i}");
+    }
+    assert_next_answer_whole(&mut big);
+    small.shutdown_and_exit();
+    big.shutdown_and_exit();
+}

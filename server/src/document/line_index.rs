@@ -97,7 +97,14 @@ impl LineIndex {
         let line = self.line_of(offset);
         let range = self.line_range(text, line);
         let end = offset.min(range.end);
-        let character = text[range.start..end].chars().map(|c| enc.width(c)).sum();
+        let prefix = &text[range.start..end];
+        // Most lines are ASCII, where every encoding counts bytes; checking that goes a word
+        // at a time, decoding goes a character at a time.
+        let character = if enc == PositionEncoding::Utf8 || prefix.is_ascii() {
+            prefix.len() as u32
+        } else {
+            prefix.chars().map(|c| enc.width(c)).sum()
+        };
         TextPosition { line: line as u32, character }
     }
 
@@ -109,6 +116,10 @@ impl LineIndex {
             return self.len;
         }
         let range = self.line_range(text, line);
+        let content = &text[range.clone()];
+        if content.is_ascii() {
+            return range.start + content.len().min(pos.character as usize);
+        }
         let mut units = 0u32;
         let mut byte = range.start;
         for ch in text[range.clone()].chars() {

@@ -168,7 +168,7 @@ impl<'a> Context<'a> {
 
     /// Instructions with their index, in order.
     pub fn instructions(&self) -> impl Iterator<Item = (usize, &'a Instruction)> + 'a {
-        self.df.instructions.iter().enumerate()
+        self.df.instructions.iter().map(|b| &**b).enumerate()
     }
 
     /// The last stage (the image `docker build` produces by default).

@@ -10,6 +10,7 @@
 //! of a request is created in arrival order and reads the document state when first polled,
 //! after any earlier `didChange` has been applied.
 
+use std::io::Write;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -18,7 +19,7 @@ use futures::FutureExt;
 use serde::Serialize;
 use tower::Service;
 use tower_lsp_server::jsonrpc::{self, Id, Request, Response};
-use tower_lsp_server::ls_types::LSPAny;
+use tower_lsp_server::ls_types::{FoldingRange, LSPAny, SemanticTokensRangeResult, SemanticTokensResult};
 use tower_lsp_server::ExitedError;
 
 use super::guard::guarded;
@@ -38,32 +39,194 @@ impl<S> Direct<S> {
     }
 }
 
-/// Writes the answer (the JSON `result`) into the buffer.
-type Handler = fn(&State, LSPAny, &mut Vec<u8>) -> Result<(), jsonrpc::Error>;
+/// Computes the answer (the JSON `result`), to be serialized once or more.
+type Handler = fn(&State, LSPAny) -> Result<Box<dyn WriteJson>, jsonrpc::Error>;
 
 /// The methods answered here, with their handlers.
 fn handler(method: &str) -> Option<Handler> {
     Some(match method {
-        "textDocument/documentSymbol" => |s, p, out| typed(p, out, |p| requests::document_symbol::handle(s, p)),
-        "textDocument/foldingRange" => |s, p, out| typed(p, out, |p| requests::folding_range::handle(s, p)),
-        "textDocument/semanticTokens/full" => |s, p, out| typed(p, out, |p| requests::semantic_tokens::full(s, p)),
-        "textDocument/semanticTokens/range" => |s, p, out| typed(p, out, |p| requests::semantic_tokens::range(s, p)),
+        "textDocument/documentSymbol" => |s, p| typed(p, |p| requests::document_symbol::handle(s, p)),
+        "textDocument/foldingRange" => |s, p| typed(p, |p| requests::folding_range::handle(s, p)),
+        "textDocument/semanticTokens/full" => |s, p| typed(p, |p| requests::semantic_tokens::full(s, p)),
+        "textDocument/semanticTokens/range" => |s, p| typed(p, |p| requests::semantic_tokens::range(s, p)),
         _ => return None,
     })
 }
 
-/// Deserializes the params, runs `f` and serializes its answer.
-fn typed<P: serde::de::DeserializeOwned, R: Serialize>(
+/// An answer that can write itself as JSON, as often as asked, always the same bytes. The
+/// writer is moved in and handed back (behind a `&mut` each JSON token would cost a call), one
+/// method per kind of writer.
+trait WriteJson: Send {
+    /// Roughly how many bytes the JSON takes, from the answer's size (not by writing it).
+    fn estimated_len(&self) -> usize;
+    fn write_vec(&self, out: Vec<u8>) -> (Vec<u8>, serde_json::Result<()>);
+    fn write_counted(&self, out: Counter) -> (Counter, serde_json::Result<()>);
+    fn write_pieces(&self, out: Pieces) -> (Pieces, serde_json::Result<()>);
+}
+
+/// How large an answer's JSON is, roughly (measured on generated and corpus Dockerfiles).
+trait EstimatedLen {
+    fn estimated_len(&self) -> usize;
+}
+
+impl EstimatedLen for Option<requests::document_symbol::Symbols> {
+    fn estimated_len(&self) -> usize {
+        self.as_ref().map_or(0, |s| s.estimated_len())
+    }
+}
+
+impl EstimatedLen for Option<Vec<FoldingRange>> {
+    fn estimated_len(&self) -> usize {
+        self.as_ref().map_or(0, |v| v.len() * 64)
+    }
+}
+
+impl EstimatedLen for Option<SemanticTokensResult> {
+    fn estimated_len(&self) -> usize {
+        match self {
+            Some(SemanticTokensResult::Tokens(t)) => t.data.len() * 16,
+            Some(SemanticTokensResult::Partial(p)) => p.data.len() * 16,
+            None => 0,
+        }
+    }
+}
+
+impl EstimatedLen for Option<SemanticTokensRangeResult> {
+    fn estimated_len(&self) -> usize {
+        match self {
+            Some(SemanticTokensRangeResult::Tokens(t)) => t.data.len() * 16,
+            Some(SemanticTokensRangeResult::Partial(p)) => p.data.len() * 16,
+            None => 0,
+        }
+    }
+}
+
+impl<T: Serialize + EstimatedLen + Send> WriteJson for T {
+    fn estimated_len(&self) -> usize {
+        EstimatedLen::estimated_len(self)
+    }
+    fn write_vec(&self, out: Vec<u8>) -> (Vec<u8>, serde_json::Result<()>) {
+        serialize_into(self, out)
+    }
+    fn write_counted(&self, out: Counter) -> (Counter, serde_json::Result<()>) {
+        serialize_into(self, out)
+    }
+    fn write_pieces(&self, out: Pieces) -> (Pieces, serde_json::Result<()>) {
+        serialize_into(self, out)
+    }
+}
+
+fn serialize_into<W: Write>(value: &impl Serialize, out: W) -> (W, serde_json::Result<()>) {
+    let mut ser = serde_json::Serializer::new(out);
+    let result = value.serialize(&mut ser);
+    (ser.into_inner(), result)
+}
+
+/// Deserializes the params and runs `f`.
+fn typed<P: serde::de::DeserializeOwned, R: Serialize + EstimatedLen + Send + 'static>(
     params: LSPAny,
-    out: &mut Vec<u8>,
     f: impl FnOnce(P) -> R,
-) -> Result<(), jsonrpc::Error> {
+) -> Result<Box<dyn WriteJson>, jsonrpc::Error> {
     let params: P = serde_json::from_value(params).map_err(|e| jsonrpc::Error::invalid_params(e.to_string()))?;
-    serde_json::to_writer(out, &f(params)).map_err(|e| {
-        let mut err = jsonrpc::Error::internal_error();
-        err.message = format!("dockls: cannot serialize the answer: {e}").into();
-        err
-    })
+    Ok(Box::new(f(params)))
+}
+
+/// Answers estimated up to this size are serialized into one buffer and sent whole. A larger
+/// one (the symbols of a 50,000-line file are 7.7 MB) is measured first and then streamed to
+/// the writer in pieces: peak memory stays flat, and the client starts reading while the rest
+/// is written. Measuring costs a second serialization, so small answers don't.
+const WHOLE_LIMIT: usize = 1 << 20;
+/// Size of the pieces of a streamed answer.
+const PIECE: usize = 256 * 1024;
+
+/// How an answer goes out.
+enum Outgoing {
+    Whole(Vec<u8>),
+    /// Already queued on the outbox and written.
+    Streamed,
+}
+
+/// Serializes `answer` into the response frame's body: whole when it is small, else streamed
+/// (queued on the outbox right here).
+fn send(id: &Id, answer: &dyn WriteJson, outbox: &Outbox) -> Result<Outgoing, jsonrpc::Error> {
+    if answer.estimated_len() <= WHOLE_LIMIT {
+        let (mut body, written) = answer.write_vec(response_prefix(id));
+        written.map_err(serialize_error)?;
+        body.push(b'}');
+        return Ok(Outgoing::Whole(body));
+    }
+    let prefix = response_prefix(id);
+    let (counted, written) = answer.write_counted(Counter(0));
+    written.map_err(serialize_error)?;
+    let pieces = outbox.send_stream(prefix.len() + counted.0 + 1);
+    // A failure now means the client is gone (the first pass succeeded on the same answer);
+    // the writer pads whatever is missing.
+    let (mut out, written) = answer.write_pieces(Pieces { buf: prefix, tx: pieces });
+    if written.is_ok() && out.write_all(b"}").is_ok() {
+        let _ = out.flush();
+    }
+    Ok(Outgoing::Streamed)
+}
+
+fn serialize_error(e: serde_json::Error) -> jsonrpc::Error {
+    let mut err = jsonrpc::Error::internal_error();
+    err.message = format!("dockls: cannot serialize the answer: {e}").into();
+    err
+}
+
+/// Counts the bytes written to it.
+struct Counter(usize);
+
+impl Write for Counter {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.0 += buf.len();
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Sends what is written to it to the writer in pieces of [`PIECE`] bytes, waiting while the
+/// writer's queue for this frame is full. Runs on a blocking thread.
+struct Pieces {
+    buf: Vec<u8>,
+    tx: tokio::sync::mpsc::Sender<Vec<u8>>,
+}
+
+impl Pieces {
+    fn send(&mut self) -> std::io::Result<()> {
+        let piece = std::mem::replace(&mut self.buf, Vec::with_capacity(PIECE));
+        self.tx.blocking_send(piece).map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "output closed"))
+    }
+}
+
+impl Write for Pieces {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(buf);
+        if self.buf.len() >= PIECE {
+            self.send()?;
+        }
+        Ok(buf.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.write(buf).map(drop)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() { Ok(()) } else { self.send() }
+    }
 }
 
 #[derive(Serialize)]
@@ -108,13 +271,13 @@ where
         let (state, outbox) = (self.state.clone(), self.outbox.clone());
         async move {
             let params = params.unwrap_or(LSPAny::Null);
-            let prefix = response_prefix(&id);
+            let (stream_id, stream_outbox) = (id.clone(), outbox.clone());
             let answer = tokio::task::spawn_blocking(move || {
-                let mut body = prefix;
-                guarded(&method, || handler(&state, params, &mut body)).and_then(|r| r).map(|()| {
-                    body.push(b'}');
-                    body
+                guarded(&method, || {
+                    let answer = handler(&state, params)?;
+                    send(&stream_id, answer.as_ref(), &stream_outbox)
                 })
+                .and_then(|r| r)
             })
             .await
             .unwrap_or_else(|e| {
@@ -123,7 +286,8 @@ where
                 Err(err)
             });
             let body = match answer {
-                Ok(body) => body,
+                Ok(Outgoing::Streamed) => return Ok(None),
+                Ok(Outgoing::Whole(body)) => body,
                 Err(error) => serde_json::to_vec(&ErrorResponse { jsonrpc: "2.0", id: &id, error: &error }).unwrap_or_else(|_| {
                     let mut body = response_prefix(&id);
                     body.extend_from_slice(b"null}");

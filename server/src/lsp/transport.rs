@@ -15,18 +15,33 @@ pub struct Outbox {
     tx: mpsc::UnboundedSender<Out>,
 }
 
-/// What the writer writes: a frame as tower-lsp-server encoded it, or a JSON body that still
-/// needs its header (written separately, so a large body is never copied).
+/// What the writer writes: a frame as tower-lsp-server encoded it, a JSON body that still
+/// needs its header (written separately, so a large body is never copied), or a body of known
+/// length that arrives in pieces while it is being serialized.
 enum Out {
     Framed(Vec<u8>),
     Body(Vec<u8>),
+    Stream { len: usize, pieces: mpsc::Receiver<Vec<u8>> },
 }
+
+/// Pieces of a streamed body that may wait for the writer: bounds the memory a slow client
+/// can make a large answer hold.
+const STREAM_QUEUE: usize = 4;
 
 impl Outbox {
     /// Queues a JSON body as one frame (`Content-Length` header, blank line, body).
     pub fn send_json(&self, body: Vec<u8>) {
         // The writer only stops when stdout is gone; then there is nobody left to answer.
         let _ = self.tx.send(Out::Body(body));
+    }
+
+    /// Queues a frame whose body is `len` bytes sent later, in order, on the returned sender.
+    /// Frames queued after it wait until it is complete. Should the sender stop short, the
+    /// body is padded with blanks so the frames after it still line up.
+    pub fn send_stream(&self, len: usize) -> mpsc::Sender<Vec<u8>> {
+        let (tx, pieces) = mpsc::channel(STREAM_QUEUE);
+        let _ = self.tx.send(Out::Stream { len, pieces });
+        tx
     }
 }
 
@@ -45,6 +60,7 @@ pub fn spawn_writer<W: AsyncWrite + Unpin + Send + 'static>(mut out: W) -> (Outb
                         Err(e) => Err(e),
                     }
                 }
+                Out::Stream { len, pieces } => write_stream(&mut out, len, pieces).await,
             };
             if written.is_err() {
                 return;
@@ -57,6 +73,21 @@ pub fn spawn_writer<W: AsyncWrite + Unpin + Send + 'static>(mut out: W) -> (Outb
         let _ = out.flush().await;
     });
     (Outbox { tx: tx.clone() }, FrameSink { buf: Vec::new(), tx }, task)
+}
+
+/// Writes a streamed frame: the header, the pieces as they come, exactly `len` body bytes.
+async fn write_stream<W: AsyncWrite + Unpin>(out: &mut W, len: usize, mut pieces: mpsc::Receiver<Vec<u8>>) -> io::Result<()> {
+    out.write_all(format!("Content-Length: {len}\r\n\r\n").as_bytes()).await?;
+    let mut written = 0;
+    while let Some(piece) = pieces.recv().await {
+        let take = piece.len().min(len - written);
+        out.write_all(&piece[..take]).await?;
+        written += take;
+    }
+    if written < len {
+        out.write_all(&vec![b' '; len - written]).await?;
+    }
+    Ok(())
 }
 
 /// The `stdout` handed to tower-lsp-server: it accepts every byte at once and forwards each
@@ -132,6 +163,28 @@ mod tests {
         assert_eq!(
             String::from_utf8(got).unwrap(),
             "Content-Length: 7\r\n\r\n{\"b\":2}Content-Length: 7\r\n\r\n{\"a\":1}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_streamed_body_keeps_its_place_and_its_length() {
+        let (client, mut server_end) = tokio::io::duplex(1 << 20);
+        let (outbox, sink, task) = spawn_writer(client);
+        let whole = outbox.send_stream(7);
+        let short = outbox.send_stream(5);
+        outbox.send_json(b"{}".to_vec());
+        // The second stream's producer gives up after two bytes: it is padded to its length.
+        short.send(b"{\"".to_vec()).await.unwrap();
+        drop(short);
+        whole.send(b"{\"a\"".to_vec()).await.unwrap();
+        whole.send(b":1}".to_vec()).await.unwrap();
+        drop((whole, outbox, sink));
+        task.await.unwrap();
+        let mut got = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut server_end, &mut got).await.unwrap();
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            "Content-Length: 7\r\n\r\n{\"a\":1}Content-Length: 5\r\n\r\n{\"   Content-Length: 2\r\n\r\n{}"
         );
     }
 }

@@ -50,7 +50,7 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
             let top = &nodes[k];
             let kind = top.instruction.expect("only instruction nodes are built");
             let mut scratch = Dockerfile { escape, ..Default::default() };
-            let ins = instruction(top.node, kind, src, escape, &mut scratch);
+            let ins = Box::new(instruction(top.node, kind, src, escape, &mut scratch));
             let extras = (!scratch.comments.is_empty() || !scratch.errors.is_empty())
                 .then(|| Box::new(InstructionExtras { comments: scratch.comments, errors: scratch.errors }));
             (ins, extras)
@@ -114,7 +114,7 @@ struct Top<'t> {
 /// tree the old instruction it takes over.
 #[derive(Default)]
 struct Taken {
-    old: Vec<Option<Instruction>>,
+    old: Vec<Option<Box<Instruction>>>,
     extras: std::collections::HashMap<usize, InstructionExtras>,
     plan: Vec<Option<usize>>,
 }
@@ -166,7 +166,7 @@ fn take_unchanged(src: &str, nodes: &[Top], any_error: bool, previous_text: &str
         }
     }
     pairs.extend((0..suffix).map(|k| (n - 1 - k, m - 1 - k)));
-    let mut old: Vec<Option<Instruction>> = instructions.into_iter().map(Some).collect();
+    let mut old: Vec<Option<Box<Instruction>>> = instructions.into_iter().map(Some).collect();
     let mut plan: Vec<Option<usize>> = vec![None; nodes.len()];
     // How far each old instruction moved; `None`: no node takes it over.
     let mut delta: Vec<Option<isize>> = vec![None; old.len()];

@@ -305,7 +305,7 @@ pub struct SyntaxError {
 #[derive(Debug, Clone, Default)]
 pub struct Dockerfile {
     pub directives: Vec<Directive>,
-    pub instructions: Vec<Instruction>,
+    pub instructions: Vec<Box<Instruction>>,
     pub stages: Vec<Stage>,
     pub comments: Vec<Range<usize>>,
     pub errors: Vec<SyntaxError>,
@@ -349,12 +349,12 @@ impl Dockerfile {
     }
 
     /// Instructions before the first FROM (only ARG is allowed there).
-    pub fn global_instructions(&self) -> &[Instruction] {
+    pub fn global_instructions(&self) -> &[Box<Instruction>] {
         let end = self.stages.first().map_or(self.instructions.len(), |s| s.from);
         &self.instructions[..end]
     }
 
-    pub fn stage_instructions(&self, stage: &Stage) -> &[Instruction] {
+    pub fn stage_instructions(&self, stage: &Stage) -> &[Box<Instruction>] {
         &self.instructions[stage.instructions.clone()]
     }
 
@@ -369,7 +369,7 @@ impl Dockerfile {
     /// The instruction whose range contains `offset` (nested ones are not descended into).
     pub fn instruction_at(&self, offset: usize) -> Option<&Instruction> {
         let i = self.instructions.partition_point(|ins| ins.range.end < offset);
-        self.instructions.get(i).filter(|ins| ins.range.start <= offset)
+        self.instructions.get(i).map(|b| &**b).filter(|ins| ins.range.start <= offset)
     }
 
     pub fn stage_at(&self, offset: usize) -> Option<&Stage> {

@@ -57,7 +57,7 @@ once_rule!(
 
 fn check(ctx: &Context, out: &mut Vec<Finding>, kind: Kind) {
     for stage in &ctx.df.stages {
-        let all: Vec<&Instruction> = ctx.df.stage_instructions(stage).iter().filter(|i| i.kind == kind).collect();
+        let all: Vec<&Instruction> = ctx.df.stage_instructions(stage).iter().map(|b| &**b).filter(|i| i.kind == kind).collect();
         let Some((last, earlier)) = all.split_last() else { continue };
         for ins in earlier {
             out.push(
