@@ -75,16 +75,40 @@ fn resolved(df: &Dockerfile, raw: &str, values: &Values) -> String {
 
 /// The registry image a stage starts from, with ARGs resolved: `None` for `scratch`, an
 /// earlier stage, or what does not resolve to an image name.
-fn stage_image(df: &Dockerfile, stage: &Stage, values: &Values) -> Option<Reference> {
+fn stage_image(df: &Dockerfile, stage: &Stage, values: &Values, names: &StageNames) -> Option<Reference> {
     if stage.parent.is_some() || stage.image.is_scratch() || stage.image.text.is_empty() {
         return None;
     }
     let name = resolved(df, &stage.image.text, values);
-    let earlier_stage = df.stages[..stage.index].iter().any(|s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(&name)));
+    let earlier_stage = names.get(&name.to_ascii_lowercase()).is_some_and(|&i| i < stage.index);
     if earlier_stage || name == "scratch" {
         return None;
     }
     Reference::parse(&name)
+}
+
+/// Each stage name (lowercase, as Docker compares them) with the first stage that has it: an
+/// image that resolves to one of them, in a later stage, is that stage, not a registry image.
+type StageNames = std::collections::HashMap<String, usize>;
+
+fn stage_names(df: &Dockerfile) -> StageNames {
+    let mut names = StageNames::new();
+    for s in &df.stages {
+        if let Some(n) = &s.name {
+            names.entry(n.text.as_str().to_ascii_lowercase()).or_insert(s.index);
+        }
+    }
+    names
+}
+
+/// The values a stage's FROM sees, computed only when its image names a variable (a plain
+/// name resolves to itself): at 5,000 lines there are 200 FROMs, and this runs per keystroke.
+fn values_for(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform, stage: &Stage) -> Values {
+    if stage.parent.is_none() && stage.image.text.contains('$') {
+        from_values(text, df, sem, target, stage.image.range.start)
+    } else {
+        Values::new()
+    }
 }
 
 /// A stage's registry image, as written and as resolved.
@@ -102,11 +126,12 @@ pub struct BaseImage {
 /// The registry image of every stage that has one, in order (a reference may repeat), with
 /// ARGs resolved for `target` as the rule resolves them.
 pub fn base_images(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform) -> Vec<BaseImage> {
+    let names = stage_names(df);
     df.stages
         .iter()
         .filter_map(|s| {
-            let values = from_values(text, df, sem, target, s.image.range.start);
-            let reference = stage_image(df, s, &values)?;
+            let values = values_for(text, df, sem, target, s);
+            let reference = stage_image(df, s, &values, &names)?;
             let written = &s.image.text;
             let name = resolved(df, written, &values);
             let shown = if written.contains('$') { format!("`{written}` (`{name}`)") } else { format!("`{written}`") };
@@ -126,9 +151,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     let build = ctx.options.build_platform.clone().unwrap_or_else(Platform::host);
+    let names = stage_names(ctx.df);
     for stage in &ctx.df.stages {
         let values = from_values(ctx.text, ctx.df, ctx.sem, &build, stage.image.range.start);
-        let Some(image) = stage_image(ctx.df, stage, &values) else { continue };
+        let Some(image) = stage_image(ctx.df, stage, &values, &names) else { continue };
         let Some(available) = ctx.options.image_platforms.get(&image.to_string()) else { continue };
         if available.is_empty() {
             continue;
@@ -168,5 +194,19 @@ mod tests {
     fn references_resolve_args_and_skip_stages() {
         let text = "ARG V=3.20\nARG IMG=ghcr.io/o/tool\nFROM alpine:${V} AS base\nFROM base\nFROM $IMG:1 AS t\nFROM scratch\nFROM alpine:3.20\nFROM $UNSET\nFROM golang:1-${TARGETARCH}\n";
         assert_eq!(refs(text), ["docker.io/library/alpine:3.20", "ghcr.io/o/tool:1", "docker.io/library/golang:1-arm64"]);
+    }
+
+    #[test]
+    fn an_arg_naming_an_earlier_stage_is_that_stage_but_a_later_one_is_an_image() {
+        // `$EARLY` resolves to the stage above (any case); `$LATE` to a stage defined only
+        // after it, so Docker pulls an image of that name.
+        let text = "ARG EARLY=Build
+ARG LATE=tools
+FROM alpine:3.20 AS build
+FROM ${EARLY}
+FROM ${LATE}
+FROM alpine:3.20 AS tools
+";
+        assert_eq!(refs(text), ["docker.io/library/alpine:3.20", "docker.io/library/tools:latest"]);
     }
 }

@@ -1,0 +1,51 @@
+//! Where a keystroke's time goes at a given size: `cargo run --release -p dockls --example
+//! editprof -- 5000` prints the median of each step of the server's didChange work (the
+//! criterion bench measures only their sum). `PAUSE_MS=50` waits between keystrokes as typing
+//! does: caches and the thread pool go cold, and every step gets slower (3.8 → 6.4 ms in
+//! total at 5,000 lines on the benchmark machine).
+#[path = "../../tests/src/synth.rs"]
+mod synth;
+use dockls::analysis::Analysis;
+use dockls::document::{Change, Document, PositionEncoding, TextPosition};
+
+fn main() {
+    let lines: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5000);
+    let text = synth::dockerfile(lines);
+    // A digit in the middle of the file, as the criterion bench edits.
+    let mid = text.len() / 2;
+    let at = mid + text[mid..].find(|c: char| c.is_ascii_digit()).expect("a digit");
+    let line = text[..at].matches('\n').count() as u32;
+    let col = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u32;
+    let mut doc = Document::new(&text, 1);
+    let mut previous = Some(Analysis::new(doc.snapshot()));
+    let steps = ["reparse", "model", "semantics", "diagnostics", "total"];
+    let mut rows: Vec<[f64; 5]> = Vec::new();
+    for version in 2..200 {
+        let digit = if version % 2 == 0 { "2" } else { "1" };
+        let change = Change { range: Some((TextPosition::new(line, col), TextPosition::new(line, col + 1))), text: digit.into() };
+        let t0 = std::time::Instant::now();
+        doc.apply_changes(&[change], version, PositionEncoding::Utf16);
+        let t1 = t0.elapsed();
+        let snap = doc.snapshot();
+        let prev = previous.take().expect("set every round");
+        let old_text = prev.snapshot.text.clone();
+        let df = dockls::syntax::Dockerfile::new_reusing(&snap.text, &snap.tree, &old_text, prev.dockerfile);
+        let t2 = t0.elapsed();
+        let sem = dockls::semantics::Semantics::analyze(&snap.text, &df);
+        let t3 = t0.elapsed();
+        let d = dockls::diagnostics::diagnose_with(&snap.text, &df, &sem, &Default::default(), &Default::default());
+        let t4 = t0.elapsed();
+        std::hint::black_box(d);
+        previous = Some(Analysis { snapshot: snap, dockerfile: df, semantics: sem });
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+        rows.push([ms(t1), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), ms(t4)]);
+        if let Some(pause) = std::env::var("PAUSE_MS").ok().and_then(|p| p.parse().ok()) {
+            std::thread::sleep(std::time::Duration::from_millis(pause));
+        }
+    }
+    for (k, name) in steps.iter().enumerate() {
+        let mut v: Vec<f64> = rows.iter().map(|r| r[k]).collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        println!("{name:12} {:8.3} ms", v[v.len() / 2]);
+    }
+}
