@@ -19,7 +19,7 @@ use futures::FutureExt;
 use serde::Serialize;
 use tower::Service;
 use tower_lsp_server::jsonrpc::{self, Id, Request, Response};
-use tower_lsp_server::ls_types::{FoldingRange, LSPAny, SemanticTokensRangeResult, SemanticTokensResult};
+use tower_lsp_server::ls_types::{FoldingRange, LSPAny, SemanticTokens};
 use tower_lsp_server::ExitedError;
 
 use super::guard::guarded;
@@ -81,23 +81,9 @@ impl EstimatedLen for Option<Vec<FoldingRange>> {
     }
 }
 
-impl EstimatedLen for Option<SemanticTokensResult> {
+impl EstimatedLen for Option<SemanticTokens> {
     fn estimated_len(&self) -> usize {
-        match self {
-            Some(SemanticTokensResult::Tokens(t)) => t.data.len() * 16,
-            Some(SemanticTokensResult::Partial(p)) => p.data.len() * 16,
-            None => 0,
-        }
-    }
-}
-
-impl EstimatedLen for Option<SemanticTokensRangeResult> {
-    fn estimated_len(&self) -> usize {
-        match self {
-            Some(SemanticTokensRangeResult::Tokens(t)) => t.data.len() * 16,
-            Some(SemanticTokensRangeResult::Partial(p)) => p.data.len() * 16,
-            None => 0,
-        }
+        self.as_ref().map_or(0, |t| t.data.len() * 16)
     }
 }
 

@@ -149,7 +149,7 @@ mod tests {
 
     #[tokio::test]
     async fn frames_from_both_sources_arrive_whole_and_in_order() {
-        let (client, mut server_end) = tokio::io::duplex(1 << 20);
+        let (client, server_end) = tokio::io::duplex(1 << 20);
         let (outbox, mut sink, task) = spawn_writer(client);
         let a = b"Content-Length: 7\r\n\r\n{\"a\":1}";
         // tower's writer may hand over a frame in pieces: nothing is forwarded until it is whole.
@@ -158,17 +158,12 @@ mod tests {
         let _ = Pin::new(&mut sink).poll_write(&mut Context::from_waker(futures::task::noop_waker_ref()), &a[10..]);
         drop((outbox, sink));
         task.await.unwrap();
-        let mut got = Vec::new();
-        tokio::io::AsyncReadExt::read_to_end(&mut server_end, &mut got).await.unwrap();
-        assert_eq!(
-            String::from_utf8(got).unwrap(),
-            "Content-Length: 7\r\n\r\n{\"b\":2}Content-Length: 7\r\n\r\n{\"a\":1}"
-        );
+        assert_eq!(written(server_end).await, "Content-Length: 7\r\n\r\n{\"b\":2}Content-Length: 7\r\n\r\n{\"a\":1}");
     }
 
     #[tokio::test]
     async fn a_streamed_body_keeps_its_place_and_its_length() {
-        let (client, mut server_end) = tokio::io::duplex(1 << 20);
+        let (client, server_end) = tokio::io::duplex(1 << 20);
         let (outbox, sink, task) = spawn_writer(client);
         let whole = outbox.send_stream(7);
         let short = outbox.send_stream(5);
@@ -180,11 +175,16 @@ mod tests {
         whole.send(b":1}".to_vec()).await.unwrap();
         drop((whole, outbox, sink));
         task.await.unwrap();
-        let mut got = Vec::new();
-        tokio::io::AsyncReadExt::read_to_end(&mut server_end, &mut got).await.unwrap();
         assert_eq!(
-            String::from_utf8(got).unwrap(),
+            written(server_end).await,
             "Content-Length: 7\r\n\r\n{\"a\":1}Content-Length: 5\r\n\r\n{\"   Content-Length: 2\r\n\r\n{}"
         );
+    }
+
+    /// Everything the writer wrote, once it has finished.
+    async fn written(mut server_end: tokio::io::DuplexStream) -> String {
+        let mut got = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut server_end, &mut got).await.unwrap();
+        String::from_utf8(got).unwrap()
     }
 }

@@ -45,16 +45,17 @@ fn encode(a: &Analysis, range: Option<std::ops::Range<usize>>, enc: PositionEnco
     out
 }
 
-pub fn full(state: &State, params: SemanticTokensParams) -> Option<SemanticTokensResult> {
+/// The answer serializes as `SemanticTokensResult::Tokens` does (that enum is untagged).
+pub fn full(state: &State, params: SemanticTokensParams) -> Option<SemanticTokens> {
     let a = state.analysis(&params.text_document.uri)?;
     let data = encode(&a, None, state.encoding(), state.caps().multiline_tokens);
-    Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data }))
+    Some(SemanticTokens { result_id: None, data })
 }
 
-pub fn range(state: &State, params: SemanticTokensRangeParams) -> Option<SemanticTokensRangeResult> {
+pub fn range(state: &State, params: SemanticTokensRangeParams) -> Option<SemanticTokens> {
     let a = state.analysis(&params.text_document.uri)?;
     let enc = state.encoding();
     let r = convert::offset(&a.snapshot, params.range.start, enc)..convert::offset(&a.snapshot, params.range.end, enc);
     let data = encode(&a, Some(r), enc, state.caps().multiline_tokens);
-    Some(SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data }))
+    Some(SemanticTokens { result_id: None, data })
 }
