@@ -15,8 +15,9 @@ fn encode(a: &Analysis, range: Option<std::ops::Range<usize>>, enc: PositionEnco
     let (mut prev_line, mut prev_start) = (0u32, 0u32);
     // Split while encoding: a split copy of a 50,000-line file's tokens would be 3 MB more.
     let pieces = tokens.iter().flat_map(|t| {
-        let (one, split) = if multiline { (Some(t.clone()), None) } else { (None, Some(line_pieces(t, &snap.text, &snap.lines))) };
-        one.into_iter().chain(split.into_iter().flatten())
+        let whole = multiline.then(|| t.clone());
+        let split = (!multiline).then(|| line_pieces(t, &snap.text, &snap.lines));
+        whole.into_iter().chain(split.into_iter().flatten())
     });
     for t in pieces {
         let start = convert::position(snap, t.range.start, enc);
