@@ -452,3 +452,36 @@ fn large_answers_are_streamed_whole() {
     small.shutdown_and_exit();
     big.shutdown_and_exit();
 }
+
+/// A heredoc body is one token that spans lines: whole for a client with
+/// `multilineTokenSupport` (its length counts the line breaks), one token per line otherwise.
+#[test]
+fn multiline_tokens_are_whole_only_for_clients_that_support_them() {
+    const TEXT: &str = "FROM alpine:3.20\nRUN <<EOF\necho hi\necho there\nEOF\n";
+    let tokens = |multiline: bool| {
+        let mut c = LspClient::spawn(&dockls_binary(), &["serve", "--stdio"]);
+        c.initialize(
+            "file:///work/project",
+            json!({ "textDocument": { "semanticTokens": { "multilineTokenSupport": multiline } } }),
+        );
+        c.did_open(URI, TEXT);
+        c.wait_diagnostics(URI, Some(1));
+        let r = c.request("textDocument/semanticTokens/full", text_document(URI)).unwrap();
+        c.shutdown_and_exit();
+        // Absolute (line, start, length) of each token.
+        let data: Vec<u64> = r["data"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect();
+        let (mut line, mut start) = (0, 0);
+        data.chunks(5)
+            .map(|t| {
+                start = if t[0] == 0 { start + t[1] } else { t[1] };
+                line += t[0];
+                (line, start, t[2])
+            })
+            .collect::<Vec<_>>()
+    };
+    let body: Vec<(u64, u64, u64)> = tokens(true).into_iter().filter(|t| t.0 == 2 || t.0 == 3).collect();
+    // Tokens never end in a line break.
+    assert_eq!(body, [(2, 0, "echo hi\necho there".len() as u64)]);
+    let body: Vec<(u64, u64, u64)> = tokens(false).into_iter().filter(|t| t.0 == 2 || t.0 == 3).collect();
+    assert_eq!(body, [(2, 0, 7), (3, 0, 10)]);
+}
