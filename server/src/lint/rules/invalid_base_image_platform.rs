@@ -200,13 +200,7 @@ mod tests {
     fn an_arg_naming_an_earlier_stage_is_that_stage_but_a_later_one_is_an_image() {
         // `$EARLY` resolves to the stage above (any case); `$LATE` to a stage defined only
         // after it, so Docker pulls an image of that name.
-        let text = "ARG EARLY=Build
-ARG LATE=tools
-FROM alpine:3.20 AS build
-FROM ${EARLY}
-FROM ${LATE}
-FROM alpine:3.20 AS tools
-";
+        let text = "ARG EARLY=Build\nARG LATE=tools\nFROM alpine:3.20 AS build\nFROM ${EARLY}\nFROM ${LATE}\nFROM alpine:3.20 AS tools\n";
         assert_eq!(refs(text), ["docker.io/library/alpine:3.20", "docker.io/library/tools:latest"]);
     }
 }
