@@ -45,7 +45,16 @@ const METRICS: &[(&str, &str)] = &[
     ("hover", "ms"),
     ("completion", "ms"),
     ("peak RSS", "MiB"),
+    // Part of the documentSymbol time that no server can save: the answer's size and how long
+    // this client takes to parse it, timed again on the bytes it received.
+    ("documentSymbol answer", "KB"),
+    ("documentSymbol client parse", "ms"),
 ];
+
+/// Index of `documentSymbol` and of the two rows that explain it in `METRICS`.
+const SYMBOLS: usize = 3;
+const SYMBOLS_SIZE: usize = 9;
+const SYMBOLS_PARSE: usize = 10;
 
 struct Options {
     label: String,
@@ -263,6 +272,24 @@ fn response_size(v: &Value) -> String {
     }
 }
 
+/// The size of an answer as compact JSON (KB) and the median time this client takes to parse
+/// it into a `Value`, as it did when the answer arrived (ms, median of 5).
+fn client_parse(v: &Value) -> (f64, f64) {
+    let bytes = serde_json::to_vec(v).expect("a parsed answer serializes");
+    let mut times: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            let parsed: Value = serde_json::from_slice(&bytes).expect("our own serialization parses");
+            let elapsed = ms(t.elapsed());
+            // Dropped outside the timing, as the benchmark keeps the real answers to the end.
+            drop(std::hint::black_box(parsed));
+            elapsed
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    (bytes.len() as f64 / 1000.0, times[times.len() / 2])
+}
+
 struct RunResult {
     samples: Vec<Sample>, // indexed like METRICS
     problems: Vec<String>,
@@ -281,7 +308,7 @@ fn metric_timeout(o: &Options, n: usize, index: usize) -> Option<Duration> {
     match index {
         0 => Some(o.init_timeout),
         1 | 2 => Some(diag_timeout(o, n)),
-        8 => None,
+        8 | SYMBOLS_SIZE | SYMBOLS_PARSE => None,
         _ => Some(o.request_timeout),
     }
 }
@@ -296,6 +323,9 @@ fn one_run(
     pos: &Positions,
 ) -> RunResult {
     let mut samples = vec![Sample::Error("not reached".into()); METRICS.len()];
+    // Only measured when documentSymbol answers.
+    samples[SYMBOLS_SIZE] = Sample::NotSupported;
+    samples[SYMBOLS_PARSE] = Sample::NotSupported;
     let mut problems = Vec::new();
     let diag_timeout = diag_timeout(o, n);
     let log = |msg: String| {
@@ -431,6 +461,11 @@ fn one_run(
             Ok(Ok(result)) => {
                 samples[idx] = Sample::Value(ms(t.elapsed()));
                 log(format!("{method}: {}", response_size(&result)));
+                if idx == SYMBOLS {
+                    let (kb, parse_ms) = client_parse(&result);
+                    samples[SYMBOLS_SIZE] = Sample::Value(kb);
+                    samples[SYMBOLS_PARSE] = Sample::Value(parse_ms);
+                }
                 answers.push(result);
             }
             Ok(Err(e)) => {
