@@ -2,7 +2,9 @@
 //! editprof -- 5000` prints the median of each step of the server's didChange work (the
 //! criterion bench measures only their sum). `PAUSE_MS=50` waits between keystrokes as typing
 //! does: caches and the thread pool go cold, and every step gets slower (3.8 → 6.4 ms in
-//! total at 5,000 lines on the benchmark machine).
+//! total at 5,000 lines on the benchmark machine). `BROKEN=1` puts a syntax error at the top
+//! of the file: up to 64 KiB every keystroke then parses the whole text again
+//! (`document::FRESH_AFTER_ERROR_LIMIT`).
 #[path = "../../tests/src/synth.rs"]
 mod synth;
 use dockls::analysis::Analysis;
@@ -10,13 +12,17 @@ use dockls::document::{Change, Document, PositionEncoding, TextPosition};
 
 fn main() {
     let lines: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5000);
-    let text = synth::dockerfile(lines);
+    let mut text = synth::dockerfile(lines);
+    if std::env::var_os("BROKEN").is_some() {
+        text.insert_str(0, "FROM alpine\nRUN [\"unclosed\nHEALTHCHECK --interval\n");
+    }
     // A digit in the middle of the file, as the criterion bench edits.
     let mid = text.len() / 2;
     let at = mid + text[mid..].find(|c: char| c.is_ascii_digit()).expect("a digit");
     let line = text[..at].matches('\n').count() as u32;
     let col = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u32;
     let mut doc = Document::new(&text, 1);
+    println!("{} bytes, syntax error: {}", text.len(), doc.snapshot().tree.root_node().has_error());
     let mut previous = Some(Analysis::new(doc.snapshot()));
     let steps = ["reparse", "model", "semantics", "diagnostics", "total"];
     let mut rows: Vec<[f64; 5]> = Vec::new();

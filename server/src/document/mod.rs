@@ -30,7 +30,7 @@ fn new_parser() -> Parser {
 /// Up to this size, a reparse that leaves a syntax error is done again from scratch. Tree-sitter
 /// recovers from errors differently when it reuses nodes of the old tree, so the same broken
 /// text could get different diagnostics depending on how it was typed (an instruction's
-/// "extra argument" swallowing the next twenty lines, where a fresh parse reports each line).
+/// "extra argument" swallowing the lines after it, where a fresh parse reports each line).
 /// 64 KiB is six times the largest of 684 real Dockerfiles and parses in ~3.5 ms; above it,
 /// keystrokes keep their incremental speed.
 pub const FRESH_AFTER_ERROR_LIMIT: usize = 64 * 1024;
