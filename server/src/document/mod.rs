@@ -93,27 +93,33 @@ impl Document {
     /// Applies the client's changes in order (each range is relative to the text after the
     /// previous change), edits the tree, reparses incrementally and takes a new snapshot.
     pub fn apply_changes(&mut self, changes: &[Change], version: i32, encoding: PositionEncoding) {
+        // Whether the tree is a fresh parse of the current text (the last change was the whole text).
+        let mut parsed = false;
         for change in changes {
             match &change.range {
                 None => {
                     self.lone_cr = has_lone_cr(&change.text);
                     self.rope = Rope::from_str(&change.text);
                     self.tree = self.parser.parse(&change.text, None).expect("parse never fails");
+                    parsed = true;
                 }
                 Some((start, end)) => {
                     self.apply_range_change(*start, *end, &change.text, encoding);
                     // Conservative within a batch: a `\r` inserted or exposed may be lone.
                     self.lone_cr |= change.text.contains('\r');
+                    parsed = false;
                 }
             }
         }
         self.version = version;
         let text: String = self.rope.to_string();
         self.lone_cr = has_lone_cr(&text);
-        // The tree was edited change by change; one incremental reparse covers all of them.
-        self.tree = self.parser.parse(&text, Some(&self.tree)).expect("parse never fails");
-        if self.tree.root_node().has_error() && text.len() <= FRESH_AFTER_ERROR_LIMIT {
-            self.tree = self.parser.parse(&text, None).expect("parse never fails");
+        if !parsed {
+            // The tree was edited change by change; one incremental reparse covers all of them.
+            self.tree = self.parser.parse(&text, Some(&self.tree)).expect("parse never fails");
+            if self.tree.root_node().has_error() && text.len() <= FRESH_AFTER_ERROR_LIMIT {
+                self.tree = self.parser.parse(&text, None).expect("parse never fails");
+            }
         }
         self.snapshot = Snapshot {
             lines: Arc::new(LineIndex::new(&text)),
