@@ -302,3 +302,153 @@ fn random_typing_in_utf16_never_breaks_the_server() {
 fn random_typing_in_utf8_never_breaks_the_server() {
     chaos(true, seed() ^ 0x9E37_79B9_7F4A_7C15, steps());
 }
+
+/// Texts a reopened document gets: with and without findings, one with a rule the settings
+/// below turn off.
+const REOPEN: &[&str] = &[
+    "FROM alpine:3.20\nRUNN echo typo\nEXPOSE 70000\n",
+    "FROM alpine:3.20\nRUN echo ok\n",
+    "FROM ubuntu\nRUN apt-get install curl\nUSER root\n",
+    "",
+];
+
+/// Two documents opened, edited, closed and reopened (with version 1 again, as editors do) while
+/// the settings change, all without waiting. Whenever the server has settled, the last
+/// diagnostics published for a closed document are empty and for an open one they are those of
+/// its current version under the current settings — never a late answer for an older version,
+/// an earlier open of the same URI, or older settings.
+#[test]
+fn closing_reopening_and_settings_changes_leave_the_last_word_right() {
+    let mut rng = Rng(seed() ^ 0xC105_E0FE);
+    let mut c = LspClient::spawn(&dockls_binary(), &["serve", "--stdio"]);
+    c.initialize("file:///work/chaos", json!({}));
+    let uris = ["file:///work/chaos/a/Dockerfile", "file:///work/chaos/b/Dockerfile"];
+    // (text, version) of each open document; None when closed.
+    let mut docs: Vec<Option<(String, i64)>> = vec![None, None];
+    let settings = [json!({}), json!({"dockls": {"ignore": ["unknown-instruction"]}}), json!({"dockls": {"severity": {"expose-port-range": "hint"}}})];
+    let mut current_settings = 0;
+    // The last publishDiagnostics seen per URI, in arrival order.
+    let mut last: std::collections::HashMap<String, Value> = Default::default();
+    let record = |last: &mut std::collections::HashMap<String, Value>, messages: Vec<Value>| {
+        for m in messages {
+            if m["method"] == "textDocument/publishDiagnostics" {
+                last.insert(m["params"]["uri"].as_str().unwrap().to_string(), m["params"].clone());
+            }
+        }
+    };
+    for round in 0..steps() / 5 {
+        // Documents opened or edited this round: a publish for their new version is due.
+        let mut changed = [false, false];
+        for _ in 0..1 + rng.below(8) {
+            let k = rng.below(2);
+            match (&mut docs[k], rng.below(10)) {
+                (None, _) => {
+                    let text = REOPEN[rng.below(REOPEN.len())].to_string();
+                    c.did_open(uris[k], &text);
+                    docs[k] = Some((text, 1));
+                    changed[k] = true;
+                }
+                (Some(_), 0 | 1) => {
+                    c.did_close(uris[k]);
+                    docs[k] = None;
+                }
+                (Some(_), 2) => {
+                    current_settings = rng.below(settings.len());
+                    c.set_settings(settings[current_settings].clone());
+                    c.notify("workspace/didChangeConfiguration", json!({ "settings": {} }));
+                }
+                (Some((text, version)), _) => {
+                    let lines = Lines::new(text, false);
+                    let cuts = lines.boundaries();
+                    let at = cuts[rng.below(cuts.len())];
+                    let (l, ch) = lines.position(at);
+                    let insert = PIECES[rng.below(PIECES.len())];
+                    text.insert_str(at, insert);
+                    *version += 1;
+                    c.did_change(uris[k], *version, json!([range_change(l, ch, l, ch, insert)]));
+                    changed[k] = true;
+                }
+            }
+        }
+        // Settle: read in arrival order until every changed document's current version was
+        // published and then nothing more came for a while (settings are pulled and applied
+        // asynchronously, and a late answer would come after).
+        let deadline = std::time::Instant::now() + c.timeout();
+        loop {
+            let messages = c.drain_for(std::time::Duration::from_millis(150));
+            let quiet = messages.is_empty();
+            record(&mut last, messages);
+            let published = (0..2).all(|k| match &docs[k] {
+                Some((_, version)) if changed[k] => last.get(uris[k]).is_some_and(|p| p["version"] == json!(version)),
+                _ => true,
+            });
+            if published && quiet {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "round {round}: no diagnostics for the current versions of {docs:?}");
+        }
+        for (k, uri) in uris.iter().enumerate() {
+            let seen = last.get(*uri).cloned().unwrap_or(json!({ "diagnostics": [] }));
+            match &docs[k] {
+                None => assert_eq!(seen["diagnostics"], json!([]), "round {round}: {uri} is closed but shows {seen}"),
+                Some((text, version)) => {
+                    assert_eq!(seen["version"], json!(version), "round {round}: {uri}: {seen}");
+                    // What a fresh open of the same text gets under the same settings.
+                    let fresh = format!("file:///work/chaos/fresh-{round}-{k}/Dockerfile");
+                    c.did_open(&fresh, text);
+                    let expected = c.wait_diagnostics(&fresh, Some(1))["params"]["diagnostics"].to_string().replace(&fresh, uri);
+                    c.did_close(&fresh);
+                    let expected: Value = serde_json::from_str(&expected).expect("diagnostics are JSON");
+                    if seen["diagnostics"] != expected {
+                        let (a, b) = (seen["diagnostics"].as_array().unwrap(), expected.as_array().unwrap());
+                        let only_published: Vec<_> = a.iter().filter(|d| !b.contains(d)).collect();
+                        let only_fresh: Vec<_> = b.iter().filter(|d| !a.contains(d)).collect();
+                        panic!("round {round}: {uri} v{version} (settings {}) text {text:?}\nonly published: {only_published:#?}\nonly fresh: {only_fresh:#?}", settings[current_settings]);
+                    }
+                }
+            }
+        }
+        c.discard_queued("textDocument/publishDiagnostics");
+    }
+    let stderr = c.stderr();
+    assert!(!stderr.contains("panicked"), "a handler panicked:\n{stderr}");
+    c.shutdown_and_exit();
+}
+
+/// A document closed while its diagnostics are still being computed, then opened again with
+/// other text at the same version number (editors restart at 1): the late answer for the old
+/// text must not be published over the new text's.
+#[test]
+fn a_late_answer_for_a_closed_document_does_not_cover_its_reopened_text() {
+    let mut c = LspClient::spawn(&dockls_binary(), &["serve", "--stdio"]);
+    c.initialize("file:///work/chaos", json!({}));
+    let big = dockls_tests::synth::dockerfile(20_000);
+    // How long the big text takes, to know how long a late answer could take.
+    let started = std::time::Instant::now();
+    c.did_open("file:///work/chaos/timing/Dockerfile", &big);
+    c.wait_diagnostics("file:///work/chaos/timing/Dockerfile", Some(1));
+    let analysis_time = started.elapsed();
+
+    let uri = "file:///work/chaos/reopened/Dockerfile";
+    let small = "FROM alpine:3.20\nRUNN echo typo\n";
+    c.did_open(uri, &big);
+    c.did_close(uri);
+    c.did_open(uri, small);
+    let expected = {
+        let fresh = "file:///work/chaos/expected/Dockerfile";
+        c.did_open(fresh, small);
+        c.wait_diagnostics(fresh, Some(1))["params"]["diagnostics"].to_string().replace(fresh, uri)
+    };
+    // Everything published for the URI until well after the old text could have been analysed.
+    let mut last = None;
+    let deadline = std::time::Instant::now() + analysis_time * 3 + std::time::Duration::from_millis(500);
+    while std::time::Instant::now() < deadline {
+        for m in c.drain_for(std::time::Duration::from_millis(100)) {
+            if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri {
+                last = Some(m["params"]["diagnostics"].to_string());
+            }
+        }
+    }
+    assert_eq!(last.as_deref(), Some(expected.as_str()), "the reopened document shows diagnostics of its old text");
+    c.shutdown_and_exit();
+}

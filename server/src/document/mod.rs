@@ -90,6 +90,11 @@ impl Document {
         self.snapshot.clone()
     }
 
+    /// The current text (the same `Arc` as the current snapshot's).
+    pub fn text(&self) -> &Arc<str> {
+        &self.snapshot.text
+    }
+
     /// Applies the client's changes in order (each range is relative to the text after the
     /// previous change), edits the tree, reparses incrementally and takes a new snapshot.
     pub fn apply_changes(&mut self, changes: &[Change], version: i32, encoding: PositionEncoding) {

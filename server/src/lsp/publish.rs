@@ -20,6 +20,9 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
     }
     let st = state.clone();
     let u = uri.clone();
+    // The settings these diagnostics are computed under: if they change meanwhile, the
+    // change publishes every document again, and this result must not come after that.
+    let generation = state.settings_generation();
     let computed = tokio::task::spawn_blocking(move || {
         let analysis = st.analysis(&u)?;
         let enc = st.encoding();
@@ -29,13 +32,16 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
             (lsp, r.config_source.clone().map(|s| (s, r.config_error.clone())))
         })
         .unwrap_or_default();
-        Some((analysis.snapshot.version, diags, config, analysis.text().len()))
+        Some((analysis.snapshot.version, diags, config, analysis.snapshot.text.clone()))
     })
     .await;
-    let Ok(Some((version, diags, config, text_len))) = computed else { return };
+    let Ok(Some((version, diags, config, text))) = computed else { return };
+    let text_len = text.len();
     let _order = state.publish_lock.lock().await;
-    if state.version(&uri) != Some(version) {
-        return; // superseded (or closed): the newer version publishes its own
+    if !state.is_current(&uri, &text) || state.settings_generation() != generation {
+        // Superseded, closed, closed and opened again, or under older settings: the current
+        // text and settings publish their own.
+        return;
     }
     client.publish_diagnostics(uri.clone(), diags, Some(version)).await;
     // Off the latency path: what building this version freed goes back to the system. Only

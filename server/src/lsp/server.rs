@@ -72,14 +72,7 @@ impl LanguageServer for Backend {
         });
         // Pulling settings waits on the client: never block the handler (and with it `exit`).
         let (client, state) = (self.client.clone(), self.state.clone());
-        tokio::spawn(async move {
-            notifications::did_change_configuration::refresh(&client, &state, None).await;
-            for uri in state.open_uris() {
-                if let Some(version) = state.version(&uri) {
-                    tokio::spawn(publish::publish(client.clone(), state.clone(), uri, version));
-                }
-            }
-        });
+        tokio::spawn(notifications::did_change_configuration::refresh_and_republish(client, state, None));
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -107,19 +100,18 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.state.forget(&uri);
-        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        // Ordered with the publishing of diagnostics: a publish already under way goes out
+        // first (and is cleared by this one), and if the document was opened again meanwhile
+        // its own diagnostics stand (clearing them now would leave a file with problems blank).
+        let _order = self.state.publish_lock.lock().await;
+        if self.state.version(&uri).is_none() {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         let (client, state) = (self.client.clone(), self.state.clone());
-        tokio::spawn(async move {
-            notifications::did_change_configuration::refresh(&client, &state, Some(params.settings)).await;
-            for uri in state.open_uris() {
-                if let Some(version) = state.version(&uri) {
-                    tokio::spawn(publish::publish(client.clone(), state.clone(), uri, version));
-                }
-            }
-        });
+        tokio::spawn(notifications::did_change_configuration::refresh_and_republish(client, state, Some(params.settings)));
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {

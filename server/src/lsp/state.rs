@@ -48,6 +48,8 @@ pub struct State {
     pub caps: RwLock<ClientCaps>,
     /// Serialises publishing so an older version can never be published after a newer one.
     pub publish_lock: tokio::sync::Mutex<()>,
+    /// Held while settings are read and documents published again under them.
+    pub settings_refresh: tokio::sync::Mutex<()>,
     /// Held while an analysis is built (see [`State::analysis`]).
     analysis_build: Mutex<()>,
     /// Between `initialize` and `shutdown`: requests may be answered.
@@ -109,6 +111,12 @@ impl State {
 
     pub fn version(&self, uri: &Uri) -> Option<i32> {
         self.with_docs(|d| d.get(uri).map(|doc| doc.version()))
+    }
+
+    /// Whether `text` is still the text of the open document `uri`. Stricter than comparing
+    /// versions: a document closed and opened again restarts at the same version numbers.
+    pub fn is_current(&self, uri: &Uri, text: &Arc<str>) -> bool {
+        self.with_docs(|d| d.get(uri).is_some_and(|doc| Arc::ptr_eq(doc.text(), text)))
     }
 
     pub fn open_uris(&self) -> Vec<Uri> {

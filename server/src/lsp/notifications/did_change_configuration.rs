@@ -1,11 +1,26 @@
 //! `workspace/didChangeConfiguration` (and start-up): read settings under `dockls`, pulling
 //! them with `workspace/configuration` when the client supports it.
 
+use std::sync::Arc;
+
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::Client;
 
 use crate::lsp::config::Settings;
+use crate::lsp::publish;
 use crate::lsp::state::State;
+
+/// Reads the settings (see [`refresh`]), then publishes every open document again under them.
+/// One at a time: the answers of two quick changes' pulls must not be applied out of order.
+pub async fn refresh_and_republish(client: Client, state: Arc<State>, pushed: Option<serde_json::Value>) {
+    let _one_at_a_time = state.settings_refresh.lock().await;
+    refresh(&client, &state, pushed).await;
+    for uri in state.open_uris() {
+        if let Some(version) = state.version(&uri) {
+            tokio::spawn(publish::publish(client.clone(), state.clone(), uri, version));
+        }
+    }
+}
 
 pub async fn refresh(client: &Client, state: &State, pushed: Option<serde_json::Value>) {
     let value = if state.caps().configuration {
