@@ -35,7 +35,11 @@ fn main() {
         let snap = doc.snapshot();
         let prev = previous.take().expect("set every round");
         let old_text = prev.snapshot.text.clone();
-        let df = dockls::syntax::Dockerfile::new_reusing(&snap.text, &snap.tree, &old_text, prev.dockerfile);
+        // As `Analysis::new_reusing` does: only the changed part of the tree is walked.
+        let df = match snap.changed.as_ref().filter(|c| c.since == prev.snapshot.id) {
+            Some(c) => dockls::syntax::Dockerfile::new_after_edit(&snap.text, &snap.tree, &old_text, prev.dockerfile, c.range.clone()),
+            None => dockls::syntax::Dockerfile::new_reusing(&snap.text, &snap.tree, &old_text, prev.dockerfile),
+        };
         let t2 = t0.elapsed();
         let sem = dockls::semantics::Semantics::analyze(&snap.text, &df);
         let t3 = t0.elapsed();

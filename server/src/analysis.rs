@@ -27,7 +27,11 @@ impl Analysis {
         drop(old.tree);
         drop(old.lines);
         let old_text = old.text;
-        let dockerfile = Dockerfile::new_reusing(&snapshot.text, &snapshot.tree, &old_text, old_df);
+        // The changed part of the tree is known when `previous` is of the snapshot just before.
+        let dockerfile = match snapshot.changed.as_ref().filter(|c| c.since == old.id) {
+            Some(changed) => Dockerfile::new_after_edit(&snapshot.text, &snapshot.tree, &old_text, old_df, changed.range.clone()),
+            None => Dockerfile::new_reusing(&snapshot.text, &snapshot.tree, &old_text, old_df),
+        };
         drop(old_text);
         let semantics = Semantics::analyze(&snapshot.text, &dockerfile);
         Analysis { snapshot, dockerfile, semantics }

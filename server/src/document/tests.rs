@@ -105,8 +105,8 @@ fn model_fingerprint(a: &crate::analysis::Analysis) -> String {
     extras.sort();
     let diags = crate::diagnostics::diagnose_with(a.text(), df, &a.semantics, &Default::default(), &Default::default());
     format!(
-        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{extras:?}\n{diags:?}",
-        df.directives, df.instructions, df.stages, df.comments, df.errors, df.escape
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{extras:?}\n{diags:?}",
+        df.directives, df.instructions, df.stages, df.comments, df.errors, df.escape, df.tops, df.node_ranges
     )
 }
 
@@ -147,5 +147,37 @@ fn an_edit_that_leaves_errors_gives_what_a_fresh_parse_gives() {
         let edited = crate::analysis::Analysis::new_reusing(snap, previous);
         let fresh = crate::analysis::Analysis::new(crate::document::Snapshot::from_text(&expected));
         assert_eq!(model_fingerprint(&edited), model_fingerprint(&fresh), "{start:?}");
+    }
+}
+
+
+/// After a one-range edit the typed model walks only the top-level nodes around it and keeps
+/// the rest from the previous model (`syntax::build::spliced_tops`); where the edit's effect
+/// reaches past the edited line it must still be the model of a fresh parse.
+#[test]
+fn an_edit_walks_only_the_nodes_around_it_and_gives_the_fresh_model() {
+    let text = "# syntax=docker/dockerfile:1\nARG BASE=debian:12\nFROM ${BASE} AS build\n# build it\nRUN make \\\n  && make install\nCOPY <<EOF /etc/x\nhello\nEOF\nEXPOSE 8080\n\nFROM build\nCMD [\"x\"]\n";
+    // (start line, start column, end line, end column, new text, spliced?)
+    let cases: &[(u32, u32, u32, u32, &str, bool)] = &[
+        (9, 10, 9, 11, "1", true),                   // a digit in the middle
+        (9, 11, 9, 11, " \\", true),                // a continuation: EXPOSE swallows the blank line
+        (11, 0, 11, 0, "RUN <<EOF\nx\nEOF\n", true), // a heredoc before the last stage's CMD
+        (3, 0, 4, 0, "", true),                      // a comment line deleted
+        (12, 0, 12, 9, "", true),                    // the last line emptied
+        (1, 4, 1, 8, "IMAGE", true),                 // the first instruction after the directive
+        (1, 0, 1, 3, "ENV", false),                  // right after the directive: whole walk
+        (0, 2, 0, 3, "S", false),                    // the directive itself: whole walk
+        (12, 0, 12, 3, "--x", false),                // an error (`--x ["x"]`): whole walk
+    ];
+    for &(l1, c1, l2, c2, new, spliced) in cases {
+        let mut doc = Document::new(text, 1);
+        let previous = crate::analysis::Analysis::new(doc.snapshot());
+        doc.apply_changes(&[Change { range: Some((pos(l1, c1), pos(l2, c2))), text: new.into() }], 2, PositionEncoding::Utf8);
+        let snap = doc.snapshot();
+        assert_eq!(snap.tree.root_node().has_error(), new == "--x");
+        let fresh = crate::analysis::Analysis::new(crate::document::Snapshot::from_text(&snap.text));
+        let edited = crate::analysis::Analysis::new_reusing(snap, previous);
+        assert_eq!(model_fingerprint(&edited), model_fingerprint(&fresh), "{new:?} at {l1}:{c1}");
+        assert_eq!(edited.dockerfile.spliced, spliced, "{new:?} at {l1}:{c1}");
     }
 }

@@ -128,10 +128,14 @@ pub struct Context<'a> {
     pub df: &'a Dockerfile,
     pub sem: &'a Semantics,
     /// Shell analysis of each top-level instruction (empty for non-RUN).
-    pub runs: Vec<RunAnalysis>,
+    pub runs: Vec<std::sync::Arc<RunAnalysis>>,
     pub options: &'a LintOptions,
     /// Which stages end up in an image (computed once, shared by the image-size rules).
     pub(crate) shipped_stages: std::sync::OnceLock<Vec<bool>>,
+    /// The RUN instructions and triggers with their commands (computed once, shared by the
+    /// ~20 package-manager rules, each of which used to look at every instruction).
+    /// By instruction index; `true` for an `ONBUILD RUN` trigger.
+    pub(crate) package_runs: std::sync::OnceLock<Vec<(usize, bool, std::sync::Arc<RunAnalysis>)>>,
 }
 
 /// Inputs from outside the Dockerfile.
@@ -159,7 +163,7 @@ impl<'a> Context<'a> {
         // RUN bodies are parsed in parallel; unchanged ones come from the cache.
         use rayon::prelude::*;
         let runs = df.instructions.par_iter().map(|i| analyze_run_cached(text, i, &df.comments)).collect();
-        Context { text, df, sem, runs, options, shipped_stages: Default::default() }
+        Context { text, df, sem, runs, options, shipped_stages: Default::default(), package_runs: Default::default() }
     }
 
     pub fn src(&self, r: &Range<usize>) -> &'a str {

@@ -6,6 +6,9 @@
 //! body is rebuilt the same way with a map back to Dockerfile offsets.
 
 use std::ops::Range;
+use std::sync::Arc;
+
+use compact_str::CompactString;
 
 use tree_sitter::{Node, Parser};
 
@@ -14,8 +17,9 @@ use crate::syntax::{Args, Instruction, Kind};
 /// One simple command.
 #[derive(Debug, Clone)]
 pub struct Command {
-    /// The program name as written (`apt-get`, `/usr/bin/pip3`).
-    pub name: String,
+    /// The program name as written (`apt-get`, `/usr/bin/pip3`). Inline strings (up to 24
+    /// bytes): a moved analysis is copied on most keystrokes, and most names and arguments fit.
+    pub name: CompactString,
     pub name_range: Range<usize>,
     pub args: Vec<Arg>,
     /// The whole command in the Dockerfile.
@@ -29,7 +33,7 @@ pub struct Command {
 #[derive(Debug, Clone)]
 pub struct Arg {
     /// The text with quotes removed (expansions kept as written).
-    pub value: String,
+    pub value: CompactString,
     pub range: Range<usize>,
 }
 
@@ -189,33 +193,40 @@ impl crate::syntax::shift::Shift for RunAnalysis {
 }
 
 /// [`analyze_run`] with reuse: an unchanged RUN analysed before (same text, same escape) is
-/// moved to its new offset instead of being parsed again.
-pub fn analyze_run_cached(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> RunAnalysis {
+/// shared if it did not move and moved to its new offset (a copy) if it did. Every other
+/// instruction shares one empty analysis. A keystroke's lint run asks this for every
+/// instruction: sharing instead of copying saves most of the allocations a copy makes (tens
+/// of thousands of strings and vectors at 5,000 lines).
+pub fn analyze_run_cached(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> Arc<RunAnalysis> {
     use std::collections::HashMap;
     use std::hash::{Hash, Hasher};
     use std::sync::{Mutex, OnceLock};
 
     use crate::syntax::shift::Shift;
 
+    static EMPTY: OnceLock<Arc<RunAnalysis>> = OnceLock::new();
     if ins.kind != Kind::Run && !(ins.kind == Kind::Onbuild && ins.nested.as_ref().is_some_and(|n| n.kind == Kind::Run)) {
-        return RunAnalysis::default();
+        return EMPTY.get_or_init(Default::default).clone();
     }
-    static CACHE: OnceLock<Mutex<HashMap<u64, (usize, RunAnalysis)>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<HashMap<u64, (usize, Arc<RunAnalysis>)>>> = OnceLock::new();
     const CAPACITY: usize = 50_000;
     let range = ins.range.clone();
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (range.len(), &src[range.clone()]).hash(&mut h);
     let key = h.finish();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some((start, hit)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        let mut r = hit.clone();
-        let delta = range.start as isize - *start as isize;
-        if delta != 0 {
-            r.shift(delta);
+    let hit = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+    if let Some((start, hit)) = hit {
+        let delta = range.start as isize - start as isize;
+        if delta == 0 {
+            return hit;
         }
-        return r;
+        // Copied and moved outside the lock (the other lint threads look up meanwhile).
+        let mut moved = RunAnalysis::clone(&hit);
+        moved.shift(delta);
+        return Arc::new(moved);
     }
-    let r = analyze_run(src, ins, comments);
+    let r = Arc::new(analyze_run(src, ins, comments));
     let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
     if map.len() >= CAPACITY {
         map.clear();
@@ -270,9 +281,9 @@ pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> R
             } else if let Some(first) = words.first() {
                 // `["apt-get", "install", "curl"]`: one command, no shell.
                 out.commands.push(Command {
-                    name: first.value.to_string(),
+                    name: first.value.as_str().into(),
                     name_range: first.range.clone(),
-                    args: words[1..].iter().map(|w| Arg { value: w.value.to_string(), range: w.range.clone() }).collect(),
+                    args: words[1..].iter().map(|w| Arg { value: w.value.as_str().into(), range: w.range.clone() }).collect(),
                     range: first.range.start..words.last().map_or(first.range.end, |w| w.range.end),
                     in_pipeline: false,
                     wrapper: None,
@@ -322,10 +333,10 @@ fn walk(node: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, p
             if let Some(kw) = parts.next() {
                 let args = parts
                     .filter(|p| p.is_named())
-                    .map(|p| Arg { value: unquote(&text[p.byte_range()]), range: script.map_range(p.byte_range()) })
+                    .map(|p| Arg { value: unquote(&text[p.byte_range()]).into(), range: script.map_range(p.byte_range()) })
                     .collect();
                 out.commands.push(Command {
-                    name: text[kw.byte_range()].to_string(),
+                    name: text[kw.byte_range()].into(),
                     name_range: script.map_range(kw.byte_range()),
                     args,
                     range: script.map_range(node.byte_range()),
@@ -345,7 +356,7 @@ fn walk(node: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, p
                     .cloned();
                 out.commands.push(cmd);
                 if let (Some(arg), true) = (inner, depth < 3) {
-                    let inner_script = Script { text: arg.value.clone(), segments: vec![(0, arg.range.start + 1, arg.value.len())] };
+                    let inner_script = Script { text: arg.value.to_string(), segments: vec![(0, arg.range.start + 1, arg.value.len())] };
                     if let Some(tree) = parser.parse(&inner_script.text, None) {
                         walk(tree.root_node(), &inner_script, out, false, parser, depth + 1);
                     }
@@ -418,9 +429,9 @@ fn command(node: Node, script: &Script, in_pipeline: bool) -> Option<Command> {
     }
     let (name, name_range) = words.remove(0);
     Some(Command {
-        name,
+        name: name.into(),
         name_range: script.map_range(name_range),
-        args: words.into_iter().map(|(value, r)| Arg { value, range: script.map_range(r) }).collect(),
+        args: words.into_iter().map(|(value, r)| Arg { value: value.into(), range: script.map_range(r) }).collect(),
         range: script.map_range(node.byte_range()),
         in_pipeline,
         wrapper,

@@ -8,7 +8,7 @@ fn commands(text: &str) -> Vec<(String, Vec<String>, String)> {
     let mut out = Vec::new();
     for ins in &df.instructions {
         for c in analyze_run(text, ins, &df.comments).commands {
-            out.push((c.program().to_string(), c.args.iter().map(|a| a.value.clone()).collect(), text[c.name_range.clone()].to_string()));
+            out.push((c.program().to_string(), c.args.iter().map(|a| a.value.to_string()).collect(), text[c.name_range.clone()].to_string()));
         }
     }
     out

@@ -10,27 +10,39 @@ use super::shift::Shift;
 
 use super::*;
 
-pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>) -> Dockerfile {
+/// Builds the model of `src`. With `previous` (the model of `previous_text`, an earlier text of
+/// the same document) its unchanged instructions are moved over; with `changed` too (the part
+/// of the tree that differs from the previous text's, see [`crate::document::Changed`]) only
+/// that part of the tree is walked.
+pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>, changed: Option<Range<usize>>) -> Dockerfile {
     let root = tree.root_node();
     let mut df = Dockerfile { escape: '\\', ..Default::default() };
-    let mut cursor = root.walk();
-    // The top-level nodes with their kind and range, asked of tree-sitter once (each call walks
-    // the tree's internals; a 5,000-line file has 5,000 of these nodes).
-    let nodes: Vec<Top> = root
-        .children(&mut cursor)
-        .map(|node| {
-            let kind = node.kind();
-            Top { node, kind, instruction: Kind::from_node_kind(kind), range: node.byte_range() }
-        })
-        .collect();
-    // Directives only ever come first, so the escape character is known before any instruction.
-    for top in nodes.iter().take_while(|n| n.kind == "parser_directive") {
-        let d = directive(top.node, src);
-        if d.name.eq_ignore_ascii_case("escape") && d.value == "`" {
-            df.escape = '`';
+    let spliced = match (&previous, changed) {
+        (Some((previous_text, previous)), Some(changed)) => spliced_tops(root, src.len(), previous_text.len(), previous, changed),
+        _ => None,
+    };
+    df.spliced = spliced.is_some();
+    let nodes = match spliced {
+        Some(nodes) => {
+            // Directives come first and the changed part is after them: the same as before.
+            let (_, previous) = previous.as_ref().expect("spliced from a previous model");
+            df.directives = previous.directives.clone();
+            df.escape = previous.escape;
+            nodes
         }
-        df.directives.push(d);
-    }
+        None => {
+            let nodes = all_tops(root);
+            // Directives only ever come first, so the escape character is known before any instruction.
+            for top in nodes.iter().take_while(|n| n.kind == TopKind::Directive) {
+                let d = directive(top.node(root), src);
+                if d.name.eq_ignore_ascii_case("escape") && d.value == "`" {
+                    df.escape = '`';
+                }
+                df.directives.push(d);
+            }
+            nodes
+        }
+    };
     let escape = df.escape;
     // Which nodes take over an instruction of the previous model (and from where), which are
     // built. Nothing here holds an instruction but the old model's own vector and the new one:
@@ -42,15 +54,15 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
     df.reused = taken.plan.iter().flatten().count();
     // The changed instructions are independent of each other: built on all cores, in file order.
     let to_build: Vec<usize> = (0..nodes.len())
-        .filter(|&k| nodes[k].instruction.is_some() && taken.plan.get(k).is_none_or(Option::is_none))
+        .filter(|&k| nodes[k].kind.instruction().is_some() && taken.plan.get(k).is_none_or(Option::is_none))
         .collect();
     let mut fresh = to_build
         .par_iter()
         .map(|&k| {
             let top = &nodes[k];
-            let kind = top.instruction.expect("only instruction nodes are built");
+            let kind = top.kind.instruction().expect("only instruction nodes are built");
             let mut scratch = Dockerfile { escape, ..Default::default() };
-            let ins = Box::new(instruction(top.node, kind, src, escape, &mut scratch));
+            let ins = Box::new(instruction(top.node(root), kind, src, escape, &mut scratch));
             let extras = (!scratch.comments.is_empty() || !scratch.errors.is_empty())
                 .then(|| Box::new(InstructionExtras { comments: scratch.comments, errors: scratch.errors }));
             (ins, extras)
@@ -61,10 +73,10 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
     df.node_ranges.reserve_exact(nodes.len());
     for (k, top) in nodes.iter().enumerate() {
         match top.kind {
-            "parser_directive" => {}
-            "comment" => df.comments.push(top.range.clone()),
-            "ERROR" => {
-                collect_comments(top.node, &mut df.comments);
+            TopKind::Directive | TopKind::Other => {}
+            TopKind::Comment => df.comments.push(top.range.clone()),
+            TopKind::Error => {
+                collect_comments(top.node(root), &mut df.comments);
                 let first_word = src[top.range.clone()].split_whitespace().next().unwrap_or("");
                 df.errors.push(SyntaxError {
                     range: top.range.clone(),
@@ -72,8 +84,7 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
                     instruction: Kind::from_keyword(first_word),
                 });
             }
-            _ if top.instruction.is_none() => {}
-            _ => {
+            TopKind::Instruction(_) => {
                 let (ins, extras) = match taken.plan.get(k).copied().flatten() {
                     Some(i) => {
                         let ins = taken.old[i].take().expect("each old instruction is taken once");
@@ -92,6 +103,7 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
         }
     }
     drop(taken);
+    df.tops = nodes.iter().map(|t| TopNode { range: t.range.clone(), kind: t.kind }).collect();
     assign_stages(&mut df);
     df.errors.sort_by_key(|e| e.range.start);
     df.instructions.shrink_to_fit();
@@ -101,12 +113,126 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
     df
 }
 
-/// A top-level node of the tree.
+/// A top-level node of the tree; outside the changed part of an edited text only its kind and
+/// range, taken from the previous model.
 struct Top<'t> {
-    node: Node<'t>,
-    kind: &'t str,
-    instruction: Option<Kind>,
+    node: Option<Node<'t>>,
+    kind: TopKind,
     range: Range<usize>,
+}
+
+impl TopKind {
+    fn of(node_kind: &str) -> TopKind {
+        match node_kind {
+            "parser_directive" => TopKind::Directive,
+            "comment" => TopKind::Comment,
+            "ERROR" => TopKind::Error,
+            k => Kind::from_node_kind(k).map_or(TopKind::Other, TopKind::Instruction),
+        }
+    }
+
+    fn instruction(self) -> Option<Kind> {
+        match self {
+            TopKind::Instruction(k) => Some(k),
+            _ => None,
+        }
+    }
+}
+
+impl<'t> Top<'t> {
+    fn new(node: Node<'t>) -> Top<'t> {
+        Top { node: Some(node), kind: TopKind::of(node.kind()), range: node.byte_range() }
+    }
+
+    /// The tree's node (looked up by offset for a node taken from the previous model, which
+    /// only happens if that model's instruction could not be reused after all).
+    fn node(&self, root: Node<'t>) -> Node<'t> {
+        self.node.unwrap_or_else(|| {
+            let mut cursor = root.walk();
+            match cursor.goto_first_child_for_byte(self.range.start) {
+                Some(_) => cursor.node(),
+                None => root,
+            }
+        })
+    }
+}
+
+/// Every top-level node, asked of tree-sitter once (each call walks the tree's internals; a
+/// 5,000-line file has 5,000 of these nodes).
+fn all_tops(root: Node<'_>) -> Vec<Top<'_>> {
+    let mut cursor = root.walk();
+    root.children(&mut cursor).map(Top::new).collect()
+}
+
+/// The top-level nodes of an edited text without walking the whole tree: only the nodes around
+/// the edited bytes come from the tree; those before them are the previous model's, and those
+/// after them the previous model's moved by the length difference. Walking every top-level
+/// node cost ~10 % of a keystroke at 5,000 lines (the walk touches memory the caches lost
+/// between keystrokes).
+///
+/// The walk starts at the last node that ends before the edit (found by its start, and it must
+/// be where the previous model has it) and takes every following node up to the first one
+/// that starts after the edit, which must be the previous model's next node, moved. An edit
+/// whose effect reaches further (a `\` at a line's end, a heredoc marker) makes a walked node
+/// longer or the next node another one; a mismatch falls back to the whole walk, and so do an
+/// error in either tree and an edit at the directives. The property test compares every
+/// edit's model with a fresh one.
+fn spliced_tops<'t>(root: Node<'t>, len: usize, previous_len: usize, previous: &Dockerfile, edited: Range<usize>) -> Option<Vec<Top<'t>>> {
+    if root.has_error() || !previous.errors.is_empty() || previous.extras.values().any(|e| !e.errors.is_empty()) {
+        return None;
+    }
+    if edited.start > edited.end || edited.end > len {
+        return None;
+    }
+    // One byte of margin on each side: a node that only touches the edit is walked too.
+    let (lo, hi) = (edited.start.checked_sub(1)?, edited.end + 1);
+    let directives_end = previous.tops.iter().take_while(|t| t.kind == TopKind::Directive).last().map_or(0, |t| t.range.end);
+    if lo <= directives_end {
+        return None;
+    }
+    let before = previous.tops.partition_point(|t| t.range.end <= lo);
+    let mut cursor = root.walk();
+    let started = match before.checked_sub(1).map(|i| &previous.tops[i]) {
+        // (By a byte inside the node: tree-sitter does not find a node by a byte of the
+        // whitespace in front of it.)
+        Some(last) => {
+            cursor.goto_first_child_for_byte(last.range.start)?;
+            if cursor.node().byte_range() != last.range {
+                return None;
+            }
+            cursor.goto_next_sibling()
+        }
+        None => cursor.goto_first_child(),
+    };
+    let mut walked = Vec::new();
+    // The first node after the walked ones, as the tree has it.
+    let mut next: Option<Range<usize>> = None;
+    if started {
+        loop {
+            let node = cursor.node();
+            if node.start_byte() >= hi {
+                next = Some(node.byte_range());
+                break;
+            }
+            walked.push(Top::new(node));
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    let delta = len as isize - previous_len as isize;
+    let moved = |t: &TopNode| (t.range.start as isize + delta) as usize..(t.range.end as isize + delta) as usize;
+    let after_start = walked.last().map_or(hi, |t| t.range.end.max(hi)) as isize - delta;
+    let after = previous.tops.partition_point(|t| (t.range.start as isize) < after_start);
+    if after < before || walked.iter().any(|t| t.kind == TopKind::Directive) || next != previous.tops.get(after).map(moved) {
+        return None;
+    }
+    let synthetic = |t: &TopNode, range: Range<usize>| Top { node: None, kind: t.kind, range };
+    let mut tops = Vec::with_capacity(before + walked.len() + previous.tops.len() - after);
+    tops.extend(previous.tops[..before].iter().map(|t| synthetic(t, t.range.clone())));
+    tops.extend(walked);
+    tops.extend(previous.tops[after..].iter().map(|t| synthetic(t, moved(t))));
+    Some(tops)
 }
 
 /// What an edit keeps of the previous model: its instructions (each taken out when its node
@@ -128,10 +254,10 @@ fn take_unchanged(src: &str, nodes: &[Top], any_error: bool, previous_text: &str
     // The instruction nodes of the new tree (indices into `nodes`), and their texts; a node with
     // a syntax error has no usable text: its shape depends on how tree-sitter recovered, which
     // depends on the edit history, not only on the text, so it is always built again.
-    let new: Vec<usize> = (0..nodes.len()).filter(|&k| nodes[k].instruction.is_some()).collect();
+    let new: Vec<usize> = (0..nodes.len()).filter(|&k| nodes[k].kind.instruction().is_some()).collect();
     let new_text = |j: usize| {
         let top = &nodes[new[j]];
-        (!(any_error && top.node.has_error())).then(|| &src[top.range.clone()])
+        (!(any_error && top.node.is_none_or(|n| n.has_error()))).then(|| &src[top.range.clone()])
     };
     // Keyed by the node's text: it ends after the line break, unlike the instruction's range.
     let old_text = |i: usize| node_ranges.get(i).and_then(|r| previous_text.get(r.clone()));
@@ -172,22 +298,24 @@ fn take_unchanged(src: &str, nodes: &[Top], any_error: bool, previous_text: &str
     let mut delta: Vec<Option<isize>> = vec![None; old.len()];
     for (j, i) in pairs {
         let top = &nodes[new[j]];
-        if extras.get(&i).is_some_and(|e| !e.errors.is_empty()) || old[i].as_ref().map(|ins| ins.kind) != top.instruction {
+        if extras.get(&i).is_some_and(|e| !e.errors.is_empty()) || old[i].as_ref().map(|ins| ins.kind) != top.kind.instruction() {
             continue;
         }
         plan[new[j]] = Some(i);
         delta[i] = Some(top.range.start as isize - node_ranges[i].start as isize);
     }
-    // Instructions nobody takes over are dropped now; the others move to their new offsets
-    // (on all cores: at 50,000 lines that is 27,000 instructions' ranges).
-    old.par_iter_mut().zip(delta.par_iter()).for_each(|(slot, d)| match (slot.as_mut(), d) {
-        (Some(ins), Some(d)) => {
-            if *d != 0 {
+    // Instructions nobody takes over are dropped now; the ones that moved get their new offsets
+    // (on all cores: at 50,000 lines that can be 27,000 instructions' ranges). The others are
+    // not touched at all: after a keystroke most of them sit in memory the caches have lost.
+    // Their stage is assigned again with the stages.
+    old.par_iter_mut().zip(delta.par_iter()).for_each(|(slot, d)| match d {
+        Some(0) => {}
+        Some(d) => {
+            if let Some(ins) = slot.as_mut() {
                 ins.shift(*d);
             }
-            ins.stage = None; // assigned again with the stages
         }
-        _ => *slot = None,
+        None => *slot = None,
     });
     extras.retain(|i, e| match delta[*i] {
         Some(d) => {
@@ -506,8 +634,10 @@ fn assign_stages(df: &mut Dockerfile) {
                 range: ins.range.clone(),
             });
         }
+        // Set for every instruction: one taken over from the previous model still has the
+        // stage it had there.
+        ins.stage = stages.last().map(|s| s.index);
         if let Some(stage) = stages.last_mut() {
-            ins.stage = Some(stage.index);
             stage.instructions.end = i + 1;
             stage.range.end = ins.range.end;
         }

@@ -319,6 +319,29 @@ pub struct Dockerfile {
     pub(crate) node_ranges: Vec<Range<usize>>,
     /// How many instructions were reused from the previous model (for tests).
     pub(crate) reused: usize,
+    /// Every top-level node of the tree (instructions, comments, directives, errors), in order:
+    /// what a later model of the same document keeps outside the part an edit changed.
+    pub(crate) tops: Vec<TopNode>,
+    /// Whether only the edited part of the tree was walked (for tests).
+    pub(crate) spliced: bool,
+}
+
+/// A top-level node of the tree the model was built from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TopNode {
+    pub range: Range<usize>,
+    pub kind: TopKind,
+}
+
+/// What a top-level node is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TopKind {
+    Directive,
+    Comment,
+    Error,
+    Instruction(Kind),
+    /// Anything else the grammar puts at the top (line breaks).
+    Other,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -329,14 +352,21 @@ pub(crate) struct InstructionExtras {
 
 impl Dockerfile {
     pub fn new(text: &str, tree: &tree_sitter::Tree) -> Dockerfile {
-        build::build(text, tree, None)
+        build::build(text, tree, None, None)
     }
 
     /// [`Dockerfile::new`], reusing the unchanged instructions of `previous`, the model of an
     /// earlier text (`previous_text`) of the same document. It is consumed: its instructions
     /// are moved, not copied.
     pub fn new_reusing(text: &str, tree: &tree_sitter::Tree, previous_text: &str, previous: Dockerfile) -> Dockerfile {
-        build::build(text, tree, Some((previous_text, previous)))
+        build::build(text, tree, Some((previous_text, previous)), None)
+    }
+
+    /// [`Dockerfile::new_reusing`] after an edit whose changed part of the tree is known
+    /// ([`crate::document::Changed::range`], relative to `previous_text`): only that part of the
+    /// tree is walked.
+    pub fn new_after_edit(text: &str, tree: &tree_sitter::Tree, previous_text: &str, previous: Dockerfile, changed: Range<usize>) -> Dockerfile {
+        build::build(text, tree, Some((previous_text, previous)), Some(changed))
     }
 
     /// How many instructions [`Dockerfile::new_reusing`] took over from the previous model.

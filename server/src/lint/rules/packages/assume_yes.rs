@@ -108,7 +108,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 continue;
             }
             let tool = cmd.program();
-            let words = if last.range == sub.range { sub.value.clone() } else { format!("{} {}", sub.value, last.value) };
+            let words = if last.range == sub.range { sub.value.to_string() } else { format!("{} {}", sub.value, last.value) };
             out.push(maybe_fix(
                 Finding::new(span(cmd, last), format!("`{tool} {words}` asks for confirmation and aborts the build; add `-y`")),
                 insert_after_word(ctx, last, " -y").map(|e| Fix::safe("Add `-y`", vec![e])),

@@ -22,6 +22,8 @@ use std::ops::Range;
 #[allow(unused_imports)]
 use super::prelude::*;
 use crate::semantics::SymbolKind;
+use std::sync::Arc;
+
 use crate::shell::{analyze_run, Arg, Command, RunAnalysis};
 
 pub static RULES: &[&Rule] = &[
@@ -53,32 +55,43 @@ pub static RULES: &[&Rule] = &[
 /// runs a program directly (`RUN ["apt-get", "install", "-y", "curl"]`) is that one command;
 /// its words' ranges include the JSON quotes, so edits next to them are never offered.
 pub(super) fn runs<'a>(ctx: &'a Context) -> impl Iterator<Item = (usize, &'a Instruction, Cow<'a, RunAnalysis>)> + 'a {
-    ctx.instructions().filter_map(move |(i, ins)| {
-        let (ins, analysis) = match ins.kind {
-            Kind::Run => (ins, Cow::Borrowed(&ctx.runs[i])),
-            Kind::Onbuild => {
-                let trigger = ins.nested.as_deref().filter(|t| t.kind == Kind::Run)?;
-                (trigger, Cow::Owned(analyze_run(ctx.text, trigger, &ctx.df.comments)))
-            }
-            _ => return None,
-        };
-        if analysis.commands.is_empty() && analysis.scripts.is_empty() {
-            if let Args::Exec(words) = &ins.args {
-                if let Some((name, args)) = words.split_first() {
-                    let cmd = Command {
-                        name: name.value.to_string(),
-                        name_range: name.range.clone(),
-                        args: args.iter().map(|w| Arg { value: w.value.to_string(), range: w.range.clone() }).collect(),
-                        range: name.range.start..words.last().map_or(name.range.end, |w| w.range.end),
-                        in_pipeline: false,
-                        wrapper: None,
-                    };
-                    return Some((i, ins, Cow::Owned(RunAnalysis { commands: vec![cmd], ..Default::default() })));
+    ctx.package_runs.get_or_init(|| collect_runs(ctx)).iter().map(move |(i, trigger, run)| {
+        let ins = &*ctx.df.instructions[*i];
+        let ins = if *trigger { ins.nested.as_deref().unwrap_or(ins) } else { ins };
+        (*i, ins, Cow::Borrowed(&**run))
+    })
+}
+
+/// What [`runs`] iterates, computed once per lint run.
+fn collect_runs(ctx: &Context) -> Vec<(usize, bool, Arc<RunAnalysis>)> {
+    ctx.instructions()
+        .filter_map(|(i, ins)| {
+            let (ins, trigger, analysis) = match ins.kind {
+                Kind::Run => (ins, false, ctx.runs[i].clone()),
+                Kind::Onbuild => {
+                    let trigger = ins.nested.as_deref().filter(|t| t.kind == Kind::Run)?;
+                    (trigger, true, Arc::new(analyze_run(ctx.text, trigger, &ctx.df.comments)))
+                }
+                _ => return None,
+            };
+            if analysis.commands.is_empty() && analysis.scripts.is_empty() {
+                if let Args::Exec(words) = &ins.args {
+                    if let Some((name, args)) = words.split_first() {
+                        let cmd = Command {
+                            name: name.value.as_str().into(),
+                            name_range: name.range.clone(),
+                            args: args.iter().map(|w| Arg { value: w.value.as_str().into(), range: w.range.clone() }).collect(),
+                            range: name.range.start..words.last().map_or(name.range.end, |w| w.range.end),
+                            in_pipeline: false,
+                            wrapper: None,
+                        };
+                        return Some((i, trigger, Arc::new(RunAnalysis { commands: vec![cmd], ..Default::default() })));
+                    }
                 }
             }
-        }
-        Some((i, ins, analysis))
-    })
+            Some((i, trigger, analysis))
+        })
+        .collect()
 }
 
 /// The finding with `fix` when there is one.

@@ -263,7 +263,7 @@ fn check_clean(ctx: &Context, out: &mut Vec<Finding>, rule: &CleanRule) {
             continue;
         }
         let clean = if rule.tool == Tool::Zypper { "zypper clean".to_string() } else { format!("{} clean all", cmd.program()) };
-        let words = if last.range == sub.range { sub.value.clone() } else { format!("{} {}", sub.value, last.value) };
+        let words = if last.range == sub.range { sub.value.to_string() } else { format!("{} {}", sub.value, last.value) };
         let mut finding = Finding::new(span(cmd, last), format!("`{} {words}` leaves its cache in this layer; add `&& {clean}` to this RUN", cmd.program()));
         if let Some(edit) = append_command(ctx, ins, &cmd.range, &clean) {
             finding = finding.with_fix(Fix::safe(format!("Run `{clean}` at the end of the RUN"), vec![edit]));

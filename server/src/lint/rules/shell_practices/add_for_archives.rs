@@ -76,7 +76,7 @@ fn target_dir(cmd: &Command) -> Option<String> {
     let mut args = cmd.args.iter();
     while let Some(a) = args.next() {
         if a.value == "-C" || a.value == "--directory" {
-            return args.next().map(|n| n.value.clone());
+            return args.next().map(|n| n.value.to_string());
         }
         if let Some(d) = a.value.strip_prefix("--directory=") {
             return Some(d.to_string());
@@ -122,7 +122,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 let Some((tar, run)) = found else { continue };
                 // Without `-C`, tar unpacks into the WORKDIR, unless the RUN changed directory.
                 let cd = run.commands.iter().rfind(|c| c.program() == "cd" && c.range.start < tar.range.start);
-                let cd_dir = cd.map(|c| c.args.first().map(|a| a.value.clone()).filter(|d| d.starts_with('/')).unwrap_or_else(|| "<dir>".into()));
+                let cd_dir = cd.map(|c| c.args.first().map(|a| a.value.to_string()).filter(|d| d.starts_with('/')).unwrap_or_else(|| "<dir>".into()));
                 let dir = match target_dir(tar).or(cd_dir) {
                     Some(d) if d.ends_with('/') => d,
                     Some(d) => format!("{d}/"),

@@ -106,7 +106,7 @@ fn install_of(ctx: &Context, cmd: &Command) -> Option<Install> {
         while let Some(a) = it.next() {
             let v = a.value.as_str();
             if v == "-r" || v == "--requirement" {
-                files.extend(it.next().map(|n| n.value.clone()));
+                files.extend(it.next().map(|n| n.value.to_string()));
             } else if let Some(f) = v.strip_prefix("--requirement=") {
                 files.push(f.to_string());
             } else if let Some(f) = v.strip_prefix("-r").filter(|f| !f.is_empty() && !v.starts_with("--")) {

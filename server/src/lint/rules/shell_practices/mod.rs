@@ -44,7 +44,7 @@ fn stage_runs<'a>(ctx: &'a Context, stage: &'a Stage) -> impl Iterator<Item = (u
     stage
         .instructions
         .clone()
-        .map(move |i| (i, &*ctx.df.instructions[i], &ctx.runs[i]))
+        .map(move |i| (i, &*ctx.df.instructions[i], &*ctx.runs[i]))
         .filter(|(_, ins, _)| ins.kind == Kind::Run)
 }
 

@@ -59,7 +59,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let source_arg = positionals[positionals.len() - 2];
         // A relative link source is relative to the link's directory.
-        let source = if source_arg.value.starts_with('/') { source_arg.value.clone() } else { format!("{}/{}", target.value.rsplit_once('/').map_or("", |(d, _)| d), source_arg.value) };
+        let source = if source_arg.value.starts_with('/') { source_arg.value.to_string() } else { format!("{}/{}", target.value.rsplit_once('/').map_or("", |(d, _)| d), source_arg.value) };
         let mut finding = Finding::new(
             cmd.range.clone(),
             format!("Relinking `{}` changes the shell for the whole image; use `SHELL [\"{source}\", \"-c\"]`", target.value),
