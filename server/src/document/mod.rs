@@ -100,17 +100,24 @@ pub struct Document {
 
 impl Document {
     pub fn new(text: &str, version: i32) -> Document {
-        let mut parser = new_parser();
-        let tree = parser.parse(text, None).expect("parse never fails");
+        // The parse is most of opening a document; the rope and line index are built beside it.
+        let ((parser, tree), (rope, lines, lone_cr)) = rayon::join(
+            || {
+                let mut parser = new_parser();
+                let tree = parser.parse(text, None).expect("parse never fails");
+                (parser, tree)
+            },
+            || (Rope::from_str(text), LineIndex::new(text), has_lone_cr(text)),
+        );
         let snapshot = Snapshot {
             text: Arc::from(text),
             tree: tree.clone(),
             version,
-            lines: Arc::new(LineIndex::new(text)),
+            lines: Arc::new(lines),
             id: next_snapshot_id(),
             changed: None,
         };
-        Document { rope: Rope::from_str(text), tree, version, parser, snapshot, lone_cr: has_lone_cr(text) }
+        Document { rope, tree, version, parser, snapshot, lone_cr }
     }
 
     pub fn version(&self) -> i32 {

@@ -235,6 +235,14 @@ pub fn analyze_run_cached(src: &str, ins: &Instruction, comments: &[Range<usize>
     r
 }
 
+/// Analyses every RUN of `df` into the cache [`analyze_run_cached`] reads, on all cores.
+pub fn prefetch(src: &str, df: &crate::syntax::Dockerfile) {
+    use rayon::prelude::*;
+    df.instructions.par_iter().for_each(|ins| {
+        analyze_run_cached(src, ins, &df.comments);
+    });
+}
+
 /// Interpreters whose heredoc bodies are shell scripts.
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/usr/bin/env"];
 
