@@ -374,6 +374,11 @@ impl Dockerfile {
         self.reused
     }
 
+    /// Whether [`Dockerfile::new_after_edit`] read only the top-level nodes around the edit.
+    pub fn walked_only_the_edit(&self) -> bool {
+        self.spliced
+    }
+
     pub fn directive(&self, name: &str) -> Option<&Directive> {
         self.directives.iter().find(|d| d.name.eq_ignore_ascii_case(name))
     }
