@@ -74,7 +74,11 @@ fn main() {
     let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
     let pieces = if args.next().as_deref() == Some("gentle") { GENTLE } else { PIECES };
     let mut paths: Vec<_> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect(),
+        // Every file but notes about the folder (`*.md`), as `.ci/run` checks them.
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "md"))
+            .collect(),
         Err(e) => {
             eprintln!("corpus_edits: cannot read {dir}: {e}");
             std::process::exit(2);
