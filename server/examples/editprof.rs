@@ -2,7 +2,9 @@
 //! editprof -- 5000` prints the median of each step of the server's didChange work (the
 //! criterion bench measures only their sum). `PAUSE_MS=50` waits between keystrokes as typing
 //! does: caches and the thread pool go cold, and every step gets slower (3.8 → 6.4 ms in
-//! total at 5,000 lines on the benchmark machine). `BROKEN=1` puts a syntax error at the top
+//! total at 5,000 lines on the benchmark machine). `INSERT=1` types a character and deletes it
+//! again, turn about, instead of replacing a digit: every instruction after the edit moves.
+//! `BROKEN=1` puts a syntax error at the top
 //! of the file: up to 64 KiB every keystroke then parses the whole text again
 //! (`document::FRESH_AFTER_ERROR_LIMIT`).
 #[path = "../../tests/src/synth.rs"]
@@ -27,8 +29,14 @@ fn main() {
     let steps = ["reparse", "model", "semantics", "diagnostics", "total"];
     let mut rows: Vec<[f64; 5]> = Vec::new();
     for version in 2..200 {
-        let digit = if version % 2 == 0 { "2" } else { "1" };
-        let change = Change { range: Some((TextPosition::new(line, col), TextPosition::new(line, col + 1))), text: digit.into() };
+        let change = if std::env::var_os("INSERT").is_some() {
+            // Insert a digit before the one in the middle, then delete it.
+            let end = if version % 2 == 0 { col } else { col + 1 };
+            Change { range: Some((TextPosition::new(line, col), TextPosition::new(line, end))), text: if version % 2 == 0 { "7".into() } else { String::new() } }
+        } else {
+            let digit = if version % 2 == 0 { "2" } else { "1" };
+            Change { range: Some((TextPosition::new(line, col), TextPosition::new(line, col + 1))), text: digit.into() }
+        };
         let t0 = std::time::Instant::now();
         doc.apply_changes(&[change], version, PositionEncoding::Utf16);
         let t1 = t0.elapsed();
