@@ -14,8 +14,12 @@
 //!
 //! Exit status 1 when any edit differs (each is printed: file, text before, change).
 
+#[path = "../../tests/src/rng.rs"]
+mod rng;
+
 use dockls::analysis::Analysis;
 use dockls::document::{Change, Document, LineIndex, PositionEncoding, Snapshot};
+use rng::Rng;
 
 /// Text an edit may insert: what typing in a Dockerfile produces, and what breaks structure
 /// (line continuations, heredoc markers, quotes, brackets).
@@ -27,22 +31,6 @@ const PIECES: &[&str] = &[
 
 /// Whole lines for `gentle` runs, inserted at a line's start.
 const GENTLE: &[&str] = &["\n", "# note\n", "RUN echo hi\n", "ENV A=1\n", "ARG V=1\n", "FROM alpine:3.20 AS x\n", "COPY --from=x / /\n", "LABEL a=b\n"];
-
-/// xorshift64*: reproducible without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// The nearest offset at or before `i` that a client can name: a character boundary, and not
 /// between the `\r` and `\n` of a CRLF (one line break to LSP positions).
@@ -95,7 +83,7 @@ fn main() {
         // Typing goes on where it was: half the edits land next to the previous one.
         let mut at = rng.below(text.len() + 1);
         for version in 1..=per_file as i32 {
-            if rng.below(2) == 0 {
+            if rng.chance(50) {
                 at = rng.below(text.len() + 1);
             }
             let gentle = pieces == GENTLE;
@@ -108,15 +96,15 @@ fn main() {
                 if continued(start) || continued(end) {
                     continue;
                 }
-                if rng.below(3) == 0 {
+                if rng.chance(33) {
                     (end, end, "1")
                 } else {
                     (start, start, GENTLE[rng.below(GENTLE.len())])
                 }
             } else {
                 let a = floor_boundary(&text, at);
-                let b = floor_boundary(&text, a + if rng.below(3) == 0 { rng.below(24) } else { 0 });
-                (a, b, if rng.below(4) == 0 { "" } else { PIECES[rng.below(PIECES.len())] })
+                let b = floor_boundary(&text, a + if rng.chance(33) { rng.below(24) } else { 0 });
+                (a, b, if rng.chance(25) { "" } else { PIECES[rng.below(PIECES.len())] })
             };
             let before = text.clone();
             let enc = if version % 2 == 0 { PositionEncoding::Utf8 } else { PositionEncoding::Utf16 };

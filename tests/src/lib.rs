@@ -5,4 +5,5 @@
 pub mod client;
 pub mod fake_osv;
 pub mod fake_registry;
+pub mod rng;
 pub mod synth;

@@ -10,6 +10,7 @@
 //! --example replay -- path`, which finds the first divergence in-process and shrinks it.
 
 use dockls_tests::client::{dockls_binary, full_change, range_change, text_document, LspClient};
+use dockls_tests::rng::Rng;
 use serde_json::{json, Value};
 
 const URI: &str = "file:///work/chaos/Dockerfile";
@@ -27,24 +28,6 @@ const PIECES: &[&str] = &[
 ];
 
 const START: &str = "# syntax=docker/dockerfile:1\r\nARG BASE=alpine:3.20\nFROM ${BASE} AS 构建\nRUN apk add --no-cache curl \\\n    && echo \"🐳\"\nCOPY <<EOF /etc/motd\nhello\nEOF\n\nFROM 构建\nCMD [\"sh\"]\n";
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
 
 /// The client's view of positions, as the LSP specification defines them: lines end at `\n`,
 /// `\r\n` or a lone `\r`; characters count UTF-16 code units or UTF-8 bytes.
