@@ -105,8 +105,8 @@ fn model_fingerprint(a: &crate::analysis::Analysis) -> String {
     extras.sort();
     let diags = crate::diagnostics::diagnose_with(a.text(), df, &a.semantics, &Default::default(), &Default::default());
     format!(
-        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{extras:?}\n{diags:?}",
-        df.directives, df.instructions, df.stages, df.comments, df.errors, df.escape, df.tops, df.node_ranges
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{extras:?}\n{diags:?}",
+        df.directives, df.instructions, df.stages, df.comments, df.errors, df.escape, df.tops
     )
 }
 

@@ -11,9 +11,9 @@ use super::shift::Shift;
 use super::*;
 
 /// Builds the model of `src`. With `previous` (the model of `previous_text`, an earlier text of
-/// the same document) its unchanged instructions are moved over; with `changed` too (the part
-/// of the tree that differs from the previous text's, see [`crate::document::Changed`]) only
-/// that part of the tree is walked.
+/// the same document) its unchanged instructions are moved over; with `changed` too (the bytes
+/// the one edit since then wrote, see [`crate::document::Changed`]) only the tree around them
+/// is walked.
 pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>, changed: Option<Range<usize>>) -> Dockerfile {
     let root = tree.root_node();
     let mut df = Dockerfile { escape: '\\', ..Default::default() };
@@ -70,7 +70,6 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
         .collect::<Vec<_>>()
         .into_iter();
     df.instructions.reserve_exact(nodes.len());
-    df.node_ranges.reserve_exact(nodes.len());
     for (k, top) in nodes.iter().enumerate() {
         match top.kind {
             TopKind::Directive | TopKind::Other => {}
@@ -98,7 +97,6 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
                     df.extras.insert(df.instructions.len(), *extras);
                 }
                 df.instructions.push(ins);
-                df.node_ranges.push(top.range.clone());
             }
         }
     }
@@ -107,7 +105,6 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
     assign_stages(&mut df);
     df.errors.sort_by_key(|e| e.range.start);
     df.instructions.shrink_to_fit();
-    df.node_ranges.shrink_to_fit();
     df.comments.shrink_to_fit();
     df.stages.shrink_to_fit();
     df
@@ -250,7 +247,10 @@ struct Taken {
 /// changed instructions are built again. Moving instead of copying keeps one model in memory,
 /// not two.
 fn take_unchanged(src: &str, nodes: &[Top], any_error: bool, previous_text: &str, previous: Dockerfile) -> Taken {
-    let Dockerfile { instructions, node_ranges, mut extras, .. } = previous;
+    let Dockerfile { instructions, tops, mut extras, .. } = previous;
+    // Each instruction's node: the text it is looked up by (it ends after the line break,
+    // unlike the instruction's range).
+    let node_ranges: Vec<Range<usize>> = tops.into_iter().filter(|t| t.kind.instruction().is_some()).map(|t| t.range).collect();
     // The instruction nodes of the new tree (indices into `nodes`), and their texts; a node with
     // a syntax error has no usable text: its shape depends on how tree-sitter recovered, which
     // depends on the edit history, not only on the text, so it is always built again.
@@ -259,7 +259,6 @@ fn take_unchanged(src: &str, nodes: &[Top], any_error: bool, previous_text: &str
         let top = &nodes[new[j]];
         (!(any_error && top.node.is_none_or(|n| n.has_error()))).then(|| &src[top.range.clone()])
     };
-    // Keyed by the node's text: it ends after the line break, unlike the instruction's range.
     let old_text = |i: usize| node_ranges.get(i).and_then(|r| previous_text.get(r.clone()));
     let same = |j: usize, i: usize| new_text(j).is_some_and(|t| old_text(i) == Some(t));
     // An edit changes a run of instructions somewhere in the file: the ones before it and after

@@ -314,13 +314,12 @@ pub struct Dockerfile {
     /// Comments and errors found inside each instruction (by index; only instructions that
     /// have any), so a later model of the same document can reuse the instruction whole.
     pub(crate) extras: std::collections::HashMap<usize, InstructionExtras>,
-    /// The byte range of each instruction's node (it ends after the line break, unlike
-    /// `Instruction::range`): the text a later model looks an unchanged instruction up by.
-    pub(crate) node_ranges: Vec<Range<usize>>,
     /// How many instructions were reused from the previous model (for tests).
     pub(crate) reused: usize,
     /// Every top-level node of the tree (instructions, comments, directives, errors), in order:
-    /// what a later model of the same document keeps outside the part an edit changed.
+    /// what a later model of the same document keeps outside the part an edit changed, and
+    /// (the instructions' nodes, which end after the line break unlike `Instruction::range`)
+    /// the texts it looks unchanged instructions up by.
     pub(crate) tops: Vec<TopNode>,
     /// Whether only the edited part of the tree was walked (for tests).
     pub(crate) spliced: bool,
