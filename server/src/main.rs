@@ -10,8 +10,14 @@ fn main() -> ExitCode {
             limit_malloc_arenas();
             dockls::lsp::run()
         }
-        Some(Command::Check(args)) => dockls::cli::check::run(&args),
-        Some(Command::Rule(args)) => dockls::cli::rule::run(&args),
+        Some(Command::Check(args)) => {
+            stop_quietly_on_closed_pipe();
+            dockls::cli::check::run(&args)
+        }
+        Some(Command::Rule(args)) => {
+            stop_quietly_on_closed_pipe();
+            dockls::cli::rule::run(&args)
+        }
     }
 }
 
@@ -33,3 +39,17 @@ fn limit_malloc_arenas() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
+
+/// `dockls rule --list | head` closes our stdout early. Rust ignores SIGPIPE, so `println!`
+/// would panic on the failed write; the command line tools end quietly instead, as `cat` does.
+/// Not for the server, which reports a closed pipe itself.
+#[cfg(unix)]
+fn stop_quietly_on_closed_pipe() {
+    // SAFETY: restores the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn stop_quietly_on_closed_pipe() {}

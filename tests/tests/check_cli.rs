@@ -517,3 +517,22 @@ fn shellcheck_results_are_kept_between_runs_unless_no_cache() {
 fn crate_cache_file(cache_home: &Path) -> PathBuf {
     cache_home.join("dockls").join("shellcheck").join("results-v1.json")
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    // `dockls rule --markdown | head -c 16`: the pipe closes long before the catalogue
+    // (over 100 KB, more than a pipe holds) is written.
+    let mut child = Command::new(dockls())
+        .args(["rule", "--markdown"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dockls starts");
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(&mut stdout, &mut first).expect("the listing starts");
+    drop(stdout);
+    let out = child.wait_with_output().expect("dockls ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+}

@@ -2,14 +2,17 @@
 //! FROM <stage>) and ARG/ENV variables with Docker's scoping:
 //! * ARGs before the first FROM are global: visible in FROM lines, and inside a stage only
 //!   after `ARG NAME` re-declares them (which then refers to the global one);
-//! * an ARG or ENV in a stage is visible after it, in that stage; ENV is also inherited by
-//!   stages built `FROM` that stage, ARG is not;
-//! * in one instruction, `$VAR` sees the value from before the instruction (`ENV A=1 B=$A`
-//!   reads the old A);
-//! * the predefined platform and proxy args are always available.
+//! * an ARG or ENV in a stage is visible after it, in that stage and in the stages built
+//!   `FROM` it (BuildKit starts a child stage from its parent's state, build args included);
+//! * in one ENV, `$VAR` sees the value from before the instruction (`ENV A=1 B=$A` reads the
+//!   old A); the pairs of one ARG are declared one after the other (`ARG A=1 B=$A` gives B=1);
+//! * the predefined platform args (`TARGETARCH`, `BUILDPLATFORM`, …) are set in FROM lines and
+//!   global ARG defaults only: a stage must declare them (`ARG TARGETARCH`) to use them; the
+//!   proxy args are always available.
 //!
-//! `$VAR` inside shell text (RUN, CMD, heredocs) is expanded by the shell from the same ARG
-//! and ENV values, so those uses are references too.
+//! `$VAR` inside shell text is expanded by the shell: RUN (and RUN heredocs) at build time,
+//! from the same ARG and ENV values, so those uses are references too; shell-form CMD,
+//! ENTRYPOINT and HEALTHCHECK when the container runs, where only ENV values exist.
 
 pub mod resolve;
 mod shellvars;
@@ -19,7 +22,8 @@ use std::ops::Range;
 
 use crate::syntax::{Args, Dockerfile, Instruction, Kind, Word};
 
-/// Build args BuildKit defines without a declaration.
+/// Build args BuildKit defines without a declaration. All but the proxy args are set only in
+/// FROM lines and global ARG defaults (see [`is_proxy_arg`]).
 pub const PREDEFINED_ARGS: &[(&str, &str)] = &[
     ("TARGETPLATFORM", "Platform of the build result, e.g. `linux/amd64`"),
     ("TARGETOS", "OS component of TARGETPLATFORM, e.g. `linux`"),
@@ -42,6 +46,19 @@ pub const PREDEFINED_ARGS: &[(&str, &str)] = &[
     ("ALL_PROXY", "Proxy for all protocols (not kept in the image history)"),
     ("all_proxy", "Proxy for all protocols (not kept in the image history)"),
 ];
+
+/// The proxy args: passed to every RUN without a declaration.
+pub fn is_proxy_arg(name: &str) -> bool {
+    name.eq_ignore_ascii_case("HTTP_PROXY")
+        || name.eq_ignore_ascii_case("HTTPS_PROXY")
+        || name.eq_ignore_ascii_case("FTP_PROXY")
+        || name.eq_ignore_ascii_case("NO_PROXY")
+        || name.eq_ignore_ascii_case("ALL_PROXY")
+}
+
+pub fn is_predefined_arg(name: &str) -> bool {
+    PREDEFINED_ARGS.iter().any(|(n, _)| *n == name)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SymbolKind {
@@ -80,6 +97,19 @@ pub struct Unresolved {
     pub instruction_kind: Kind,
     /// Names visible at this point (for did-you-mean).
     pub visible: Vec<String>,
+    pub why: Why,
+}
+
+/// Why a use resolves to nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// No ARG or ENV of that name before it.
+    Undeclared,
+    /// A predefined platform arg (`TARGETARCH`, …) used in a stage that did not declare it.
+    PredefinedNotDeclared,
+    /// Shell text the container runs (CMD, ENTRYPOINT, HEALTHCHECK) names a build arg (this
+    /// symbol), which is gone by then.
+    BuildArgAtRuntime(usize),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -95,7 +125,7 @@ pub struct Semantics {
 
 impl Semantics {
     pub fn analyze(text: &str, df: &Dockerfile) -> Semantics {
-        Analyzer { text, df, out: Semantics::default(), stage_end_env: Vec::new() }.run()
+        Analyzer { text, df, out: Semantics::default(), stage_end: Vec::new() }.run()
     }
 
     /// The symbol defined or referenced at `offset`.
@@ -140,7 +170,7 @@ impl Semantics {
         let Some(stage) = stage else { return values };
         let globals = values;
         let mut values = resolve::Values::new();
-        // Inherited ENV, from the ancestor stages first.
+        // Inherited ARG and ENV values, from the ancestor stages first.
         let mut chain = vec![stage];
         while let Some(p) = df.stages.get(*chain.last().unwrap()).and_then(|s| s.parent) {
             if chain.contains(&p) {
@@ -169,34 +199,35 @@ impl Semantics {
                 }
             }
             events.sort_by_key(|e| e.0);
-            let mut args_here: Vec<String> = Vec::new();
+            // The pairs of one ENV all see the values from before it: they are held here until
+            // the next event of another instruction.
+            let mut pending: Vec<(String, Option<String>)> = Vec::new();
+            let mut pending_in: Option<Range<usize>> = None;
             for (pos, sym, name) in events {
                 if own && pos >= offset {
                     break;
                 }
+                let env = sym.filter(|&id| self.symbols[id].kind == SymbolKind::Env);
+                if pending_in.is_some() && env.map(|id| &self.symbols[id].instruction) != pending_in.as_ref() {
+                    values.extend(pending.drain(..));
+                    pending_in = None;
+                }
                 match sym {
                     Some(id) => {
                         let v = resolve_value(&self.symbols[id], &values);
-                        if self.symbols[id].kind == SymbolKind::Arg {
-                            args_here.push(name.to_string());
+                        if env.is_some() {
+                            pending_in = Some(self.symbols[id].instruction.clone());
+                            pending.push((name.to_string(), v));
+                        } else {
+                            values.insert(name.to_string(), v);
                         }
-                        values.insert(name.to_string(), v);
                     }
                     None => {
-                        args_here.push(name.to_string());
                         values.insert(name.to_string(), globals.get(name).cloned().flatten());
                     }
                 }
             }
-            if !own {
-                // ARGs are not inherited by child stages; ENV is.
-                for n in args_here {
-                    let is_env = self.symbols.iter().any(|s| s.stage == Some(*st) && s.kind == SymbolKind::Env && s.name == n);
-                    if !is_env {
-                        values.remove(&n);
-                    }
-                }
-            }
+            values.extend(pending);
         }
         values
     }
@@ -212,11 +243,29 @@ struct Analyzer<'a> {
     text: &'a str,
     df: &'a Dockerfile,
     out: Semantics,
-    /// ENV symbols visible at the end of each stage (inherited by child stages).
-    stage_end_env: Vec<HashMap<String, usize>>,
+    /// Each stage's scopes at its end, which child stages start from.
+    stage_end: Vec<Option<Scopes>>,
 }
 
 type Scope = HashMap<String, usize>;
+
+/// What a stage sees at one point.
+#[derive(Clone, Default)]
+struct Scopes {
+    /// ARG and ENV: what Docker and RUN's shell see while building.
+    build: Scope,
+    /// ENV only: what the container's shell sees (CMD, ENTRYPOINT, HEALTHCHECK).
+    env: Scope,
+}
+
+/// Where a use is resolved.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// FROM lines and global ARG defaults: the global ARGs and every predefined arg.
+    Global,
+    /// Inside a stage.
+    Stage,
+}
 
 impl Analyzer<'_> {
     fn run(mut self) -> Semantics {
@@ -237,21 +286,21 @@ impl Analyzer<'_> {
             });
             stage_symbols.push(sym);
         }
+        self.stage_end = vec![None; df.stages.len()];
 
         let mut global: Scope = HashMap::new();
-        let mut scope: Scope = HashMap::new();
-        let mut env_scope: Scope = HashMap::new();
+        let mut scopes = Scopes::default();
         let mut current_stage: Option<usize> = None;
         for (idx, ins) in df.instructions.iter().enumerate() {
             if ins.kind == Kind::From {
                 if let Some(s) = current_stage {
-                    self.stage_end_env.resize(s + 1, HashMap::new());
-                    self.stage_end_env[s] = env_scope.clone();
+                    self.stage_end[s] = Some(std::mem::take(&mut scopes));
                 }
                 let stage = ins.stage.expect("a FROM starts a stage");
                 current_stage = Some(stage);
                 // FROM sees the global ARGs.
-                self.uses_in(ins, &global, &HashMap::new());
+                let uses = instruction_uses(self.text, ins);
+                self.resolve(uses, &global, None, Place::Global, ins.kind);
                 // FROM <earlier stage>.
                 if let Some(parent) = df.stages[stage].parent {
                     if let Some(sym) = stage_symbols[parent] {
@@ -259,55 +308,66 @@ impl Analyzer<'_> {
                         self.out.references.push(Reference { symbol: sym, range: r });
                     }
                 }
-                scope = HashMap::new();
-                env_scope = df.stages[stage]
-                    .parent
-                    .and_then(|p| self.stage_end_env.get(p).cloned())
-                    .unwrap_or_default();
-                for (k, v) in &env_scope {
-                    scope.insert(k.clone(), *v);
-                }
+                scopes = df.stages[stage].parent.and_then(|p| self.stage_end.get(p).cloned().flatten()).unwrap_or_default();
                 continue;
             }
             self.stage_refs(ins, idx, &stage_symbols);
-            if current_stage.is_none() {
-                // Before the first FROM: global ARGs (anything else is an error elsewhere).
-                self.uses_in(ins, &global, &HashMap::new());
+            let Some(stage) = current_stage else {
+                // Before the first FROM: global ARGs (anything else is an error elsewhere),
+                // declared one pair after the other.
                 if ins.kind == Kind::Arg {
                     for p in ins.pairs() {
+                        let mut uses = Vec::new();
+                        pair_uses(p, &mut uses);
+                        self.resolve(uses, &global, None, Place::Global, ins.kind);
                         let id = self.define(SymbolKind::Arg, p.key.value.to_string(), p.key.range.clone(), ins, p.value.clone(), None);
                         global.insert(p.key.value.to_string(), id);
                     }
+                } else {
+                    let uses = instruction_uses(self.text, ins);
+                    self.resolve(uses, &global, None, Place::Global, ins.kind);
                 }
                 continue;
-            }
-            // Uses see the scope from before this instruction's own definitions.
-            self.uses_in(ins, &scope, &global);
+            };
             match ins.kind {
                 Kind::Arg => {
                     for p in ins.pairs() {
+                        let mut uses = Vec::new();
+                        pair_uses(p, &mut uses);
+                        self.resolve(uses, &scopes.build, None, Place::Stage, ins.kind);
                         let name = p.key.value.clone();
                         if p.value.is_none() {
                             if let Some(&g) = global.get(name.as_str()) {
                                 // Re-declaration of a global ARG: a reference to it.
                                 self.out.references.push(Reference { symbol: g, range: p.key.range.clone() });
-                                scope.insert(name.to_string(), g);
+                                scopes.build.insert(name.to_string(), g);
                                 continue;
                             }
                         }
-                        let id = self.define(SymbolKind::Arg, name.to_string(), p.key.range.clone(), ins, p.value.clone(), current_stage);
-                        scope.insert(name.to_string(), id);
+                        let id = self.define(SymbolKind::Arg, name.to_string(), p.key.range.clone(), ins, p.value.clone(), Some(stage));
+                        scopes.build.insert(name.to_string(), id);
                     }
                 }
                 Kind::Env => {
+                    // Every value sees the variables from before the instruction.
+                    let uses = instruction_uses(self.text, ins);
+                    self.resolve(uses, &scopes.build, None, Place::Stage, ins.kind);
                     for p in ins.pairs() {
                         let name = p.key.value.clone();
-                        let id = self.define(SymbolKind::Env, name.to_string(), p.key.range.clone(), ins, p.value.clone(), current_stage);
-                        scope.insert(name.to_string(), id);
-                        env_scope.insert(name.to_string(), id);
+                        let id = self.define(SymbolKind::Env, name.to_string(), p.key.range.clone(), ins, p.value.clone(), Some(stage));
+                        scopes.build.insert(name.to_string(), id);
+                        scopes.env.insert(name.to_string(), id);
                     }
                 }
-                _ => {}
+                Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck => {
+                    // Shell form runs in the container, which has the ENV values only.
+                    let uses = instruction_uses(self.text, ins);
+                    self.resolve(uses, &scopes.build, Some(&scopes.env), Place::Stage, ins.kind);
+                }
+                _ => {
+                    let uses = instruction_uses(self.text, ins);
+                    self.resolve(uses, &scopes.build, None, Place::Stage, ins.kind);
+                }
             }
         }
         self.out
@@ -349,35 +409,61 @@ impl Analyzer<'_> {
         }
     }
 
-    /// Records every variable use in `ins`, resolved against `scope` (then `fallback` for
-    /// names only the global scope knows, which Docker leaves empty inside a stage).
-    fn uses_in(&mut self, ins: &Instruction, scope: &Scope, fallback: &Scope) {
-        let mut uses: Vec<(String, Range<usize>, bool)> = Vec::new();
-        collect_uses(self.text, ins, &mut uses);
+    /// Records each use as a reference to what `scope` names, else as a predefined arg or an
+    /// unresolved name. With `runtime`, uses in shell text are resolved against it instead
+    /// (the container's ENV), and `scope` only says which build arg was meant.
+    fn resolve(&mut self, uses: Vec<(String, Range<usize>, bool)>, scope: &Scope, runtime: Option<&Scope>, place: Place, kind: Kind) {
         for (name, range, in_shell) in uses {
-            if let Some(&sym) = scope.get(&name) {
+            let (seen, at_runtime) = match runtime {
+                Some(env) if in_shell => (env, true),
+                _ => (scope, false),
+            };
+            if let Some(&sym) = seen.get(&name) {
                 self.out.references.push(Reference { symbol: sym, range });
-            } else if PREDEFINED_ARGS.iter().any(|(n, _)| *n == name) {
-                self.out.predefined.push((name, range));
-            } else {
-                let _ = fallback;
-                let mut visible: Vec<String> = scope.keys().cloned().collect();
-                visible.sort();
-                self.out.unresolved.push(Unresolved { name, range, in_shell, instruction_kind: ins.kind, visible });
+                continue;
             }
+            let predefined = is_predefined_arg(&name);
+            if predefined && (place == Place::Global || (is_proxy_arg(&name) && !at_runtime)) {
+                self.out.predefined.push((name, range));
+                continue;
+            }
+            let why = match scope.get(&name) {
+                Some(&sym) if at_runtime => Why::BuildArgAtRuntime(sym),
+                _ if predefined && !at_runtime => Why::PredefinedNotDeclared,
+                _ => Why::Undeclared,
+            };
+            let mut visible: Vec<String> = seen.keys().cloned().collect();
+            visible.sort();
+            self.out.unresolved.push(Unresolved { name, range, in_shell, instruction_kind: kind, visible, why });
         }
     }
 }
 
+/// Variable uses in one `KEY=value` pair.
+fn pair_uses(p: &crate::syntax::Pair, out: &mut Vec<(String, Range<usize>, bool)>) {
+    word_uses(&p.key, out);
+    if let Some(v) = &p.value {
+        word_uses(v, out);
+    }
+}
+
+fn word_uses(w: &Word, out: &mut Vec<(String, Range<usize>, bool)>) {
+    for e in &w.expansions {
+        if !e.name.is_empty() {
+            out.push((e.name.to_string(), e.name_range.clone(), false));
+        }
+    }
+}
+
+fn instruction_uses(text: &str, ins: &Instruction) -> Vec<(String, Range<usize>, bool)> {
+    let mut out = Vec::new();
+    collect_uses(text, ins, &mut out);
+    out
+}
+
 /// Variable uses in an instruction: (name, name range, in shell text).
 fn collect_uses(text: &str, ins: &Instruction, out: &mut Vec<(String, Range<usize>, bool)>) {
-    let word = |w: &Word, out: &mut Vec<(String, Range<usize>, bool)>| {
-        for e in &w.expansions {
-            if !e.name.is_empty() {
-                out.push((e.name.to_string(), e.name_range.clone(), false));
-            }
-        }
-    };
+    let word = word_uses;
     for f in &ins.flags {
         if let Some(v) = &f.value {
             word(v, out);
@@ -385,14 +471,7 @@ fn collect_uses(text: &str, ins: &Instruction, out: &mut Vec<(String, Range<usiz
     }
     match &ins.args {
         Args::Words(ws) => ws.iter().for_each(|w| word(w, out)),
-        Args::Pairs(ps) => {
-            for p in ps {
-                word(&p.key, out);
-                if let Some(v) = &p.value {
-                    word(v, out);
-                }
-            }
-        }
+        Args::Pairs(ps) => ps.iter().for_each(|p| pair_uses(p, out)),
         Args::From(f) => {
             for e in &f.image.expansions {
                 if !e.name.is_empty() {
@@ -412,7 +491,10 @@ fn collect_uses(text: &str, ins: &Instruction, out: &mut Vec<(String, Range<usiz
         Args::Exec(_) | Args::None | Args::HealthcheckNone => {}
     }
     for h in &ins.heredocs {
-        if let (Some(body), false) = (&h.body_range, h.quoted) {
+        let Some(body) = &h.body_range else { continue };
+        // A quoted delimiter stops expansion in the body, unless the body is RUN's script
+        // itself, which a shell runs (expanding it then).
+        if !h.quoted || (ins.kind == Kind::Run && is_shell_script(text, ins, h)) {
             // RUN bodies are expanded by the shell; COPY/ADD bodies by Docker itself.
             let start = out.len();
             shellvars::scan(text, body.clone(), out);
@@ -426,6 +508,19 @@ fn collect_uses(text: &str, ins: &Instruction, out: &mut Vec<(String, Range<usiz
     if let Some(n) = &ins.nested {
         collect_uses(text, n, out);
     }
+}
+
+/// `RUN <<EOF` with nothing else on the line: BuildKit runs the body as the script, with
+/// the shell unless it starts with a `#!` naming another interpreter.
+fn is_shell_script(text: &str, ins: &Instruction, h: &crate::syntax::Heredoc) -> bool {
+    let Args::Shell(shell) = &ins.args else { return false };
+    let mut words = shell.words(text);
+    let alone = words.next().is_some_and(|w| w == &text[h.marker_range.clone()]) && words.next().is_none();
+    let Some(body) = &h.body_range else { return false };
+    let first = text[body.clone()].lines().next().unwrap_or("");
+    let Some(shebang) = first.strip_prefix("#!") else { return alone };
+    let interpreter = shebang.split_whitespace().map(|w| w.rsplit('/').next().unwrap_or(w)).find(|w| *w != "env").unwrap_or("");
+    alone && matches!(interpreter, "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh" | "busybox")
 }
 
 #[cfg(test)]

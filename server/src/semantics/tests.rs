@@ -58,3 +58,55 @@ fn resolves_values_with_scopes_and_defaults() {
     let workdir = &df.instructions[6].words()[0];
     assert_eq!(s.resolve_word(text, &df, workdir, Some(1)), "/srv/3.12/x");
 }
+
+#[test]
+fn args_are_inherited_by_child_stages() {
+    let text = "FROM busybox AS parent\nARG FOO=123\nFROM parent AS child\nRUN echo \"${FOO}\"\nFROM busybox\nRUN echo $FOO\n";
+    let (df, s) = sem(text);
+    // The definition and the child's use; the unrelated stage's use resolves to nothing.
+    assert_eq!(occurrences_text(text, &s, "FOO=123").len(), 2);
+    assert_eq!(s.unresolved.len(), 1, "{:?}", s.unresolved);
+    let echo = &df.instructions[3];
+    let values = s.values_at(text, &df, Some(1), echo.range.start);
+    assert_eq!(values.get("FOO"), Some(&Some("123".to_string())));
+}
+
+#[test]
+fn the_pairs_of_one_arg_are_declared_in_order_but_env_reads_old_values() {
+    let text = "ARG G1=1 G2=$G1\nFROM alpine\nARG L1=x L2=${L1}\nENV E1=a E2=$E1\nWORKDIR /w\n";
+    let (df, s) = sem(text);
+    assert_eq!(occurrences_text(text, &s, "G1=1").len(), 2);
+    assert_eq!(occurrences_text(text, &s, "L1=x").len(), 2);
+    assert!(s.unresolved.iter().any(|u| u.name == "E1"), "{:?}", s.unresolved);
+    let values = s.values_at(text, &df, Some(0), df.instructions[4].range.start);
+    assert_eq!(values.get("L2"), Some(&Some("x".to_string())));
+    assert_eq!(values.get("E2"), Some(&Some(String::new())), "E2 read E1 from before the ENV");
+}
+
+#[test]
+fn platform_args_must_be_declared_in_a_stage_and_proxies_need_not() {
+    let text = "ARG ARCH_TAG=$TARGETARCH\nFROM --platform=$BUILDPLATFORM alpine\nRUN echo $TARGETARCH $HTTP_PROXY\nARG TARGETOS\nRUN echo $TARGETOS\n";
+    let (_, s) = sem(text);
+    let names: Vec<(&str, &Why)> = s.unresolved.iter().map(|u| (u.name.as_str(), &u.why)).collect();
+    assert_eq!(names, vec![("TARGETARCH", &Why::PredefinedNotDeclared)]);
+    assert!(s.predefined.iter().any(|(n, _)| n == "TARGETARCH"), "in a global ARG default");
+    assert!(s.predefined.iter().any(|(n, _)| n == "HTTP_PROXY"));
+}
+
+#[test]
+fn the_container_sees_env_but_not_build_args() {
+    let text = "FROM alpine AS base\nARG PORT=80\nENV HOST=0.0.0.0\nFROM base\nCMD serve $HOST:$PORT\nHEALTHCHECK CMD wget -q $HOST:$PORT\n";
+    let (_, s) = sem(text);
+    assert_eq!(occurrences_text(text, &s, "HOST=").len(), 3);
+    let port = s.symbols.iter().position(|x| x.name == "PORT").unwrap();
+    let runtime: Vec<&Why> = s.unresolved.iter().map(|u| &u.why).collect();
+    assert_eq!(runtime, vec![&Why::BuildArgAtRuntime(port), &Why::BuildArgAtRuntime(port)]);
+}
+
+#[test]
+fn run_heredoc_scripts_are_shell_even_when_quoted() {
+    let text = "FROM alpine\nARG V=1\nRUN <<'EOF'\necho $V\nEOF\nRUN python3 <<'EOF'\nprint('$V')\nEOF\nRUN <<'EOF'\n#!/usr/bin/env python3\nprint(\"$V\")\nEOF\nRUN <<'EOF'\n#!/bin/bash\necho $V\nEOF\n";
+    let (_, s) = sem(text);
+    // The definition, the plain script and the bash script; not the Python bodies.
+    assert_eq!(occurrences_text(text, &s, "V=1").len(), 3);
+}

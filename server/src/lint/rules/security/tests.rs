@@ -125,17 +125,18 @@ fn non_numeric_user_resolves_variables() {
     // ENV of the stage the final one is built on; a global ARG re-declared in the stage.
     assert_eq!(flagged(rule, "FROM alpine:3.20 AS base\nENV U=app\nFROM base\nUSER $U\n", &o), ["$U"]);
     assert_eq!(flagged(rule, "ARG U=app\nFROM alpine:3.20\nARG U\nUSER $U\n", &o), ["$U"]);
+    // An ARG of the stage the final one is built on (child stages inherit build args too).
+    assert_eq!(flagged(rule, "FROM alpine:3.20 AS base\nARG U=app\nFROM base\nUSER $U\n", &o), ["$U"]);
     // `${V:-default}` with V set to a name, and a default used because V is empty.
     assert_eq!(flagged(rule, "FROM alpine:3.20\nENV V=\"\"\nUSER ${V:-app}\n", &o), ["${V:-app}"]);
     // Numeric or root after resolution: nothing.
     assert!(flagged(rule, "FROM alpine:3.20\nARG UID=1000\nUSER $UID:$UID\n", &o).is_empty());
     assert!(flagged(rule, "FROM alpine:3.20\nENV U=root\nUSER $U\n", &o).is_empty());
     // Values dockls cannot see may be numeric: a build argument without default, an ENV of
-    // the base image, an ARG of another stage (not inherited), a value set after the USER.
+    // the base image, a value set after the USER.
     assert!(flagged(rule, "FROM alpine:3.20\nARG U\nUSER $U\n", &o).is_empty());
     assert!(flagged(rule, "FROM alpine:3.20\nARG U\nUSER ${U:-app}\n", &o).is_empty());
     assert!(flagged(rule, "FROM alpine:3.20\nUSER $APP_UID\n", &o).is_empty());
-    assert!(flagged(rule, "FROM alpine:3.20 AS base\nARG U=app\nFROM base\nUSER $U\n", &o).is_empty());
     assert!(flagged(rule, "FROM alpine:3.20\nUSER $U\nENV U=app\n", &o).is_empty());
     // Only the resolvable part counts: a named group next to an unknown user.
     assert_eq!(flagged(rule, "FROM alpine:3.20\nARG UID\nARG G=staff\nUSER $UID:$G\n", &o), ["$G"]);

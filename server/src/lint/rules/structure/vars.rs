@@ -7,7 +7,7 @@ use std::ops::Range;
 use super::super::prelude::*;
 use crate::diagnostics::did_you_mean;
 use crate::diagnostics::values::image_ref_problem;
-use crate::semantics::PREDEFINED_ARGS;
+use crate::semantics::{Why, PREDEFINED_ARGS};
 
 pub static ENV_SELF_REFERENCE: Rule = Rule {
     id: "env-self-reference",
@@ -62,8 +62,12 @@ USER, EXPOSE, VOLUME, STOPSIGNAL and flags) when no `ARG` or `ENV` before it in 
 declares `VAR`, and suggests a close name. A global `ARG` (before the first `FROM`) counts
 only once the stage declares it again with `ARG VAR`.
 
-Shell-form `RUN`, `CMD` and `ENTRYPOINT` are not checked: the shell expands those, from an
-environment the Dockerfile cannot see.
+Shell-form `RUN`, `CMD` and `ENTRYPOINT` are checked for two mistakes only, since the shell
+expands them from an environment the Dockerfile cannot fully see:
+- a predefined platform argument (`TARGETARCH`, `TARGETPLATFORM`, `BUILDPLATFORM`, …) used in
+  a stage that did not declare it: BuildKit sets those in `FROM` lines only;
+- a build argument used in shell-form `CMD`, `ENTRYPOINT` or `HEALTHCHECK`, which run when
+  the container starts: ARG values are not in the image, only ENV values are.
 
 ## Why is this bad?
 An undefined variable expands to an empty string without any error: `COPY $SRC_DIR /app`
@@ -87,6 +91,13 @@ ARG VERSION
 ENV APP_HOME=/opt/app
 WORKDIR $APP_HOME
 LABEL org.opencontainers.image.version=$VERSION
+```
+
+```dockerfile
+FROM golang:1.23
+# Without this line $TARGETARCH below is empty.
+ARG TARGETARCH
+RUN GOARCH=$TARGETARCH go build -o /app .
 ```
 
 ## Fix safety
@@ -257,18 +268,43 @@ fn global_args<'a>(ctx: &'a Context) -> Vec<&'a crate::syntax::Pair> {
 fn check_undefined(ctx: &Context, out: &mut Vec<Finding>) {
     let globals = global_args(ctx);
     for u in &ctx.sem.unresolved {
-        if u.in_shell || matches!(u.instruction_kind, Kind::From | Kind::Onbuild | Kind::Maintainer) {
-            continue;
-        }
-        if handles_unset(ctx.text, &u.range) {
+        if matches!(u.instruction_kind, Kind::From | Kind::Onbuild | Kind::Maintainer) || handles_unset(ctx.text, &u.range) {
             continue;
         }
         let Some(stage) = ctx.df.stage_at(u.range.start).map(|s| s.index) else { continue };
+        let name = &u.name;
+        match u.why {
+            Why::PredefinedNotDeclared => {
+                let kw = super::cased_like(&ctx.df.instructions[ctx.df.stages[stage].from].keyword, "ARG");
+                out.push(
+                    Finding::new(
+                        u.range.clone(),
+                        format!("`{name}` is set automatically in FROM lines only; a stage sees it after declaring `{kw} {name}`"),
+                    )
+                    .with_fix(Fix::unsafe_(format!("Declare `{kw} {name}` in this stage"), vec![declare_in_stage(ctx, stage, &format!("{kw} {name}"))])),
+                );
+                continue;
+            }
+            Why::BuildArgAtRuntime(arg) => {
+                let kind = ctx.df.instruction_at(u.range.start).map_or("CMD", |i| i.kind.keyword());
+                out.push(
+                    Finding::new(
+                        u.range.clone(),
+                        format!(
+                            "`{name}` is a build argument: it is not set when the container runs this {kind} (only ENV values are); keep it with `ENV {name}=${{{name}}}`"
+                        ),
+                    )
+                    .with_related(ctx.sem.symbols[arg].range.clone(), "declared with ARG here"),
+                );
+                continue;
+            }
+            Why::Undeclared if u.in_shell => continue,
+            Why::Undeclared => {}
+        }
         let scratch = from_scratch(ctx, stage);
         if u.name == "PATH" || (!scratch && maybe_from_base_image(&u.name)) {
             continue;
         }
-        let name = &u.name;
         let f = if let Some(g) = globals.iter().find(|p| p.key.value == *name) {
             let kw = super::cased_like(&ctx.df.instructions[ctx.df.stages[stage].from].keyword, "ARG");
             Finding::new(
