@@ -78,17 +78,19 @@ pub fn flags_for(kind: Kind) -> &'static [FlagSpec] {
     }
 }
 
-/// Mount types and the keys each accepts (aliases included).
-pub fn mount_keys(kind: &str) -> Option<&'static [&'static str]> {
-    Some(match kind {
-        "bind" => &["type", "target", "dst", "destination", "source", "src", "from", "rw", "readwrite", "ro", "readonly"],
-        "cache" => &[
-            "type", "id", "target", "dst", "destination", "ro", "readonly", "sharing", "from", "source", "src", "mode",
-            "uid", "gid",
-        ],
-        "tmpfs" => &["type", "target", "dst", "destination", "size"],
-        "secret" => &["type", "id", "target", "dst", "destination", "env", "required", "mode", "uid", "gid"],
-        "ssh" => &["type", "id", "target", "dst", "destination", "required", "mode", "uid", "gid"],
+/// The keys BuildKit's `--mount` parser knows (aliases included), for every type.
+pub const MOUNT_KEYS: &[&str] = &[
+    "type", "id", "target", "dst", "destination", "source", "src", "from", "readonly", "ro", "readwrite", "rw",
+    "required", "sharing", "mode", "uid", "gid", "size", "env",
+];
+
+/// Keys BuildKit accepts for some mount types only, with those types.
+pub fn mount_key_types(key: &str) -> Option<&'static [&'static str]> {
+    Some(match key {
+        "required" => &["secret", "ssh"],
+        "sharing" => &["cache"],
+        "size" => &["tmpfs"],
+        "env" => &["secret"],
         _ => return None,
     })
 }

@@ -1,6 +1,6 @@
 //! Syntax diagnostics: what Docker itself would reject or misread, with the exact token.
 
-use super::flags::{flags_for, mount_keys, FlagValue, MOUNT_TYPES};
+use super::flags::{flags_for, mount_key_types, FlagValue, MOUNT_KEYS, MOUNT_TYPES};
 use super::values::*;
 use super::{did_you_mean, Diagnostic, Severity};
 use crate::syntax::{Args, Dockerfile, Flag, Instruction, Kind, SyntaxError};
@@ -174,12 +174,18 @@ fn instruction(src: &str, ins: &Instruction, nested: bool, out: &mut Vec<Diagnos
         }
     }
     // Instructions without flags parse `--x` as an ordinary word; Docker rejects it.
-    if flags_for(ins.kind).is_empty() {
-        if let Some(w) = ins.words().first().filter(|w| w.text.starts_with("--") && !ins.is_exec_form()) {
-            let name = w.text.split(|c: char| c == '=' || c.is_whitespace()).next().unwrap_or(&w.text);
+    // BuildKit takes the leading `--x` words of every instruction as flags (so `CMD --port=80`
+    // fails the build), whatever the grammar made of them here: a word, shell text, a pair.
+    if flags_for(ins.kind).is_empty() && ins.kind != Kind::Onbuild && !ins.is_exec_form() {
+        let end = ins.range.end.max(ins.keyword_range.end);
+        let rest = &src[ins.keyword_range.end..end];
+        let start = ins.keyword_range.end + (rest.len() - rest.trim_start().len());
+        let word = src[start..end].split(char::is_whitespace).next().unwrap_or("");
+        let name = word.split('=').next().unwrap_or(word);
+        if name.len() > 2 && name.starts_with("--") && name[2..].starts_with(|c: char| c.is_ascii_alphabetic()) {
             out.push(Diagnostic::error(
                 "unknown-flag",
-                w.range.start..w.range.start + name.len(),
+                start..start + name.len(),
                 format!("{} accepts no flags; `{name}` is unknown", ins.kind.keyword()),
             ));
         }
@@ -222,8 +228,8 @@ fn instruction(src: &str, ins: &Instruction, nested: bool, out: &mut Vec<Diagnos
             // Out-of-range ports and host mappings are the rules `expose-port-range` and
             // `expose-invalid-format`.
             for p in ports {
-                if p.has_expansions() {
-                    continue;
+                if p.has_expansions() || p.text.starts_with("--") {
+                    continue; // `--x` is reported as an unknown flag
                 }
                 match port_problem(&p.value) {
                     Some(PortProblem::Protocol(proto)) => out.push(Diagnostic::error(
@@ -275,6 +281,9 @@ fn malformed_json(text: &str, offset: usize) -> Option<Diagnostic> {
     if rest.starts_with('\'') || (rest.contains('\'') && !rest.contains('"')) {
         return None; // The rule `json-single-quotes`.
     }
+    if is_shell_test(trimmed) {
+        return None; // `[ "$TARGETARCH" = "arm64" ] || exit 0`
+    }
     let joined: String = text.replace("\\\n", " ");
     let reason = match serde_json::from_str::<Vec<String>>(&joined) {
         Err(e) => e.to_string().split(" at line").next().unwrap_or("invalid JSON").to_string(),
@@ -286,6 +295,35 @@ fn malformed_json(text: &str, offset: usize) -> Option<Diagnostic> {
         range,
         format!("Not valid JSON ({reason}), so this is shell form and runs through `/bin/sh -c`"),
     ))
+}
+
+/// Whether `[ … ]` is the shell's `test`: an operator word (`=`, `!=`, `-eq`, `-f`, …) between
+/// the brackets, or a closing `]` followed by more shell text. JSON has neither outside strings.
+fn is_shell_test(text: &str) -> bool {
+    const OPERATORS: &[&str] = &[
+        "=", "==", "!=", "!", "<", ">", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-z", "-n", "-a", "-o", "-e", "-f",
+        "-d", "-h", "-L", "-r", "-s", "-w", "-x",
+    ];
+    // Words outside double quotes, the quotes kept in them.
+    let mut words: Vec<&str> = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (None, false, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if let Some(s) = start.take() {
+                    words.push(&text[s..i]);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        start.get_or_insert(i);
+    }
+    words.extend(start.map(|s| &text[s..]));
+    words.iter().any(|w| OPERATORS.contains(w)) || words.iter().position(|w| *w == "]").is_some_and(|i| i + 1 < words.len())
 }
 
 fn flags(ins: &Instruction, out: &mut Vec<Diagnostic>) {
@@ -323,11 +361,12 @@ fn flag_value(ins: &Instruction, flag: &Flag, kind: FlagValue, out: &mut Vec<Dia
     let name = &flag.name;
     let value = flag.value.as_ref();
     if kind == FlagValue::Bool {
+        // BuildKit compares the value case-insensitively; `--link=` is an error.
         if let Some(v) = value {
-            if !v.has_expansions() && v.value != "true" && v.value != "false" {
+            if !v.has_expansions() && !v.value.eq_ignore_ascii_case("true") && !v.value.eq_ignore_ascii_case("false") {
                 out.push(Diagnostic::error(
                     "invalid-flag-value",
-                    v.range.clone(),
+                    if v.range.is_empty() { flag.range.clone() } else { v.range.clone() },
                     format!("`--{name}` takes no value, or `true`/`false`"),
                 ));
             }
@@ -361,7 +400,10 @@ fn flag_value(ins: &Instruction, flag: &Flag, kind: FlagValue, out: &mut Vec<Dia
         FlagValue::Platform if !is_platform(s) => {
             Some(format!("`--{name}` takes `os/arch[/variant]`, e.g. `linux/amd64`; got `{s}`"))
         }
-        FlagValue::Checksum if !is_checksum(s) => Some(format!("`--{name}` takes `sha256:` followed by 64 hex digits")),
+        FlagValue::Checksum if !is_checksum(s) && !(is_commit_id(s) && adds_git_source(ins)) => Some(format!(
+            "`--{name}` takes a digest, `sha256:` (or `sha384:`, `sha512:`) and the hex digest{}",
+            if adds_git_source(ins) { ", or the commit id for a Git source" } else { "" }
+        )),
         FlagValue::OneOf(options) if !options.contains(&s) => Some(format!(
             "`--{name}` must be one of {}; got `{s}`",
             options.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
@@ -375,49 +417,98 @@ fn flag_value(ins: &Instruction, flag: &Flag, kind: FlagValue, out: &mut Vec<Dia
     let _ = ins;
 }
 
+/// `--mount=…` as BuildKit's parser reads it: keys and the `type` and `sharing` values in any
+/// case, every key known to every type except a few type-specific ones, a value required but
+/// for the boolean keys, and typed values (booleans, octal mode, numeric ids, sizes).
 fn mount(flag: &Flag, out: &mut Vec<Diagnostic>) {
+    let err = |range: &std::ops::Range<usize>, msg: String| Diagnostic::error("invalid-flag-value", range.clone(), msg);
     let ty = flag.mount.iter().find(|o| o.key == "type");
     let ty_name = match ty.and_then(|t| t.value.as_ref()) {
         Some(v) if v.has_expansions() => return,
-        Some(v) => v.value.clone(),
+        Some(v) => v.value.to_ascii_lowercase(),
         None => "bind".into(), // Docker's default mount type
     };
-    let Some(keys) = mount_keys(&ty_name) else {
+    if !MOUNT_TYPES.contains(&ty_name.as_str()) {
         let v = ty.and_then(|t| t.value.as_ref()).expect("a type without a value defaults to bind");
         let msg = match did_you_mean(&ty_name, MOUNT_TYPES.iter().copied()) {
             Some(s) => format!("Unknown mount type `{ty_name}`; did you mean `{s}`?"),
             None => format!("Unknown mount type `{ty_name}`: use bind, cache, tmpfs, secret or ssh"),
         };
-        out.push(Diagnostic::error("invalid-flag-value", v.range.clone(), msg));
+        out.push(err(&v.range, msg));
         return;
-    };
+    }
     for opt in &flag.mount {
-        if !keys.contains(&opt.key.as_str()) {
-            let msg = match did_you_mean(&opt.key, keys.iter().copied()) {
-                Some(s) => format!("Unknown option `{}` for a {ty_name} mount; did you mean `{s}`?", opt.key),
-                None => format!("Unknown option `{}` for a {ty_name} mount", opt.key),
+        let key = opt.key.as_str();
+        if !MOUNT_KEYS.contains(&key) {
+            let msg = match did_you_mean(key, MOUNT_KEYS.iter().copied()) {
+                Some(s) => format!("Unknown option `{key}` for a mount; did you mean `{s}`?"),
+                None => format!("Unknown option `{key}` for a mount"),
             };
-            out.push(Diagnostic::error("invalid-flag-value", opt.key_range.clone(), msg));
+            out.push(err(&opt.key_range, msg));
             continue;
         }
-        if opt.key == "sharing" {
-            if let Some(v) = &opt.value {
-                if !v.has_expansions() && !["shared", "private", "locked"].contains(&v.value.as_str()) {
-                    out.push(Diagnostic::error(
-                        "invalid-flag-value",
-                        v.range.clone(),
-                        "`sharing` must be `shared`, `private` or `locked`",
-                    ));
-                }
+        if let Some(types) = mount_key_types(key).filter(|t| !t.contains(&ty_name.as_str())) {
+            let only = types.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(" and ");
+            out.push(err(&opt.key_range, format!("`{key}` is for {only} mounts only, not a {ty_name} mount")));
+            continue;
+        }
+        let boolean = matches!(key, "readonly" | "ro" | "readwrite" | "rw" | "required");
+        let Some(v) = &opt.value else {
+            if !boolean {
+                out.push(err(&opt.key_range, format!("`{key}` needs a value (`{key}=…`)")));
             }
+            continue;
+        };
+        if v.has_expansions() {
+            continue;
+        }
+        let s = v.value.as_str();
+        let problem = match key {
+            _ if boolean && !is_go_bool(s) => Some(format!("`{key}` takes `true` or `false`; got `{s}`")),
+            "sharing" if !["shared", "private", "locked"].contains(&s.to_ascii_lowercase().as_str()) => {
+                Some("`sharing` must be `shared`, `private` or `locked`".to_string())
+            }
+            "mode" if u32::from_str_radix(s, 8).is_err() => Some(format!("`mode` takes an octal number like `0755`; got `{s}`")),
+            "uid" | "gid" if s.parse::<u32>().is_err() => Some(format!("`{key}` takes a numeric id; got `{s}`")),
+            "size" if !is_size(s) => Some(format!("`size` takes a size like `64m` or `1g`; got `{s}`")),
+            _ => None,
+        };
+        if let Some(msg) = problem {
+            out.push(err(&v.range, msg));
         }
     }
     let needs_target = matches!(ty_name.as_str(), "bind" | "cache" | "tmpfs");
     if needs_target && !flag.mount.iter().any(|o| ["target", "dst", "destination"].contains(&o.key.as_str())) {
-        out.push(Diagnostic::error(
-            "invalid-flag-value",
-            flag.range.clone(),
-            format!("A {ty_name} mount requires `target=<path in the container>`"),
-        ));
+        out.push(err(&flag.range, format!("A {ty_name} mount requires `target=<path in the container>`")));
     }
+}
+
+/// A Git commit id (SHA-1 or SHA-256), which `ADD --checksum` takes for a Git source.
+fn is_commit_id(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && s.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Whether ADD's first source is a Git repository (as BuildKit recognises one by its URL).
+fn adds_git_source(ins: &Instruction) -> bool {
+    let Args::Words(words) = &ins.args else { return false };
+    words.first().is_some_and(|w| {
+        let u = w.value.as_str();
+        let path = u.split('#').next().unwrap_or(u);
+        u.starts_with("git@") || u.starts_with("git://") || path.ends_with(".git")
+    })
+}
+
+/// What Go's `strconv.ParseBool` accepts.
+fn is_go_bool(s: &str) -> bool {
+    matches!(s, "1" | "t" | "T" | "TRUE" | "true" | "True" | "0" | "f" | "F" | "FALSE" | "false" | "False")
+}
+
+/// A size as docker's `units.RAMInBytes` reads it: a number and an optional unit (`k`, `mb`, `GiB`…).
+fn is_size(s: &str) -> bool {
+    let digits = s.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+    let (number, unit) = s.split_at(digits);
+    let unit = unit.strip_prefix(' ').unwrap_or(unit).to_ascii_lowercase();
+    let unit = unit.strip_suffix('b').unwrap_or(&unit);
+    let unit = unit.strip_suffix('i').unwrap_or(unit);
+    number.parse::<f64>().is_ok() && (unit.is_empty() || (unit.len() == 1 && "kmgtp".contains(unit)))
 }

@@ -42,8 +42,19 @@ pub fn is_mode(s: &str) -> bool {
 }
 
 /// `os/arch[/variant]`, lowercase, as in `linux/amd64` or `linux/arm/v7`.
+/// `os/arch[/variant]`, or one part that containerd's `platforms.Parse` knows as an OS or an
+/// architecture on its own (`linux`, `arm64`).
 pub fn is_platform(s: &str) -> bool {
+    const ALONE: &[&str] = &[
+        "linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris", "illumos", "android", "ios", "aix",
+        "dragonfly", "plan9", "js", "wasip1", "amd64", "x86_64", "x86-64", "arm64", "aarch64", "arm", "armhf", "armel",
+        "386", "i386", "i686", "ppc64le", "ppc64", "s390x", "riscv64", "mips64le", "mips64", "mipsle", "mips", "loong64",
+        "wasm",
+    ];
     let parts: Vec<&str> = s.split('/').collect();
+    if parts.len() == 1 {
+        return ALONE.contains(&s.to_ascii_lowercase().as_str());
+    }
     (2..=3).contains(&parts.len())
         && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'))
 }
@@ -198,7 +209,9 @@ mod tests {
         assert!(is_mode("755") && is_mode("0644") && is_mode("u=rwx,go=rx"));
         assert!(!is_mode("999") && !is_mode("rwx"));
         assert!(is_platform("linux/amd64") && is_platform("linux/arm/v7"));
-        assert!(!is_platform("linux") && !is_platform("linux/"));
+        // One part: an OS or an architecture containerd knows on its own.
+        assert!(is_platform("linux") && is_platform("arm64") && is_platform("Windows"));
+        assert!(!is_platform("linx") && !is_platform("linux/") && !is_platform(""));
         assert!(is_checksum(&format!("sha256:{}", "a".repeat(64))));
         assert!(!is_checksum("sha256:abc"));
         assert!(is_signal("SIGTERM") && is_signal("term") && is_signal("9") && is_signal("SIGRTMIN+3"));

@@ -542,7 +542,8 @@ fn flag(node: Node, src: &str, escape: char) -> Flag {
                 let v = opt.child_by_field_name("value");
                 mount.push(MountOption {
                     range: opt.byte_range(),
-                    key: key.map(|k| text(k, src).into()).unwrap_or_default(),
+                    // BuildKit reads mount keys case-insensitively.
+                    key: key.map(|k| compact_str::CompactString::from(text(k, src)).to_ascii_lowercase()).unwrap_or_default(),
                     key_range: key.map_or(opt.byte_range(), |k| k.byte_range()),
                     value: v.map(|v| Word::from_node(v, src, escape)),
                 });

@@ -122,6 +122,7 @@ pub struct Flag {
 #[derive(Debug, Clone)]
 pub struct MountOption {
     pub range: Range<usize>,
+    /// Lower case, as BuildKit compares it.
     pub key: compact_str::CompactString,
     pub key_range: Range<usize>,
     pub value: Option<Word>,
