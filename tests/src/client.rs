@@ -512,6 +512,19 @@ impl LspClient {
         }
     }
 
+    /// Writes bytes to the server as they are: malformed frames for robustness tests.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).and_then(|_| stdin.flush()).expect("writing to the server");
+    }
+
+    /// Sends `exit` without `shutdown` and closes stdin; the exit status, once the server ended.
+    pub fn exit_without_shutdown(&mut self, within: Duration) -> Result<ExitStatus, String> {
+        self.notify("exit", Value::Null);
+        drop(self.stdin.take());
+        self.wait_exit(within)
+    }
+
     /// Sends a notification.
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));

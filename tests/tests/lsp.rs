@@ -253,6 +253,43 @@ fn bad_input_never_crashes_the_server() {
 }
 
 #[test]
+fn frames_that_are_not_messages_are_answered_and_the_session_goes_on() {
+    let mut c = server();
+    c.did_open(URI, "FROM alpine:3.20\n");
+    c.wait_diagnostics(URI, Some(1));
+    // Not JSON; JSON that is not JSON-RPC; bytes that are not a frame at all.
+    c.send_raw(b"Content-Length: 10\r\n\r\n{\"jsonrpc\"");
+    c.send_raw(b"Content-Length: 7\r\n\r\n[1,2,3]");
+    c.send_raw(b"garbage\r\n");
+    // A lower-case header, and half an emoji in the text (a lone surrogate, as JavaScript's
+    // JSON.stringify writes it): the edit is kept, with U+FFFD in its place.
+    let change = json!({
+        "jsonrpc": "2.0",
+        "method": "textDocument/didChange",
+        "params": { "textDocument": { "uri": URI, "version": 2 }, "contentChanges": [full_change("FROM alpine:3.20\nRUN echo HALF\n")] },
+    })
+    .to_string()
+    .replace("HALF", "\\ud83d");
+    c.send_raw(format!("content-length: {}\r\n\r\n{change}", change.len()).as_bytes());
+    c.wait_diagnostics(URI, Some(2));
+    let syms = c.request("textDocument/documentSymbol", text_document(URI)).unwrap();
+    assert_eq!(syms[0]["children"][0]["detail"], "echo \u{fffd}", "{syms}");
+    // The protocol's `$/` requests must be answered too.
+    let err = c.request("$/dockls/unknown", json!({})).unwrap_err();
+    assert_eq!(err["code"], -32601, "{err}");
+    let stderr = c.stderr();
+    assert!(stderr.contains("ignored a message that is not JSON"), "{stderr}");
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn exit_without_shutdown_ends_with_status_one() {
+    let mut c = server();
+    let status = c.exit_without_shutdown(Duration::from_secs(5)).unwrap();
+    assert_eq!(status.code(), Some(1), "the protocol: exit code 1 without a shutdown request");
+}
+
+#[test]
 fn a_panicking_handler_is_answered_and_the_server_survives() {
     std::env::set_var("DOCKLS_ENABLE_TEST_METHODS", "1");
     let mut c = server();

@@ -246,6 +246,13 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
+        // tower-lsp-server drops every `$/` message; a request among them must still be
+        // answered (the protocol: MethodNotFound), or the client waits forever.
+        if let (Some(id), true) = (req.id(), req.method().starts_with("$/")) {
+            let mut err = jsonrpc::Error::method_not_found();
+            err.message = format!("dockls does not support {}", req.method()).into();
+            return futures::future::ready(Ok(Some(Response::from_error(id.clone(), err)))).boxed();
+        }
         // Before `initialize` and after `shutdown` tower-lsp-server gives the protocol's errors.
         let handler = handler(req.method()).filter(|_| self.state.serving());
         let (Some(handler), Some(_)) = (handler, req.id()) else {

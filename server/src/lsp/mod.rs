@@ -8,6 +8,7 @@ pub mod config;
 mod convert;
 mod direct;
 mod guard;
+mod input;
 mod notifications;
 mod publish;
 mod requests;
@@ -28,7 +29,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(async {
+    let clean_exit = runtime.block_on(async {
         let state = std::sync::Arc::new(state::State::default());
         let backend_state = state.clone();
         let mut builder = LspService::build(move |client| server::Backend::new(client, backend_state));
@@ -39,12 +40,19 @@ pub fn run() -> ExitCode {
         }
         let (service, socket) = builder.finish();
         let (outbox, sink, writer) = transport::spawn_writer(tokio::io::stdout());
-        let service = direct::Direct::new(service, state, outbox);
-        Server::new(tokio::io::stdin(), sink, socket).serve(service).await;
+        let stdin = input::CleanInput::new(tokio::io::stdin(), outbox.clone());
+        let service = direct::Direct::new(service, state.clone(), outbox);
+        Server::new(stdin, sink, socket).serve(service).await;
         // Everything queued before `exit` is still written (bounded: a stuck client can't hold us).
         let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
+        state.shutdown_received()
     });
     // Don't wait for detached analysis tasks after `exit`.
     runtime.shutdown_background();
-    ExitCode::SUCCESS
+    // The protocol: 0 after `shutdown`, 1 when the client exits (or goes) without it.
+    if clean_exit {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

@@ -77,6 +77,7 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         self.state.set_serving(false);
+        self.state.set_shutdown_received();
         Ok(())
     }
 

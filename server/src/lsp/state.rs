@@ -54,6 +54,8 @@ pub struct State {
     analysis_build: Mutex<()>,
     /// Between `initialize` and `shutdown`: requests may be answered.
     serving: AtomicBool,
+    /// `shutdown` was asked for (the exit status depends on it).
+    shutdown: AtomicBool,
     /// Registry and vulnerability lookups running in the background, and who waits on them.
     lookups: Mutex<super::publish::Lookups>,
 }
@@ -65,6 +67,14 @@ impl State {
 
     pub fn set_serving(&self, on: bool) {
         self.serving.store(on, Ordering::Release);
+    }
+
+    pub fn shutdown_received(&self) -> bool {
+        self.shutdown.load(Ordering::Acquire)
+    }
+
+    pub fn set_shutdown_received(&self) {
+        self.shutdown.store(true, Ordering::Release);
     }
 
     pub fn encoding(&self) -> PositionEncoding {
