@@ -536,3 +536,15 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
 }
+
+#[test]
+fn fixes_that_meet_at_one_offset_keep_the_file_valid() {
+    // `yum-clean` inserts at the end of the first RUN, where `consecutive-run` joins the next.
+    let dir = fixture(&[("Dockerfile", b"FROM centos:7\nRUN yum install -y httpd\nRUN echo b\n")]);
+    check(dir.path(), &["--offline", "--fix", "Dockerfile"]);
+    let fixed = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(fixed.contains("RUN yum install -y httpd && yum clean all && \\\n    echo b"), "{fixed}");
+    // Nothing left to fix, and fixing again changes nothing.
+    check(dir.path(), &["--offline", "--fix", "Dockerfile"]);
+    assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), fixed);
+}

@@ -92,13 +92,16 @@ pub fn fixes_to_apply(diagnostics: &[Diagnostic], include_unsafe: bool) -> Vec<E
     out
 }
 
-/// Applies edits (non-overlapping) to `text`.
+/// Applies edits (non-overlapping) to `text`, as an LSP client applies a `TextEdit[]`: at one
+/// offset the inserted texts come in the order given, before whatever replaces the text there.
 pub fn apply(text: &str, edits: &[Edit]) -> String {
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    let mut order: Vec<usize> = (0..edits.len()).collect();
+    // From the end, so that the offsets still to apply stay valid; at one offset the
+    // replacement first, then the insertions from the last to the first.
+    order.sort_by_key(|&i| (std::cmp::Reverse(edits[i].range.start), edits[i].range.is_empty(), std::cmp::Reverse(i)));
     let mut out = text.to_string();
-    for e in sorted {
-        out.replace_range(e.range.clone(), &e.text);
+    for i in order {
+        out.replace_range(edits[i].range.clone(), &edits[i].text);
     }
     out
 }
@@ -111,6 +114,19 @@ mod tests {
     fn df(text: &str) -> Dockerfile {
         let s = Snapshot::from_text(text);
         Dockerfile::new(&s.text, &s.tree)
+    }
+
+    #[test]
+    fn insertions_at_a_replaced_offset_come_first_in_their_order() {
+        // `yum-clean` appends to the first RUN where `consecutive-run` joins the next one.
+        let text = "RUN yum install -y httpd\nRUN echo b\n";
+        let end = text.find('\n').unwrap();
+        let edits = [
+            Edit { range: end..end, text: " && yum clean all".into() },
+            Edit { range: end..end + 5, text: " && \\\n    ".into() },
+            Edit { range: end..end, text: " && true".into() },
+        ];
+        assert_eq!(apply(text, &edits), "RUN yum install -y httpd && yum clean all && true && \\\n    echo b\n");
     }
 
     #[test]
