@@ -136,6 +136,14 @@ pub struct Context<'a> {
     /// ~20 package-manager rules, each of which used to look at every instruction).
     /// By instruction index; `true` for an `ONBUILD RUN` trigger.
     pub(crate) package_runs: std::sync::OnceLock<Vec<(usize, bool, std::sync::Arc<RunAnalysis>)>>,
+    /// The USER instructions of each stage (indices, in order), for the rules that ask which
+    /// user a RUN runs as: asking each RUN to look back through its stage was quadratic.
+    pub(crate) users_by_stage: std::sync::OnceLock<Vec<Vec<usize>>>,
+    /// For each text a rule looks for in earlier RUNs (lower case): the offset of the first RUN
+    /// of each stage that contains it. Computed once per text, not once per asking RUN.
+    pub(crate) first_run_mentioning: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Vec<Option<usize>>>>>,
+    /// Line starts, for messages that name a line ("the RUN on line 12").
+    lines: std::sync::OnceLock<crate::document::LineIndex>,
 }
 
 /// Inputs from outside the Dockerfile.
@@ -163,7 +171,23 @@ impl<'a> Context<'a> {
         // RUN bodies are parsed in parallel; unchanged ones come from the cache.
         use rayon::prelude::*;
         let runs = df.instructions.par_iter().map(|i| analyze_run_cached(text, i, &df.comments)).collect();
-        Context { text, df, sem, runs, options, shipped_stages: Default::default(), package_runs: Default::default() }
+        Context {
+            text,
+            df,
+            sem,
+            runs,
+            options,
+            shipped_stages: Default::default(),
+            package_runs: Default::default(),
+            users_by_stage: Default::default(),
+            first_run_mentioning: Default::default(),
+            lines: Default::default(),
+        }
+    }
+
+    /// The 1-based line number of `offset`, for messages.
+    pub fn line_number(&self, offset: usize) -> usize {
+        self.lines.get_or_init(|| crate::document::LineIndex::new(self.text)).line_of(offset) + 1
     }
 
     pub fn src(&self, r: &Range<usize>) -> &'a str {

@@ -121,6 +121,9 @@ pub struct Semantics {
     pub predefined: Vec<(String, Range<usize>)>,
     /// Symbol ids by name.
     by_name: HashMap<String, Vec<usize>>,
+    /// Each stage's ARG/ENV definitions and re-declared global ARGs, in order: (offset, the
+    /// symbol defined there or the global one re-declared, re-declaration?).
+    stage_events: Vec<Vec<(usize, usize, bool)>>,
 }
 
 impl Semantics {
@@ -181,24 +184,9 @@ impl Semantics {
         for (i, st) in chain.iter().rev().enumerate() {
             let own = i == chain.len() - 1;
             // This stage's definitions and re-declarations of global ARGs, in source order.
-            let mut events: Vec<(usize, Option<usize>, &str)> = self
-                .symbols
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.stage == Some(*st) && s.kind != SymbolKind::Stage)
-                .map(|(id, s)| (s.range.start, Some(id), s.name.as_str()))
-                .collect();
-            for r in &self.references {
-                let sym = &self.symbols[r.symbol];
-                if sym.kind == SymbolKind::Arg
-                    && sym.stage.is_none()
-                    && df.stage_at(r.range.start).is_some_and(|x| x.index == *st)
-                    && df.instruction_at(r.range.start).is_some_and(|i| i.kind == Kind::Arg)
-                {
-                    events.push((r.range.start, None, sym.name.as_str()));
-                }
-            }
-            events.sort_by_key(|e| e.0);
+            let events = self.stage_events.get(*st).map_or(&[][..], Vec::as_slice).iter().map(|&(pos, id, redeclared)| {
+                (pos, (!redeclared).then_some(id), self.symbols[id].name.as_str())
+            });
             // The pairs of one ENV all see the values from before it: they are held here until
             // the next event of another instruction.
             let mut pending: Vec<(String, Option<String>)> = Vec::new();
@@ -247,7 +235,10 @@ struct Analyzer<'a> {
     stage_end: Vec<Option<Scopes>>,
 }
 
-type Scope = HashMap<String, usize>;
+/// Persistent (a clone shares the structure): every stage starts from a copy of its parent's
+/// scope, and in a long `FROM previous` chain each copy would otherwise hold everything
+/// declared before it (quadratic memory on a generated 300,000-line file).
+type Scope = imbl::HashMap<String, usize>;
 
 /// What a stage sees at one point.
 #[derive(Clone, Default)]
@@ -288,7 +279,7 @@ impl Analyzer<'_> {
         }
         self.stage_end = vec![None; df.stages.len()];
 
-        let mut global: Scope = HashMap::new();
+        let mut global = Scope::new();
         let mut scopes = Scopes::default();
         let mut current_stage: Option<usize> = None;
         for (idx, ins) in df.instructions.iter().enumerate() {
@@ -340,6 +331,7 @@ impl Analyzer<'_> {
                             if let Some(&g) = global.get(name.as_str()) {
                                 // Re-declaration of a global ARG: a reference to it.
                                 self.out.references.push(Reference { symbol: g, range: p.key.range.clone() });
+                                self.stage_event(stage, p.key.range.start, g, true);
                                 scopes.build.insert(name.to_string(), g);
                                 continue;
                             }
@@ -381,7 +373,20 @@ impl Analyzer<'_> {
     }
 
     fn define(&mut self, kind: SymbolKind, name: String, range: Range<usize>, ins: &Instruction, value: Option<Word>, stage: Option<usize>) -> usize {
-        self.push_symbol(Symbol { kind, name, range, instruction: ins.range.clone(), value, stage })
+        let start = range.start;
+        let id = self.push_symbol(Symbol { kind, name, range, instruction: ins.range.clone(), value, stage });
+        if let Some(stage) = stage {
+            self.stage_event(stage, start, id, false);
+        }
+        id
+    }
+
+    fn stage_event(&mut self, stage: usize, offset: usize, symbol: usize, redeclared: bool) {
+        let events = &mut self.out.stage_events;
+        if events.len() <= stage {
+            events.resize_with(stage + 1, Vec::new);
+        }
+        events[stage].push((offset, symbol, redeclared));
     }
 
     /// `COPY --from=<stage>` and `RUN --mount=…,from=<stage>`.

@@ -390,17 +390,27 @@ pub(super) fn falsy(v: &str) -> bool {
 /// FROM) sets one; `None` means the base image's user, usually root.
 pub(super) fn user_at(ctx: &Context, ins: &Instruction) -> Option<String> {
     let stage = ins.stage?;
-    for s in lineage(ctx, stage) {
-        let st = &ctx.df.stages[s];
-        let found = ctx.df.stage_instructions(st).iter().rev().filter(|i| i.kind == Kind::User && i.range.start < ins.range.start).find_map(|i| match &i.args {
-            Args::User { user, .. } => Some(user.value.to_string()),
-            _ => None,
-        });
-        if found.is_some() {
-            return found;
+    let users = ctx.users_by_stage.get_or_init(|| {
+        let mut by_stage = vec![Vec::new(); ctx.df.stages.len()];
+        for (i, u) in ctx.df.instructions.iter().enumerate().filter(|(_, u)| u.kind == Kind::User) {
+            if let Some(list) = u.stage.and_then(|s| by_stage.get_mut(s)) {
+                list.push(i);
+            }
         }
+        by_stage
+    });
+    let user = |i: usize| match &ctx.df.instructions[i].args {
+        Args::User { user, .. } => Some(user.value.to_string()),
+        _ => None,
+    };
+    // The last USER before the RUN in its own stage, else the last one of the nearest
+    // ancestor stage that has one (ancestors come earlier in the file).
+    let own = &users[stage];
+    let before = own.partition_point(|&i| ctx.df.instructions[i].range.start < ins.range.start);
+    if before > 0 {
+        return user(own[before - 1]);
     }
-    None
+    lineage(ctx, stage).skip(1).find_map(|s| users[s].last().copied()).and_then(user)
 }
 
 /// Whether the RUN executes as root (no USER, or USER root/0).
@@ -447,13 +457,22 @@ pub(super) fn append_command(ctx: &Context, ins: &Instruction, inside: &Range<us
 pub(super) fn lineage_runs_mention(ctx: &Context, ins: &Instruction, needle: &str) -> bool {
     let Some(stage) = ins.stage else { return false };
     let needle = needle.to_ascii_lowercase();
-    lineage(ctx, stage).into_iter().any(|s| {
-        ctx.df
-            .stage_instructions(&ctx.df.stages[s])
-            .iter()
-            .filter(|i| i.kind == Kind::Run && i.range.start <= ins.range.start)
-            .any(|i| ctx.src(&i.range).to_ascii_lowercase().contains(&needle))
-    })
+    let first = {
+        let mut memo = ctx.first_run_mentioning.lock().unwrap_or_else(|e| e.into_inner());
+        memo.entry(needle.clone())
+            .or_insert_with(|| {
+                let mut first = vec![None; ctx.df.stages.len()];
+                for i in ctx.df.instructions.iter().filter(|i| i.kind == Kind::Run) {
+                    let Some(slot) = i.stage.and_then(|s| first.get_mut(s)) else { continue };
+                    if slot.is_none() && ctx.src(&i.range).to_ascii_lowercase().contains(&needle) {
+                        *slot = Some(i.range.start);
+                    }
+                }
+                std::sync::Arc::new(first)
+            })
+            .clone()
+    };
+    first[stage].is_some_and(|at| at <= ins.range.start) || lineage(ctx, stage).skip(1).any(|s| first[s].is_some())
 }
 
 /// The image the stage's lineage starts from (`golang` for `FROM golang:1.23 AS build` and

@@ -134,7 +134,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                         format!(
                             "`{}` is copied, then unpacked by `tar` on line {}; `ADD {} {dir}` unpacks it without keeping the archive in a layer",
                             src.value,
-                            line_of(ctx.text, tar.name_range.start),
+                            ctx.line_number(tar.name_range.start),
                             src.value
                         ),
                     )

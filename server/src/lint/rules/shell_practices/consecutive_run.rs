@@ -138,7 +138,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             }
             let mut finding = Finding::new(
                 cur.keyword_range.clone(),
-                format!("Consecutive RUN instructions: combine with the RUN on line {} to save a layer", line_of(ctx.text, prev.range.start)),
+                format!("Consecutive RUN instructions: combine with the RUN on line {} to save a layer", ctx.line_number(prev.range.start)),
             )
             .with_related(prev.keyword_range.clone(), "previous RUN");
             if let Some(fix) = merge_fix(ctx, i - 1, i) {
@@ -166,6 +166,6 @@ fn merge_fix(ctx: &Context, p: usize, c: usize) -> Option<Fix> {
     let stateful = a.assigns || ctx.runs[p].commands.iter().any(|cmd| STATEFUL.contains(&cmd.program()));
     let indent = indentation(ctx.text, prev.range.start);
     let edit = Edit { range: prev.range.end..cur_start, text: format!(" && {}\n{indent}    ", ctx.df.escape) };
-    let title = format!("Join with the RUN on line {}", line_of(ctx.text, prev.range.start));
+    let title = format!("Join with the RUN on line {}", ctx.line_number(prev.range.start));
     Some(if stateful { Fix::unsafe_(title, vec![edit]) } else { Fix::safe(title, vec![edit]) })
 }

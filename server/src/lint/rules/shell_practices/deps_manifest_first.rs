@@ -261,7 +261,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     format!(
                         "`{whole}` copies the whole build context before `{}` (line {}), so any source change fetches all dependencies again; put {lines} before it",
                         one_line(ctx, cmd),
-                        line_of(ctx.text, cmd.name_range.start)
+                        ctx.line_number(cmd.name_range.start)
                     ),
                 )
                 .with_related(cmd.range.clone(), "dependencies are installed here"),

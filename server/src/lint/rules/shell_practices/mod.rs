@@ -63,10 +63,6 @@ fn is_lookup(ctx: &Context, cmd: &Command) -> bool {
 }
 
 /// 1-based line number of a byte offset (for messages).
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset].matches('\n').count() + 1
-}
-
 /// Start of the line containing `offset`.
 fn line_start(text: &str, offset: usize) -> usize {
     text[..offset].rfind('\n').map_or(0, |i| i + 1)

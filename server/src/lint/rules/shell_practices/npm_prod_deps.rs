@@ -126,7 +126,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 format!(
                     "`{shown}` installs dev dependencies into the final image; they seem needed by `{}` (line {}): build in an earlier stage or run `npm prune --omit=dev` after it",
                     s.program(),
-                    line_of(ctx.text, s.name_range.start)
+                    ctx.line_number(s.name_range.start)
                 ),
             )),
             None => {

@@ -98,7 +98,7 @@ fn check_and_curl(ctx: &Context, out: &mut Vec<Finding>) {
                             format!(
                                 "This stage already uses `{}` (line {}); use it here too instead of `{p}`",
                                 f.program(),
-                                line_of(ctx.text, f.name_range.start)
+                                ctx.line_number(f.name_range.start)
                             ),
                         )
                         .with_related(f.name_range.clone(), format!("`{}` is used here", f.program())),
