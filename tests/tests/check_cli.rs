@@ -548,3 +548,12 @@ fn fixes_that_meet_at_one_offset_keep_the_file_valid() {
     check(dir.path(), &["--offline", "--fix", "Dockerfile"]);
     assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), fixed);
 }
+
+#[test]
+fn ignore_files_above_the_repository_root_do_not_apply() {
+    // A checkout around the repository ignores `repo/app/`; inside the repository it is not.
+    let dir = fixture(&[(".gitignore", b"app/\n"), ("repo/app/Dockerfile", CLEAN.as_bytes())]);
+    std::fs::create_dir(dir.path().join("repo/.git")).unwrap();
+    let r = check(&dir.path().join("repo"), &["--offline", "--format", "json", "."]);
+    assert_eq!(json_paths(&r.json()), ["app/Dockerfile"], "{}", r.stdout);
+}

@@ -98,8 +98,12 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
 }
 
 fn walk_dir(dir: &Path, out: &mut Discovery) {
+    // Inside a Git repository its ignore files apply up to its root, not those of a checkout
+    // around it (which may well ignore the whole nested repository); outside any repository
+    // `.gitignore` files still count.
+    let in_repo = std::path::absolute(dir).is_ok_and(|d| d.ancestors().any(|a| a.join(".git").exists()));
     let walker = ignore::WalkBuilder::new(dir)
-        .require_git(false)
+        .require_git(in_repo)
         .hidden(false)
         .filter_entry(|entry| {
             !(entry.file_type().is_some_and(|t| t.is_dir())
