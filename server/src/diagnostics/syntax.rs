@@ -150,6 +150,8 @@ fn describe(node_kind: &str) -> String {
         "\"" => "a closing `\"`".into(),
         "'" => "a closing `'`".into(),
         "}" => "a closing `}`".into(),
+        "shell_fragment" | "shell_command" => "a command".into(),
+        "unquoted_string" | "double_quoted_string" | "single_quoted_string" | "path" => "a value".into(),
         k if k.starts_with('_') || k.contains("_token") || k.ends_with("_name") || k == "image_spec" => "more input".into(),
         k => format!("`{}`", k.replace('_', " ")),
     }

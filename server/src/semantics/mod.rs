@@ -493,6 +493,17 @@ fn collect_uses(text: &str, ins: &Instruction, out: &mut Vec<(String, Range<usiz
         Args::Shell(shell) => {
             shellvars::scan(text, shell.range.clone(), out);
         }
+        // ADD, COPY and VOLUME expand variables in JSON form too (RUN, CMD and ENTRYPOINT run
+        // theirs without a shell, so `$X` stays literal there).
+        Args::Exec(words) if matches!(ins.kind, Kind::Add | Kind::Copy | Kind::Volume) => {
+            for w in words.iter().filter(|w| w.range.len() >= 2) {
+                let start = out.len();
+                shellvars::scan(text, w.range.start + 1..w.range.end - 1, out);
+                for u in &mut out[start..] {
+                    u.2 = false;
+                }
+            }
+        }
         Args::Exec(_) | Args::None | Args::HealthcheckNone => {}
     }
     for h in &ins.heredocs {

@@ -110,3 +110,12 @@ fn run_heredoc_scripts_are_shell_even_when_quoted() {
     // The definition, the plain script and the bash script; not the Python bodies.
     assert_eq!(occurrences_text(text, &s, "V=1").len(), 3);
 }
+
+#[test]
+fn json_form_copy_add_and_volume_expand_variables() {
+    let text = "FROM alpine\nARG SRC=a DIR=/d\nCOPY [\"$SRC\", \"/dst/\"]\nADD [\"${SRC}\", \"$DIR/\"]\nVOLUME [\"$DIR\"]\nCMD [\"echo\", \"$SRC\"]\n";
+    let (_, s) = sem(text);
+    // The definition and the COPY and ADD uses; not the exec-form CMD, which has no shell.
+    assert_eq!(occurrences_text(text, &s, "SRC=a").len(), 3);
+    assert_eq!(occurrences_text(text, &s, "DIR=/d").len(), 3);
+}
