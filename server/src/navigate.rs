@@ -84,9 +84,70 @@ pub fn rename(sem: &Semantics, offset: usize, new_name: &str) -> Result<Vec<(Ran
         };
         return Err(RenameError::InvalidName(format!("`{new_name}` is not a valid name. {what}.")));
     }
+    let this = &sem.symbols[sym];
+    let predefined = crate::semantics::is_predefined_arg;
+    if kind != SymbolKind::Stage && predefined(&this.name) {
+        return Err(RenameError::InvalidName(format!(
+            "`{}` is a predefined build argument: BuildKit sets it by that name",
+            this.name
+        )));
+    }
+    if kind != SymbolKind::Stage && predefined(new_name) {
+        return Err(RenameError::InvalidName(format!("`{new_name}` is a predefined build argument")));
+    }
+    // A name already taken would merge two stages or two variables into one.
+    let taken = sem.symbols.iter().enumerate().find(|&(id, s)| {
+        id != sym
+            && match kind {
+                SymbolKind::Stage => s.kind == SymbolKind::Stage && s.name.eq_ignore_ascii_case(new_name),
+                SymbolKind::Arg | SymbolKind::Env => {
+                    s.kind != SymbolKind::Stage && s.name == new_name && (s.stage == this.stage || s.stage.is_none() || this.stage.is_none())
+                }
+            }
+    });
+    if let Some((_, other)) = taken {
+        let what = if kind == SymbolKind::Stage { "stage" } else { "variable" };
+        return Err(RenameError::InvalidName(format!(
+            "A {what} named `{}` already exists; renaming to it would make the two one",
+            other.name
+        )));
+    }
     let mut edits: Vec<(Range<usize>, String)> =
         sem.occurrences(sym).into_iter().map(|r| (r, new_name.to_string())).collect();
     edits.sort_by_key(|(r, _)| r.start);
     edits.dedup_by(|a, b| a.0 == b.0);
     Ok(edits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Snapshot;
+    use crate::syntax::Dockerfile;
+
+    fn renamed(text: &str, at: &str, new_name: &str) -> Result<String, String> {
+        let snap = Snapshot::from_text(text);
+        let df = Dockerfile::new(&snap.text, &snap.tree);
+        let sem = Semantics::analyze(text, &df);
+        let edits = rename(&sem, text.find(at).unwrap(), new_name).map_err(|e| e.to_string())?;
+        Ok(crate::actions::apply(text, &edits.into_iter().map(|(range, text)| crate::lint::Edit { range, text }).collect::<Vec<_>>()))
+    }
+
+    #[test]
+    fn renames_that_would_merge_two_names_are_refused() {
+        let text = "FROM alpine AS build\nARG VERSION=1\nENV APP_HOME=/app\nFROM alpine AS other\nARG APP_HOME\nCOPY --from=build /a /b\n";
+        assert!(renamed(text, "build\n", "OTHER").unwrap_err().contains("already exists"));
+        assert!(renamed(text, "VERSION", "APP_HOME").unwrap_err().contains("already exists"));
+        // Another stage's variable of that name is no conflict.
+        let ok = renamed(text, "APP_HOME=", "HOME_DIR").unwrap();
+        assert!(ok.contains("ENV HOME_DIR=/app") && ok.contains("ARG APP_HOME"), "{ok}");
+        assert_eq!(renamed(text, "build\n", "builder").unwrap().matches("builder").count(), 2);
+    }
+
+    #[test]
+    fn predefined_build_args_are_not_renamed() {
+        let text = "FROM alpine\nARG TARGETARCH\nARG ARCH=x\nRUN echo $TARGETARCH $ARCH\n";
+        assert!(renamed(text, "TARGETARCH", "ARCH2").unwrap_err().contains("predefined"));
+        assert!(renamed(text, "ARCH=", "TARGETOS").unwrap_err().contains("predefined"));
+    }
 }

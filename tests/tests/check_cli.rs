@@ -76,7 +76,8 @@ fn check_with_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
         .spawn()
         .expect("running dockls");
     if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        // dockls may refuse its arguments before reading standard input.
+        let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
     }
     let out = child.wait_with_output().expect("waiting for dockls");
     Run {
@@ -556,4 +557,15 @@ fn ignore_files_above_the_repository_root_do_not_apply() {
     std::fs::create_dir(dir.path().join("repo/.git")).unwrap();
     let r = check(&dir.path().join("repo"), &["--offline", "--format", "json", "."]);
     assert_eq!(json_paths(&r.json()), ["app/Dockerfile"], "{}", r.stdout);
+}
+
+#[test]
+fn a_file_named_twice_is_checked_once_and_fix_refuses_stdin() {
+    let dir = fixture(&[("Dockerfile", BAD.as_bytes())]);
+    let absolute = dir.path().join("Dockerfile");
+    let r = check(dir.path(), &["--offline", "--format", "json", "Dockerfile", "./Dockerfile", absolute.to_str().unwrap()]);
+    assert_eq!(r.json()["files"].as_array().unwrap().len(), 1, "{}", r.stdout);
+    let r = check_with_stdin(dir.path(), &["--offline", "--fix", "-"], Some(CLEAN));
+    assert_eq!(r.status, 2);
+    assert!(r.stderr.contains("--fix cannot write"), "{}", r.stderr);
 }

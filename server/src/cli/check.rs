@@ -32,6 +32,10 @@ const STACK_SIZE: usize = 64 * 1024 * 1024;
 /// Runs the command and returns its exit status.
 pub fn run(args: &CheckArgs) -> ExitCode {
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    if args.fix && paths.iter().any(|p| p.as_os_str() == "-") {
+        eprintln!("error: --fix cannot write its fixes back to standard input; check a file instead");
+        return ExitCode::from(2);
+    }
     let discovery = walk::discover(&paths);
     {
         // Not held while files are checked: the workers may log to stderr too.

@@ -94,6 +94,12 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
     }
     out.inputs.sort_by(|a, b| compare_paths(&a.path, &b.path));
     out.inputs.dedup_by(|a, b| a.path == b.path);
+    // The same file named twice (`Dockerfile ./Dockerfile $PWD/Dockerfile`) is checked once.
+    let mut seen = std::collections::HashSet::new();
+    out.inputs.retain(|i| match &i.source {
+        Source::File(p) => seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+        Source::Stdin => true,
+    });
     out
 }
 

@@ -235,10 +235,7 @@ struct Analyzer<'a> {
     stage_end: Vec<Option<Scopes>>,
 }
 
-/// Persistent (a clone shares the structure): every stage starts from a copy of its parent's
-/// scope, and in a long `FROM previous` chain each copy would otherwise hold everything
-/// declared before it (quadratic memory on a generated 300,000-line file).
-type Scope = imbl::HashMap<String, usize>;
+type Scope = HashMap<String, usize>;
 
 /// What a stage sees at one point.
 #[derive(Clone, Default)]
@@ -278,6 +275,15 @@ impl Analyzer<'_> {
             stage_symbols.push(sym);
         }
         self.stage_end = vec![None; df.stages.len()];
+        // A stage's end scopes are kept only until its last child starts, which takes them
+        // over instead of copying: in a long `FROM previous` chain each copy would hold
+        // everything declared before it (quadratic time and memory).
+        let mut children_left = vec![0usize; df.stages.len()];
+        for p in df.stages.iter().filter_map(|s| s.parent) {
+            if let Some(n) = children_left.get_mut(p) {
+                *n += 1;
+            }
+        }
 
         let mut global = Scope::new();
         let mut scopes = Scopes::default();
@@ -299,7 +305,18 @@ impl Analyzer<'_> {
                         self.out.references.push(Reference { symbol: sym, range: r });
                     }
                 }
-                scopes = df.stages[stage].parent.and_then(|p| self.stage_end.get(p).cloned().flatten()).unwrap_or_default();
+                scopes = match df.stages[stage].parent {
+                    Some(p) if p < stage => {
+                        children_left[p] -= 1;
+                        if children_left[p] == 0 {
+                            self.stage_end[p].take()
+                        } else {
+                            self.stage_end[p].clone()
+                        }
+                        .unwrap_or_default()
+                    }
+                    _ => Scopes::default(),
+                };
                 continue;
             }
             self.stage_refs(ins, idx, &stage_symbols);
@@ -437,7 +454,8 @@ impl Analyzer<'_> {
                 _ if predefined && !at_runtime => Why::PredefinedNotDeclared,
                 _ => Why::Undeclared,
             };
-            let mut visible: Vec<String> = seen.keys().cloned().collect();
+            // Did-you-mean candidates: only names of a similar length can be suggested.
+            let mut visible: Vec<String> = seen.keys().filter(|k| k.len().abs_diff(name.len()) <= 3).cloned().collect();
             visible.sort();
             self.out.unresolved.push(Unresolved { name, range, in_shell, instruction_kind: kind, visible, why });
         }
