@@ -244,6 +244,11 @@ fn instruction(src: &str, ins: &Instruction, nested: bool, out: &mut Vec<Diagnos
                         p.range.clone(),
                         format!("Invalid port `{}`: expected `port`, `port/protocol` or `from-to`", p.value),
                     )),
+                    Some(PortProblem::ReversedRange) => out.push(Diagnostic::error(
+                        "invalid-port",
+                        p.range.clone(),
+                        format!("Invalid port range `{}`: it ends before it starts", p.value),
+                    )),
                     Some(PortProblem::Mapping | PortProblem::OutOfRange(_)) | None => {}
                 }
             }
@@ -394,6 +399,10 @@ fn flag_value(ins: &Instruction, flag: &Flag, kind: FlagValue, out: &mut Vec<Dia
     let problem = match kind {
         FlagValue::Duration if !is_duration(s) => {
             Some(format!("`--{name}` takes a duration with a unit, like `30s`, `1m30s` or `500ms`; got `{s}`"))
+        }
+        // BuildKit: 0 means the default; anything else must be at least a millisecond.
+        FlagValue::Duration if duration_seconds(s).is_some_and(|d| d > 0.0 && d < 1e-3) => {
+            Some(format!("`--{name}` cannot be less than 1ms; got `{s}`"))
         }
         FlagValue::Count if s.parse::<u32>().is_err() => Some(format!("`--{name}` takes a whole number; got `{s}`")),
         FlagValue::Mode if !is_mode(s) => {

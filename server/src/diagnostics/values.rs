@@ -2,6 +2,28 @@
 //! distribution reference grammar.
 
 /// Go duration syntax as Docker parses HEALTHCHECK times: `1h2m3.5s`, `500ms`.
+/// A Go duration's length in seconds (`1m30s` → 90), when it is one.
+pub fn duration_seconds(s: &str) -> Option<f64> {
+    if !is_duration(s) {
+        return None;
+    }
+    let mut total = 0.0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let n: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let (unit, scale) = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1.0), ("m", 60.0), ("h", 3600.0)]
+            .into_iter()
+            .filter(|(u, _)| rest.starts_with(u))
+            .max_by_key(|(u, _)| u.len())
+            .unwrap_or(("", 0.0));
+        rest = &rest[unit.len()..];
+        total += n * scale;
+    }
+    Some(total)
+}
+
 pub fn is_duration(s: &str) -> bool {
     let mut rest = s;
     if rest.is_empty() {
@@ -159,6 +181,8 @@ pub enum PortProblem {
     OutOfRange(u64),
     Protocol(String),
     Malformed,
+    /// `8010-8000`: Docker rejects a range that ends before it starts.
+    ReversedRange,
 }
 
 pub fn port_problem(arg: &str) -> Option<PortProblem> {
@@ -182,6 +206,9 @@ pub fn port_problem(arg: &str) -> Option<PortProblem> {
             return Some(PortProblem::OutOfRange(n));
         }
     }
+    if hi.is_some_and(|hi| hi.parse::<u64>().unwrap_or(0) < lo.parse::<u64>().unwrap_or(0)) {
+        return Some(PortProblem::ReversedRange);
+    }
     if let Some(proto) = proto {
         if !["tcp", "udp", "sctp"].contains(&proto.to_ascii_lowercase().as_str()) {
             return Some(PortProblem::Protocol(proto.to_string()));
@@ -202,6 +229,15 @@ mod tests {
         for bad in ["30", "s", "1x", "", "1..5s", "5 s"] {
             assert!(!is_duration(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn duration_lengths() {
+        assert_eq!(duration_seconds("1m30s"), Some(90.0));
+        assert_eq!(duration_seconds("500ms"), Some(0.5));
+        assert_eq!(duration_seconds("0"), Some(0.0));
+        assert!(duration_seconds("500us").is_some_and(|d| d < 1e-3));
+        assert_eq!(duration_seconds("30"), None);
     }
 
     #[test]
