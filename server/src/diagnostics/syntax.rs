@@ -369,6 +369,13 @@ fn flag_value(ins: &Instruction, flag: &Flag, kind: FlagValue, out: &mut Vec<Dia
     let value = flag.value.as_ref();
     if kind == FlagValue::Bool {
         // BuildKit compares the value case-insensitively; `--link=` is an error.
+        if value.is_none() && flag.range.end > flag.name_range.end {
+            out.push(Diagnostic::error(
+                "invalid-flag-value",
+                flag.range.clone(),
+                format!("`--{name}=` has no value: write `--{name}`, `--{name}=true` or `--{name}=false`"),
+            ));
+        }
         if let Some(v) = value {
             if !v.has_expansions() && !v.value.eq_ignore_ascii_case("true") && !v.value.eq_ignore_ascii_case("false") {
                 out.push(Diagnostic::error(
