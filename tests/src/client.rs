@@ -181,11 +181,9 @@ impl FrameParser {
         if self.buf.len() < body_start + length {
             return None;
         }
-        let body: Vec<u8> = self
-            .buf
-            .drain(..body_start + length)
-            .skip(body_start)
-            .collect();
+        let rest = self.buf.split_off(body_start + length);
+        let mut body = std::mem::replace(&mut self.buf, rest);
+        body.drain(..body_start);
         Some(serde_json::from_slice(&body).map_err(|e| {
             FrameError(format!(
                 "invalid JSON body ({e}): {}",
@@ -235,7 +233,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// What the reader thread sends.
 enum Event {
-    Message(Value),
+    /// A message, and when the read that completed its bytes returned (before parsing them).
+    Message(Value, Instant),
     FrameError(String),
     Eof,
     ReadError(String),
@@ -302,6 +301,8 @@ pub struct LspClient {
     /// Short forms of everything received, for timeout panics.
     log: VecDeque<String>,
     received: usize,
+    /// When the last message taken from the reader had fully arrived.
+    last_arrival: Option<Instant>,
     closed: Option<String>,
     timeout: Duration,
     settings: Value,
@@ -402,9 +403,10 @@ impl LspClient {
                             return;
                         }
                         Ok(n) => {
+                            let arrived = Instant::now();
                             for item in parser.push(&chunk[..n]) {
                                 let event = match item {
-                                    Ok(v) => Event::Message(v),
+                                    Ok(v) => Event::Message(v, arrived),
                                     Err(e) => Event::FrameError(e.0),
                                 };
                                 if tx.send(event).is_err() {
@@ -436,6 +438,7 @@ impl LspClient {
             queue: VecDeque::new(),
             log: VecDeque::new(),
             received: 0,
+            last_arrival: None,
             closed: None,
             timeout: DEFAULT_TIMEOUT,
             settings: Value::Null,
@@ -621,7 +624,8 @@ impl LspClient {
                 Err(RecvTimeoutError::Disconnected) => Event::Eof,
             };
             match event {
-                Event::Message(message) => {
+                Event::Message(message, arrived) => {
+                    self.last_arrival = Some(arrived);
                     self.record(&message);
                     let is_request = message.get("method").is_some() && message.get("id").is_some();
                     let is_notification =
@@ -737,6 +741,8 @@ impl LspClient {
                 && predicate(m)
         };
         if let Some(pos) = self.queue.iter().position(matches) {
+            // Received during an earlier wait: when is not kept.
+            self.last_arrival = None;
             return Ok(self.queue.remove(pos).expect("position is in range"));
         }
         let deadline = Instant::now() + timeout;
@@ -789,6 +795,13 @@ impl LspClient {
     }
 
     /// How many messages were received in total.
+    /// When the bytes of the message most recently returned by a wait or request had all
+    /// arrived: before this client parsed them, so a latency measured to it is the server's
+    /// alone (and the pipe's), not this client's JSON parser's.
+    pub fn last_arrival(&self) -> Option<Instant> {
+        self.last_arrival
+    }
+
     pub fn received_count(&self) -> usize {
         self.received
     }

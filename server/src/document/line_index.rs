@@ -94,12 +94,41 @@ impl LineIndex {
         while !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_of(offset);
+        self.position_on_line(text, offset, self.line_of(offset), enc)
+    }
+
+    /// [`LineIndex::position`] for offsets that mostly come in text order (an outline, a list
+    /// of ranges): `hint` is the line of the previous offset, kept between calls. Lines at or
+    /// just after it are looked at first; anything else falls back to the binary search.
+    pub fn position_near(&self, text: &str, offset: usize, enc: PositionEncoding, hint: &mut usize) -> TextPosition {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_of_near(offset, *hint);
+        *hint = line;
+        self.position_on_line(text, offset, line, enc)
+    }
+
+    fn line_of_near(&self, offset: usize, hint: usize) -> usize {
+        let starts = &self.starts;
+        if hint < starts.len() && starts[hint] <= offset {
+            // A few lines on at most: ranges of one instruction rarely span more.
+            for line in hint..(hint + 4).min(starts.len()) {
+                if starts.get(line + 1).is_none_or(|&next| offset < next) {
+                    return line;
+                }
+            }
+        }
+        self.line_of(offset)
+    }
+
+    fn position_on_line(&self, text: &str, offset: usize, line: usize, enc: PositionEncoding) -> TextPosition {
+        // Most lines are ASCII, where every encoding counts bytes; checking that goes a word
+        // at a time, decoding goes a character at a time.
         let range = self.line_range(text, line);
         let end = offset.min(range.end);
         let prefix = &text[range.start..end];
-        // Most lines are ASCII, where every encoding counts bytes; checking that goes a word
-        // at a time, decoding goes a character at a time.
         let character = if enc == PositionEncoding::Utf8 || prefix.is_ascii() {
             prefix.len() as u32
         } else {

@@ -33,6 +33,28 @@ fn crlf_and_lone_cr_end_lines() {
 }
 
 #[test]
+fn positions_found_from_a_hint_are_the_positions_found_without() {
+    // Emoji (two UTF-16 units), CJK (three UTF-8 bytes), CRLF, a lone CR, an empty last line.
+    let text = "FROM a\r\nLABEL x=\"🐳 鯨\"\rRUN b \\\n  c\n\n# 日本\r\nCMD 🐋\n";
+    let idx = LineIndex::new(text);
+    // In text order, backwards, and jumping about, past the end too, from any hint.
+    let forward: Vec<usize> = (0..=text.len() + 2).collect();
+    let backward: Vec<usize> = forward.iter().rev().copied().collect();
+    let jumping: Vec<usize> = forward.iter().map(|i| (i * 7) % (text.len() + 3)).collect();
+    for enc in [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32] {
+        for order in [&forward, &backward, &jumping] {
+            for start_hint in [0, 3, 99] {
+                let mut hint = start_hint;
+                for &offset in order {
+                    let near = idx.position_near(text, offset, enc, &mut hint);
+                    assert_eq!(near, idx.position(text, offset, enc), "offset {offset} ({enc:?})");
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn out_of_range_positions_are_clamped() {
     let mut doc = Document::new("FROM a\n", 1);
     doc.apply_changes(

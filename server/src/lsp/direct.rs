@@ -45,7 +45,10 @@ type Handler = fn(&State, LSPAny) -> Result<Box<dyn WriteJson>, jsonrpc::Error>;
 /// The methods answered here, with their handlers.
 fn handler(method: &str) -> Option<Handler> {
     Some(match method {
-        "textDocument/documentSymbol" => |s, p| typed(p, |p| requests::document_symbol::handle(s, p)),
+        "textDocument/documentSymbol" => |s, p| {
+            let params = from_params(p)?;
+            Ok(Box::new(requests::document_symbol::handle(s, params)))
+        },
         "textDocument/foldingRange" => |s, p| typed(p, |p| requests::folding_range::handle(s, p)),
         "textDocument/semanticTokens/full" => |s, p| typed(p, |p| requests::semantic_tokens::full(s, p)),
         "textDocument/semanticTokens/range" => |s, p| typed(p, |p| requests::semantic_tokens::range(s, p)),
@@ -69,12 +72,6 @@ trait EstimatedLen {
     fn estimated_len(&self) -> usize;
 }
 
-impl EstimatedLen for Option<requests::document_symbol::Symbols> {
-    fn estimated_len(&self) -> usize {
-        self.as_ref().map_or(0, |s| s.estimated_len())
-    }
-}
-
 impl EstimatedLen for Option<Vec<FoldingRange>> {
     fn estimated_len(&self) -> usize {
         self.as_ref().map_or(0, |v| v.len() * 64)
@@ -87,18 +84,47 @@ impl EstimatedLen for Option<SemanticTokens> {
     }
 }
 
-impl<T: Serialize + EstimatedLen + Send> WriteJson for T {
+/// An answer serialized with serde.
+struct Serde<T>(T);
+
+impl<T: Serialize + EstimatedLen + Send> WriteJson for Serde<T> {
     fn estimated_len(&self) -> usize {
-        EstimatedLen::estimated_len(self)
+        EstimatedLen::estimated_len(&self.0)
     }
     fn write_vec(&self, out: Vec<u8>) -> (Vec<u8>, serde_json::Result<()>) {
-        serialize_into(self, out)
+        serialize_into(&self.0, out)
     }
     fn write_counted(&self, out: Counter) -> (Counter, serde_json::Result<()>) {
-        serialize_into(self, out)
+        serialize_into(&self.0, out)
     }
     fn write_pieces(&self, out: Pieces) -> (Pieces, serde_json::Result<()>) {
-        serialize_into(self, out)
+        serialize_into(&self.0, out)
+    }
+}
+
+/// Document symbols write their JSON themselves (`null` for an unknown document).
+impl WriteJson for Option<requests::document_symbol::Symbols> {
+    fn estimated_len(&self) -> usize {
+        self.as_ref().map_or(4, |s| s.estimated_len())
+    }
+    fn write_vec(&self, mut out: Vec<u8>) -> (Vec<u8>, serde_json::Result<()>) {
+        let written = write_symbols(self, &mut out);
+        (out, written)
+    }
+    fn write_counted(&self, mut out: Counter) -> (Counter, serde_json::Result<()>) {
+        let written = write_symbols(self, &mut out);
+        (out, written)
+    }
+    fn write_pieces(&self, mut out: Pieces) -> (Pieces, serde_json::Result<()>) {
+        let written = write_symbols(self, &mut out);
+        (out, written)
+    }
+}
+
+fn write_symbols(symbols: &Option<requests::document_symbol::Symbols>, out: &mut impl Write) -> serde_json::Result<()> {
+    match symbols {
+        Some(s) => s.write_json(out),
+        None => out.write_all(b"null").map_err(serde_json::Error::io),
     }
 }
 
@@ -113,8 +139,11 @@ fn typed<P: serde::de::DeserializeOwned, R: Serialize + EstimatedLen + Send + 's
     params: LSPAny,
     f: impl FnOnce(P) -> R,
 ) -> Result<Box<dyn WriteJson>, jsonrpc::Error> {
-    let params: P = serde_json::from_value(params).map_err(|e| jsonrpc::Error::invalid_params(e.to_string()))?;
-    Ok(Box::new(f(params)))
+    Ok(Box::new(Serde(f(from_params(params)?))))
+}
+
+fn from_params<P: serde::de::DeserializeOwned>(params: LSPAny) -> Result<P, jsonrpc::Error> {
+    serde_json::from_value(params).map_err(|e| jsonrpc::Error::invalid_params(e.to_string()))
 }
 
 /// Answers estimated up to this size are serialized into one buffer and sent whole. A larger
@@ -136,7 +165,10 @@ enum Outgoing {
 /// (queued on the outbox right here).
 fn send(id: &Id, answer: &dyn WriteJson, outbox: &Outbox) -> Result<Outgoing, jsonrpc::Error> {
     if answer.estimated_len() <= WHOLE_LIMIT {
-        let (mut body, written) = answer.write_vec(response_prefix(id));
+        // Sized up front: growing by doubling copied the answer ~twice over.
+        let mut prefix = response_prefix(id);
+        prefix.reserve(answer.estimated_len() + 1);
+        let (mut body, written) = answer.write_vec(prefix);
         written.map_err(serialize_error)?;
         body.push(b'}');
         return Ok(Outgoing::Whole(body));

@@ -39,12 +39,18 @@ pub fn run() -> ExitCode {
             builder = builder.custom_method("dockls/testPanic", server::Backend::test_panic);
         }
         let (service, socket) = builder.finish();
-        let (outbox, sink, writer) = transport::spawn_writer(tokio::io::stdout());
+        let (outbox, sink, writer) = match transport::spawn_writer(transport::stdout()) {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("dockls: cannot start the output thread: {e}");
+                return false;
+            }
+        };
         let stdin = input::CleanInput::new(tokio::io::stdin(), outbox.clone());
         let service = direct::Direct::new(service, state.clone(), outbox);
         Server::new(stdin, sink, socket).serve(service).await;
         // Everything queued before `exit` is still written (bounded: a stuck client can't hold us).
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), tokio::task::spawn_blocking(move || writer.join())).await;
         state.shutdown_received()
     });
     // Don't wait for detached analysis tasks after `exit`.

@@ -20,6 +20,11 @@
 //!   the server does not put `version` in its diagnostics, the next ones for the URI);
 //! * `peak RSS` – `VmHWM` of the server process just before `shutdown`.
 //!
+//! Every latency ends when the last byte of the answer (or notification) has been read from
+//! the server's stdout, before this client parses it: parsing JSON into a `serde_json::Value`
+//! is the client's work, and for a large answer it took longer than the server (the
+//! `documentSymbol client parse` row still shows it, for both servers).
+//!
 //! Medians over the runs are printed as Markdown table rows (server, lines, metric, median,
 //! min, max, samples); `--json` also writes every sample. A wait that runs out of time is
 //! recorded as "timeout", never a crash.
@@ -272,6 +277,12 @@ fn response_size(v: &Value) -> String {
     }
 }
 
+/// From `start` to the arrival of the message just taken: its last byte read, before this
+/// client parsed it (see [`LspClient::last_arrival`]); to now if that is not known.
+fn arrived(client: &LspClient, start: Instant) -> Duration {
+    client.last_arrival().map_or_else(|| start.elapsed(), |at| at.saturating_duration_since(start))
+}
+
 /// The size of an answer as compact JSON (KB) and the median time this client takes to parse
 /// it into a `Value`, as it did when the answer arrived (ms, median of 5).
 fn client_parse(v: &Value) -> (f64, f64) {
@@ -359,7 +370,7 @@ fn one_run(
     let server_info;
     match init {
         Ok(Ok(result)) => {
-            samples[0] = Sample::Value(ms(start.elapsed()));
+            samples[0] = Sample::Value(ms(arrived(&client, start)));
             server_info = result.get("serverInfo").cloned();
         }
         Ok(Err(e)) => {
@@ -400,7 +411,7 @@ fn one_run(
         diag_timeout,
     ) {
         Ok(m) => {
-            samples[1] = Sample::Value(ms(t.elapsed()));
+            samples[1] = Sample::Value(ms(arrived(&client, t)));
             versioned = m["params"].get("version").is_some_and(|v| !v.is_null());
             if versioned && m["params"]["version"] != json!(1) {
                 problems.push(format!(
@@ -459,7 +470,7 @@ fn one_run(
         let t = Instant::now();
         match client.try_request(method, params, o.request_timeout) {
             Ok(Ok(result)) => {
-                samples[idx] = Sample::Value(ms(t.elapsed()));
+                samples[idx] = Sample::Value(ms(arrived(&client, t)));
                 log(format!("{method}: {}", response_size(&result)));
                 if idx == SYMBOLS {
                     let (kb, parse_ms) = client_parse(&result);
@@ -510,7 +521,7 @@ fn one_run(
         diag_timeout,
     ) {
         Ok(m) => {
-            samples[2] = Sample::Value(ms(t.elapsed()));
+            samples[2] = Sample::Value(ms(arrived(&client, t)));
             log(format!(
                 "edit: {} diagnostic(s), version {}",
                 m["params"]["diagnostics"].as_array().map_or(0, Vec::len),
@@ -533,7 +544,7 @@ fn one_run(
             o.request_timeout,
         ) {
             Ok(Ok(result)) => {
-                samples[5] = Sample::Value(ms(t.elapsed()));
+                samples[5] = Sample::Value(ms(arrived(&client, t)));
                 log(format!("semanticTokens/full: {}", response_size(&result)));
                 answers.push(result);
             }
