@@ -517,8 +517,13 @@ impl LspClient {
 
     /// Writes bytes to the server as they are: malformed frames for robustness tests.
     pub fn send_raw(&mut self, bytes: &[u8]) {
-        let stdin = self.stdin.as_mut().expect("stdin open");
-        stdin.write_all(bytes).and_then(|_| stdin.flush()).expect("writing to the server");
+        self.try_send_raw(bytes).expect("writing to the server");
+    }
+
+    /// [`LspClient::send_raw`] that returns a failure to write instead of panicking.
+    pub fn try_send_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let stdin = self.stdin.as_mut().ok_or_else(|| std::io::Error::other("stdin already closed"))?;
+        stdin.write_all(bytes).and_then(|_| stdin.flush())
     }
 
     /// Sends `exit` without `shutdown` and closes stdin; the exit status, once the server ended.
