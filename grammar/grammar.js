@@ -203,7 +203,10 @@ module.exports = grammar({
     add_instruction: ($) => seq(
       kwRule('ADD')($),
       repeat($._flag),
-      $._copy_arguments,
+      // Optional, so that a line ending after the flags (`ADD --link` while typing) ends the
+      // instruction instead of taking the next line as its arguments; the analysis reports
+      // fewer than a source and a destination.
+      optional($._copy_arguments),
       $._newline,
       repeat($.heredoc_block),
     ),
@@ -211,14 +214,17 @@ module.exports = grammar({
     copy_instruction: ($) => seq(
       kwRule('COPY')($),
       repeat($._flag),
-      $._copy_arguments,
+      // Optional, so that a line ending after the flags (`COPY --link` while typing) ends the
+      // instruction instead of taking the next line as its arguments; the analysis reports
+      // fewer than a source and a destination.
+      optional($._copy_arguments),
       $._newline,
       repeat($.heredoc_block),
     ),
 
     _copy_arguments: ($) => choice(
       $.json_string_array,
-      seq($._copy_argument, repeat1($._copy_argument)),
+      repeat1($._copy_argument),
     ),
     _copy_argument: ($) => choice($.path, $.heredoc_marker),
 
@@ -263,8 +269,9 @@ module.exports = grammar({
       kwRule('HEALTHCHECK')($),
       choice(
         seq(alias(/[nN][oO][nN][eE]/, 'NONE'), $._newline),
-        // The nested CMD instruction consumes the newline.
-        seq(repeat($._flag), field('cmd', $.cmd_instruction)),
+        // The nested CMD instruction consumes the newline. Flags alone end at their line (the
+        // next line is not taken for the CMD); the analysis reports the missing CMD.
+        seq(repeat($._flag), choice(field('cmd', $.cmd_instruction), $._newline)),
       ),
     ),
 

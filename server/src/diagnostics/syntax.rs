@@ -14,7 +14,35 @@ pub(super) fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
     }
     for ins in &df.instructions {
         instruction(src, ins, false, out);
+        // An instruction the grammar took whole but that lacks arguments (the grammar lets a
+        // line end after the flags, so that the next line stays its own instruction while
+        // the user types). Not when the parser already reported an error inside it.
+        if !df.errors.iter().any(|e| e.range.start >= ins.range.start && e.range.start <= ins.range.end) {
+            missing_arguments(ins, out);
+        }
     }
+}
+
+/// COPY and ADD need a source and a destination; HEALTHCHECK needs `CMD …` or `NONE`.
+fn missing_arguments(ins: &Instruction, out: &mut Vec<Diagnostic>) {
+    let missing = match ins.kind {
+        Kind::Copy | Kind::Add => ins.words().len() < 2,
+        Kind::Healthcheck => ins.nested.is_none() && !matches!(ins.args, Args::HealthcheckNone),
+        _ => false,
+    };
+    if !missing {
+        return;
+    }
+    // The bare keyword, or the whole instruction when it has flags or an argument.
+    let range = if ins.range.end > ins.keyword_range.end { ins.range.clone() } else { ins.keyword_range.clone() };
+    let msg = match ins.kind {
+        Kind::Copy | Kind::Add if !ins.words().is_empty() => format!(
+            "{}; with one argument there is no destination",
+            requirement(ins.kind)
+        ),
+        kind => requirement(kind).to_string(),
+    };
+    out.push(Diagnostic::error("missing-argument", range, msg));
 }
 
 fn directives(df: &Dockerfile, out: &mut Vec<Diagnostic>) {
@@ -131,6 +159,16 @@ fn syntax_error(src: &str, err: &SyntaxError, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::error("missing-argument", range, msg));
             return;
         }
+    }
+    // `HEALTHCHECK CMD` with nothing after it: the grammar ends the HEALTHCHECK at its flags and
+    // leaves the bare `CMD` as the error.
+    if err.instruction == Some(Kind::Healthcheck) && text.trim().eq_ignore_ascii_case("cmd") {
+        out.push(Diagnostic::error(
+            "missing-argument",
+            trim_range(src, err.range.clone()),
+            "HEALTHCHECK CMD requires a command, e.g. `HEALTHCHECK CMD curl -f http://localhost/ || exit 1`",
+        ));
+        return;
     }
     let shown: String = text.trim().chars().take(40).collect();
     let msg = match err.instruction {
