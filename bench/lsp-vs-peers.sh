@@ -139,9 +139,11 @@ lines.append(f"dockls {dockls_info.get('version', '?')} (`{' '.join(os.path.base
              f"Median of {runs} runs, a fresh server process per run; files from `tests/src/synth.rs`.")
 lines.append("Ratio = docker-langserver / dockls (higher is better for dockls). "
              "`timeout`: no answer within the limit (requests 60 s, diagnostics max(20 s, 60 s × lines/50k)).")
+lines.append("Every latency runs from the message written (encoded beforehand) to the last byte of the answer "
+             "read, before this client parses it.")
 lines.append("`documentSymbol answer` / `documentSymbol client parse`: the answer's size as compact JSON and "
-             "how long this client takes to parse it into a `serde_json::Value` (timed again on the received "
-             "answer, median of 5); that parse is inside the documentSymbol time, whichever server answers.")
+             "how long this client then takes to parse it into a `serde_json::Value` (timed again on the received "
+             "answer, median of 5); an editor pays a parse like it on top of the documentSymbol time.")
 lines.append("")
 lines.append("| metric | lines | dockls | docker-langserver | ratio |")
 lines.append("|---|---:|---:|---:|---:|")
