@@ -25,6 +25,8 @@ const PIECES: &[&str] = &[
     "\r", "🐳", "日本語", "é", "\u{FEFF}", "\u{0}", "ONBUILD ", "HEALTHCHECK --interval=5s CMD true\n",
     "USER 1000:1000\n", "EXPOSE 80/tcp 443\n", "WORKDIR /app\n", "SHELL [\"bash\", \"-c\"]\n", "LABEL a=b\n",
     "STOPSIGNAL SIGTERM\n", "CMD [\"x\"\n", "ADD --chmod=755 https://example.com/a /a\n", "MAINTAINER me\n",
+    // Instructions that may end after their flags (typed a word at a time).
+    "COPY --link ", "ADD ", "HEALTHCHECK --retries=3 ", "CMD ",
 ];
 
 const START: &str = "# syntax=docker/dockerfile:1\r\nARG BASE=alpine:3.20\nFROM ${BASE} AS 构建\nRUN apk add --no-cache curl \\\n    && echo \"🐳\"\nCOPY <<EOF /etc/motd\nhello\nEOF\n\nFROM 构建\nCMD [\"sh\"]\n";

@@ -279,6 +279,11 @@ fn sarif_output_is_sarif_2_1_0() {
     assert_eq!(port["level"], "error");
     let loc = &port["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], "Dockerfile");
+    // Relative paths name their base, and the base is where `check` ran.
+    assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    let root = sarif_run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap();
+    let dir_name = dir.path().file_name().unwrap().to_str().unwrap();
+    assert!(root.starts_with("file:///") && root.ends_with(&format!("{dir_name}/")), "{root}");
     assert_eq!(loc["region"]["startLine"], 4);
     assert_eq!(loc["region"]["startColumn"], 8);
     assert_eq!(loc["region"]["endLine"], 4);

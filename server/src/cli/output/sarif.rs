@@ -39,17 +39,46 @@ const URI_ESCAPES: &AsciiSet = &CONTROLS
     .add(b'}');
 
 /// A URI reference for a displayed path: relative paths stay relative; absolute ones become
-/// `file://` URIs.
+/// `file://` URIs. A relative path whose first segment has a `:` gets `./` in front, or it
+/// would read as a URI scheme (`x:app.Dockerfile`).
 pub fn path_uri(path: &str) -> String {
     let slashed = path.replace('\\', "/");
     let encoded = utf8_percent_encode(&slashed, URI_ESCAPES).to_string();
     if slashed.starts_with('/') {
         format!("file://{encoded}")
-    } else if slashed.as_bytes().get(1) == Some(&b':') {
+    } else if slashed.as_bytes().get(1) == Some(&b':') && slashed.as_bytes()[0].is_ascii_alphabetic() && (slashed.len() == 2 || slashed.as_bytes()[2] == b'/') {
         format!("file:///{encoded}")
+    } else if encoded.split('/').next().is_some_and(|first| first.contains(':')) {
+        format!("./{encoded}")
     } else {
         encoded
     }
+}
+
+/// The base that relative paths are written against (SARIF 2.1.0 §3.4.4: a relative `uri`
+/// should name its `uriBaseId`; GitHub code scanning reads `%SRCROOT%`).
+const SRCROOT: &str = "%SRCROOT%";
+
+fn artifact(path: &str) -> sarif::ArtifactLocation {
+    let uri = path_uri(path);
+    if uri.starts_with("file:") {
+        sarif::ArtifactLocation::builder().uri(uri).build()
+    } else {
+        sarif::ArtifactLocation::builder().uri(uri).uri_base_id(SRCROOT).build()
+    }
+}
+
+/// `%SRCROOT%` as the directory `check` ran in, when it is known.
+fn original_uri_base_ids() -> Option<std::collections::BTreeMap<String, sarif::ArtifactLocation>> {
+    let cwd = std::env::current_dir().ok()?;
+    let mut root = path_uri(cwd.to_str()?);
+    if !root.starts_with("file:") {
+        return None;
+    }
+    if !root.ends_with('/') {
+        root.push('/');
+    }
+    Some([(SRCROOT.to_string(), sarif::ArtifactLocation::builder().uri(root).build())].into())
 }
 
 fn level(s: Severity) -> sarif::ResultLevel {
@@ -99,11 +128,11 @@ impl<'a> Regions<'a> {
     }
 }
 
-fn location(uri: &str, region: sarif::Region) -> sarif::Location {
+fn location(path: &str, region: sarif::Region) -> sarif::Location {
     sarif::Location::builder()
         .physical_location(
             sarif::PhysicalLocation::builder()
-                .artifact_location(sarif::ArtifactLocation::builder().uri(uri).build())
+                .artifact_location(artifact(path))
                 .region(region)
                 .build(),
         )
@@ -133,7 +162,7 @@ pub fn log(report: &Report<'_>) -> sarif::Sarif {
 
     let mut results = Vec::new();
     for file in report.files {
-        let uri = path_uri(&file.path);
+        let path = file.path.as_str();
         let mut regions = Regions::new(file);
         let mut related_regions = Regions::new(file);
         for d in &file.diagnostics {
@@ -142,7 +171,7 @@ pub fn log(report: &Report<'_>) -> sarif::Sarif {
                 .rule_index(codes[d.code])
                 .level(level(d.severity))
                 .message(sarif::Message::from(d.message.as_str()))
-                .locations(vec![location(&uri, regions.region(&d.range))])
+                .locations(vec![location(path, regions.region(&d.range))])
                 .build();
             if !d.related.is_empty() {
                 result.related_locations = Some(
@@ -150,7 +179,7 @@ pub fn log(report: &Report<'_>) -> sarif::Sarif {
                         .iter()
                         .enumerate()
                         .map(|(i, (r, message))| {
-                            let mut loc = location(&uri, related_regions.region(r));
+                            let mut loc = location(path, related_regions.region(r));
                             loc.id = Some(i as i64);
                             loc.message = Some(sarif::Message::from(message.as_str()));
                             loc
@@ -174,7 +203,7 @@ pub fn log(report: &Report<'_>) -> sarif::Sarif {
                 n.locations = Some(vec![sarif::Location::builder()
                     .physical_location(
                         sarif::PhysicalLocation::builder()
-                            .artifact_location(sarif::ArtifactLocation::builder().uri(path_uri(path)).build())
+                            .artifact_location(artifact(path))
                             .build(),
                     )
                     .build()]);
@@ -194,12 +223,13 @@ pub fn log(report: &Report<'_>) -> sarif::Sarif {
         .information_uri(env!("CARGO_PKG_REPOSITORY"))
         .rules(rules)
         .build();
-    let run = sarif::Run::builder()
+    let mut run = sarif::Run::builder()
         .tool(sarif::Tool::from(driver))
         .results(results)
         .invocations(vec![invocation])
         .column_kind(serde_json::json!("utf16CodeUnits"))
         .build();
+    run.original_uri_base_ids = original_uri_base_ids();
     sarif::Sarif::builder()
         .schema("https://json.schemastore.org/sarif-2.1.0.json")
         .version(serde_json::json!("2.1.0"))
@@ -224,6 +254,10 @@ mod tests {
         assert_eq!(path_uri("/abs/Dockerfile#1"), "file:///abs/Dockerfile%231");
         assert_eq!(path_uri("C:\\x\\Dockerfile"), "file:///C:/x/Dockerfile");
         assert_eq!(path_uri("é/Dockerfile"), "%C3%A9/Dockerfile");
+        // Not a scheme, not a drive.
+        assert_eq!(path_uri("x:app.Dockerfile"), "./x:app.Dockerfile");
+        assert_eq!(path_uri("ci/x:app.Dockerfile"), "ci/x:app.Dockerfile");
+        assert_eq!(path_uri("C:/x/Dockerfile"), "file:///C:/x/Dockerfile");
     }
 
     #[test]
