@@ -361,6 +361,18 @@ fn output_is_sorted_by_path_and_files_are_not_repeated() {
     assert_eq!(headers.len(), 12);
 }
 
+/// A Dockerfile whose *name* is not UTF-8 is found and checked, not skipped.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_name_that_is_not_utf8_is_still_checked() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = fixture(&[]);
+    std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(b"Dockerfile.caf\xe9")), BAD.as_bytes()).unwrap();
+    let run = check(dir.path(), &["."]);
+    assert_eq!(run.status, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Dockerfile.caf\u{fffd}:2:1: error[unknown-instruction]"), "{}", run.stdout);
+}
+
 #[test]
 fn invalid_utf8_is_reported_and_other_files_are_still_checked() {
     let mut bad = b"FROM alpine:3.20\nRUN echo ".to_vec();

@@ -132,8 +132,10 @@ fn walk_dir(dir: &Path, out: &mut Discovery) {
         if entry.depth() == 0 {
             continue;
         }
-        let Some(name) = entry.file_name().to_str() else { continue };
-        if !is_dockerfile_name(name) {
+        // A name that is not UTF-8 (`Dockerfile.caf\xe9` from a Latin-1 system) is still
+        // matched and checked; it is shown with U+FFFD in its place.
+        let name = entry.file_name().to_string_lossy();
+        if !is_dockerfile_name(&name) {
             continue;
         }
         let is_file = match entry.file_type() {
