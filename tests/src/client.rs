@@ -527,6 +527,11 @@ impl LspClient {
     }
 
     /// Sends `exit` without `shutdown` and closes stdin; the exit status, once the server ended.
+    /// Closes the server's stdin (end of input).
+    pub fn close_stdin(&mut self) {
+        drop(self.stdin.take());
+    }
+
     pub fn exit_without_shutdown(&mut self, within: Duration) -> Result<ExitStatus, String> {
         self.notify("exit", Value::Null);
         drop(self.stdin.take());

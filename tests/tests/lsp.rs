@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use dockls_tests::client::{
-    dockls_binary, full_change, range_change, text_document, text_document_position, LspClient,
+    dockls_binary, encode_message, full_change, range_change, text_document, text_document_position, LspClient,
 };
 use serde_json::{json, Value};
 
@@ -287,6 +287,70 @@ fn exit_without_shutdown_ends_with_status_one() {
     let mut c = server();
     let status = c.exit_without_shutdown(Duration::from_secs(5)).unwrap();
     assert_eq!(status.code(), Some(1), "the protocol: exit code 1 without a shutdown request");
+}
+
+/// A client may write `exit` right behind `shutdown` without waiting for its answer: the
+/// shutdown was still asked for, so the status is 0.
+#[test]
+fn shutdown_and_exit_written_together_exit_with_status_zero() {
+    for _ in 0..5 {
+        let mut c = server();
+        let frames = [
+            encode_message(&json!({ "jsonrpc": "2.0", "id": 999, "method": "shutdown" })),
+            encode_message(&json!({ "jsonrpc": "2.0", "method": "exit" })),
+        ]
+        .concat();
+        c.send_raw(&frames);
+        c.close_stdin();
+        let status = c.wait_exit(Duration::from_secs(10)).unwrap();
+        assert_eq!(status.code(), Some(0), "shutdown was received before exit");
+    }
+}
+
+/// `exit` ends the server even while a large answer waits for a client that stopped reading
+/// (tower-lsp-server waits for pending requests; the server gives them two seconds).
+#[test]
+fn exit_ends_the_server_while_an_answer_waits_for_a_client_that_stopped_reading() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(dockls_binary())
+        .args(["serve", "--stdio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Never read, never closed until the end: what the server writes fills the pipe.
+    let _stdout = child.stdout.take();
+    let mut stdin = child.stdin.take().unwrap();
+    let text = dockls_tests::synth::dockerfile(60_000);
+    let messages = [
+        json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "capabilities": {
+            "textDocument": { "documentSymbol": { "hierarchicalDocumentSymbolSupport": true } } } } }),
+        json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }),
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": { "textDocument": {
+            "uri": URI, "languageId": "dockerfile", "version": 1, "text": text } } }),
+        json!({ "jsonrpc": "2.0", "id": 2, "method": "textDocument/documentSymbol", "params": text_document(URI) }),
+    ];
+    for m in &messages {
+        stdin.write_all(&encode_message(m)).unwrap();
+    }
+    // Let the megabytes of symbols start and get stuck in the full pipe.
+    std::thread::sleep(Duration::from_millis(1500));
+    stdin.write_all(&encode_message(&json!({ "jsonrpc": "2.0", "method": "exit" }))).unwrap();
+    drop(stdin);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server was still running 20 s after exit");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(1), "exit without shutdown");
 }
 
 #[test]

@@ -278,6 +278,15 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
+        // Seen here, in arrival order, not when tower-lsp-server gets to them: an `exit` right
+        // behind `shutdown` cancels the pending shutdown handler, and the exit status must
+        // still say that shutdown was asked for; and `exit` must end the session even while a
+        // request waits on a client that stopped reading (see `lsp::run`).
+        match req.method() {
+            "shutdown" if self.state.serving() => self.state.set_shutdown_received(),
+            "exit" => self.state.exit.notify_one(),
+            _ => {}
+        }
         // tower-lsp-server drops every `$/` message; a request among them must still be
         // answered (the protocol: MethodNotFound), or the client waits forever.
         if let (Some(id), true) = (req.id(), req.method().starts_with("$/")) {

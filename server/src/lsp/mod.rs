@@ -20,6 +20,9 @@ use std::process::ExitCode;
 
 use tower_lsp_server::{LspService, Server};
 
+/// How long the server may take to finish after `exit` (or the end of its input).
+const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Runs the language server on stdin/stdout until the client says `exit`.
 pub fn run() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -48,9 +51,21 @@ pub fn run() -> ExitCode {
         };
         let stdin = input::CleanInput::new(tokio::io::stdin(), outbox.clone());
         let service = direct::Direct::new(service, state.clone(), outbox);
-        Server::new(stdin, sink, socket).serve(service).await;
-        // Everything queued before `exit` is still written (bounded: a stuck client can't hold us).
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), tokio::task::spawn_blocking(move || writer.join())).await;
+        let serve = Server::new(stdin, sink, socket).serve(service);
+        tokio::pin!(serve);
+        // tower-lsp-server ends after `exit` once its pending requests are done; one whose
+        // answer waits on a client that stopped reading would hold it forever. So `exit` starts
+        // a clock: two seconds for the rest, then the process ends regardless.
+        let deadline = tokio::select! {
+            _ = &mut serve => tokio::time::Instant::now() + EXIT_GRACE,
+            _ = state.exit.notified() => {
+                let deadline = tokio::time::Instant::now() + EXIT_GRACE;
+                let _ = tokio::time::timeout_at(deadline, &mut serve).await;
+                deadline
+            }
+        };
+        // Everything queued before `exit` is still written, within the same bound.
+        let _ = tokio::time::timeout_at(deadline, tokio::task::spawn_blocking(move || writer.join())).await;
         state.shutdown_received()
     });
     // Don't wait for detached analysis tasks after `exit`.

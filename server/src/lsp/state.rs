@@ -56,6 +56,8 @@ pub struct State {
     serving: AtomicBool,
     /// `shutdown` was asked for (the exit status depends on it).
     shutdown: AtomicBool,
+    /// Woken when `exit` arrives (see `lsp::run`).
+    pub exit: tokio::sync::Notify,
     /// Registry and vulnerability lookups running in the background, and who waits on them.
     lookups: Mutex<super::publish::Lookups>,
 }
