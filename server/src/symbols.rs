@@ -71,7 +71,8 @@ fn instruction(text: &str, ins: &Instruction) -> Outline {
         Kind::Arg | Kind::Env | Kind::Label => {
             for p in ins.pairs() {
                 children.push(Outline {
-                    name: p.key.value.to_string(),
+                    // `LABEL ""=x`: an outline entry needs a name (VS Code rejects an empty one).
+                    name: if p.key.value.is_empty() { "\"\"".to_string() } else { p.key.value.to_string() },
                     detail: p.value.as_ref().map(|v| first_line(&v.text, 40)),
                     kind: if ins.kind == Kind::Label { OutlineKind::Property } else { OutlineKind::Variable },
                     range: p.range.clone(),
@@ -96,4 +97,30 @@ fn instruction(text: &str, ins: &Instruction) -> Outline {
         (ins.kind.keyword().to_string(), if args.is_empty() { None } else { Some(args) }, children)
     };
     Outline { name, detail, kind, range: ins.range.clone(), selection_range: ins.keyword_range.clone(), children }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Snapshot;
+
+    #[test]
+    fn every_symbol_has_a_name_and_nested_instructions_end_at_their_text() {
+        let text = "FROM a\nLABEL \"\"=a \"\"=b\nENV \"\"=x\nHEALTHCHECK --interval=5s CMD true\nONBUILD RUN make\n";
+        let snap = Snapshot::from_text(text);
+        let df = Dockerfile::new(&snap.text, &snap.tree);
+        let outline = document_symbols(text, &df);
+        fn names(o: &Outline, out: &mut Vec<String>) {
+            out.push(o.name.clone());
+            o.children.iter().for_each(|c| names(c, out));
+        }
+        let mut all = Vec::new();
+        outline.iter().for_each(|o| names(o, &mut all));
+        assert!(all.iter().all(|n| !n.is_empty() && n.trim_end() == n), "{all:?}");
+        let stage = &outline[0];
+        let ranges: Vec<&str> = stage.children.iter().map(|c| &text[c.range.clone()]).collect();
+        assert_eq!(ranges[2], "HEALTHCHECK --interval=5s CMD true");
+        assert_eq!(ranges[3], "ONBUILD RUN make");
+        assert_eq!(&text[stage.range.clone()], text.trim_end());
+    }
 }

@@ -19,6 +19,10 @@ pub(super) fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
         // the user types). Not when the parser already reported an error inside it.
         if !df.errors.iter().any(|e| e.range.start >= ins.range.start && e.range.start <= ins.range.end) {
             missing_arguments(ins, out);
+            // `ONBUILD COPY --link`: the trigger is held to the same rules.
+            if let Some(trigger) = &ins.nested {
+                missing_arguments(trigger, out);
+            }
         }
     }
 }
@@ -160,15 +164,22 @@ fn syntax_error(src: &str, err: &SyntaxError, out: &mut Vec<Diagnostic>) {
             return;
         }
     }
-    // `HEALTHCHECK CMD` with nothing after it: the grammar ends the HEALTHCHECK at its flags and
-    // leaves the bare `CMD` as the error.
-    if err.instruction == Some(Kind::Healthcheck) && text.trim().eq_ignore_ascii_case("cmd") {
-        out.push(Diagnostic::error(
-            "missing-argument",
-            trim_range(src, err.range.clone()),
-            "HEALTHCHECK CMD requires a command, e.g. `HEALTHCHECK CMD curl -f http://localhost/ || exit 1`",
-        ));
-        return;
+    // `HEALTHCHECK CMD` with nothing after it, and `HEALTHCHECK --interval=5s NONE`: the grammar
+    // ends the HEALTHCHECK at its flags and leaves the word as the error (also under ONBUILD).
+    if after_healthcheck(src, err.range.start) {
+        let word = text.trim();
+        let msg = if word.eq_ignore_ascii_case("cmd") {
+            Some("HEALTHCHECK CMD requires a command, e.g. `HEALTHCHECK CMD curl -f http://localhost/ || exit 1`")
+        } else if word.eq_ignore_ascii_case("none") {
+            Some("HEALTHCHECK NONE takes no flags: remove them, or give a `CMD`")
+        } else {
+            None
+        };
+        if let Some(msg) = msg {
+            let code = if word.eq_ignore_ascii_case("cmd") { "missing-argument" } else { "extra-argument" };
+            out.push(Diagnostic::error(code, trim_range(src, err.range.clone()), msg));
+            return;
+        }
     }
     let shown: String = text.trim().chars().take(40).collect();
     let msg = match err.instruction {
@@ -179,6 +190,12 @@ fn syntax_error(src: &str, err: &SyntaxError, out: &mut Vec<Diagnostic>) {
     };
     let code = if err.instruction.is_some() && !shown.is_empty() { "extra-argument" } else { "syntax-error" };
     out.push(Diagnostic::error(code, trim_range(src, err.range.clone()), msg));
+}
+
+/// Whether the line before `at` has a `HEALTHCHECK` keyword (`ONBUILD HEALTHCHECK …` too).
+fn after_healthcheck(src: &str, at: usize) -> bool {
+    let line_start = src[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    src[line_start..at].split_whitespace().take(2).any(|w| w.eq_ignore_ascii_case("healthcheck"))
 }
 
 fn describe(node_kind: &str) -> String {

@@ -430,7 +430,8 @@ fn instruction(node: Node, kind: Kind, src: &str, escape: char, df: &mut Dockerf
             let mut c2 = child.walk();
             let last = child.children(&mut c2).filter(|p| p.kind() == "heredoc_end" || p.kind() == "heredoc_content").last();
             end = end.max(last.map_or(child.end_byte(), |p| p.end_byte()));
-        } else if child_kind != "comment" && child_kind != "line_continuation" {
+        } else if child_kind != "comment" && child_kind != "line_continuation" && !child_kind.ends_with("_instruction") {
+            // A nested instruction's node ends after its newline: its own range is used below.
             end = end.max(child.end_byte());
         }
         match child_kind {
@@ -476,7 +477,9 @@ fn instruction(node: Node, kind: Kind, src: &str, escape: char, df: &mut Dockerf
             }
             k if k.ends_with("_instruction") => {
                 if let Some(nk) = Kind::from_node_kind(k) {
-                    nested = Some(Box::new(instruction(child, nk, src, escape, df)));
+                    let inner = instruction(child, nk, src, escape, df);
+                    end = end.max(inner.range.end);
+                    nested = Some(Box::new(inner));
                 }
             }
             _ => {}

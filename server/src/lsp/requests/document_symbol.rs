@@ -172,7 +172,7 @@ fn kind_number(k: OutlineKind) -> u32 {
 #[allow(deprecated)] // `deprecated` is a required field of the LSP type
 fn flatten(uri: &Uri, snap: &Snapshot, o: &Outline, container: Option<&str>, enc: PositionEncoding, out: &mut Vec<SymbolInformation>) {
     out.push(SymbolInformation {
-        name: o.name.clone(),
+        name: if o.name.is_empty() { "(unnamed)".to_string() } else { o.name.clone() },
         kind: kind(o.kind),
         tags: None,
         deprecated: None,
