@@ -6,7 +6,7 @@ use super::{did_you_mean, Diagnostic, Severity};
 use crate::syntax::{Args, Dockerfile, Flag, Instruction, Kind, SyntaxError};
 
 pub(super) fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
-    directives(df, out);
+    directives(src, df, out);
     for err in &df.errors {
         if !is_from_as_keyword_error(src, df, err) {
             syntax_error(src, err, out);
@@ -49,7 +49,7 @@ fn missing_arguments(ins: &Instruction, out: &mut Vec<Diagnostic>) {
     out.push(Diagnostic::error("missing-argument", range, msg));
 }
 
-fn directives(df: &Dockerfile, out: &mut Vec<Diagnostic>) {
+fn directives(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
     for (i, d) in df.directives.iter().enumerate() {
         if df.directives[..i].iter().any(|p| p.name.eq_ignore_ascii_case(&d.name)) {
             out.push(Diagnostic::error(
@@ -58,12 +58,53 @@ fn directives(df: &Dockerfile, out: &mut Vec<Diagnostic>) {
                 format!("Parser directive `{}` is given more than once; only one is allowed", d.name.to_lowercase()),
             ));
         }
+        if d.name.eq_ignore_ascii_case("check") {
+            check_directive(src, d, out);
+        }
         if d.name.eq_ignore_ascii_case("escape") && d.value != "\\" && d.value != "`" {
             out.push(Diagnostic::error(
                 "invalid-escape-directive",
                 if d.value.is_empty() { d.range.clone() } else { d.value_range.clone() },
                 format!("Invalid escape character `{}`: the escape directive accepts only `\\` or `` ` ``", d.value),
             ));
+        }
+    }
+}
+
+/// `# check=skip=<checks>;error=<bool>` as BuildKit reads it: at most two options split at the
+/// first `;`, each `key=value` with the key `skip` or `error`, `error` a Go boolean. Anything
+/// else fails the build ("invalid check option"). Empty options are let pass.
+fn check_directive(src: &str, d: &crate::syntax::Directive, out: &mut Vec<Diagnostic>) {
+    let mut at = d.value_range.start;
+    for part in d.value.splitn(2, ';') {
+        let range = at..at + part.len();
+        at += part.len() + 1;
+        if part.trim().is_empty() {
+            continue;
+        }
+        let Some((key, value)) = part.split_once('=') else {
+            out.push(Diagnostic::error(
+                "invalid-check-directive",
+                trim_range(src, range),
+                format!("`{}` is not a check option: write `skip=<checks>` or `error=true`", part.trim()),
+            ));
+            continue;
+        };
+        match key.trim() {
+            "skip" => {}
+            "error" if is_go_bool(value.trim()) => {}
+            "error" => out.push(Diagnostic::error(
+                "invalid-check-directive",
+                trim_range(src, range.start + key.len() + 1..range.end),
+                format!("`error={}` is not a boolean: use `error=true` or `error=false`", value.trim()),
+            )),
+            other => {
+                let msg = match did_you_mean(other, ["skip", "error"].into_iter()) {
+                    Some(s) => format!("Unknown check option `{other}`; did you mean `{s}`?"),
+                    None => format!("Unknown check option `{other}`: the check directive takes `skip=` and `error=`"),
+                };
+                out.push(Diagnostic::error("invalid-check-directive", trim_range(src, range.start..range.start + key.len()), msg));
+            }
         }
     }
 }

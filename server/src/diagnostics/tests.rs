@@ -22,3 +22,26 @@ fn valid_modern_dockerfile_is_clean() {
     let loud: Vec<_> = all.into_iter().filter(|d| d.severity <= super::Severity::Warning).collect();
     assert!(loud.is_empty(), "{}", super::render_annotated(text, &loud));
 }
+
+/// `# check=` takes `skip=` and `error=<bool>`; anything else fails the build in BuildKit.
+#[test]
+fn check_directive_options() {
+    assert_eq!(check("# check=skip=JSONArgsRecommended;error=true\nFROM alpine:3.20\n"), "");
+    assert_eq!(check("# check=skip=all\nFROM alpine:3.20\n"), "");
+    assert_eq!(check("# check=error=1\nFROM alpine:3.20\n"), "");
+    insta::assert_snapshot!(check("# check=skip=StageNameCasing;eror=true\nFROM alpine:3.20\n"), @r"
+    1:30 error [invalid-check-directive] Unknown check option `eror`; did you mean `error`?
+      | # check=skip=StageNameCasing;eror=true
+      |                              ^^^^
+    ");
+    insta::assert_snapshot!(check("# check=error=yes\nFROM alpine:3.20\n"), @r"
+    1:15 error [invalid-check-directive] `error=yes` is not a boolean: use `error=true` or `error=false`
+      | # check=error=yes
+      |               ^^^
+    ");
+    insta::assert_snapshot!(check("# check=StageNameCasing\nFROM alpine:3.20\n"), @r"
+    1:9 error [invalid-check-directive] `StageNameCasing` is not a check option: write `skip=<checks>` or `error=true`
+      | # check=StageNameCasing
+      |         ^^^^^^^^^^^^^^^
+    ");
+}
