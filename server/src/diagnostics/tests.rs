@@ -45,3 +45,16 @@ fn check_directive_options() {
       |         ^^^^^^^^^^^^^^^
     ");
 }
+
+/// `# syntax=` names an image: an invalid reference fails the build before it starts.
+#[test]
+fn syntax_directive_image() {
+    for ok in ["docker/dockerfile:1", "docker/dockerfile:1.7-labs", "docker.io/docker/dockerfile:1", "localhost:5000/df:1"] {
+        assert_eq!(check(&format!("# syntax={ok}\nFROM alpine:3.20\n")), "", "{ok}");
+    }
+    insta::assert_snapshot!(check("# syntax=Docker/Dockerfile:1\nFROM alpine:3.20\n"), @r"
+    1:10 error [invalid-syntax-directive] Invalid frontend image in the syntax directive: repository name `Docker/Dockerfile` must be lowercase
+      | # syntax=Docker/Dockerfile:1
+      |          ^^^^^^^^^^^^^^^^^^^
+    ");
+}
