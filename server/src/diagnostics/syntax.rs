@@ -127,7 +127,7 @@ fn check_directive(src: &str, d: &crate::syntax::Directive, out: &mut Vec<Diagno
                 format!("`error={}` is not a boolean: use `error=true` or `error=false`", value.trim()),
             )),
             other => {
-                let msg = match did_you_mean(other, ["skip", "error"].into_iter()) {
+                let msg = match did_you_mean(other, ["skip", "error"]) {
                     Some(s) => format!("Unknown check option `{other}`; did you mean `{s}`?"),
                     None => format!("Unknown check option `{other}`: the check directive takes `skip=` and `error=`"),
                 };
@@ -542,7 +542,7 @@ fn flag_value(ins: &Instruction, flag: &Flag, kind: FlagValue, out: &mut Vec<Dia
         FlagValue::Platform if !is_platform(s) => {
             Some(format!("`--{name}` takes `os/arch[/variant]`, e.g. `linux/amd64`; got `{s}`"))
         }
-        FlagValue::Checksum if !is_checksum(s) && !(is_commit_id(s) && adds_git_source(ins)) => Some(format!(
+        FlagValue::Checksum if !(is_checksum(s) || is_commit_id(s) && adds_git_source(ins)) => Some(format!(
             "`--{name}` takes a digest, `sha256:` (or `sha384:`, `sha512:`) and the hex digest{}",
             if adds_git_source(ins) { ", or the commit id for a Git source" } else { "" }
         )),

@@ -208,7 +208,9 @@ pub fn analyze_run_cached(src: &str, ins: &Instruction, comments: &[Range<usize>
     if ins.kind != Kind::Run && !(ins.kind == Kind::Onbuild && ins.nested.as_ref().is_some_and(|n| n.kind == Kind::Run)) {
         return EMPTY.get_or_init(Default::default).clone();
     }
-    static CACHE: OnceLock<Mutex<HashMap<u64, (usize, Arc<RunAnalysis>)>>> = OnceLock::new();
+    /// Text hash → (last use, analysis).
+    type Cache = Mutex<HashMap<u64, (usize, Arc<RunAnalysis>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     const CAPACITY: usize = 50_000;
     let range = ins.range.clone();
     let mut h = std::collections::hash_map::DefaultHasher::new();
