@@ -174,28 +174,35 @@ static bool scan_heredoc_marker(Scanner *s, TSLexer *lexer) {
     h.strip_tabs = true;
     advance(lexer);
   }
+  // The delimiter is one shell word, as BuildKit reads it: quotes may open and close anywhere
+  // (`"EOF"`, `E"OF"`, `'EOF'`) and a backslash takes the next character as it is (`\EOF`).
   int32_t quote = 0;
-  if (lexer->lookahead == '"' || lexer->lookahead == '\'') {
-    quote = lexer->lookahead;
-    advance(lexer);
-  }
   while (!lexer->eof(lexer)) {
     int32_t c = lexer->lookahead;
     if (quote) {
-      if (c == quote || c == '\n') break;
+      if (c == '\n') return false;
+      if (c == quote) {
+        quote = 0;
+        advance(lexer);
+        continue;
+      }
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+      advance(lexer);
+      continue;
+    } else if (c == '\\') {
+      advance(lexer);
+      c = lexer->lookahead;
+      if (lexer->eof(lexer) || is_blank(c) || c == '\n' || c == '\r') return false;
     } else if (is_blank(c) || c == '\n' || c == '<' || c == '>' || c == '|' || c == '&' || c == ';' ||
-               c == '(' || c == ')' || c == '"' || c == '\'' || c == '\\' || c == '`') {
+               c == '(' || c == ')' || c == '`') {
       break;
     }
     if (c > 0x7e || c < 0x21 || h.len >= MAX_DELIMITER) return false;
     h.delimiter[h.len++] = (char)c;
     advance(lexer);
   }
-  if (h.len == 0) return false;
-  if (quote) {
-    if (lexer->lookahead != quote) return false;
-    advance(lexer);
-  }
+  if (quote || h.len == 0) return false;
   if (s->heredoc_count >= MAX_HEREDOCS) return false;
   s->heredocs[s->heredoc_count++] = h;
   lexer->mark_end(lexer);

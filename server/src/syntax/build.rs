@@ -601,8 +601,20 @@ fn heredoc_marker(node: Node, src: &str) -> Heredoc {
         Some(r) => (true, r),
         None => (false, rest),
     };
-    let quoted = rest.starts_with('"') || rest.starts_with('\'');
-    let delimiter = rest.trim_matches(|c| c == '"' || c == '\'').to_string();
+    // One shell word, as the scanner read it: `"EOF"`, `E"OF"`, `'EOF'`, `\EOF` all end at `EOF`.
+    // Quotes anywhere turn expansion off in the body (BuildKit's rule).
+    let quoted = rest.contains(['"', '\'']);
+    let mut delimiter = String::with_capacity(rest.len());
+    let mut quote = None;
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '\\') => delimiter.extend(chars.next()),
+            (_, c) => delimiter.push(c),
+        }
+    }
     Heredoc { marker_range: node.byte_range(), delimiter, strip_tabs, quoted, body_range: None, end_range: None }
 }
 

@@ -58,6 +58,17 @@ fn exec_shell_heredocs_and_flags() {
     assert_eq!(copy.heredocs[0].delimiter, "X");
 }
 
+/// The delimiter is one shell word: quotes anywhere and backslashes are removed, as BuildKit
+/// reads it; any quote turns expansion off.
+#[test]
+fn heredoc_delimiters_quoted_in_part_or_escaped() {
+    let df = model("FROM a\nRUN <<E\"OF\"\nx\nEOF\nCOPY <<\\X /a\ny\nX\nRUN <<-'A'B cat\n\tz\n\tAB\nRUN <<PLAIN\nw\nPLAIN\n");
+    let heredocs: Vec<(&str, bool, bool)> =
+        df.instructions[1..].iter().map(|i| (i.heredocs[0].delimiter.as_str(), i.heredocs[0].quoted, i.heredocs[0].end_range.is_some())).collect();
+    assert_eq!(heredocs, [("EOF", true, true), ("X", false, true), ("AB", true, true), ("PLAIN", false, true)]);
+    assert!(df.errors.is_empty(), "{:?}", df.errors);
+}
+
 #[test]
 fn errors_are_collected_and_rest_is_typed() {
     let df = model("FROM a\nRUNN x\nFROM\nRUN <<EOF\nno end\n");
