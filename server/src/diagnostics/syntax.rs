@@ -63,7 +63,7 @@ fn directives(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
         }
         // `# syntax=` names the frontend image BuildKit pulls: an invalid reference fails the build.
         if d.name.eq_ignore_ascii_case("syntax") && !d.value.contains('$') {
-            if let Some(problem) = syntax_image_problem(&d.value) {
+            if let Some(problem) = reference_problem(&d.value) {
                 out.push(Diagnostic::error(
                     "invalid-syntax-directive",
                     d.value_range.clone(),
@@ -79,24 +79,6 @@ fn directives(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-}
-
-/// What is wrong with the image reference of a `# syntax=` directive, split as FROM's is.
-fn syntax_image_problem(value: &str) -> Option<String> {
-    let (rest, digest) = match value.split_once('@') {
-        Some((r, d)) => (r, Some(d)),
-        None => (value, None),
-    };
-    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-    let (name, tag) = match rest[last_slash..].rfind(':') {
-        Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
-        None => (rest, None),
-    };
-    let (registry, repository) = match name.split_once('/') {
-        Some((first, path)) if first.contains(['.', ':']) || first == "localhost" => (Some(first), path),
-        _ => (None, name),
-    };
-    image_ref_problem(repository, tag, digest, registry)
 }
 
 /// `# check=skip=<checks>;error=<bool>` as BuildKit reads it: at most two options split at the

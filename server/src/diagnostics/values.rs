@@ -141,6 +141,31 @@ pub fn image_ref_problem(repository: &str, tag: Option<&str>, digest: Option<&st
     None
 }
 
+/// Why a whole image reference (`registry/repo:tag@digest`, no variables) is invalid, if it is:
+/// split as FROM's is, then [`image_ref_problem`].
+pub fn reference_problem(image: &str) -> Option<String> {
+    if image.is_empty() {
+        return Some("the image name is empty".into());
+    }
+    let (name, digest) = match image.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (image, None),
+    };
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    let (path, tag) = match name[last_slash..].rfind(':') {
+        Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
+        None => (name, None),
+    };
+    if tag == Some("") {
+        return Some("the tag after `:` is empty".into());
+    }
+    let (registry, repository) = match path.split_once('/') {
+        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (Some(first), rest),
+        _ => (None, path),
+    };
+    image_ref_problem(repository, tag, digest, registry)
+}
+
 const SIGNALS: &[&str] = &[
     "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL", "PIPE", "POLL",
     "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP", "TTIN", "TTOU", "UNUSED", "URG",

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::super::prelude::*;
 use crate::diagnostics::did_you_mean;
-use crate::diagnostics::values::image_ref_problem;
+use crate::diagnostics::values::reference_problem;
 use crate::semantics::{Why, PREDEFINED_ARGS};
 
 pub static ENV_SELF_REFERENCE: Rule = Rule {
@@ -509,30 +509,6 @@ fn dollar(chars: &[char], i: usize, env: &Env, escape: char) -> Option<(String, 
         }
     };
     Some((result, close + 1))
-}
-
-/// Why an expanded image reference is invalid, if it is.
-fn reference_problem(image: &str) -> Option<String> {
-    if image.is_empty() {
-        return Some("the image name is empty".into());
-    }
-    let (name, digest) = match image.split_once('@') {
-        Some((n, d)) => (n, Some(d)),
-        None => (image, None),
-    };
-    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
-    let (path, tag) = match name[last_slash..].rfind(':') {
-        Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
-        None => (name, None),
-    };
-    if tag == Some("") {
-        return Some("the tag after `:` is empty".into());
-    }
-    let (registry, repository) = match path.split_once('/') {
-        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (Some(first), rest),
-        _ => (None, path),
-    };
-    image_ref_problem(repository, tag, digest, registry)
 }
 
 fn check_invalid_default(ctx: &Context, out: &mut Vec<Finding>) {
