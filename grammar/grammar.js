@@ -20,8 +20,10 @@ const immHigh = (t) => token.immediate(prec(3, t));
 const kwRule = (name) => ($) => alias($['_kw_' + name.toLowerCase()], name);
 
 // Characters that end an unquoted word everywhere: whitespace, quotes, `$`, and the two
-// possible escape characters (so a trailing escape is left to the scanner's continuation).
-const CHUNK = (extra) => new RegExp(`([^\\s"'$\\\\\`${extra}]|[\\\\\`][^\\s]|[\\\\\`][ \\t][^\\s\\\\\`])+`);
+// possible escape characters. Which of `\` and `` ` `` escapes depends on `# escape=`, so the
+// scanner reads an escape with the character it escapes (`_escaped`, `_imm_escaped`) and a
+// continuation; the other one is an ordinary character (`LONE_ESCAPE`).
+const CHUNK = (extra) => new RegExp(`[^\\s"'$\\\\\`${extra}]+`);
 const LONE_ESCAPE = /[\\`]/;
 // The `--` that starts a flag. Used as a token directly: a hidden rule around it would put an
 // extra tree node over every flag's dashes.
@@ -39,12 +41,15 @@ function word($, chunk, firstImmediate) {
   const part = choice(
     imm(chunk),
     imm(LONE_ESCAPE),
+    $._imm_escaped,
     alias($._imm_expansion, $.expansion),
     alias($._imm_double_quoted_string, $.double_quoted_string),
     alias($._imm_single_quoted_string, $.single_quoted_string),
   );
   const first = firstImmediate ? part : choice(
     token(chunk),
+    token(LONE_ESCAPE),
+    $._escaped,
     $.expansion,
     $.double_quoted_string,
     $.single_quoted_string,
@@ -57,6 +62,7 @@ function spacedWords($, chunk) {
   return repeat1(choice(
     token(chunk),
     token(LONE_ESCAPE),
+    $._escaped,
     $.expansion,
     $.double_quoted_string,
     $.single_quoted_string,
@@ -80,6 +86,9 @@ module.exports = grammar({
     // token, so recovery stays linear on binary junk.
     $._error_rest_of_line,
     $._error_sentinel,
+    // The escape character and the character it escapes, starting a word / inside one.
+    $._escaped,
+    $._imm_escaped,
   ],
 
   // Blanks are any Unicode white space but the newline (Docker splits words with Go's
@@ -288,6 +297,8 @@ module.exports = grammar({
     _param_value: ($) => seq(
       choice(
         imm(CHUNK('')),
+        imm(LONE_ESCAPE),
+        $._imm_escaped,
         alias($._imm_expansion, $.expansion),
         alias($._imm_double_quoted_string, $.double_quoted_string),
         alias($._imm_single_quoted_string, $.single_quoted_string),
@@ -295,6 +306,7 @@ module.exports = grammar({
       repeat(choice(
         imm(CHUNK('')),
         imm(LONE_ESCAPE),
+        $._imm_escaped,
         alias($._imm_expansion, $.expansion),
         alias($._imm_double_quoted_string, $.double_quoted_string),
         alias($._imm_single_quoted_string, $.single_quoted_string),
@@ -401,8 +413,8 @@ module.exports = grammar({
     ),
 
     _key_word: ($) => seq(
-      choice(token(CHUNK('=')), $.expansion),
-      repeat(choice(imm(CHUNK('=')), alias($._imm_expansion, $.expansion))),
+      choice(token(CHUNK('=')), token(LONE_ESCAPE), $._escaped, $.expansion),
+      repeat(choice(imm(CHUNK('=')), imm(LONE_ESCAPE), $._imm_escaped, alias($._imm_expansion, $.expansion))),
     ),
     _imm_value: ($) => word($, CHUNK(''), true),
     _spaced_value: ($) => spacedWords($, CHUNK('')),
@@ -488,7 +500,9 @@ module.exports = grammar({
     _imm_double_quoted_string: ($) => seq(imm('"'), $._double_quoted_body),
     _double_quoted_body: ($) => seq(
       repeat(choice(
-        imm(/([^"\\$\n\r]|\\[^\n\r]|\\[ \t]*\r?\n)+/),
+        imm(/[^"\\`$\n\r]+/),
+        imm(LONE_ESCAPE),
+        $._imm_escaped,
         alias($._imm_expansion, $.expansion),
       )),
       imm('"'),
@@ -496,6 +510,8 @@ module.exports = grammar({
 
     single_quoted_string: ($) => seq("'", $._single_quoted_body),
     _imm_single_quoted_string: ($) => seq(imm("'"), $._single_quoted_body),
-    _single_quoted_body: (_) => seq(optional(imm(/([^'\n\r]|\\[ \t]*\r?\n)+/)), imm("'")),
+    // No escapes inside single quotes; a continuation (the scanner's, with the current escape
+    // character) may still join lines.
+    _single_quoted_body: (_) => seq(repeat(choice(imm(/[^'\n\r\\`]+/), imm(LONE_ESCAPE))), imm("'")),
   },
 });

@@ -11,7 +11,12 @@
 //   * instruction keywords, case-insensitive, only as whole words;
 //   * heredoc markers, bodies and terminators, with a queue of pending delimiters;
 //   * `_json_array_start`: a `[` that begins a valid JSON string array up to the end of the
-//     logical line. Anything else is shell form, exactly as Docker decides.
+//     logical line. Anything else is shell form, exactly as Docker decides;
+//   * `_escaped` / `_imm_escaped`: in a word or a double-quoted string, the escape character
+//     with the character it escapes (a blank too: `a\ b` is one word). Only the current escape
+//     character escapes: under `# escape=``, `C:\dir\` is a plain word and `"C:\dir\"` ends at
+//     its second quote, as in BuildKit. `_imm_escaped` continues the word before it, so it is
+//     never read after blanks.
 
 #include "tree_sitter/parser.h"
 
@@ -48,6 +53,8 @@ enum TokenType {
   KW_SHELL,
   ERROR_REST_OF_LINE,
   ERROR_SENTINEL,
+  ESCAPED,
+  IMM_ESCAPED,
 };
 
 static const char *const KEYWORDS[] = {
@@ -463,20 +470,35 @@ bool tree_sitter_dockerfile_external_scanner_scan(void *payload, TSLexer *lexer,
     return true;
   }
 
-  if (c == s->escape && valid[LINE_CONTINUATION] && !s->in_directive) {
+  if (c == s->escape && !s->in_directive) {
+    bool imm = skipped == 0 && valid[IMM_ESCAPED];
+    bool escaped = !recovering && (imm || valid[ESCAPED]);
+    if (!valid[LINE_CONTINUATION] && !escaped) return false;
     advance(lexer);
-    advance_blanks(lexer);
-    if (lexer->lookahead == '\n') {
+    // The escape, then blanks to the end of the line (or of the file): a continuation.
+    // Otherwise the escape and the one character after it.
+    int32_t first = lexer->lookahead;
+    bool at_end = lexer->eof(lexer);
+    if (!at_end && first != '\n') {
       advance(lexer);
-      advance_blank_lines(lexer);
-      s->in_continuation = true;
-      lexer->result_symbol = LINE_CONTINUATION;
-      return true;
+      if (escaped) lexer->mark_end(lexer);
     }
-    if (lexer->eof(lexer)) {
-      lexer->mark_end(lexer);
-      s->in_continuation = true;
-      lexer->result_symbol = LINE_CONTINUATION;
+    if (at_end || first == '\n' || is_blank(first)) {
+      advance_blanks(lexer);
+      if (valid[LINE_CONTINUATION] && (lexer->eof(lexer) || lexer->lookahead == '\n')) {
+        if (lexer->eof(lexer)) {
+          lexer->mark_end(lexer);
+        } else {
+          advance(lexer);
+          advance_blank_lines(lexer);
+        }
+        s->in_continuation = true;
+        lexer->result_symbol = LINE_CONTINUATION;
+        return true;
+      }
+    }
+    if (escaped && !at_end && first != '\n') {
+      lexer->result_symbol = imm ? IMM_ESCAPED : ESCAPED;
       return true;
     }
     return false;

@@ -84,6 +84,8 @@ const PIECES: &[&str] = &[
     "FROM alpine:3.20 AS build\n", "RUN apt-get update && \\\n  apt-get install -y curl\n", "🐳", "容器", "\r\n",
     "ENV A=1 B=\"x y\"\n", "COPY <<EOF /x\nhello\nEOF\n", "# comment\n", "\\", "\n", " ", "$", "{", "}", "\"",
     "RUNN", "CMD [\"a\", \"b\"]\n", "ARG V=${X:-1}\n", "é", "\t",
+    // The escape character decides what a backslash means in words and strings.
+    "# escape=`\n", "`", "COPY C:\\a\\ \"C:\\b\\\" D:\\\n", "\\ ",
 ];
 
 fn edits() -> impl Strategy<Value = Vec<(u32, u32, u32, u32, usize)>> {

@@ -138,3 +138,34 @@ fn shell_words_split_fragments_at_blanks_outside_quotes() {
     let words: Vec<&str> = shell.words(src).collect();
     assert_eq!(words, ["<<EOF", "bash", "-e", "\"a b\"", "'c d'", "x\\$y", "💡"]);
 }
+
+/// Under `# escape=`` a backslash is an ordinary character: Windows paths may end with one,
+/// also inside double quotes, and a backtick escapes instead (BuildKit's reading).
+#[test]
+fn backtick_escape_keeps_windows_paths_whole() {
+    let df = model(
+        "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY C:\\src\\ \"C:\\with space\\\" D:\\app\\\nENV P=\"C:\\x\\\" Q=a` b R=\"say `\"hi`\"\"\nUSER app\n",
+    );
+    assert!(df.errors.is_empty(), "{:?}", df.errors);
+    let copy = df.instructions[1].words();
+    assert_eq!(copy.iter().map(|w| w.value.as_str()).collect::<Vec<_>>(), ["C:\\src\\", "C:\\with space\\", "D:\\app\\"]);
+    let env = df.instructions[2].pairs();
+    let values: Vec<&str> = env.iter().map(|p| p.value.as_ref().unwrap().value.as_str()).collect();
+    assert_eq!(values, ["C:\\x\\", "a b", "say \"hi\""]);
+    assert_eq!(df.instructions[3].kind, Kind::User);
+    let df = model("# escape=`\nFROM a\nENV A='x `\n  y' B='C:\\'\n");
+    assert!(df.errors.is_empty(), "{:?}", df.errors);
+    let values: Vec<&str> = df.instructions[1].pairs().iter().map(|p| p.value.as_ref().unwrap().value.as_str()).collect();
+    assert_eq!(values, ["x   y", "C:\\"]);
+}
+
+/// With the default escape the same text means something else: `\ ` keeps a blank inside a
+/// word and `\"` a quote inside a string.
+#[test]
+fn backslash_escapes_blanks_and_quotes_by_default() {
+    let df = model("FROM a\nCOPY a\\ b \"c\\\" d\" /e/\nENV A=x\\ y\n");
+    assert!(df.errors.is_empty(), "{:?}", df.errors);
+    let copy = df.instructions[1].words();
+    assert_eq!(copy.iter().map(|w| w.value.as_str()).collect::<Vec<_>>(), ["a b", "c\" d", "/e/"]);
+    assert_eq!(df.instructions[2].pairs()[0].value.as_ref().unwrap().value, "x y");
+}
