@@ -40,6 +40,7 @@ const RUN: &[FlagSpec] = &[
     f("mount", FlagValue::Mount, "Mount a cache, secret, SSH agent, tmpfs or bind source for this RUN only."),
     f("network", FlagValue::OneOf(&["default", "none", "host"]), "Network for the command: `default`, `none` or `host`."),
     f("security", FlagValue::OneOf(&["sandbox", "insecure"]), "`insecure` runs the command without the sandbox (needs an entitlement)."),
+    f("device", FlagValue::Text, "Give the command a CDI device (`vendor.com/class=name`, `,required` to fail without it); Dockerfile labs syntax."),
 ];
 const COPY: &[FlagSpec] = &[
     f("from", FlagValue::Text, "Copy from a build stage, a named context or an image instead of the build context."),
