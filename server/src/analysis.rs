@@ -4,6 +4,10 @@ use crate::document::Snapshot;
 use crate::semantics::Semantics;
 use crate::syntax::Dockerfile;
 
+/// Stack size of every thread that analyses a document (the server's and `check`'s): deeply
+/// nested input must not overflow them. Address space only; pages are used as touched.
+pub const STACK_SIZE: usize = 64 * 1024 * 1024;
+
 pub struct Analysis {
     pub snapshot: Snapshot,
     pub dockerfile: Dockerfile,

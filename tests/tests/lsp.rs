@@ -252,6 +252,20 @@ fn bad_input_never_crashes_the_server() {
     c.shutdown_and_exit();
 }
 
+/// Bash nests a `&&` chain one level per command: a RUN of 2,200 of them overflowed the stack
+/// of the thread that analysed it, and the server aborted with every open document.
+#[test]
+fn a_long_command_chain_in_one_run_gets_diagnostics_not_a_crash() {
+    let text = format!("FROM alpine:3.20\nRUN {}true\nUSER app\n", "echo hi && \\\n    ".repeat(20_000));
+    let mut c = server();
+    c.set_timeout(Duration::from_secs(60));
+    c.did_open(URI, &text);
+    c.wait_diagnostics(URI, Some(1));
+    let syms = c.request("textDocument/documentSymbol", text_document(URI)).unwrap();
+    assert!(syms.is_array());
+    c.shutdown_and_exit();
+}
+
 #[test]
 fn frames_that_are_not_messages_are_answered_and_the_session_goes_on() {
     let mut c = server();
@@ -472,6 +486,15 @@ fn quick_fixes_fix_all_and_rule_hover() {
     let hover = c.request("textDocument/hover", text_document_position(URI, l, col + 1)).unwrap();
     let md = hover["contents"]["value"].as_str().unwrap();
     assert!(md.contains("add-instead-of-copy") && md.contains("## What it does"), "{md}");
+    // `debian:12` carries several findings: the hover explains every rule, over the part of
+    // the line they all cover.
+    let (l, col) = pos_of(text, "debian");
+    let hover = c.request("textDocument/hover", text_document_position(URI, l, col + 1)).unwrap();
+    let md = hover["contents"]["value"].as_str().unwrap();
+    let on_image = ["image-digest", "missing-user", "slim-base-image"];
+    for code in &on_image {
+        assert!(md.contains(code), "{code} missing from {md}");
+    }
     c.shutdown_and_exit();
 }
 

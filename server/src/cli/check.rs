@@ -26,8 +26,7 @@ use crate::syntax::Dockerfile;
 
 const UTF8_BOM: &str = "\u{feff}";
 
-/// Stack size of the checking threads: deeply nested input must not overflow them.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
+use crate::analysis::STACK_SIZE;
 
 /// Runs the command and returns its exit status.
 pub fn run(args: &CheckArgs) -> ExitCode {

@@ -25,7 +25,10 @@ const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Runs the language server on stdin/stdout until the client says `exit`.
 pub fn run() -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // Analysis runs on tokio's blocking threads and on rayon's pool: both get the large stacks
+    // `check` uses. (The global pool may already exist in tests; then it stays as it is.)
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(crate::analysis::STACK_SIZE).build_global();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().thread_stack_size(crate::analysis::STACK_SIZE).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("dockls: cannot start the async runtime: {e}");

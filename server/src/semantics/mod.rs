@@ -162,7 +162,7 @@ impl Semantics {
     pub fn values_at(&self, text: &str, df: &Dockerfile, stage: Option<usize>, offset: usize) -> resolve::Values {
         let mut values = resolve::Values::new();
         let resolve_value = |sym: &Symbol, values: &resolve::Values| {
-            sym.value.as_ref().map(|w| crate::syntax::unquote(&resolve::expand(&text[w.range.clone()], values), df.escape))
+            sym.value.as_ref().map(|w| crate::syntax::unquote(&resolve::expand(&text[w.range.clone()], values, df.escape), df.escape))
         };
         // Global ARGs in order.
         let first_from = df.stages.first().map_or(usize::MAX, |s| df.instructions[s.from].range.start);
@@ -223,7 +223,7 @@ impl Semantics {
     /// The value of a word at its place: expansions resolved, quotes removed.
     pub fn resolve_word(&self, text: &str, df: &Dockerfile, word: &Word, stage: Option<usize>) -> String {
         let values = self.values_at(text, df, stage, word.range.start);
-        crate::syntax::unquote(&resolve::expand(&text[word.range.clone()], &values), df.escape)
+        crate::syntax::unquote(&resolve::expand(&text[word.range.clone()], &values, df.escape), df.escape)
     }
 }
 
@@ -362,6 +362,11 @@ impl Analyzer<'_> {
                     let uses = instruction_uses(self.text, ins);
                     self.resolve(uses, &scopes.build, None, Place::Stage, ins.kind);
                     for p in ins.pairs() {
+                        // `ENV $K=v`: BuildKit names the variable after the value of `$K`,
+                        // unknown here; no symbol (the `$K` is a use, resolved above).
+                        if p.key.has_expansions() {
+                            continue;
+                        }
                         let name = p.key.value.clone();
                         let id = self.define(SymbolKind::Env, name.to_string(), p.key.range.clone(), ins, p.value.clone(), Some(stage));
                         scopes.build.insert(name.to_string(), id);

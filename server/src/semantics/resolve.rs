@@ -1,16 +1,19 @@
 //! Evaluating a word the way Docker does: `$V`, `${V}`, `${V:-default}`, `${V-default}`,
 //! `${V:+alt}`, `${V+alt}`, `${V:?msg}`, `${V#prefix}`, `${V##prefix}`, `${V%suffix}`,
-//! `${V%%suffix}`, with the values ARG defaults and ENV give (build arguments passed on the
-//! command line are unknown here, so an ARG without default is unset).
+//! `${V%%suffix}`, `${V/pattern/replacement}`, `${V//pattern/replacement}`, with the values ARG
+//! defaults and ENV give (build arguments passed on the command line are unknown here, so an ARG
+//! without default is unset).
 
 use std::collections::HashMap;
 
 /// Known values by name; `None` means declared without a value (unset).
 pub type Values = HashMap<String, Option<String>>;
 
-/// Expands `$` expressions in `raw` (quotes are kept as written; use `syntax::unquote` on the
-/// result for the final value). Unknown names expand to the empty string, as in Docker.
-pub fn expand(raw: &str, values: &Values) -> String {
+/// Expands `$` expressions in `raw` (quotes are kept as written; use `syntax::unquote` with the
+/// same `escape` on the result for the final value). Unknown names expand to the empty string,
+/// as in Docker. Only `escape` (the `# escape=` character) before `$` keeps it literal: under
+/// `# escape=`` a backslash is an ordinary character and `C:\$DIR` expands.
+pub fn expand(raw: &str, values: &Values, escape: char) -> String {
     let mut out = String::with_capacity(raw.len());
     let chars: Vec<char> = raw.chars().collect();
     let mut i = 0;
@@ -23,8 +26,9 @@ pub fn expand(raw: &str, values: &Values) -> String {
             i += 1;
             continue;
         }
-        if c == '\\' && i + 1 < chars.len() && chars[i + 1] == '$' {
-            out.push_str("\\$");
+        if c == escape && i + 1 < chars.len() && chars[i + 1] == '$' {
+            out.push(c);
+            out.push('$');
             i += 2;
             continue;
         }
@@ -63,7 +67,7 @@ pub fn expand(raw: &str, values: &Values) -> String {
                 j += 1;
             }
             let inner: String = chars[i + 2..j.min(chars.len())].iter().collect();
-            out.push_str(&braced(&inner, values));
+            out.push_str(&braced(&inner, values, escape));
             i = j + 1;
             continue;
         }
@@ -73,7 +77,7 @@ pub fn expand(raw: &str, values: &Values) -> String {
     out
 }
 
-fn braced(inner: &str, values: &Values) -> String {
+fn braced(inner: &str, values: &Values, escape: char) -> String {
     let name_end = inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(inner.len());
     let name = &inner[..name_end];
     let rest = &inner[name_end..];
@@ -81,8 +85,8 @@ fn braced(inner: &str, values: &Values) -> String {
     let set = value.is_some();
     let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
     let v = value.clone().unwrap_or_default();
-    let word = |op: &str| expand(&rest[op.len()..], values);
-    let strip = |w: &str| crate::syntax::unquote(w, '\\');
+    let word = |op: &str| expand(&rest[op.len()..], values, escape);
+    let strip = |w: &str| crate::syntax::unquote(w, escape);
     if rest.is_empty() {
         v
     } else if rest.starts_with(":-") {
@@ -96,16 +100,70 @@ fn braced(inner: &str, values: &Values) -> String {
     } else if rest.starts_with(":?") || rest.starts_with('?') {
         v
     } else if let Some(p) = rest.strip_prefix("##") {
-        strip_match(&v, &expand(p, values), true, true)
+        strip_match(&v, &expand(p, values, escape), true, true)
     } else if let Some(p) = rest.strip_prefix('#') {
-        strip_match(&v, &expand(p, values), true, false)
+        strip_match(&v, &expand(p, values, escape), true, false)
     } else if let Some(p) = rest.strip_prefix("%%") {
-        strip_match(&v, &expand(p, values), false, true)
+        strip_match(&v, &expand(p, values, escape), false, true)
     } else if let Some(p) = rest.strip_prefix('%') {
-        strip_match(&v, &expand(p, values), false, false)
+        strip_match(&v, &expand(p, values, escape), false, false)
+    } else if let Some(spec) = rest.strip_prefix('/') {
+        // `${V/pattern/replacement}` (first match) and `${V//pattern/replacement}` (every match).
+        let (all, spec) = match spec.strip_prefix('/') {
+            Some(spec) => (true, spec),
+            None => (false, spec),
+        };
+        let (pattern, replacement) = split_unescaped(spec, '/', escape);
+        let replacement = replacement.map(|r| strip(&expand(r, values, escape))).unwrap_or_default();
+        replace_matches(&v, &strip(&expand(pattern, values, escape)), &replacement, all)
     } else {
         v
     }
+}
+
+/// `spec` split at its first `sep` that the escape character does not escape.
+fn split_unescaped(spec: &str, sep: char, escape: char) -> (&str, Option<&str>) {
+    let mut escaped = false;
+    for (i, c) in spec.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == escape {
+            escaped = true;
+        } else if c == sep {
+            return (&spec[..i], Some(&spec[i + c.len_utf8()..]));
+        }
+    }
+    (spec, None)
+}
+
+/// Replaces the first (or every) longest match of the glob `pattern` in `v`, scanning from the
+/// left as the shell does. An empty pattern changes nothing.
+fn replace_matches(v: &str, pattern: &str, replacement: &str, all: bool) -> String {
+    if pattern.is_empty() {
+        return v.to_string();
+    }
+    let cuts: Vec<usize> = v.char_indices().map(|(i, _)| i).chain(std::iter::once(v.len())).collect();
+    let mut out = String::with_capacity(v.len());
+    let mut from = 0; // index into `cuts` of the first character not yet copied
+    let mut k = 0;
+    while k + 1 < cuts.len() {
+        let start = cuts[k];
+        let matched = cuts[k + 1..].iter().rev().position(|&end| glob(pattern, &v[start..end])).map(|back| cuts.len() - 1 - back);
+        match matched {
+            Some(end_k) => {
+                out.push_str(&v[cuts[from]..start]);
+                out.push_str(replacement);
+                from = end_k;
+                k = end_k;
+                if !all {
+                    break;
+                }
+            }
+            None => k += 1,
+        }
+    }
+    out.push_str(&v[cuts[from]..]);
+    out
 }
 
 /// Removes the shortest/longest prefix or suffix of `v` matching the glob `pattern`.
@@ -148,19 +206,41 @@ mod tests {
     #[test]
     fn operators_behave_like_docker() {
         let v = vals();
-        assert_eq!(expand("python:${A}-slim", &v), "python:1.2.3-slim");
-        assert_eq!(expand("$A/$B", &v), "1.2.3/x");
-        assert_eq!(expand("${EMPTY:-d}", &v), "d");
-        assert_eq!(expand("${EMPTY-d}", &v), "");
-        assert_eq!(expand("${UNSET-d}", &v), "d");
-        assert_eq!(expand("${A:+alt}", &v), "alt");
-        assert_eq!(expand("${EMPTY:+alt}", &v), "");
-        assert_eq!(expand("${A%.*}", &v), "1.2");
-        assert_eq!(expand("${A%%.*}", &v), "1");
-        assert_eq!(expand("${A#*.}", &v), "2.3");
-        assert_eq!(expand("${A##*.}", &v), "3");
-        assert_eq!(expand("${NOPE:-${B}}", &v), "x");
-        assert_eq!(expand("${NOPE:-\"${B} y\"}", &v), "x y");
-        assert_eq!(expand("'$A'", &v), "'$A'");
+        assert_eq!(expand("python:${A}-slim", &v, '\\'), "python:1.2.3-slim");
+        assert_eq!(expand("$A/$B", &v, '\\'), "1.2.3/x");
+        assert_eq!(expand("${EMPTY:-d}", &v, '\\'), "d");
+        assert_eq!(expand("${EMPTY-d}", &v, '\\'), "");
+        assert_eq!(expand("${UNSET-d}", &v, '\\'), "d");
+        assert_eq!(expand("${A:+alt}", &v, '\\'), "alt");
+        assert_eq!(expand("${EMPTY:+alt}", &v, '\\'), "");
+        assert_eq!(expand("${A%.*}", &v, '\\'), "1.2");
+        assert_eq!(expand("${A%%.*}", &v, '\\'), "1");
+        assert_eq!(expand("${A#*.}", &v, '\\'), "2.3");
+        assert_eq!(expand("${A##*.}", &v, '\\'), "3");
+        assert_eq!(expand("${NOPE:-${B}}", &v, '\\'), "x");
+        assert_eq!(expand("${NOPE:-\"${B} y\"}", &v, '\\'), "x y");
+        assert_eq!(expand("'$A'", &v, '\\'), "'$A'");
+    }
+
+    #[test]
+    fn replacement_takes_the_first_or_every_longest_match() {
+        let v: Values = [("V".to_string(), Some("a-b-c".to_string())), ("P".to_string(), Some("1.2.3".to_string()))].into_iter().collect();
+        assert_eq!(expand("${V/-/_}", &v, '\\'), "a_b-c");
+        assert_eq!(expand("${V//-/_}", &v, '\\'), "a_b_c");
+        assert_eq!(expand("${V//-}", &v, '\\'), "abc");
+        assert_eq!(expand("${V/b*/x}", &v, '\\'), "a-x");
+        assert_eq!(expand("${P//./-}", &v, '\\'), "1-2-3");
+        assert_eq!(expand("${V/z/x}", &v, '\\'), "a-b-c");
+        assert_eq!(expand("${V//\\//:}", &[("V".to_string(), Some("a/b".to_string()))].into_iter().collect(), '\\'), "a:b");
+        assert_eq!(expand("${NOPE/a/b}", &v, '\\'), "");
+    }
+
+    /// Only the directive's escape character keeps a `$` literal.
+    #[test]
+    fn the_escape_directive_decides_what_escapes_a_dollar() {
+        let v: Values = [("U".to_string(), Some("real".to_string()))].into_iter().collect();
+        assert_eq!(crate::syntax::unquote(&expand("x\\$U", &v, '\\'), '\\'), "x$U");
+        assert_eq!(crate::syntax::unquote(&expand("x\\$U", &v, '`'), '`'), "x\\real");
+        assert_eq!(crate::syntax::unquote(&expand("x`$U", &v, '`'), '`'), "x$U");
     }
 }

@@ -325,78 +325,90 @@ pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> R
     out
 }
 
-fn walk(node: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, parser: &mut Parser, depth: usize) {
-    match node.kind() {
-        "pipeline" => {
-            out.has_pipe = true;
-            let mut c = node.walk();
-            for child in node.named_children(&mut c) {
-                walk(child, script, out, true, parser, depth);
-            }
-            return;
-        }
-        "declaration_command" => {
-            // `export A=1`, `declare -x`, `local`, `readonly`: commands too.
-            let text = &script.text;
-            let mut c = node.walk();
-            let mut parts = node.children(&mut c);
-            if let Some(kw) = parts.next() {
-                let args = parts
-                    .filter(|p| p.is_named())
-                    .map(|p| Arg { value: unquote(&text[p.byte_range()]).into(), range: script.map_range(p.byte_range()) })
-                    .collect();
-                out.commands.push(Command {
-                    name: text[kw.byte_range()].into(),
-                    name_range: script.map_range(kw.byte_range()),
-                    args,
-                    range: script.map_range(node.byte_range()),
-                    in_pipeline,
-                    wrapper: None,
-                });
-            }
-            return;
-        }
-        "command" => {
-            if let Some(cmd) = command(node, script, in_pipeline) {
-                // `sh -c '…'` and `bash -c "…"`: analyse the inner script too.
-                let inner = (SHELLS.contains(&cmd.program()) || cmd.program() == "sh")
-                    .then(|| cmd.args.iter().position(|a| a.value == "-c"))
-                    .flatten()
-                    .and_then(|i| cmd.args.get(i + 1))
-                    .cloned();
-                out.commands.push(cmd);
-                if let (Some(arg), true) = (inner, depth < 3) {
-                    let inner_script = Script { text: arg.value.to_string(), segments: vec![(0, arg.range.start + 1, arg.value.len())] };
-                    if let Some(tree) = parser.parse(&inner_script.text, None) {
-                        walk(tree.root_node(), &inner_script, out, false, parser, depth + 1);
-                    }
-                }
-            }
-            // Command substitutions inside arguments run commands too.
-            let mut c = node.walk();
-            for child in node.named_children(&mut c) {
-                if child.kind() != "command_name" {
-                    walk_substitutions(child, script, out, parser, depth);
-                }
-            }
-            return;
-        }
-        _ => {}
-    }
-    let mut c = node.walk();
-    for child in node.named_children(&mut c) {
-        walk(child, script, out, in_pipeline, parser, depth);
-    }
+/// What is left to visit of one script's tree: a node to analyse, or a node to search only
+/// for command substitutions (the arguments of a command).
+enum Visit<'t> {
+    Node(Node<'t>, bool),
+    Substitutions(Node<'t>),
 }
 
-fn walk_substitutions(node: Node, script: &Script, out: &mut RunAnalysis, parser: &mut Parser, depth: usize) {
-    if node.kind() == "command_substitution" || node.kind() == "process_substitution" {
-        walk(node, script, out, false, parser, depth);
-        return;
-    }
-    let mut c = node.walk();
-    for child in node.named_children(&mut c) {
-        walk_substitutions(child, script, out, parser, depth);
+/// Collects the commands of a script's tree. With an explicit stack, not recursion: bash
+/// nests a `&&` chain one level per command, and a RUN of a few thousand commands overflowed
+/// the stack of the server's analysis threads.
+fn walk(root: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, parser: &mut Parser, depth: usize) {
+    let mut stack = vec![Visit::Node(root, in_pipeline)];
+    // Children are pushed in reverse so that commands come out in source order.
+    while let Some(visit) = stack.pop() {
+        let (node, in_pipeline) = match visit {
+            Visit::Substitutions(node) => {
+                if node.kind() == "command_substitution" || node.kind() == "process_substitution" {
+                    stack.push(Visit::Node(node, false));
+                } else {
+                    let mut c = node.walk();
+                    let children: Vec<_> = node.named_children(&mut c).collect();
+                    stack.extend(children.into_iter().rev().map(Visit::Substitutions));
+                }
+                continue;
+            }
+            Visit::Node(node, in_pipeline) => (node, in_pipeline),
+        };
+        match node.kind() {
+            "pipeline" => {
+                out.has_pipe = true;
+                let mut c = node.walk();
+                let children: Vec<_> = node.named_children(&mut c).collect();
+                stack.extend(children.into_iter().rev().map(|n| Visit::Node(n, true)));
+                continue;
+            }
+            "declaration_command" => {
+                // `export A=1`, `declare -x`, `local`, `readonly`: commands too.
+                let text = &script.text;
+                let mut c = node.walk();
+                let mut parts = node.children(&mut c);
+                if let Some(kw) = parts.next() {
+                    let args = parts
+                        .filter(|p| p.is_named())
+                        .map(|p| Arg { value: unquote(&text[p.byte_range()]).into(), range: script.map_range(p.byte_range()) })
+                        .collect();
+                    out.commands.push(Command {
+                        name: text[kw.byte_range()].into(),
+                        name_range: script.map_range(kw.byte_range()),
+                        args,
+                        range: script.map_range(node.byte_range()),
+                        in_pipeline,
+                        wrapper: None,
+                    });
+                }
+                continue;
+            }
+            "command" => {
+                if let Some(cmd) = command(node, script, in_pipeline) {
+                    // `sh -c '…'` and `bash -c "…"`: analyse the inner script too (its own
+                    // tree, at most three levels deep).
+                    let inner = (SHELLS.contains(&cmd.program()) || cmd.program() == "sh")
+                        .then(|| cmd.args.iter().position(|a| a.value == "-c"))
+                        .flatten()
+                        .and_then(|i| cmd.args.get(i + 1))
+                        .cloned();
+                    out.commands.push(cmd);
+                    if let (Some(arg), true) = (inner, depth < 3) {
+                        let inner_script = Script { text: arg.value.to_string(), segments: vec![(0, arg.range.start + 1, arg.value.len())] };
+                        if let Some(tree) = parser.parse(&inner_script.text, None) {
+                            walk(tree.root_node(), &inner_script, out, false, parser, depth + 1);
+                        }
+                    }
+                }
+                // Command substitutions inside arguments run commands too.
+                let mut c = node.walk();
+                let children: Vec<_> = node.named_children(&mut c).filter(|n| n.kind() != "command_name").collect();
+                stack.extend(children.into_iter().rev().map(Visit::Substitutions));
+                continue;
+            }
+            _ => {}
+        }
+        let mut c = node.walk();
+        let children: Vec<_> = node.named_children(&mut c).collect();
+        stack.extend(children.into_iter().rev().map(|n| Visit::Node(n, in_pipeline)));
     }
 }
 

@@ -622,6 +622,16 @@ fn assign_stages(df: &mut Dockerfile) {
     let mut stages: Vec<Stage> = Vec::new();
     // Lower-cased stage name → the latest stage of that name so far (FROM <stage>).
     let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let escape = df.escape;
+    // The global ARG defaults, for `FROM $BASE` naming a stage (BuildKit expands the name with
+    // them before it looks for a stage of that name).
+    let mut globals = crate::semantics::resolve::Values::new();
+    for ins in df.instructions.iter().take_while(|i| i.kind != Kind::From).filter(|i| i.kind == Kind::Arg) {
+        for p in ins.pairs() {
+            let value = p.value.as_ref().map(|w| unquote(&crate::semantics::resolve::expand(&w.text, &globals, escape), escape));
+            globals.insert(p.key.value.to_string(), value);
+        }
+    }
     for (i, ins) in df.instructions.iter_mut().enumerate() {
         if ins.kind == Kind::From {
             if let Some(last) = stages.last_mut() {
@@ -631,7 +641,10 @@ fn assign_stages(df: &mut Dockerfile) {
                 Args::From(f) => (f.image.clone(), f.alias.clone()),
                 _ => (ImageRef { range: ins.range.clone(), ..Default::default() }, None),
             };
-            let parent = if image.registry.is_none() && image.tag.is_none() && image.digest.is_none() {
+            let parent = if image.text.contains('$') {
+                let expanded = unquote(&crate::semantics::resolve::expand(&image.text, &globals, escape), escape);
+                by_name.get(&expanded.to_ascii_lowercase()).copied()
+            } else if image.registry.is_none() && image.tag.is_none() && image.digest.is_none() {
                 by_name.get(&image.repository.0.to_ascii_lowercase()).copied()
             } else {
                 None

@@ -169,3 +169,12 @@ fn backslash_escapes_blanks_and_quotes_by_default() {
     assert_eq!(copy.iter().map(|w| w.value.as_str()).collect::<Vec<_>>(), ["a b", "c\" d", "/e/"]);
     assert_eq!(df.instructions[2].pairs()[0].value.as_ref().unwrap().value, "x y");
 }
+
+/// `FROM $BASE` names a stage when the global ARG's default does: BuildKit expands the name
+/// with the global ARGs before looking for a stage (stage selection by build argument).
+#[test]
+fn a_from_named_by_a_global_arg_builds_on_that_stage() {
+    let df = model("ARG VARIANT=prod\nARG S=base-${VARIANT}\nFROM alpine AS base-prod\nFROM alpine AS base-dev\nFROM $S AS final\nFROM ${NOPE:-Base-Dev}\nFROM $NOPE\n");
+    let parents: Vec<Option<usize>> = df.stages.iter().map(|s| s.parent).collect();
+    assert_eq!(parents, [None, None, Some(0), Some(1), None]);
+}

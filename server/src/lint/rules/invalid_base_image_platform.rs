@@ -70,7 +70,7 @@ fn from_values(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform, 
 }
 
 fn resolved(df: &Dockerfile, raw: &str, values: &Values) -> String {
-    crate::syntax::unquote(&resolve::expand(raw, values), df.escape)
+    crate::syntax::unquote(&resolve::expand(raw, values, df.escape), df.escape)
 }
 
 /// The registry image a stage starts from, with ARGs resolved: `None` for `scratch`, an

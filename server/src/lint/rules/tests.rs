@@ -205,3 +205,16 @@ fn ids_are_unique_and_kebab_case() {
         assert!(r.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{}", r.id);
     }
 }
+
+/// `ENV $K=v` names a variable after the value of `$K` (BuildKit expands ENV keys): it is no
+/// name to suggest. The suggestion `$$K` once made `check --fix --unsafe-fixes` add a `$` per
+/// round (`COPY $$$$$$$$$$$K /x`).
+#[test]
+fn keys_that_are_expansions_are_not_suggested_or_declared() {
+    let text = "FROM alpine:3.20\nENV $I10=x\nCOPY $I11 /x\n";
+    let findings = run("undefined-var", text, &LintOptions::default());
+    let messages: Vec<&str> = findings.iter().map(|f| f.diagnostic.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages.iter().all(|m| !m.contains("did you mean")), "{messages:?}");
+    assert!(findings.iter().all(|f| f.fix.is_none()));
+}

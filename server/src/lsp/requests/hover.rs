@@ -13,15 +13,28 @@ pub fn handle(state: &State, params: HoverParams) -> Option<Hover> {
     let computed = publish::diagnostics_of(state, &uri, &a);
     let within = |r: &std::ops::Range<usize>| r.start <= offset && offset <= r.end;
     let image = computed.image_vulnerabilities.iter().find(|(range, _, _)| within(range));
-    let hit = computed.diagnostics.iter().filter(|d| within(&d.range)).find_map(|d| crate::lint::rule(d.code).map(|r| (d, r)));
+    // Every rule with a finding here (several often cover one image reference), once each.
+    let mut hits: Vec<(&crate::diagnostics::Diagnostic, &crate::lint::Rule)> = Vec::new();
+    for d in computed.diagnostics.iter().filter(|d| within(&d.range)) {
+        if let Some(rule) = crate::lint::rule(d.code) {
+            if !hits.iter().any(|(_, r)| r.id == rule.id) {
+                hits.push((d, rule));
+            }
+        }
+    }
     let mut sections = Vec::new();
     if let Some((_, name, found)) = image {
         sections.push(found.hover_markdown(name));
     }
-    if let Some((_, rule)) = hit {
+    for (_, rule) in &hits {
         sections.push(crate::lint::docs::rule_markdown(rule));
     }
-    let range = hit.map(|(d, _)| d.range.clone()).or_else(|| image.map(|(r, _, _)| r.clone()))?;
+    // The part of the text all of them cover (each contains the position).
+    let range = hits
+        .iter()
+        .map(|(d, _)| d.range.clone())
+        .reduce(|a, b| a.start.max(b.start)..a.end.min(b.end))
+        .or_else(|| image.map(|(r, _, _)| r.clone()))?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: sections.join("\n\n---\n\n") }),
         range: Some(convert::range(&a.snapshot, &range, enc)),

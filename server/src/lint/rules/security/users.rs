@@ -282,7 +282,7 @@ fn user_value(ctx: &Context, stage: Option<usize>, word: &Word) -> Option<String
             values.insert(e.name.to_string(), Some(UNKNOWN.to_string()));
         }
     }
-    let value = crate::syntax::unquote(&crate::semantics::resolve::expand(ctx.src(&word.range), &values), ctx.df.escape);
+    let value = crate::syntax::unquote(&crate::semantics::resolve::expand(ctx.src(&word.range), &values, ctx.df.escape), ctx.df.escape);
     (!value.contains(UNKNOWN)).then_some(value)
 }
 

@@ -314,7 +314,7 @@ fn check_undefined(ctx: &Context, out: &mut Vec<Finding>) {
             .with_related(g.key.range.clone(), "declared before the first FROM here")
             .with_fix(Fix::unsafe_(format!("Declare `{kw} {name}` in this stage"), vec![declare_in_stage(ctx, stage, &format!("{kw} {name}"))]))
         } else {
-            let mut candidates: Vec<&str> = u.visible.iter().map(String::as_str).collect();
+            let mut candidates: Vec<&str> = u.visible.iter().map(String::as_str).filter(|c| is_variable_name(c)).collect();
             if !scratch {
                 candidates.extend(BASE_IMAGE_ENV.iter().copied());
             }
@@ -353,7 +353,7 @@ fn check_undefined_in_from(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let name = &u.name;
-        let candidates = globals.iter().map(|p| p.key.value.as_str()).chain(PREDEFINED_ARGS.iter().map(|(n, _)| *n));
+        let candidates = globals.iter().map(|p| p.key.value.as_str()).filter(|c| is_variable_name(c)).chain(PREDEFINED_ARGS.iter().map(|(n, _)| *n));
         let declare = first_from.map(|from| {
             let at = super::line_start(ctx.text, from.range.start);
             let kw = super::cased_like(&from.keyword, "ARG");
@@ -412,6 +412,13 @@ type Env = HashMap<String, String>;
 /// Expands a Docker word (quotes, escapes, `$VAR`, `${VAR}`, `${VAR:-word}`, `${VAR-word}`,
 /// `${VAR:+word}`, `${VAR+word}`) with `env`; unset names are empty. `None` when the word uses
 /// something this evaluator does not model (pattern operators, `${VAR:?}` on an unset name).
+/// A name `$NAME` can refer to. ENV and LABEL accept other keys (`my.key`, or `$K`, which
+/// BuildKit expands), but a suggestion to write `$` before one would not name a variable.
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 pub(super) fn expand(word: &str, env: &Env, escape: char) -> Option<String> {
     let chars: Vec<char> = word.chars().collect();
     let mut out = String::new();
