@@ -514,14 +514,14 @@ fn collect_uses(text: &str, ins: &Instruction, out: &mut Vec<(String, Range<usiz
             }
         }
         Args::Shell(shell) => {
-            shellvars::scan(text, shell.range.clone(), out);
+            shellvars::scan(text, shell.range.clone(), true, out);
         }
         // ADD, COPY and VOLUME expand variables in JSON form too (RUN, CMD and ENTRYPOINT run
         // theirs without a shell, so `$X` stays literal there).
         Args::Exec(words) if matches!(ins.kind, Kind::Add | Kind::Copy | Kind::Volume) => {
             for w in words.iter().filter(|w| w.range.len() >= 2) {
                 let start = out.len();
-                shellvars::scan(text, w.range.start + 1..w.range.end - 1, out);
+                shellvars::scan(text, w.range.start + 1..w.range.end - 1, true, out);
                 for u in &mut out[start..] {
                     u.2 = false;
                 }
@@ -536,7 +536,7 @@ fn collect_uses(text: &str, ins: &Instruction, out: &mut Vec<(String, Range<usiz
         if !h.quoted || (ins.kind == Kind::Run && is_shell_script(text, ins, h)) {
             // RUN bodies are expanded by the shell; COPY/ADD bodies by Docker itself.
             let start = out.len();
-            shellvars::scan(text, body.clone(), out);
+            shellvars::scan(text, body.clone(), ins.kind == Kind::Run, out);
             if ins.kind != Kind::Run {
                 for u in &mut out[start..] {
                     u.2 = false;

@@ -1,16 +1,18 @@
 //! `$NAME` and `${NAME…}` in shell text, outside single quotes. A light scan, enough for
 //! references and rename; rules that need real shell structure use `crate::shell`.
+//! COPY and ADD heredoc bodies are expanded by BuildKit without quote processing: there single
+//! quotes protect nothing (`quotes: false`).
 
 use std::ops::Range;
 
-pub(super) fn scan(text: &str, range: Range<usize>, out: &mut Vec<(String, Range<usize>, bool)>) {
+pub(super) fn scan(text: &str, range: Range<usize>, quotes: bool, out: &mut Vec<(String, Range<usize>, bool)>) {
     let bytes = text.as_bytes();
     let mut i = range.start;
     let mut in_single = false;
     while i < range.end {
         let c = bytes[i];
         match c {
-            b'\'' => in_single = !in_single,
+            b'\'' if quotes => in_single = !in_single,
             b'\\' if !in_single => i += 1,
             b'\n' => in_single = false, // a quote never spans a Dockerfile line we can't see
             b'$' if !in_single => {

@@ -119,3 +119,13 @@ fn json_form_copy_add_and_volume_expand_variables() {
     assert_eq!(occurrences_text(text, &s, "SRC=a").len(), 3);
     assert_eq!(occurrences_text(text, &s, "DIR=/d").len(), 3);
 }
+
+/// BuildKit expands COPY/ADD heredoc bodies without quote processing: `'$A'` there is `A`'s
+/// value. In RUN bodies the shell's single quotes keep it literal.
+#[test]
+fn single_quotes_protect_nothing_in_copy_heredocs() {
+    let text = "FROM alpine\nARG A=1\nCOPY <<EOF /f\nx '$A'\nEOF\nRUN <<EOF\necho '$A'\nEOF\n";
+    let (_, s) = sem(text);
+    let occ = occurrences_text(text, &s, "A=1");
+    assert_eq!(occ, ["A@16", "A@38"], "{occ:?}");
+}
