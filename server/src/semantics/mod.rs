@@ -450,7 +450,9 @@ impl Analyzer<'_> {
                 continue;
             }
             let predefined = is_predefined_arg(&name);
-            if predefined && (place == Place::Global || (is_proxy_arg(&name) && !at_runtime)) {
+            // Proxy args reach RUN's environment only (BuildKit passes them to RUN, not to the
+            // words it expands itself: `ENV http_proxy=$http_proxy` is empty without an ARG).
+            if predefined && (place == Place::Global || (is_proxy_arg(&name) && in_shell && !at_runtime)) {
                 self.out.predefined.push((name, range));
                 continue;
             }

@@ -218,3 +218,13 @@ fn keys_that_are_expansions_are_not_suggested_or_declared() {
     assert!(messages.iter().all(|m| !m.contains("did you mean")), "{messages:?}");
     assert!(findings.iter().all(|f| f.fix.is_none()));
 }
+
+/// BuildKit gives the proxy build args to RUN only; in a word it expands itself they are
+/// empty unless the stage declares them.
+#[test]
+fn proxy_args_reach_run_only() {
+    let text = "FROM alpine:3.20\nENV http_proxy=$http_proxy\nRUN wget $HTTP_PROXY\nARG NO_PROXY\nLABEL p=$NO_PROXY\n";
+    let findings = run("undefined-var", text, &LintOptions::default());
+    let flagged: Vec<&str> = findings.iter().map(|f| &text[f.diagnostic.range.clone()]).collect();
+    assert_eq!(flagged, ["http_proxy"], "{findings:?}");
+}

@@ -60,7 +60,9 @@ pub static UNDEFINED_VAR: Rule = Rule {
 Flags `$VAR` in instructions Docker expands itself (ENV, ARG, LABEL, COPY, ADD, WORKDIR,
 USER, EXPOSE, VOLUME, STOPSIGNAL and flags) when no `ARG` or `ENV` before it in the stage
 declares `VAR`, and suggests a close name. A global `ARG` (before the first `FROM`) counts
-only once the stage declares it again with `ARG VAR`.
+only once the stage declares it again with `ARG VAR`. The predefined proxy arguments
+(`HTTP_PROXY`, `no_proxy`, …) reach RUN commands without a declaration, but not the words
+Docker expands itself (`ENV http_proxy=$http_proxy` is empty without `ARG http_proxy`).
 
 Shell-form `RUN`, `CMD` and `ENTRYPOINT` are checked for two mistakes only, since the shell
 expands them from an environment the Dockerfile cannot fully see:
@@ -279,7 +281,11 @@ fn check_undefined(ctx: &Context, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(
                         u.range.clone(),
-                        format!("`{name}` is set automatically in FROM lines only; a stage sees it after declaring `{kw} {name}`"),
+                        if crate::semantics::is_proxy_arg(name) {
+                            format!("`{name}` is passed to RUN commands only; `{kw} {name}` makes it a variable of this stage")
+                        } else {
+                            format!("`{name}` is set automatically in FROM lines only; a stage sees it after declaring `{kw} {name}`")
+                        },
                     )
                     .with_fix(Fix::unsafe_(format!("Declare `{kw} {name}` in this stage"), vec![declare_in_stage(ctx, stage, &format!("{kw} {name}"))])),
                 );
