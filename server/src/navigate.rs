@@ -133,6 +133,14 @@ mod tests {
         Ok(crate::actions::apply(text, &edits.into_iter().map(|(range, text)| crate::lint::Edit { range, text }).collect::<Vec<_>>()))
     }
 
+    /// A stage referred to by its index is the same stage: the rename writes its new name there.
+    #[test]
+    fn renaming_a_stage_names_it_where_its_index_was_used() {
+        let text = "FROM alpine AS build\nFROM alpine\nCOPY --from=0 /a /b\nCOPY --from=build /c /d\n";
+        let out = renamed(text, "build\n", "compile").unwrap();
+        assert_eq!(out, "FROM alpine AS compile\nFROM alpine\nCOPY --from=compile /a /b\nCOPY --from=compile /c /d\n");
+    }
+
     #[test]
     fn renames_that_would_merge_two_names_are_refused() {
         let text = "FROM alpine AS build\nARG VERSION=1\nENV APP_HOME=/app\nFROM alpine AS other\nARG APP_HOME\nCOPY --from=build /a /b\n";

@@ -129,3 +129,12 @@ fn single_quotes_protect_nothing_in_copy_heredocs() {
     let occ = occurrences_text(text, &s, "A=1");
     assert_eq!(occ, ["A@16", "A@38"], "{occ:?}");
 }
+
+/// `COPY --from=0` names the first stage by its index, as Docker allows.
+#[test]
+fn a_stage_index_refers_to_that_stage() {
+    let text = "FROM alpine AS build\nFROM alpine\nCOPY --from=0 /a /b\nRUN --mount=from=0,target=/s true\nCOPY --from=1 /a /c\n";
+    let (_, s) = sem(text);
+    let occ = occurrences_text(text, &s, "build\n");
+    assert_eq!(occ, ["build@15", "0@45", "0@70"], "{occ:?}");
+}

@@ -394,8 +394,12 @@ impl Dockerfile {
     }
 
     /// The stage whose name is `name` (case-insensitive, as Docker compares them) defined
-    /// before instruction index `before`.
+    /// before instruction index `before`. A number is a stage's index (`COPY --from=0`); stage
+    /// names start with a letter, so the two never meet.
     pub fn stage_named(&self, name: &str, before: usize) -> Option<&Stage> {
+        if let Ok(index) = name.parse::<usize>() {
+            return self.stages.get(index).filter(|s| s.from < before);
+        }
         self.stages.iter().filter(|s| s.from < before).rev().find(|s| {
             s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(name))
         })
