@@ -228,3 +228,15 @@ fn proxy_args_reach_run_only() {
     let flagged: Vec<&str> = findings.iter().map(|f| &text[f.diagnostic.range.clone()]).collect();
     assert_eq!(flagged, ["http_proxy"], "{findings:?}");
 }
+
+/// The classic mistake: a RUN uses a global ARG its stage did not declare again, and the
+/// shell sees it empty. Not when the script sets the variable itself, and not in CMD (an ARG
+/// would not reach the container anyway; `undefined-var` says that differently).
+#[test]
+fn a_global_arg_used_in_run_without_declaring_it_again() {
+    let text = "ARG VERSION=1.2.3\nARG MODE=x\nFROM alpine:3.20\nRUN wget https://x/app-$VERSION.tgz\nRUN MODE=y && echo $MODE\nCMD echo $VERSION\n";
+    let findings = run("undefined-var", text, &LintOptions::default());
+    let flagged: Vec<(usize, &str)> = findings.iter().map(|f| (f.diagnostic.range.start, &text[f.diagnostic.range.clone()])).collect();
+    assert_eq!(flagged, [(text.find("$VERSION.tgz").unwrap() + 1, "VERSION")], "{findings:?}");
+    assert!(findings[0].diagnostic.message.contains("add `ARG VERSION` to this stage"));
+}

@@ -64,8 +64,10 @@ only once the stage declares it again with `ARG VAR`. The predefined proxy argum
 (`HTTP_PROXY`, `no_proxy`, …) reach RUN commands without a declaration, but not the words
 Docker expands itself (`ENV http_proxy=$http_proxy` is empty without `ARG http_proxy`).
 
-Shell-form `RUN`, `CMD` and `ENTRYPOINT` are checked for two mistakes only, since the shell
+Shell-form `RUN`, `CMD` and `ENTRYPOINT` are checked for three mistakes only, since the shell
 expands them from an environment the Dockerfile cannot fully see:
+- a global `ARG` used in a `RUN` of a stage that did not declare it again (the shell sees it
+  empty), unless the script assigns the variable itself;
 - a predefined platform argument (`TARGETARCH`, `TARGETPLATFORM`, `BUILDPLATFORM`, …) used in
   a stage that did not declare it: BuildKit sets those in `FROM` lines only;
 - a build argument used in shell-form `CMD`, `ENTRYPOINT` or `HEALTHCHECK`, which run when
@@ -263,6 +265,14 @@ fn from_scratch(ctx: &Context, stage: usize) -> bool {
     s.image.is_scratch()
 }
 
+/// Whether the RUN around a shell use sets the variable itself (`V=…`, `for V in`, `read V`).
+fn assigned_in(ctx: &Context, u: &crate::semantics::Unresolved) -> bool {
+    let Some(ins) = ctx.df.instruction_at(u.range.start) else { return false };
+    let script = &ctx.text[ins.range.clone()];
+    let name = &u.name;
+    script.contains(&format!("{name}=")) || script.contains(&format!("for {name} ")) || script.contains("read ")
+}
+
 fn global_args<'a>(ctx: &'a Context) -> Vec<&'a crate::syntax::Pair> {
     ctx.df.global_instructions().iter().filter(|i| i.kind == Kind::Arg).flat_map(|i| i.pairs()).collect()
 }
@@ -304,7 +314,12 @@ fn check_undefined(ctx: &Context, out: &mut Vec<Finding>) {
                 );
                 continue;
             }
-            Why::Undeclared if u.in_shell => continue,
+            // Shell text may use variables the base image or the script itself sets; only the
+            // classic mistake is reported there: a RUN using a global ARG its stage did not
+            // declare again (the shell sees it empty), unless the script assigns it itself.
+            Why::Undeclared if u.in_shell && !(u.instruction_kind == Kind::Run && globals.iter().any(|p| p.key.value == *name) && !assigned_in(ctx, u)) => {
+                continue
+            }
             Why::Undeclared => {}
         }
         let scratch = from_scratch(ctx, stage);
