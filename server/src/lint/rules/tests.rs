@@ -234,7 +234,7 @@ fn proxy_args_reach_run_only() {
 /// would not reach the container anyway; `undefined-var` says that differently).
 #[test]
 fn a_global_arg_used_in_run_without_declaring_it_again() {
-    let text = "ARG VERSION=1.2.3\nARG MODE=x\nFROM alpine:3.20\nRUN wget https://x/app-$VERSION.tgz\nRUN MODE=y && echo $MODE\nCMD echo $VERSION\n";
+    let text = "ARG VERSION=1.2.3\nARG MODE=x\nARG ANSWER=n\nFROM alpine:3.20\nRUN wget https://x/app-$VERSION.tgz\nRUN MODE=y && echo $MODE\nRUN read ANSWER && echo $ANSWER\nCMD echo $VERSION\n";
     let findings = run("undefined-var", text, &LintOptions::default());
     let flagged: Vec<(usize, &str)> = findings.iter().map(|f| (f.diagnostic.range.start, &text[f.diagnostic.range.clone()])).collect();
     assert_eq!(flagged, [(text.find("$VERSION.tgz").unwrap() + 1, "VERSION")], "{findings:?}");

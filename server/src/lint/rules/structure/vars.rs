@@ -267,10 +267,16 @@ fn from_scratch(ctx: &Context, stage: usize) -> bool {
 
 /// Whether the RUN around a shell use sets the variable itself (`V=…`, `for V in`, `read V`).
 fn assigned_in(ctx: &Context, u: &crate::semantics::Unresolved) -> bool {
-    let Some(ins) = ctx.df.instruction_at(u.range.start) else { return false };
-    let script = &ctx.text[ins.range.clone()];
-    let name = &u.name;
-    script.contains(&format!("{name}=")) || script.contains(&format!("for {name} ")) || script.contains("read ")
+    let i = ctx.df.instructions.partition_point(|ins| ins.range.end < u.range.start);
+    if ctx.df.instructions.get(i).is_none_or(|ins| ins.range.start > u.range.start) {
+        return false;
+    }
+    let script = &ctx.text[ctx.df.instructions[i].range.clone()];
+    let name = u.name.as_str();
+    // `V=…` and `for V in` are not commands in the shell analysis; `read V` is one.
+    script.contains(&format!("{name}="))
+        || script.contains(&format!("for {name} "))
+        || ctx.runs[i].commands.iter().any(|c| c.program() == "read" && c.args.iter().any(|a| a.value == name))
 }
 
 fn global_args<'a>(ctx: &'a Context) -> Vec<&'a crate::syntax::Pair> {
