@@ -14,7 +14,7 @@ use dockls::document::{Change, Document, PositionEncoding, TextPosition};
 
 fn main() {
     let lines: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5000);
-    let mut text = synth::dockerfile(lines);
+    let mut text = synth::Shape::parse(&std::env::var("SHAPE").unwrap_or_default()).unwrap_or(synth::Shape::Mixed).generate(lines);
     if std::env::var_os("BROKEN").is_some() {
         text.insert_str(0, "FROM alpine\nRUN [\"unclosed\nHEALTHCHECK --interval\n");
     }

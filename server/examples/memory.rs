@@ -39,7 +39,7 @@ fn main() {
         eprintln!("memory: needs glibc's mallinfo2 (Linux with glibc)");
         std::process::exit(2);
     };
-    let text = synth::dockerfile(lines);
+    let text = synth::Shape::parse(&std::env::var("SHAPE").unwrap_or_default()).unwrap_or(synth::Shape::Mixed).generate(lines);
     let mut last = start;
     let mut step = |name: &str| {
         let now = live().unwrap_or(0);

@@ -2,7 +2,7 @@
 mod synth;
 fn main() {
     let lines: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5000);
-    let text = synth::dockerfile(lines);
+    let text = synth::Shape::parse(&std::env::var("SHAPE").unwrap_or_default()).unwrap_or(synth::Shape::Mixed).generate(lines);
     let mut rows: Vec<[f64; 4]> = vec![];
     for _ in 0..15 {
         let t0 = std::time::Instant::now();

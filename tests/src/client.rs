@@ -340,6 +340,14 @@ impl LspClient {
         Self::try_spawn_env(program, args, stderr, &[("DOCKLS_OFFLINE", Some("1"))])
     }
 
+    /// Spawns offline with no `shellcheck` on PATH: for tests that compare what is published
+    /// with a fresh open, since ShellCheck's findings arrive in a later publish whose timing
+    /// depends on the machine (tests of that publish use a stand-in ShellCheck).
+    pub fn spawn_without_shellcheck(program: &Path, args: &[&str]) -> LspClient {
+        let path = path_without("shellcheck");
+        Self::spawn_env(program, args, &[("DOCKLS_OFFLINE", Some("1")), ("PATH", Some(&path))])
+    }
+
     /// Spawns with environment changes (`None` removes a variable), capturing stderr as
     /// [`LspClient::spawn`] does. Unlike the other constructors it does not set
     /// `DOCKLS_OFFLINE=1`.
@@ -1349,4 +1357,11 @@ mod tests {
             "file:///tmp/a%20b/Dockerfile"
         );
     }
+}
+
+/// `$PATH` without the folders that hold a program named `program`.
+pub fn path_without(program: &str) -> String {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let kept: Vec<PathBuf> = std::env::split_paths(&path).filter(|d| !d.join(program).is_file()).collect();
+    std::env::join_paths(kept).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
 }

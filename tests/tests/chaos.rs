@@ -191,7 +191,7 @@ fn requests(rng: &mut Rng, c: &mut LspClient, lines: &Lines, diagnostics: &Value
 
 fn chaos(utf8: bool, seed: u64, steps: usize) {
     let mut rng = Rng(seed);
-    let mut c = LspClient::spawn(&dockls_binary(), &["serve", "--stdio"]);
+    let mut c = LspClient::spawn_without_shellcheck(&dockls_binary(), &["serve", "--stdio"]);
     let offer = if utf8 { json!({"general": {"positionEncodings": ["utf-8"]}}) } else { json!({}) };
     c.initialize("file:///work/chaos", offer);
     assert_eq!(c.position_encoding(), if utf8 { "utf-8" } else { "utf-16" });
@@ -303,7 +303,7 @@ const REOPEN: &[&str] = &[
 #[test]
 fn closing_reopening_and_settings_changes_leave_the_last_word_right() {
     let mut rng = Rng(seed() ^ 0xC105_E0FE);
-    let mut c = LspClient::spawn(&dockls_binary(), &["serve", "--stdio"]);
+    let mut c = LspClient::spawn_without_shellcheck(&dockls_binary(), &["serve", "--stdio"]);
     c.initialize("file:///work/chaos", json!({}));
     let uris = ["file:///work/chaos/a/Dockerfile", "file:///work/chaos/b/Dockerfile"];
     // (text, version) of each open document; None when closed.
@@ -403,7 +403,7 @@ fn closing_reopening_and_settings_changes_leave_the_last_word_right() {
 /// text must not be published over the new text's.
 #[test]
 fn a_late_answer_for_a_closed_document_does_not_cover_its_reopened_text() {
-    let mut c = LspClient::spawn(&dockls_binary(), &["serve", "--stdio"]);
+    let mut c = LspClient::spawn_without_shellcheck(&dockls_binary(), &["serve", "--stdio"]);
     c.initialize("file:///work/chaos", json!({}));
     let big = dockls_tests::synth::dockerfile(20_000);
     // How long the big text takes, to know how long a late answer could take.

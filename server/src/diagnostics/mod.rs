@@ -2,7 +2,7 @@
 //! every check over a snapshot.
 
 pub mod flags;
-mod syntax;
+pub mod syntax;
 pub mod values;
 
 use std::ops::Range;

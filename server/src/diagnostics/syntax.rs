@@ -5,7 +5,7 @@ use super::values::*;
 use super::{did_you_mean, Diagnostic, Severity};
 use crate::syntax::{Args, Dockerfile, Flag, Instruction, Kind, SyntaxError};
 
-pub(super) fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
+pub fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
     directives(src, df, out);
     for err in &df.errors {
         if !is_from_as_keyword_error(src, df, err) {

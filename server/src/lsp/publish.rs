@@ -26,16 +26,31 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
     let computed = tokio::task::spawn_blocking(move || {
         let analysis = st.analysis(&u)?;
         let enc = st.encoding();
-        let (diags, config) = guarded("diagnostics", || {
+        let (diags, config, shellcheck_missing) = guarded("diagnostics", || {
             let r = diagnostics_of(&st, &u, &analysis);
-            let lsp: Vec<_> = r.diagnostics.iter().map(|d| convert::diagnostic(&analysis.snapshot, &u, d, enc)).collect();
-            (lsp, r.config_source.clone().map(|s| (s, r.config_error.clone())))
+            // ShellCheck's findings that are known already (every unchanged RUN after an
+            // edit); the others are checked in the background, never waited for here.
+            let (found, missing) = match &r.shellcheck {
+                Some((bin, min)) => {
+                    let scripts = crate::shellcheck::Scripts::collect(analysis.text(), &analysis.dockerfile, &analysis.semantics);
+                    let (mut found, missing) = crate::shellcheck::cached(bin, &scripts);
+                    found.retain(|d| d.severity <= *min);
+                    (found, (missing > 0).then(|| bin.clone()))
+                }
+                None => (Vec::new(), None),
+            };
+            let mut all: Vec<&diagnostics::Diagnostic> = r.diagnostics.iter().chain(&found).collect();
+            if !found.is_empty() {
+                all.sort_by_key(|d| (d.range.start, d.range.end));
+            }
+            let lsp: Vec<_> = all.into_iter().map(|d| convert::diagnostic(&analysis.snapshot, &u, d, enc)).collect();
+            (lsp, r.config_source.clone().map(|s| (s, r.config_error.clone())), missing)
         })
         .unwrap_or_default();
-        Some((analysis.snapshot.version, diags, config, analysis.snapshot.text.clone()))
+        Some((analysis.snapshot.version, diags, config, analysis.snapshot.text.clone(), shellcheck_missing))
     })
     .await;
-    let Ok(Some((version, diags, config, text))) = computed else { return };
+    let Ok(Some((version, diags, config, text, shellcheck_missing))) = computed else { return };
     let text_len = text.len();
     let _order = state.publish_lock.lock().await;
     if !state.is_current(&uri, &text) || state.settings_generation() != generation {
@@ -51,6 +66,9 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
         tokio::task::spawn_blocking(release_free_memory);
     }
     fetch_in_background(&client, &state, &uri);
+    if let Some(bin) = shellcheck_missing {
+        shellcheck_in_background(&client, &state, &uri, bin);
+    }
     // A configuration file's own problem is shown on that file (cleared once it is fixed).
     if let Some((path, error)) = config {
         if let Ok(config_uri) = format!("file://{}", path.display()).parse::<Uri>() {
@@ -103,17 +121,20 @@ pub fn uri_path(uri: &Uri) -> Option<std::path::PathBuf> {
 /// The FROM images with known vulnerabilities: (image token range, resolved name, summary).
 type ImageSummaries = Vec<(std::ops::Range<usize>, String, Arc<ImageVulnerabilities>)>;
 
+/// ShellCheck's binary and the lowest severity to publish, when ShellCheck is on.
+type ShellcheckChoice = Option<(std::path::PathBuf, diagnostics::Severity)>;
+
 /// The diagnostics of an analysis under the configuration files and current settings (with
-/// their fixes), the configuration file problem, if any, and the vulnerability summaries the
-/// diagnostics saw.
+/// their fixes), the configuration file problem, if any, the vulnerability summaries the
+/// diagnostics saw, and whether (and which) ShellCheck is to check the RUN bodies.
 pub fn compute_with_config(
     state: &State,
     uri: &Uri,
     analysis: &crate::analysis::Analysis,
-) -> (Vec<diagnostics::Diagnostic>, Option<crate::config::ConfigError>, Option<std::path::PathBuf>, ImageSummaries) {
+) -> (Vec<diagnostics::Diagnostic>, Option<crate::config::ConfigError>, Option<std::path::PathBuf>, ImageSummaries, ShellcheckChoice) {
     let settings = state.settings();
     if !settings.diagnostics {
-        return (Vec::new(), None, None, Vec::new());
+        return (Vec::new(), None, None, Vec::new(), None);
     }
     let path = uri_path(uri);
     let (mut config, error) = match path.as_ref().and_then(|p| p.parent()) {
@@ -127,20 +148,21 @@ pub fn compute_with_config(
     };
     let mut options = options;
     let images = cached_lookups(state, uri, analysis, &config, &mut options);
-    let mut diags: Vec<diagnostics::Diagnostic> =
+    let diags: Vec<diagnostics::Diagnostic> =
         diagnostics::diagnose_with(analysis.text(), &analysis.dockerfile, &analysis.semantics, &options, &config.selection);
-    // ShellCheck on RUN bodies, when installed (or configured) and not turned off.
-    if config.shellcheck_enabled != Some(false) {
-        match crate::shellcheck::locate(config.shellcheck_path.as_deref()) {
-            Some(bin) => {
-                diags.extend(crate::shellcheck::check(&bin, analysis.text(), &analysis.dockerfile, &analysis.semantics));
-                diags.sort_by_key(|d| (d.range.start, d.range.end));
-            }
-            None => crate::shellcheck::log_missing_once(),
+    // ShellCheck on RUN bodies, when installed (or configured) and not turned off: its
+    // findings are merged in at publishing time, from its cache or when it has run.
+    let shellcheck = if config.shellcheck_enabled != Some(false) {
+        let found = crate::shellcheck::locate(config.shellcheck_path.as_deref());
+        if found.is_none() {
+            crate::shellcheck::log_missing_once();
         }
-    }
+        found.map(|bin| (bin, settings.min_severity))
+    } else {
+        None
+    };
     let diags = diags.into_iter().filter(|d| d.severity <= settings.min_severity).collect();
-    (diags, error, config.source, images)
+    (diags, error, config.source, images, shellcheck)
 }
 
 /// The diagnostics of `analysis`: computed once per analysis and settings generation, shared
@@ -155,10 +177,70 @@ pub fn diagnostics_of(state: &State, uri: &Uri, analysis: &Arc<crate::analysis::
 /// Computes the diagnostics of `analysis` and caches them (replacing any cached ones).
 fn recompute(state: &State, uri: &Uri, analysis: &Arc<crate::analysis::Analysis>) -> Arc<DiagnosticsResult> {
     let generation = state.settings_generation();
-    let (diagnostics, config_error, config_source, image_vulnerabilities) = compute_with_config(state, uri, analysis);
-    let result = Arc::new(DiagnosticsResult { diagnostics, config_error, config_source, image_vulnerabilities });
+    let (diagnostics, config_error, config_source, image_vulnerabilities, shellcheck) = compute_with_config(state, uri, analysis);
+    let result = Arc::new(DiagnosticsResult { diagnostics, config_error, config_source, image_vulnerabilities, shellcheck });
     state.cache_diagnostics(uri, analysis, generation, result.clone());
     result
+}
+
+// ------------------------------------------------------------------ ShellCheck
+//
+// The first publish of a version carries ShellCheck's findings of every script in its cache
+// (after an edit: every RUN but the edited one) and never waits for the others. They are
+// checked here, one run per document at a time; when the run ends, the document's current
+// version is published again (its findings are all in the cache then, unless it changed
+// meanwhile: then that publish starts the next run, for the scripts still missing).
+
+/// A run taking longer than this shows `$/progress` (when the client supports it).
+const PROGRESS_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+
+fn shellcheck_in_background(client: &Client, state: &Arc<State>, uri: &Uri, bin: std::path::PathBuf) {
+    if !state.start_shellcheck(uri) {
+        // The running one publishes the current version when it ends.
+        return;
+    }
+    let (client, state, uri) = (client.clone(), state.clone(), uri.clone());
+    tokio::spawn(async move {
+        let (st, u) = (state.clone(), uri.clone());
+        let mut run = tokio::task::spawn_blocking(move || {
+            let analysis = st.analysis(&u)?;
+            let scripts = crate::shellcheck::Scripts::collect(analysis.text(), &analysis.dockerfile, &analysis.semantics);
+            let n = scripts.len();
+            guarded("shellcheck", || crate::shellcheck::check_many(&bin, &[scripts], None)).ok()?;
+            Some(n)
+        });
+        if tokio::time::timeout(PROGRESS_AFTER, &mut run).await.is_err() {
+            let progress = begin_progress(&client, &state, &uri).await;
+            // Finished (or failed: its scripts are then cached as checked, so this cannot loop).
+            let _ = run.await;
+            if let Some(p) = progress {
+                p.finish().await;
+            }
+        }
+        state.end_shellcheck(&uri);
+        if let Some(version) = state.version(&uri) {
+            Box::pin(publish(client, state, uri, version)).await;
+        }
+    });
+}
+
+type Progress = tower_lsp_server::OngoingProgress<tower_lsp_server::Unbounded, tower_lsp_server::NotCancellable>;
+
+/// Work-done progress for a ShellCheck run, when the client supports server-created tokens
+/// and answers the creation in time.
+async fn begin_progress(client: &Client, state: &State, uri: &Uri) -> Option<Progress> {
+    use tower_lsp_server::ls_types::{NumberOrString, ProgressToken};
+    if !state.caps().work_done_progress {
+        return None;
+    }
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let token: ProgressToken = NumberOrString::String(format!("dockls/shellcheck/{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+    let created = tokio::time::timeout(std::time::Duration::from_secs(2), client.create_work_done_progress(token.clone())).await;
+    if !matches!(created, Ok(Ok(()))) {
+        return None;
+    }
+    let name = uri.as_str().rsplit('/').next().unwrap_or("Dockerfile").to_string();
+    Some(client.progress(token, "ShellCheck").with_message(format!("checking RUN instructions of {name}")).begin().await)
 }
 
 // ------------------------------------------------------------------ registry lookups

@@ -13,6 +13,8 @@ use crate::document::{Document, PositionEncoding};
 #[derive(Debug, Clone, Default)]
 pub struct ClientCaps {
     pub configuration: bool,
+    /// The client shows `$/progress` for server-created tokens (`window.workDoneProgress`).
+    pub work_done_progress: bool,
     pub hierarchical_symbols: bool,
     pub multiline_tokens: bool,
 }
@@ -25,6 +27,9 @@ pub struct DiagnosticsResult {
     /// The FROM images whose vulnerabilities were known when the diagnostics were computed:
     /// the image token's range, its name with build args resolved, the summary (for hover).
     pub image_vulnerabilities: Vec<(std::ops::Range<usize>, String, Arc<crate::vulns::ImageVulnerabilities>)>,
+    /// ShellCheck's part, when it is on and installed: the binary and the lowest severity to
+    /// publish. Not in `diagnostics`: those are published without waiting for ShellCheck.
+    pub shellcheck: Option<(std::path::PathBuf, crate::diagnostics::Severity)>,
 }
 
 struct CachedDiagnostics {
@@ -60,6 +65,9 @@ pub struct State {
     pub exit: tokio::sync::Notify,
     /// Registry and vulnerability lookups running in the background, and who waits on them.
     lookups: Mutex<super::publish::Lookups>,
+    /// Documents whose RUN bodies ShellCheck is checking in the background (one run per
+    /// document at a time; the run publishes the then-current version when it ends).
+    shellcheck_running: Mutex<std::collections::HashSet<Uri>>,
 }
 
 impl State {
@@ -170,6 +178,15 @@ impl State {
 
     pub fn lookups(&self) -> std::sync::MutexGuard<'_, super::publish::Lookups> {
         self.lookups.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Marks a background ShellCheck run for `uri` as started; false if one is running.
+    pub fn start_shellcheck(&self, uri: &Uri) -> bool {
+        self.shellcheck_running.lock().unwrap_or_else(|e| e.into_inner()).insert(uri.clone())
+    }
+
+    pub fn end_shellcheck(&self, uri: &Uri) {
+        self.shellcheck_running.lock().unwrap_or_else(|e| e.into_inner()).remove(uri);
     }
 
     pub fn forget(&self, uri: &Uri) {

@@ -169,6 +169,11 @@ pub struct RunAnalysis {
     pub scripts: Vec<Script>,
     /// A pipe appears somewhere (for the pipefail rule).
     pub has_pipe: bool,
+    /// The `|` and `|&` joining pipelines in the RUN's own scripts (not in `sh -c '…'`
+    /// inside them), in source order.
+    pub pipes: Vec<Range<usize>>,
+    /// Subshells, command and process substitutions of the RUN's own scripts, by start.
+    pub subshells: Vec<Range<usize>>,
 }
 
 impl crate::syntax::shift::Shift for Command {
@@ -184,6 +189,9 @@ impl crate::syntax::shift::Shift for Command {
 impl crate::syntax::shift::Shift for RunAnalysis {
     fn shift(&mut self, delta: isize) {
         self.commands.shift(delta);
+        for r in self.pipes.iter_mut().chain(&mut self.subshells) {
+            r.shift(delta);
+        }
         for s in &mut self.scripts {
             for seg in &mut s.segments {
                 seg.1 = (seg.1 as isize + delta) as usize;
@@ -322,6 +330,9 @@ pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> R
             }
         }
     });
+    // Found in walking order; rules want them in source order.
+    out.pipes.sort_by_key(|r| r.start);
+    out.subshells.sort_by_key(|r| r.start);
     out
 }
 
@@ -352,9 +363,18 @@ fn walk(root: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, p
             }
             Visit::Node(node, in_pipeline) => (node, in_pipeline),
         };
+        // Read here once so that rules need not parse the script again.
+        if depth == 0 && matches!(node.kind(), "subshell" | "command_substitution" | "process_substitution") {
+            out.subshells.push(script.map_range(node.byte_range()));
+        }
         match node.kind() {
             "pipeline" => {
                 out.has_pipe = true;
+                if depth == 0 {
+                    let mut c = node.walk();
+                    let pipes = node.children(&mut c).filter(|n| matches!(n.kind(), "|" | "|&"));
+                    out.pipes.extend(pipes.map(|n| script.map_range(n.byte_range())));
+                }
                 let mut c = node.walk();
                 let children: Vec<_> = node.named_children(&mut c).collect();
                 stack.extend(children.into_iter().rev().map(|n| Visit::Node(n, true)));

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::suppress::Suppressions;
 use crate::semantics::{Semantics, SymbolKind};
-use crate::shell::{analyze_run, Script};
+use crate::shell::{analyze_run_cached, Script};
 use crate::syntax::{Args, Dockerfile, Kind};
 
 mod disk_cache;
@@ -42,7 +42,8 @@ const TIME_PER_SCRIPT: Duration = Duration::from_millis(50);
 /// chunks of a large run balance over the cores and a timed-out chunk is cheap to redo.
 const MIN_BATCH: usize = 8;
 const MAX_BATCH: usize = 128;
-/// Cached scripts before the cache is emptied (it only has to outlive a run of edits).
+/// Cached scripts before the cache evicts what the current call does not use (it only has to
+/// outlive a run of edits, and always holds the file being checked).
 const CACHE_LIMIT: usize = 4096;
 /// Codes that make no sense for a Dockerfile body (sourced files are not visible).
 const EXCLUDED: &str = "SC1090,SC1091";
@@ -100,9 +101,46 @@ fn intern(code: &str) -> &'static str {
     leaked
 }
 
-fn cache() -> &'static Mutex<HashMap<u64, Vec<Finding>>> {
-    static CACHE: OnceLock<Mutex<HashMap<u64, Vec<Finding>>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+/// Findings by script key, with the number of the call that last used them.
+#[derive(Default)]
+struct Cache {
+    entries: HashMap<u64, (u64, Vec<Finding>)>,
+    /// Bumped by every call that reads the cache.
+    calls: u64,
+    /// Size at which the next eviction runs: [`CACHE_LIMIT`], or twice what survived the last
+    /// one (so a file larger than the limit does not evict on every insert).
+    limit: usize,
+}
+
+impl Cache {
+    /// A new call's number: entries it touches are stamped with it.
+    fn begin(&mut self) -> u64 {
+        self.calls += 1;
+        self.calls
+    }
+
+    fn get(&mut self, key: u64, call: u64) -> Option<&Vec<Finding>> {
+        self.entries.get_mut(&key).map(|(used, f)| {
+            *used = call;
+            &*f
+        })
+    }
+
+    /// Inserts, evicting first when full: everything neither this call nor a later one used. A
+    /// file's own scripts are never evicted by its size (a 50,000-line file has more RUNs than
+    /// [`CACHE_LIMIT`]); the cache grows to hold the largest file checked.
+    fn insert(&mut self, key: u64, call: u64, findings: Vec<Finding>) {
+        if self.entries.len() >= self.limit.max(CACHE_LIMIT) && !self.entries.contains_key(&key) {
+            self.entries.retain(|_, (used, _)| *used >= call);
+            self.limit = 2 * self.entries.len();
+        }
+        self.entries.insert(key, (call, findings));
+    }
+}
+
+fn cache() -> &'static Mutex<Cache> {
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
 }
 
 /// Dialect ShellCheck understands for the stage's SHELL, or `None` for non-POSIX shells.
@@ -156,8 +194,9 @@ impl Scripts {
                 continue;
             }
             let Some(dialect) = dialect(&shell) else { continue };
-            let run = analyze_run(text, ins, &df.comments);
-            for script in run.scripts {
+            // The lint run analysed every RUN already: shared, not parsed again.
+            let run = analyze_run_cached(text, ins, &df.comments);
+            for script in run.scripts.iter().cloned() {
                 // Declare the ARG/ENV names (and predefined args) that the script uses and that
                 // are defined before this instruction: only those, so identical scripts give
                 // identical ShellCheck inputs and hit the cache.
@@ -188,6 +227,35 @@ pub fn check(binary: &Path, text: &str, df: &Dockerfile, sem: &Semantics) -> Vec
     check_many(binary, &[Scripts::collect(text, df, sem)], None).pop().unwrap_or_default()
 }
 
+impl Scripts {
+    /// No script to check (no RUN runs a shell ShellCheck knows).
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    /// How many scripts there are.
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+}
+
+/// What is already known of `scripts` without running ShellCheck: the diagnostics of the
+/// scripts in the memory cache, and how many scripts are not (the language server publishes
+/// the first at once and checks the others in the background).
+pub fn cached(binary: &Path, scripts: &Scripts) -> (Vec<Diagnostic>, usize) {
+    let mut out = Vec::new();
+    let mut missing = 0;
+    let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
+    let call = c.begin();
+    for job in &scripts.jobs {
+        match c.get(cache_key(binary, job), call) {
+            Some(findings) => out.extend(findings.iter().filter_map(|f| diagnostic(&job.script, &scripts.suppressions, f))),
+            None => missing += 1,
+        }
+    }
+    (out, missing)
+}
+
 /// ShellCheck diagnostics for the scripts of many files, in the order of `files`: the scripts
 /// that miss the cache (each distinct one once) are checked in as few processes as the cores
 /// allow. With `disk` (a [`disk_cache_file`]), results are also looked up in and saved to
@@ -198,15 +266,16 @@ pub fn check_many(binary: &Path, files: &[Scripts], disk: Option<&Path>) -> Vec<
     // while this call inserts).
     let mut results: HashMap<u64, Vec<Finding>> = HashMap::new();
     let mut misses: Vec<(u64, &Job)> = Vec::new();
-    {
-        let c = cache().lock().unwrap_or_else(|e| e.into_inner());
+    let call = {
+        let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
+        let call = c.begin();
         let mut seen = HashSet::new();
         for (file, keys) in files.iter().zip(&keys) {
             for (job, &key) in file.jobs.iter().zip(keys) {
                 if results.contains_key(&key) || !seen.insert(key) {
                     continue;
                 }
-                match c.get(&key) {
+                match c.get(key, call) {
                     Some(hit) => {
                         results.insert(key, hit.clone());
                     }
@@ -214,7 +283,8 @@ pub fn check_many(binary: &Path, files: &[Scripts], disk: Option<&Path>) -> Vec<
                 }
             }
         }
-    }
+        call
+    };
     // Nothing to look up when every script was in memory (the file is not even read).
     let mut stored = disk.filter(|_| !misses.is_empty()).map(|path| {
         let fingerprint = disk_cache::fingerprint(binary, rc_file(), EXCLUDED);
@@ -247,10 +317,7 @@ pub fn check_many(binary: &Path, files: &[Scripts], disk: Option<&Path>) -> Vec<
         let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
         let fresh = misses.iter().map(|(key, _)| *key).zip(fresh.into_iter().map(Option::unwrap_or_default));
         for (key, findings) in found_on_disk.into_iter().chain(fresh) {
-            if c.len() >= CACHE_LIMIT {
-                c.clear();
-            }
-            c.insert(key, findings.clone());
+            c.insert(key, call, findings.clone());
             results.insert(key, findings);
         }
     }

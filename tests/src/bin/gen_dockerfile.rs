@@ -1,8 +1,12 @@
-//! Writes a generated Dockerfile of N lines to stdout (the same files every benchmark uses).
+//! Writes a generated Dockerfile of N lines to stdout (the same files every benchmark uses):
+//! `gen-dockerfile LINES [mixed|run-dense]`.
 fn main() {
-    let lines: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or_else(|| {
-        eprintln!("usage: gen-dockerfile LINES");
+    let mut args = std::env::args().skip(1);
+    let lines: Option<usize> = args.next().and_then(|a| a.parse().ok());
+    let shape = args.next().map_or(Some(dockls_tests::synth::Shape::Mixed), |s| dockls_tests::synth::Shape::parse(&s));
+    let (Some(lines), Some(shape)) = (lines, shape) else {
+        eprintln!("usage: gen-dockerfile LINES [mixed|run-dense]");
         std::process::exit(2)
-    });
-    print!("{}", dockls_tests::synth::dockerfile(lines));
+    };
+    print!("{}", shape.generate(lines));
 }

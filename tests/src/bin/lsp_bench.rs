@@ -6,7 +6,8 @@
 //!           -- /path/to/server serve --stdio
 //! ```
 //!
-//! For each size `n` (a file from `dockls_tests::synth::dockerfile(n)`) and each run, a fresh
+//! For each size `n` (a file from `dockls_tests::synth`, of the `--shape` asked for: `mixed`,
+//! the default, or `run-dense`) and each run, a fresh
 //! server process is started and measured:
 //!
 //! * `initialize`      – spawn → `initialize` response;
@@ -18,7 +19,9 @@
 //! * `edit→diagnostics` – an incremental `didChange` (version 2) replacing one digit of an
 //!   `EXPOSE` port near the middle of the file → the `publishDiagnostics` for version 2 (or, if
 //!   the server does not put `version` in its diagnostics, the next ones for the URI);
-//! * `peak RSS` – `VmHWM` of the server process just before `shutdown`.
+//! * `peak RSS` – `VmHWM` of the server process just before `shutdown`;
+//! * with `--shellcheck` (the server runs ShellCheck): `open→ShellCheck findings` and
+//!   `edit→ShellCheck findings`, until the first diagnostics that carry an `SC…` code.
 //!
 //! Every latency ends when the last byte of the answer (or notification) has been read from
 //! the server's stdout, before this client parses it: parsing JSON into a `serde_json::Value`
@@ -54,12 +57,24 @@ const METRICS: &[(&str, &str)] = &[
     // this client takes to parse it, timed again on the bytes it received.
     ("documentSymbol answer", "KB"),
     ("documentSymbol client parse", "ms"),
+    // With `--shellcheck`: until the first diagnostics with a ShellCheck finding (`SC…`).
+    ("open→ShellCheck findings", "ms"),
+    ("edit→ShellCheck findings", "ms"),
 ];
 
 /// Index of `documentSymbol` and of the two rows that explain it in `METRICS`.
 const SYMBOLS: usize = 3;
 const SYMBOLS_SIZE: usize = 9;
 const SYMBOLS_PARSE: usize = 10;
+const OPEN_SHELLCHECK: usize = 11;
+const EDIT_SHELLCHECK: usize = 12;
+
+/// Whether a `publishDiagnostics` carries a ShellCheck finding.
+fn has_shellcheck(m: &Value) -> bool {
+    m["params"]["diagnostics"]
+        .as_array()
+        .is_some_and(|d| d.iter().any(|d| d["code"].as_str().is_some_and(|c| c.starts_with("SC"))))
+}
 
 struct Options {
     label: String,
@@ -72,13 +87,17 @@ struct Options {
     header: bool,
     verbose: bool,
     utf8: bool,
+    shape: synth::Shape,
+    /// The server runs ShellCheck: measure until its findings are published.
+    shellcheck: bool,
     command: Vec<String>,
 }
 
 fn usage() -> &'static str {
     "usage: lsp-bench [--label NAME] [--lines 40,5000,50000] [--runs N] [--json OUT.json]\n\
      \x20                [--diag-timeout SECS] [--request-timeout SECS] [--init-timeout SECS]\n\
-     \x20                [--utf8] [--no-header] [-v] -- SERVER [ARGS...]"
+     \x20                [--utf8] [--shape mixed|run-dense] [--shellcheck] [--no-header] [-v]\n\
+     \x20                -- SERVER [ARGS...]"
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -94,6 +113,8 @@ fn parse_args() -> Result<Options, String> {
         header: true,
         verbose: false,
         utf8: false,
+        shape: synth::Shape::Mixed,
+        shellcheck: false,
         command: Vec::new(),
     };
     let secs = |v: String| -> Result<Duration, String> {
@@ -135,6 +156,11 @@ fn parse_args() -> Result<Options, String> {
             "--request-timeout" => o.request_timeout = secs(value("--request-timeout")?)?,
             "--init-timeout" => o.init_timeout = secs(value("--init-timeout")?)?,
             "--utf8" => o.utf8 = true,
+            "--shape" => {
+                let v = value("--shape")?;
+                o.shape = synth::Shape::parse(&v).ok_or_else(|| format!("--shape {v}: mixed or run-dense"))?;
+            }
+            "--shellcheck" => o.shellcheck = true,
             "--no-header" => o.header = false,
             "-v" | "--verbose" => o.verbose = true,
             "-h" | "--help" => {
@@ -318,7 +344,7 @@ fn diag_timeout(o: &Options, n: usize) -> Duration {
 fn metric_timeout(o: &Options, n: usize, index: usize) -> Option<Duration> {
     match index {
         0 => Some(o.init_timeout),
-        1 | 2 => Some(diag_timeout(o, n)),
+        1 | 2 | OPEN_SHELLCHECK | EDIT_SHELLCHECK => Some(diag_timeout(o, n)),
         8 | SYMBOLS_SIZE | SYMBOLS_PARSE => None,
         _ => Some(o.request_timeout),
     }
@@ -420,6 +446,7 @@ fn one_run(
     ) {
         Ok(m) => {
             samples[1] = Sample::Value(ms(arrived(&client, t)));
+            samples[OPEN_SHELLCHECK] = shellcheck_sample(o, &mut client, uri, &m, t, diag_timeout, &mut problems, "open");
             versioned = m["params"].get("version").is_some_and(|v| !v.is_null());
             if versioned && m["params"]["version"] != json!(1) {
                 problems.push(format!(
@@ -530,6 +557,7 @@ fn one_run(
     ) {
         Ok(m) => {
             samples[2] = Sample::Value(ms(arrived(&client, t)));
+            samples[EDIT_SHELLCHECK] = shellcheck_sample(o, &mut client, uri, &m, t, diag_timeout, &mut problems, "edit");
             log(format!(
                 "edit: {} diagnostic(s), version {}",
                 m["params"]["diagnostics"].as_array().map_or(0, Vec::len),
@@ -592,6 +620,38 @@ fn one_run(
         samples,
         problems,
         server_info,
+    }
+}
+
+/// From `t` until the first diagnostics with a ShellCheck finding: `first` (the diagnostics
+/// just received) or a later publish for `uri`. Not measured without `--shellcheck`.
+#[allow(clippy::too_many_arguments)]
+fn shellcheck_sample(
+    o: &Options,
+    client: &mut LspClient,
+    uri: &str,
+    first: &Value,
+    t: Instant,
+    timeout: Duration,
+    problems: &mut Vec<String>,
+    what: &str,
+) -> Sample {
+    if !o.shellcheck {
+        return Sample::NotSupported;
+    }
+    if has_shellcheck(first) {
+        return Sample::Value(ms(arrived(client, t)));
+    }
+    match client.try_wait_notification(
+        "textDocument/publishDiagnostics",
+        |m| m["params"]["uri"].as_str() == Some(uri) && has_shellcheck(m),
+        timeout,
+    ) {
+        Ok(_) => Sample::Value(ms(arrived(client, t))),
+        Err(e) => {
+            problems.push(format!("{what}→ShellCheck findings: {e}"));
+            wait_error(e)
+        }
     }
 }
 
@@ -696,7 +756,7 @@ fn main() -> ExitCode {
             eprintln!("lsp-bench: cannot create {}: {e}", dir.display());
             return ExitCode::FAILURE;
         }
-        let text = synth::dockerfile(n);
+        let text = o.shape.generate(n);
         let path = dir.join("Dockerfile");
         if let Err(e) = std::fs::write(&path, &text) {
             eprintln!("lsp-bench: cannot write {}: {e}", path.display());
@@ -774,6 +834,8 @@ fn main() -> ExitCode {
             "command": o.command,
             "runs": o.runs,
             "lines": o.lines,
+            "shape": o.shape.name(),
+            "shellcheck": o.shellcheck,
             "server_info": server_info,
             "results": rows,
             "problems": all_problems,

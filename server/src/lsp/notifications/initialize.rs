@@ -12,6 +12,7 @@ pub fn handle(state: &State, params: &InitializeParams) -> InitializeResult {
     let td = c.text_document.as_ref();
     let caps = ClientCaps {
         configuration: c.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false),
+        work_done_progress: c.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
         hierarchical_symbols: td
             .and_then(|t| t.document_symbol.as_ref())
             .and_then(|d| d.hierarchical_document_symbol_support)

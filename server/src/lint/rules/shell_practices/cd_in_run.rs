@@ -57,14 +57,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if cds.is_empty() {
             continue;
         }
-        let subshells: Vec<Range<usize>> = run
-            .scripts
-            .iter()
-            .flat_map(|s| node_ranges(s, &["subshell", "command_substitution", "process_substitution"]))
-            .collect();
+        let subshells = &run.subshells;
         let mut first = true;
         for cd in cds {
-            if inside(&cd.range, &subshells) {
+            if inside(&cd.range, subshells) {
                 continue;
             }
             let msg = match cd.args.first() {

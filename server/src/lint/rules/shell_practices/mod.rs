@@ -135,22 +135,6 @@ fn env_value(ctx: &Context, idx: usize, name: &str) -> Option<String> {
     None
 }
 
-/// Ranges (in the Dockerfile) of a script's nodes of the given kinds.
-fn node_ranges(script: &crate::shell::Script, kinds: &[&str]) -> Vec<Range<usize>> {
-    let Some(tree) = parse_bash(&script.text) else { return Vec::new() };
-    let mut out = Vec::new();
-    let mut stack = vec![tree.root_node()];
-    while let Some(n) = stack.pop() {
-        if kinds.contains(&n.kind()) {
-            out.push(script.map_range(n.byte_range()));
-        }
-        let mut c = n.walk();
-        stack.extend(n.children(&mut c));
-    }
-    out.sort_by_key(|r| r.start);
-    out
-}
-
 /// Whether `r` lies inside one of `outer`.
 fn inside(r: &Range<usize>, outer: &[Range<usize>]) -> bool {
     outer.iter().any(|o| o.start <= r.start && r.end <= o.end)

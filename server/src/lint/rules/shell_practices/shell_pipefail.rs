@@ -105,24 +105,7 @@ fn shell_kind(ctx: &Context, idx: usize, stage: &Stage) -> ShellKind {
 
 /// The first `|` / `|&` joining a pipeline in the RUN's scripts (not `||`, not a `case` pattern).
 fn first_pipe(ctx: &Context, idx: usize) -> Option<Range<usize>> {
-    let mut best: Option<Range<usize>> = None;
-    for script in &ctx.runs[idx].scripts {
-        let Some(tree) = parse_bash(&script.text) else { continue };
-        let mut stack = vec![tree.root_node()];
-        while let Some(n) = stack.pop() {
-            let mut c = n.walk();
-            for child in n.children(&mut c) {
-                if n.kind() == "pipeline" && matches!(child.kind(), "|" | "|&") {
-                    let r = script.map_range(child.byte_range());
-                    if best.as_ref().is_none_or(|b| r.start < b.start) {
-                        best = Some(r);
-                    }
-                }
-                stack.push(child);
-            }
-        }
-    }
-    best
+    ctx.runs[idx].pipes.first().cloned()
 }
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {

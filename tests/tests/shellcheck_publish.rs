@@ -1,0 +1,124 @@
+//! ShellCheck never delays the first diagnostics: the server publishes its own findings at
+//! once, checks the RUN bodies in the background (with `$/progress` when that takes a while)
+//! and publishes the same version again with ShellCheck's findings merged in. After an edit,
+//! unchanged RUN bodies are not checked again: their findings are in the first publish.
+//!
+//! A stand-in `shellcheck` makes the timing deterministic: it waits for a gate file the test
+//! creates, so "ShellCheck is still running" is a fact, not a race.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use dockls_tests::client::{dockls_binary, file_uri, path_without, range_change, LspClient};
+use serde_json::{json, Value};
+
+/// Logs each start to `$FAKE_SHELLCHECK_LOG`, waits until `$FAKE_SHELLCHECK_GATE` exists, then
+/// reports SC2086 on the first script line, columns 6–8 (line 1 of its input is dockls's
+/// prelude).
+fn fake_shellcheck(dir: &Path) -> PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("shellcheck");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho started >> \"$FAKE_SHELLCHECK_LOG\"\ncat > /dev/null\n\
+         while [ ! -e \"$FAKE_SHELLCHECK_GATE\" ]; do sleep 0.02; done\n\
+         printf '%s' '{\"comments\":[{\"file\":\"-\",\"line\":2,\"endLine\":2,\"column\":6,\"endColumn\":8,\
+         \"level\":\"info\",\"code\":2086,\"message\":\"Double quote to prevent globbing and word splitting.\"}]}'\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+fn codes(published: &Value) -> Vec<String> {
+    published["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn has_sc2086(published: &Value) -> bool {
+    codes(published).iter().any(|c| c == "SC2086")
+}
+
+fn starts(log: &Path) -> usize {
+    std::fs::read_to_string(log).unwrap_or_default().lines().count()
+}
+
+#[test]
+fn shellcheck_findings_follow_the_first_publish_and_unchanged_runs_are_not_checked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = fake_shellcheck(dir.path());
+    let (log, gate) = (dir.path().join("starts.log"), dir.path().join("gate"));
+    let path = format!("{}:{}", bin.display(), path_without("shellcheck"));
+    let mut c = LspClient::spawn_env(
+        &dockls_binary(),
+        &["serve", "--stdio"],
+        &[
+            ("DOCKLS_OFFLINE", Some("1")),
+            ("PATH", Some(&path)),
+            ("FAKE_SHELLCHECK_LOG", Some(log.to_str().unwrap())),
+            ("FAKE_SHELLCHECK_GATE", Some(gate.to_str().unwrap())),
+        ],
+    );
+    c.initialize(&file_uri(dir.path()), json!({}));
+    let uri = &file_uri(&dir.path().join("Dockerfile"));
+    let text = "FROM alpine:3.20\nRUN echo $x\nEXPOSE 8080\n";
+    c.did_open(uri, text);
+
+    // Published while ShellCheck still waits at the gate: our own findings only.
+    let first = c.wait_diagnostics(uri, Some(1));
+    assert!(!has_sc2086(&first), "the first publish waited for ShellCheck: {:?}", codes(&first));
+    assert!(codes(&first).iter().any(|c| c == "image-digest"), "{:?}", codes(&first));
+    // The run takes longer than a moment: the client is shown progress.
+    let begin = c.wait_notification("$/progress", |m| m["params"]["value"]["kind"] == "begin", Duration::from_secs(20));
+    assert_eq!(begin["params"]["value"]["title"], "ShellCheck");
+    std::fs::write(&gate, "").unwrap();
+
+    // The same version again, ShellCheck's finding merged in at its exact position.
+    let second = c.wait_diagnostics(uri, Some(1));
+    assert!(has_sc2086(&second), "{:?}", codes(&second));
+    let sc = second["params"]["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "SC2086").unwrap();
+    assert_eq!(sc["range"]["start"], json!({"line": 1, "character": 9}), "{sc}");
+    assert!(codes(&second).len() == codes(&first).len() + 1, "{:?} then {:?}", codes(&first), codes(&second));
+    c.wait_notification("$/progress", |m| m["params"]["value"]["kind"] == "end", Duration::from_secs(20));
+    assert_eq!(starts(&log), 1);
+
+    // An edit outside the RUN: its finding is in the first publish, nothing is checked again.
+    c.did_change(uri, 2, json!([range_change(2, 7, 2, 11, "9090")]));
+    let edited = c.wait_diagnostics(uri, Some(2));
+    assert!(has_sc2086(&edited), "{:?}", codes(&edited));
+    // An edit inside the RUN: that script (only) is checked again, after the first publish.
+    c.did_change(uri, 3, json!([range_change(1, 10, 1, 11, "y")]));
+    let before = c.wait_diagnostics(uri, Some(3));
+    assert!(!has_sc2086(&before), "{:?}", codes(&before));
+    let after = c.wait_diagnostics(uri, Some(3));
+    assert!(has_sc2086(&after), "{:?}", codes(&after));
+    // Read after the publish that needed it: the version-2 edit started nothing.
+    assert_eq!(starts(&log), 2);
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn without_shellcheck_each_version_is_published_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_without("shellcheck");
+    let mut c =
+        LspClient::spawn_env(&dockls_binary(), &["serve", "--stdio"], &[("DOCKLS_OFFLINE", Some("1")), ("PATH", Some(&path))]);
+    c.initialize(&file_uri(dir.path()), json!({}));
+    let uri = &file_uri(&dir.path().join("Dockerfile"));
+    c.did_open(uri, "FROM alpine:3.20\nRUN echo $x\n");
+    let first = c.wait_diagnostics(uri, Some(1));
+    assert!(!has_sc2086(&first));
+    let more: Vec<Value> = c
+        .drain_for(Duration::from_millis(500))
+        .into_iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics" || m["method"] == "$/progress")
+        .collect();
+    assert!(more.is_empty(), "{more:?}");
+    c.shutdown_and_exit();
+}
