@@ -151,8 +151,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             if !paths.is_empty() && paths.iter().all(|p| temporary(&p.value) || removed_later(commands, cmd.range.end, &p.value)) {
                 continue;
             }
+            // `-m0777`, `--mode=0777`: the mode is the end of the word.
+            let range = if ctx.src(&mode.range) == mode.value { mode.range.end - text.len()..mode.range.end } else { mode.range.clone() };
             out.push(Finding::new(
-                mode.range.clone(),
+                range,
                 format!(
                     "`{}{text}` lets every user write there; give the files to the user that needs them (chown) and drop write for others",
                     if cmd.program() == "chmod" { "chmod ".to_string() } else { format!("{} -m ", cmd.program()) }
