@@ -19,6 +19,12 @@ mod image_vulnerabilities;
 mod invalid_base_image_platform;
 mod maintainer_deprecated;
 mod workdir_absolute;
+// Added for the precision review (issue 19).
+mod chmod_world_writable;
+mod downloads;
+mod heredoc_set_e;
+mod image_moving_tag;
+mod label_key_invalid;
 
 pub use invalid_base_image_platform::{base_image_references, base_images, BaseImage};
 
@@ -36,6 +42,12 @@ static CORE: &[&Rule] = &[
     &copy_relative_no_workdir::RULE,
     &invalid_base_image_platform::RULE,
     &image_vulnerabilities::RULE,
+    &heredoc_set_e::RULE,
+    &image_moving_tag::RULE,
+    &downloads::INSECURE,
+    &downloads::ADD_CHECKSUM,
+    &chmod_world_writable::RULE,
+    &label_key_invalid::RULE,
 ];
 
 /// Every rule: the core ones and each family's `RULES`.

@@ -8,6 +8,7 @@
 //! append a command to a RUN.
 
 mod apk;
+mod apk_update;
 mod apt;
 mod assume_yes;
 mod cache_mount;
@@ -34,6 +35,7 @@ pub static RULES: &[&Rule] = &[
     &assume_yes::RULE,
     &apk::APK_PIN,
     &apk::NO_CACHE,
+    &apk_update::RULE,
     &pip::PIP_PIN,
     &pip::NO_CACHE_DIR,
     &node::NPM_PIN,
