@@ -60,6 +60,23 @@ pub fn is_predefined_arg(name: &str) -> bool {
     PREDEFINED_ARGS.iter().any(|(n, _)| *n == name)
 }
 
+/// The values of the predefined platform args (`TARGETOS`, `TARGETARCH`, `BUILDPLATFORM`, …)
+/// for a build on and for one platform (`linux`, `amd64`, no variant).
+pub fn platform_values(os: &str, arch: &str, variant: Option<&str>) -> resolve::Values {
+    let platform = match variant {
+        Some(v) => format!("{os}/{arch}/{v}"),
+        None => format!("{os}/{arch}"),
+    };
+    let mut values = resolve::Values::new();
+    for side in ["TARGET", "BUILD"] {
+        values.insert(format!("{side}PLATFORM"), Some(platform.clone()));
+        values.insert(format!("{side}OS"), Some(os.to_string()));
+        values.insert(format!("{side}ARCH"), Some(arch.to_string()));
+        values.insert(format!("{side}VARIANT"), Some(variant.unwrap_or("").to_string()));
+    }
+    values
+}
+
 /// The operators BuildKit accepts after a name in `${NAME…}`.
 pub const SUBSTITUTION_OPERATORS: &[&str] = &[":-", ":+", ":?", "-", "+", "?", "#", "##", "%", "%%", "/", "//"];
 
@@ -242,6 +259,24 @@ impl Semantics {
             values.extend(pending);
         }
         values
+    }
+
+    /// The earlier stage a FROM names through variables, as in `FROM binaries-${TARGETOS}`
+    /// after `FROM scratch AS binaries-linux`: the image expanded with the global ARG defaults
+    /// and `platform` (the predefined platform args, see [`platform_values`]).
+    pub fn stage_through_variables<'d>(&self, text: &str, df: &'d Dockerfile, stage: &crate::syntax::Stage, platform: &resolve::Values) -> Option<&'d crate::syntax::Stage> {
+        if stage.parent.is_some() || !stage.image.has_expansions() {
+            return None;
+        }
+        let mut values = platform.clone();
+        for (name, value) in self.values_at(text, df, None, stage.image.range.start) {
+            // `ARG TARGETOS` without a default keeps the predefined value.
+            if value.is_some() || !values.contains_key(&name) {
+                values.insert(name, value);
+            }
+        }
+        let name = crate::syntax::unquote(&resolve::expand(&stage.image.text, &values, df.escape), df.escape);
+        df.stage_named(&name, stage.from).filter(|s| s.index < stage.index)
     }
 
     /// The value of a word at its place: expansions resolved, quotes removed.
