@@ -370,7 +370,12 @@ fn check_undefined(ctx: &Context, out: &mut Vec<Finding>) {
             // A name declared nowhere in the Dockerfile may come from the base image's
             // environment, which dockls does not see: information only, unless it looks like
             // a typo of a name the Dockerfile declares.
-            let declared_anywhere = !ctx.sem.symbols_named(name).is_empty();
+            // (`ENV PYTHONPATH=/app:$PYTHONPATH` extends the base image's value: its own
+            // definition does not count.)
+            let declared_anywhere = ctx.sem.symbols_named(name).iter().any(|&id| {
+                let at = &ctx.sem.symbols[id].instruction;
+                !(at.start <= u.range.start && u.range.start < at.end)
+            });
             let typo_of_declared = did_you_mean(name, u.visible.iter().map(String::as_str).filter(|c| is_variable_name(c))).is_some();
             let base_image_may_set = !scratch && !declared_anywhere && !typo_of_declared;
             let f = match did_you_mean(name, candidates) {
