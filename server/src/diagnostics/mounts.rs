@@ -9,70 +9,24 @@
 //! * a stage from an image without a WORKDIR of its own works in the image's directory, which
 //!   dockls cannot see: `/` for most images (alpine, debian, ubuntu, python, node, …), but not
 //!   all. A mount that lands there is a warning, not an error, and nothing for the official
-//!   images known to set a WORKDIR ([`IMAGES_WITH_WORKDIR`]: golang's is `/go`);
+//!   images known to set a WORKDIR (see `semantics::workdir`: golang's is `/go`);
 //! * a WORKDIR with variables, and ONBUILD triggers (they run in another build), are not
 //!   judged.
 
 use std::ops::Range;
 
 use super::Diagnostic;
+use crate::semantics::workdir::{self, join, Workdir};
 use crate::syntax::{Dockerfile, Kind, MountOption, Word};
 
-/// The working directory at one point of a stage.
-#[derive(Debug, Clone)]
-enum Workdir {
-    /// An absolute path, cleaned (`/` for scratch).
-    Known(String),
-    /// The base image's own working directory (the image as written).
-    Image(String),
-    /// Set from variables, or relative to something unknown but not `/`.
-    Unknown,
-}
-
 pub(super) fn check(df: &Dockerfile, out: &mut Vec<Diagnostic>) {
-    // Each stage's working directory at its end, for the stages built FROM it.
-    let mut ends: Vec<Option<Workdir>> = vec![None; df.stages.len()];
-    let mut current: Option<(usize, Workdir)> = None;
-    for ins in &df.instructions {
-        match ins.kind {
-            Kind::From => {
-                if let Some((stage, wd)) = current.take() {
-                    if let Some(end) = ends.get_mut(stage) {
-                        *end = Some(wd);
-                    }
-                }
-                let Some(stage) = ins.stage.and_then(|s| df.stages.get(s)) else { continue };
-                let wd = match stage.parent {
-                    Some(p) => ends.get(p).cloned().flatten().unwrap_or(Workdir::Unknown),
-                    None if stage.image.is_scratch() => Workdir::Known("/".into()),
-                    None if stage.image.text.is_empty() || sets_workdir(&stage.image) => Workdir::Unknown,
-                    None => Workdir::Image(stage.image.text.clone()),
-                };
-                current = Some((stage.index, wd));
+    workdir::walk(df, |_, ins, wd| {
+        if ins.kind == Kind::Run {
+            for flag in ins.flags.iter().filter(|f| f.name == "mount") {
+                mount(flag.range.clone(), &flag.mount, wd, out);
             }
-            Kind::Workdir => {
-                let Some((_, wd)) = current.as_mut() else { continue };
-                let Some(w) = ins.words().first() else { continue };
-                *wd = if w.has_expansions() {
-                    Workdir::Unknown
-                } else {
-                    match &*wd {
-                        _ if w.value.starts_with('/') => Workdir::Known(join("/", &w.value)),
-                        Workdir::Known(base) => Workdir::Known(join(base, &w.value)),
-                        Workdir::Image(image) if join("/", &w.value) == "/" => Workdir::Image(image.clone()),
-                        _ => Workdir::Unknown,
-                    }
-                };
-            }
-            Kind::Run => {
-                let Some((_, wd)) = &current else { continue };
-                for flag in ins.flags.iter().filter(|f| f.name == "mount") {
-                    mount(flag.range.clone(), &flag.mount, wd, out);
-                }
-            }
-            _ => {}
         }
-    }
+    });
 }
 
 fn mount(range: Range<usize>, options: &[MountOption], wd: &Workdir, out: &mut Vec<Diagnostic>) {
@@ -122,46 +76,5 @@ fn mount(range: Range<usize>, options: &[MountOption], wd: &Workdir, out: &mut V
             format!("{what}, which is `{image}`'s own (no WORKDIR in this stage): `/` for most images, and BuildKit fails with `invalid mount target \"/\"`; add `target=<path in the container>`"),
         )),
         _ => {}
-    }
-}
-
-/// Official images whose WORKDIR is not `/` (`golang` works in `/go`).
-const IMAGES_WITH_WORKDIR: &[&str] = &[
-    "golang", "php", "wordpress", "drupal", "joomla", "tomcat", "httpd", "ghost", "gradle", "nextcloud", "composer",
-];
-
-fn sets_workdir(image: &crate::syntax::ImageRef) -> bool {
-    let official = image.registry.as_ref().is_none_or(|(r, _)| r == "docker.io" || r == "index.docker.io");
-    let name = image.repository.0.strip_prefix("library/").unwrap_or(&image.repository.0);
-    official && IMAGES_WITH_WORKDIR.contains(&name)
-}
-
-/// `rel` joined to the absolute path `base`, cleaned as Go's `path.Join` (`.` and `..`
-/// resolved, no trailing slash).
-fn join(base: &str, rel: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in base.split('/').chain(rel.split('/')) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::join;
-
-    #[test]
-    fn joins_like_go() {
-        assert_eq!(join("/", ""), "/");
-        assert_eq!(join("/", "."), "/");
-        assert_eq!(join("/src", "sub"), "/src/sub");
-        assert_eq!(join("/src", ".."), "/");
-        assert_eq!(join("/a/b/", "./c/"), "/a/b/c");
     }
 }

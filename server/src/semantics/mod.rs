@@ -16,6 +16,7 @@
 
 pub mod resolve;
 mod shellvars;
+pub mod workdir;
 
 use std::collections::HashMap;
 use std::ops::Range;
