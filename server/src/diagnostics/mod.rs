@@ -2,6 +2,7 @@
 //! every check over a snapshot.
 
 pub mod flags;
+mod mounts;
 pub mod syntax;
 pub mod values;
 
@@ -101,7 +102,7 @@ pub fn diagnose_with(text: &str, df: &Dockerfile, sem: &Semantics, options: &Lin
         || {
             let mut out = Vec::new();
             syntax::check(text, df, &mut out);
-            out.retain(|d| !selection.disabled.iter().any(|c| c == d.code));
+                    out.retain(|d| !selection.disabled.iter().any(|c| c == d.code));
             out
         },
         || crate::lint::lint(text, df, sem, options, selection),

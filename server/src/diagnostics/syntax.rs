@@ -7,8 +7,16 @@ use crate::syntax::{Args, Dockerfile, Flag, Instruction, Kind, SyntaxError};
 
 pub fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
     directives(src, df, out);
+    super::mounts::check(df, out);
+    // `${templateOption:imageVariant}`: one error on the whole expansion, and none for the
+    // parser's error inside it.
+    let mut substitutions: Vec<std::ops::Range<usize>> = Vec::new();
+    for ins in &df.instructions {
+        unsupported_substitutions(ins, &mut substitutions, out);
+    }
     for err in &df.errors {
-        if !is_from_as_keyword_error(src, df, err) {
+        let in_substitution = substitutions.iter().any(|r| r.start <= err.range.start && err.range.end <= r.end);
+        if !in_substitution && !is_from_as_keyword_error(src, df, err) {
             syntax_error(src, err, out);
         }
     }
@@ -24,6 +32,79 @@ pub fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
                 missing_arguments(trigger, out);
             }
         }
+    }
+}
+
+/// `${NAME…}` with a modifier BuildKit does not support, in the words Docker expands itself
+/// (not in shell text, which the shell expands): the build fails ("unsupported modifier").
+fn unsupported_substitutions(ins: &Instruction, ranges: &mut Vec<std::ops::Range<usize>>, out: &mut Vec<Diagnostic>) {
+    use crate::semantics::{unsupported_modifier, SUBSTITUTION_OPERATORS};
+    fn word(w: &crate::syntax::Word) -> (&str, usize, &[crate::syntax::Expansion]) {
+        (w.text.as_str(), w.range.start, w.expansions.as_slice())
+    }
+    let mut words: Vec<(&str, usize, &[crate::syntax::Expansion])> = Vec::new();
+    for f in &ins.flags {
+        words.extend(f.value.as_ref().map(word));
+        words.extend(f.mount.iter().filter_map(|o| o.value.as_ref()).map(word));
+    }
+    if ins.kind.expands_variables() {
+        match &ins.args {
+            Args::Words(ws) => words.extend(ws.iter().map(word)),
+            Args::Pairs(ps) => {
+                for p in ps {
+                    words.push(word(&p.key));
+                    words.extend(p.value.as_ref().map(word));
+                }
+            }
+            Args::From(f) => words.push((f.image.text.as_str(), f.image.range.start, f.image.expansions.as_slice())),
+            Args::User { user, group } => {
+                words.push(word(user));
+                words.extend(group.as_deref().map(word));
+            }
+            _ => {}
+        }
+    }
+    // `USER ${templateOption:user}`: the grammar splits the user and group at the `:` inside
+    // the braces (BuildKit expands the whole word first), so it is read from the text.
+    let mut user_text = None;
+    if let Args::User { user, group: Some(group) } = &ins.args {
+        if user.text.contains("${") && !user.text.contains('}') {
+            let text = format!("{}:{}", user.text, group.text);
+            user_text = Some((text, user.range.start));
+        }
+    }
+    let user_expansions: Vec<crate::syntax::Expansion> = user_text.as_ref().map_or_else(Vec::new, |(text, offset)| {
+        text.match_indices("${").filter_map(|(i, _)| {
+            let end = i + text[i..].find('}')? + 1;
+            Some(crate::syntax::Expansion { range: offset + i..offset + end, name: Default::default(), name_range: offset + i..offset + i, operator: None, word: None, braced: true })
+        }).collect()
+    });
+    if let Some((text, offset)) = &user_text {
+        words.push((text.as_str(), *offset, user_expansions.as_slice()));
+    }
+    for (text, offset, expansions) in words {
+        for e in expansions.iter().filter(|e| e.braced) {
+            let Some(written) = text.get(e.range.start.wrapping_sub(offset)..e.range.end.wrapping_sub(offset)) else { continue };
+            let Some(modifier) = unsupported_modifier(written) else { continue };
+            if ranges.iter().any(|r| r.start <= e.range.start && e.range.end <= r.end) {
+                continue; // nested in one already reported
+            }
+            let supported = SUBSTITUTION_OPERATORS.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(" ");
+            // `${name:word}` looks like a template's placeholder (cookiecutter, dev containers).
+            let placeholder = modifier.len() == 2 && modifier.ends_with(|c: char| c.is_ascii_alphabetic());
+            out.push(Diagnostic::error(
+                "invalid-substitution",
+                e.range.clone(),
+                format!(
+                    "`{written}` is not a substitution Docker supports (unsupported modifier `{modifier}`): after the name it takes {supported}{}",
+                    if placeholder { "; a template placeholder must be filled in before the build" } else { "" }
+                ),
+            ));
+            ranges.push(e.range.clone());
+        }
+    }
+    if let Some(nested) = &ins.nested {
+        unsupported_substitutions(nested, ranges, out);
     }
 }
 
@@ -601,10 +682,7 @@ fn mount(flag: &Flag, out: &mut Vec<Diagnostic>) {
             out.push(err(&v.range, msg));
         }
     }
-    let needs_target = matches!(ty_name.as_str(), "bind" | "cache" | "tmpfs");
-    if needs_target && !flag.mount.iter().any(|o| ["target", "dst", "destination"].contains(&o.key.as_str())) {
-        out.push(err(&flag.range, format!("A {ty_name} mount requires `target=<path in the container>`")));
-    }
+    // Where a mount without `target=` lands depends on the WORKDIR: see `super::mounts`.
 }
 
 /// A Git commit id (SHA-1 or SHA-256), which `ADD --checksum` takes for a Git source.

@@ -58,3 +58,20 @@ fn syntax_directive_image() {
       |          ^^^^^^^^^^^^^^^^^^^
     ");
 }
+
+/// Where a mount without `target=` lands, stage by stage (`diagnostics::mounts`).
+#[test]
+fn mount_targets() {
+    insta::assert_snapshot!(check(include_str!("../../tests/fixtures/syntax/mounts.Dockerfile")));
+}
+
+/// `${templateOption:imageVariant}`: one error on the whole expansion, no parser error inside
+/// it, and no variable findings for it.
+#[test]
+fn unsupported_substitutions() {
+    let text = include_str!("../../tests/fixtures/syntax/substitutions.Dockerfile");
+    insta::assert_snapshot!(check(text));
+    let all = super::diagnose(&Snapshot::from_text(text));
+    let codes: Vec<_> = all.iter().filter(|d| d.code.starts_with("undefined-")).map(|d| &text[d.range.clone()]).collect();
+    assert_eq!(codes, Vec::<&str>::new());
+}

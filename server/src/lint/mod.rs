@@ -104,11 +104,20 @@ pub struct Finding {
     /// Extra fixes offered besides the main one.
     pub alternatives: Vec<Fix>,
     pub related: Vec<(Range<usize>, String)>,
+    /// At most this severity (a finding the rule is less sure of than its usual ones); `None`:
+    /// the rule's severity.
+    pub at_most: Option<Severity>,
 }
 
 impl Finding {
     pub fn new(range: Range<usize>, message: impl Into<String>) -> Finding {
-        Finding { range, message: message.into(), fix: None, alternatives: Vec::new(), related: Vec::new() }
+        Finding { range, message: message.into(), fix: None, alternatives: Vec::new(), related: Vec::new(), at_most: None }
+    }
+
+    /// Reported at `severity` at most, whatever the rule's severity (a configured one too).
+    pub fn at_most(mut self, severity: Severity) -> Finding {
+        self.at_most = Some(severity);
+        self
     }
 
     pub fn with_fix(mut self, fix: Fix) -> Finding {
@@ -265,6 +274,8 @@ pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions,
                 if suppressions.suppressed_at(rule, f.range.start) {
                     continue;
                 }
+                // Severities order from `Error` to `Hint`: the larger is the milder.
+                let severity = f.at_most.map_or(severity, |cap| severity.max(cap));
                 let mut d = Diagnostic::new(rule.id, severity, f.range, f.message);
                 d.tags = rule.tags.to_vec();
                 d.related = f.related;

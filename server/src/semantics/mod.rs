@@ -16,6 +16,7 @@
 
 pub mod resolve;
 mod shellvars;
+pub mod workdir;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -58,6 +59,47 @@ pub fn is_proxy_arg(name: &str) -> bool {
 
 pub fn is_predefined_arg(name: &str) -> bool {
     PREDEFINED_ARGS.iter().any(|(n, _)| *n == name)
+}
+
+/// The values of the predefined platform args (`TARGETOS`, `TARGETARCH`, `BUILDPLATFORM`, …)
+/// for a build on and for one platform (`linux`, `amd64`, no variant).
+pub fn platform_values(os: &str, arch: &str, variant: Option<&str>) -> resolve::Values {
+    let platform = match variant {
+        Some(v) => format!("{os}/{arch}/{v}"),
+        None => format!("{os}/{arch}"),
+    };
+    let mut values = resolve::Values::new();
+    for side in ["TARGET", "BUILD"] {
+        values.insert(format!("{side}PLATFORM"), Some(platform.clone()));
+        values.insert(format!("{side}OS"), Some(os.to_string()));
+        values.insert(format!("{side}ARCH"), Some(arch.to_string()));
+        values.insert(format!("{side}VARIANT"), Some(variant.unwrap_or("").to_string()));
+    }
+    values
+}
+
+/// The operators BuildKit accepts after a name in `${NAME…}`.
+pub const SUBSTITUTION_OPERATORS: &[&str] = &[":-", ":+", ":?", "-", "+", "?", "#", "##", "%", "%%", "/", "//"];
+
+/// In a braced expansion as written (`${NAME…}`), the modifier BuildKit rejects with
+/// "unsupported modifier … in substitution": what follows the name when it is neither `}` nor
+/// one of [`SUBSTITUTION_OPERATORS`], like `:i` in the template placeholder
+/// `${templateOption:imageVariant}` (or `:=`, which shells know and BuildKit does not).
+pub fn unsupported_modifier(expansion: &str) -> Option<&str> {
+    let body = expansion.strip_prefix("${")?;
+    let name = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(body.len());
+    let rest = &body[name..];
+    if name == 0 || rest.is_empty() || rest.starts_with('}') || SUBSTITUTION_OPERATORS.iter().any(|op| rest.starts_with(op)) {
+        return None;
+    }
+    // The operator BuildKit read: a `:` and the character after it, or one character.
+    let len = rest.char_indices().nth(if rest.starts_with(':') { 2 } else { 1 }).map_or(rest.len(), |(i, _)| i);
+    Some(&rest[..len])
+}
+
+/// Whether `e`, inside `text` that starts at byte `offset`, has an unsupported modifier.
+fn is_unsupported(text: &str, offset: usize, e: &crate::syntax::Expansion) -> bool {
+    e.braced && text.get(e.range.start.wrapping_sub(offset)..e.range.end.wrapping_sub(offset)).is_some_and(|t| unsupported_modifier(t).is_some())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,6 +260,24 @@ impl Semantics {
             values.extend(pending);
         }
         values
+    }
+
+    /// The earlier stage a FROM names through variables, as in `FROM binaries-${TARGETOS}`
+    /// after `FROM scratch AS binaries-linux`: the image expanded with the global ARG defaults
+    /// and `platform` (the predefined platform args, see [`platform_values`]).
+    pub fn stage_through_variables<'d>(&self, text: &str, df: &'d Dockerfile, stage: &crate::syntax::Stage, platform: &resolve::Values) -> Option<&'d crate::syntax::Stage> {
+        if stage.parent.is_some() || !stage.image.has_expansions() {
+            return None;
+        }
+        let mut values = platform.clone();
+        for (name, value) in self.values_at(text, df, None, stage.image.range.start) {
+            // `ARG TARGETOS` without a default keeps the predefined value.
+            if value.is_some() || !values.contains_key(&name) {
+                values.insert(name, value);
+            }
+        }
+        let name = crate::syntax::unquote(&resolve::expand(&stage.image.text, &values, df.escape), df.escape);
+        df.stage_named(&name, stage.from).filter(|s| s.index < stage.index)
     }
 
     /// The value of a word at its place: expansions resolved, quotes removed.
@@ -477,9 +537,11 @@ fn pair_uses(p: &crate::syntax::Pair, out: &mut Vec<(String, Range<usize>, bool)
     }
 }
 
+/// An expansion BuildKit rejects (`${templateOption:imageVariant}`) is not a use: the build
+/// fails on it, which the syntax check reports alone.
 fn word_uses(w: &Word, out: &mut Vec<(String, Range<usize>, bool)>) {
     for e in &w.expansions {
-        if !e.name.is_empty() {
+        if !e.name.is_empty() && !is_unsupported(&w.text, w.range.start, e) {
             out.push((e.name.to_string(), e.name_range.clone(), false));
         }
     }
@@ -504,15 +566,23 @@ fn collect_uses(text: &str, ins: &Instruction, out: &mut Vec<(String, Range<usiz
         Args::Pairs(ps) => ps.iter().for_each(|p| pair_uses(p, out)),
         Args::From(f) => {
             for e in &f.image.expansions {
-                if !e.name.is_empty() {
+                if !e.name.is_empty() && !is_unsupported(&f.image.text, f.image.range.start, e) {
                     out.push((e.name.to_string(), e.name_range.clone(), false));
                 }
             }
         }
         Args::User { user, group } => {
-            word(user, out);
-            if let Some(g) = group {
-                word(g, out);
+            // `USER ${templateOption:user}`: the grammar splits the user and group at the `:`
+            // inside the braces; BuildKit rejects the whole word.
+            let rejected = group.as_ref().is_some_and(|g| {
+                let whole = format!("{}:{}", user.text, g.text);
+                !user.text.contains('}') && whole.find("${").is_some_and(|i| unsupported_modifier(&whole[i..]).is_some())
+            });
+            if !rejected {
+                word(user, out);
+                if let Some(g) = group {
+                    word(g, out);
+                }
             }
         }
         Args::Shell(shell) => {

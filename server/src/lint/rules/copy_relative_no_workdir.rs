@@ -32,8 +32,12 @@ WORKDIR /app
 COPY package.json .
 ```
 
+Not flagged in a stage built `FROM scratch` (or on such a stage): its working directory is
+always `/`, there is no base image to change it.
+
 ## Differences from hadolint
-Like hadolint, a WORKDIR in a parent stage (`FROM build`) counts. Destinations that start with
+Like hadolint, a WORKDIR in a parent stage (`FROM build`) counts, also when a variable names
+the parent (`FROM build-${TARGETOS}`, with the predefined platform args of the build platform). Destinations that start with
 a variable (`$APP_HOME/`) or a Windows drive are not flagged.
 "#,
     opt_in: false,
@@ -50,11 +54,20 @@ fn is_relative(dest: &str) -> bool {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     // Whether each stage has set a WORKDIR so far (inherited from its parent stage).
+    // `FROM scratch` works in `/`, always: it counts as set.
     let mut has_workdir = vec![false; ctx.df.stages.len()];
+    let build = ctx.options.build_platform.clone().unwrap_or_else(crate::registry::Platform::host);
+    let platform = crate::semantics::platform_values(&build.os, &build.architecture, build.variant.as_deref());
     for (_, ins) in ctx.instructions() {
         let Some(stage) = ins.stage else { continue };
         if ins.kind == Kind::From {
-            has_workdir[stage] = ctx.df.stages[stage].parent.is_some_and(|p| has_workdir[p]);
+            let s = &ctx.df.stages[stage];
+            // The parent stage, also when a variable names it (`FROM build-${TARGETOS}`).
+            let parent = s.parent.or_else(|| ctx.sem.stage_through_variables(ctx.text, ctx.df, s, &platform).map(|p| p.index));
+            has_workdir[stage] = match parent {
+                Some(p) => has_workdir.get(p).copied().unwrap_or(false),
+                None => s.image.is_scratch(),
+            };
             continue;
         }
         if ins.kind == Kind::Workdir {

@@ -26,6 +26,11 @@ FROM python
 ```dockerfile
 FROM python:3.12-slim
 ```
+
+A FROM that names an earlier stage is not an image, also when variables name it:
+`FROM binaries-$TARGETOS` after `FROM scratch AS binaries-linux` is expanded with the global
+ARG defaults and the predefined platform args of the build platform (`TARGETOS`,
+`TARGETARCH`, `BUILDOS`, …) before it is taken for an image.
 "#,
     opt_in: false,
     check: check_missing,
@@ -62,11 +67,17 @@ FROM node:20.18-alpine
 
 /// FROM instructions whose image is a real image (not `scratch`, not an earlier stage, not
 /// fully given by a variable).
+/// A FROM that names an earlier stage through variables (`FROM binaries-$TARGETOS`, expanded
+/// with the global ARG defaults and the predefined platform args of the build platform) is a
+/// stage, not an image.
 fn base_images<'a>(ctx: &'a Context) -> impl Iterator<Item = (&'a crate::syntax::Stage, &'a crate::syntax::ImageRef)> + 'a {
-    ctx.df.stages.iter().filter_map(|s| {
+    let build = ctx.options.build_platform.clone().unwrap_or_else(crate::registry::Platform::host);
+    let platform = crate::semantics::platform_values(&build.os, &build.architecture, build.variant.as_deref());
+    ctx.df.stages.iter().filter_map(move |s| {
         let img = &s.image;
         let from_var = img.repository.0.starts_with('$');
-        (s.parent.is_none() && !img.is_scratch() && !from_var && !img.repository.0.is_empty()).then_some((s, img))
+        let image = s.parent.is_none() && !img.is_scratch() && !from_var && !img.repository.0.is_empty();
+        (image && ctx.sem.stage_through_variables(ctx.text, ctx.df, s, &platform).is_none()).then_some((s, img))
     })
 }
 

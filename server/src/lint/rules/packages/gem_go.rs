@@ -145,9 +145,12 @@ Not flagged: local packages (`.`, `./cmd/server`, `./...`, absolute paths), `.go
 holding a variable, `@none` (removal with `go get`), and the arguments of the program after
 `go run`'s package.
 
-Inside a module (after `COPY go.mod go.sum ./`), `go install example.com/tool` without a
-version uses the version in `go.mod`, which is pinned; write it as a local package path or add
-the version to silence the finding.
+Nor is `go install tool` (Go 1.24's meta-package for the tools `go.mod` lists), nor
+`go install`/`go run` of a package without a version inside a module: after a COPY of `go.mod`
+(or of the whole context, `COPY . .`) in the stage or a stage it is built on, or in a RUN with
+a bind mount (`RUN --mount=type=bind,… go install example.com/tool`), the version comes from
+`go.mod`, which pins it. `go get` without a version still upgrades to the newest release and
+is flagged.
 "#,
     opt_in: false,
     check: check_go,
@@ -155,8 +158,51 @@ the version to silence the finding.
 
 const MOVING: &[&str] = &["latest", "master", "main", "head", "upgrade", "patch"];
 
+/// For each stage, the offset of the first COPY/ADD that brings a Go module into it (`go.mod`,
+/// or the whole context with `.`), in the stage or one it is built on (then 0).
+fn module_copied(ctx: &Context) -> Vec<Option<usize>> {
+    let mut at: Vec<Option<usize>> = vec![None; ctx.df.stages.len()];
+    for (_, ins) in ctx.instructions() {
+        let Some(stage) = ins.stage else { continue };
+        if ins.kind == Kind::From {
+            at[stage] = ctx.df.stages[stage].parent.and_then(|p| at.get(p).copied().flatten()).map(|_| 0);
+            continue;
+        }
+        if at[stage].is_some() || !matches!(ins.kind, Kind::Copy | Kind::Add) {
+            continue;
+        }
+        let words = ins.words();
+        let sources = &words[..words.len().saturating_sub(1)];
+        let module = sources.iter().any(|w| {
+            let v = w.value.trim_end_matches('/');
+            v.is_empty() || v == "." || v.rsplit('/').next() == Some("go.mod")
+        });
+        if module {
+            at[stage] = Some(ins.range.start);
+        }
+    }
+    at
+}
+
+/// Whether a RUN has a bind mount (the build context, or another stage's files).
+fn has_bind_mount(ins: &Instruction) -> bool {
+    ins.flags.iter().filter(|f| f.name == "mount").any(|f| {
+        f.mount.iter().find(|o| o.key == "type").and_then(|o| o.value.as_ref()).is_none_or(|v| v.value.eq_ignore_ascii_case("bind"))
+    })
+}
+
 fn check_go(ctx: &Context, out: &mut Vec<Finding>) {
-    for (_, _, run) in runs(ctx) {
+    let mut modules: Option<Vec<Option<usize>>> = None;
+    for (_, ins, run) in runs(ctx) {
+        // Inside a module (copied in, or bind-mounted), `go install pkg` and `go run pkg`
+        // without a version build the version go.mod requires: pinned.
+        let mut in_module = || {
+            has_bind_mount(ins)
+                || ins.stage.is_some_and(|s| {
+                    let copied = modules.get_or_insert_with(|| module_copied(ctx))[s];
+                    copied.is_some_and(|at| at < ins.range.start)
+                })
+        };
         for cmd in &run.commands {
             if cmd.program() != "go" {
                 continue;
@@ -171,7 +217,8 @@ fn check_go(ctx: &Context, out: &mut Vec<Finding>) {
             };
             for pkg in pkgs {
                 let v = pkg.value.as_str();
-                if v.is_empty() || is_dynamic(v) || is_path_like(v) || v.ends_with(".go") || v == "std" || v == "cmd" || v == "all" {
+                // `std`, `cmd`, `all` and Go 1.24's `tool` (the module's tools) are meta-packages.
+                if v.is_empty() || is_dynamic(v) || is_path_like(v) || v.ends_with(".go") || ["std", "cmd", "all", "tool"].contains(&v) {
                     continue;
                 }
                 let (path, version) = match v.split_once('@') {
@@ -179,6 +226,7 @@ fn check_go(ctx: &Context, out: &mut Vec<Finding>) {
                     None => (v, None),
                 };
                 match version {
+                    None if sub.value != "get" && in_module() => {}
                     None => out.push(Finding::new(pkg.range.clone(), format!("Pin the version of `{path}`: `{path}@<version>`"))),
                     Some(ver) if MOVING.contains(&ver.to_ascii_lowercase().as_str()) || ver.is_empty() => out.push(Finding::new(
                         pkg.range.clone(),

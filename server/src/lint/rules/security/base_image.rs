@@ -88,6 +88,12 @@ a smaller one: `python`, `node`, `ruby`, `perl`, `rust`, `elixir`, `erlang`, `ha
 `eclipse-temurin` with a `-jre` tag). Builder stages are not flagged: they need the compilers
 the full images carry.
 
+Only a variant the image publishes for that tag is suggested, from a built-in table of how
+these images name their tags: `python:3.12-bookworm` → `python:3.12-slim-bookworm`,
+`node:22-bookworm` → `node:22-bookworm-slim`, `debian:bookworm` → `debian:bookworm-slim`,
+`php:8.3-fpm` → `php:8.3-fpm-alpine`. A tag outside the table (`php:8.0.9-apache`, which has
+no Alpine variant, or `elixir:1.17-otp-27`) gets no finding rather than a guess.
+
 ## Why is this bad?
 The full images include compilers, headers and hundreds of packages the application does not
 need at run time: hundreds of megabytes to pull and store, and many more packages for a
@@ -108,8 +114,8 @@ CMD ["/venv/bin/python", "-m", "app"]
 ```
 
 ## Fix safety
-For `python`, `node` and `ruby` with a plain version tag (`3.12`, `20.11.1`), the fix appends
-`-slim`. It is unsafe: the slim image lacks build tools and some libraries, so a `RUN` that
+For `python`, `node` and `ruby` with a plain version tag (`3.12`, `20.11.1`), the fix switches
+to the `-slim` tag. It is unsafe: the slim image lacks build tools and some libraries, so a `RUN` that
 compiles native extensions or a program that shells out to `git` or `curl` may break.
 "#,
     opt_in: false,
@@ -169,27 +175,73 @@ fn check_digest(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// Official images with a smaller variant: (name, variant suffix, fix appends the suffix).
-const SLIM: &[(&str, &str, bool)] = &[
-    ("python", "-slim", true),
-    ("node", "-slim", true),
-    ("ruby", "-slim", true),
-    ("perl", "-slim", false),
-    ("rust", "-slim", false),
-    ("elixir", "-slim", false),
-    ("erlang", "-slim", false),
-    ("haskell", "-slim", false),
-    ("debian", "-slim", false),
-    ("golang", "-alpine", false),
-    ("php", "-alpine", false),
-    ("openjdk", "", false),
+/// Official images with a smaller variant: (name, how its tags name the variant, the fix
+/// may switch to it).
+const SLIM: &[(&str, Variant, bool)] = &[
+    ("python", Variant::SlimBeforeCodename, true),
+    ("node", Variant::SlimAfterCodename, true),
+    ("ruby", Variant::SlimBeforeCodename, true),
+    ("perl", Variant::SlimBeforeCodename, false),
+    ("rust", Variant::SlimBeforeCodename, false),
+    ("elixir", Variant::SlimVersionOnly, false),
+    ("erlang", Variant::SlimVersionOnly, false),
+    ("haskell", Variant::SlimVersionOnly, false),
+    ("debian", Variant::Debian, false),
+    ("golang", Variant::Alpine, false),
+    ("php", Variant::PhpAlpine, false),
 ];
 
-/// Tag words that already name a small or special variant.
-const SMALL: &[&str] = &["slim", "alpine", "minimal", "distroless", "busybox", "jre", "windowsservercore", "nanoserver", "onbuild"];
+/// How an official image names its smaller variant, as its tags are published.
+#[derive(Clone, Copy)]
+enum Variant {
+    /// `3.12` → `3.12-slim`, `3.12-bookworm` → `3.12-slim-bookworm`, `latest` → `slim`.
+    SlimBeforeCodename,
+    /// `22` → `22-slim`, `22-bookworm` → `22-bookworm-slim`, `lts` → `lts-slim`.
+    SlimAfterCodename,
+    /// `27` → `27-slim`, `latest` → `slim`; other tags have no slim twin.
+    SlimVersionOnly,
+    /// `12`, `bookworm`, `bookworm-20240701`, `stable` → the same with `-slim`.
+    Debian,
+    /// `1.23` → `1.23-alpine`, `latest` → `alpine`.
+    Alpine,
+    /// `8.3`, `8.3-cli`, `8.3-fpm`, `8.3-zts` → `-alpine` appended; `8.3-apache` has none.
+    PhpAlpine,
+}
+
+/// Debian release names the official images publish variants of.
+const CODENAMES: &[&str] = &["trixie", "bookworm", "bullseye", "buster", "stretch", "jessie"];
 
 fn plain_version(tag: &str) -> bool {
     !tag.is_empty() && tag.bytes().all(|b| b.is_ascii_digit() || b == b'.') && tag.as_bytes()[0].is_ascii_digit()
+}
+
+/// The tag of the smaller variant of `name:tag`, when the image publishes one for that tag;
+/// `None` when dockls does not know that it exists.
+fn smaller_tag(variant: Variant, tag: &str) -> Option<String> {
+    let (version, rest) = tag.split_once('-').map_or((tag, None), |(v, r)| (v, Some(r)));
+    let versioned = plain_version(version);
+    match (variant, rest) {
+        (Variant::Debian, _) => {
+            let release = ["stable", "oldstable", "testing", "unstable", "sid"].contains(&tag) || CODENAMES.contains(&version) || plain_version(version);
+            let dated = rest.is_none_or(|r| r.len() == 8 && r.bytes().all(|b| b.is_ascii_digit()));
+            match tag {
+                "latest" => Some("stable-slim".into()),
+                _ if release && dated => Some(format!("{tag}-slim")),
+                _ => None,
+            }
+        }
+        (Variant::Alpine | Variant::PhpAlpine, None) if tag == "latest" => Some("alpine".into()),
+        (Variant::Alpine | Variant::PhpAlpine, None) if versioned => Some(format!("{tag}-alpine")),
+        (Variant::PhpAlpine, Some("cli" | "fpm" | "zts")) if versioned => Some(format!("{tag}-alpine")),
+        (_, None) if tag == "latest" => Some("slim".into()),
+        (Variant::SlimBeforeCodename | Variant::SlimAfterCodename | Variant::SlimVersionOnly, None) if versioned => Some(format!("{tag}-slim")),
+        (Variant::SlimAfterCodename, None) if ["lts", "current"].contains(&tag) => Some(format!("{tag}-slim")),
+        (Variant::SlimBeforeCodename, Some(codename)) if versioned && CODENAMES.contains(&codename) => Some(format!("{version}-slim-{codename}")),
+        (Variant::SlimAfterCodename, Some(codename)) if (versioned || ["lts", "current"].contains(&version)) && CODENAMES.contains(&codename) => {
+            Some(format!("{tag}-slim"))
+        }
+        _ => None,
+    }
 }
 
 fn check_slim(ctx: &Context, out: &mut Vec<Finding>) {
@@ -199,23 +251,21 @@ fn check_slim(ctx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     let Some(name) = official_name(img) else { return };
-    let Some(&(_, suffix, fixable)) = SLIM.iter().find(|(n, _, _)| *n == name) else { return };
     let tag = img.tag.as_ref().map_or("latest", |(t, _)| t.as_str());
-    if tag.split(['-', '.']).any(|w| SMALL.contains(&w)) || tag.contains("slim") || tag.contains("alpine") {
-        return;
+    // Already a small or special variant (`openjdk:17-jdk-slim`, `…-alpine`, `…-jre`).
+    if name == "openjdk" && !tag.split(['-', '.']).any(|w| ["slim", "alpine", "jre", "windowsservercore", "nanoserver"].contains(&w)) {
+        let message = format!("`{}` is the full, deprecated OpenJDK image; use a JRE image such as `eclipse-temurin:21-jre` for the final stage", img.text);
+        out.push(Finding::new(img.range.clone(), message));
     }
-    let message = if name == "openjdk" {
-        format!("`{}` is the full, deprecated OpenJDK image; use a JRE image such as `eclipse-temurin:21-jre` for the final stage", img.text)
-    } else {
-        format!("`{}` is the full image; the `{suffix}` variant is much smaller for the final stage", img.text)
-    };
+    let Some(&(_, variant, fixable)) = SLIM.iter().find(|(n, _, _)| *n == name) else { return };
+    // Only a variant the image publishes for this tag (`php:8.3-apache` has no `-alpine`).
+    let Some(smaller) = smaller_tag(variant, tag) else { return };
+    let shown = format!("{name}:{smaller}");
+    let message = format!("`{}` is the full image; `{shown}` is much smaller for the final stage", img.text);
     let mut finding = Finding::new(img.range.clone(), message);
     if let (true, Some((t, range)), None) = (fixable, &img.tag, &img.digest) {
         if plain_version(t) {
-            finding = finding.with_fix(Fix::unsafe_(
-                format!("Use `{name}:{t}{suffix}`"),
-                vec![Edit { range: range.end..range.end, text: suffix.to_string() }],
-            ));
+            finding = finding.with_fix(Fix::unsafe_(format!("Use `{shown}`"), vec![Edit { range: range.clone(), text: smaller }]));
         }
     }
     out.push(finding);
@@ -223,7 +273,36 @@ fn check_slim(ctx: &Context, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use super::registry_allowed;
+    use super::{registry_allowed, smaller_tag, Variant};
+
+    /// Only variants the images publish for that tag are suggested.
+    #[test]
+    fn smaller_variants() {
+        let t = |v: Variant, tag: &str| smaller_tag(v, tag);
+        assert_eq!(t(Variant::SlimBeforeCodename, "3.12").as_deref(), Some("3.12-slim"));
+        assert_eq!(t(Variant::SlimBeforeCodename, "3.12-bookworm").as_deref(), Some("3.12-slim-bookworm"));
+        assert_eq!(t(Variant::SlimBeforeCodename, "latest").as_deref(), Some("slim"));
+        assert_eq!(t(Variant::SlimAfterCodename, "22-bookworm").as_deref(), Some("22-bookworm-slim"));
+        assert_eq!(t(Variant::SlimAfterCodename, "lts").as_deref(), Some("lts-slim"));
+        assert_eq!(t(Variant::Debian, "bookworm").as_deref(), Some("bookworm-slim"));
+        assert_eq!(t(Variant::Debian, "bookworm-20240701").as_deref(), Some("bookworm-20240701-slim"));
+        assert_eq!(t(Variant::Debian, "latest").as_deref(), Some("stable-slim"));
+        assert_eq!(t(Variant::Alpine, "1.23").as_deref(), Some("1.23-alpine"));
+        assert_eq!(t(Variant::PhpAlpine, "8.3-fpm").as_deref(), Some("8.3-fpm-alpine"));
+        // Tags with no smaller twin, or already small: nothing.
+        for (v, tag) in [
+            (Variant::PhpAlpine, "8.0.9-apache"),
+            (Variant::Alpine, "1.23-bookworm"),
+            (Variant::SlimVersionOnly, "1.17-otp-27"),
+            (Variant::SlimBeforeCodename, "3.12-slim"),
+            (Variant::SlimBeforeCodename, "3.12-alpine3.20"),
+            (Variant::SlimBeforeCodename, "3.12-windowsservercore-ltsc2022"),
+            (Variant::Debian, "bookworm-slim"),
+            (Variant::Debian, "bookworm-backports"),
+        ] {
+            assert_eq!(t(v, tag), None, "{tag}");
+        }
+    }
 
     #[test]
     fn registries() {

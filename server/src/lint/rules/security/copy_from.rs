@@ -2,6 +2,7 @@
 
 use super::common::unquoted_range;
 use super::prelude::*;
+use crate::syntax::Stage;
 
 pub static COPY_WHOLE_STAGE_ROOT: Rule = Rule {
     id: "copy-whole-stage-root",
@@ -16,7 +17,12 @@ Flags `COPY --from=<stage> / /`: copying the root of another stage or image over
 this one.
 
 It is not flagged when the source stage is built `FROM scratch`: such a stage holds only what
-was deliberately copied into it (the "rootfs" or squash pattern).
+was deliberately copied into it (the "rootfs" or squash pattern). That includes a stage built
+on such a stage, also when a variable chooses it (`FROM scratch AS out-linux` …
+`FROM out-${TARGETOS} AS out`, with the predefined platform args of the build platform). Nor
+is it flagged for the cross-compilation helper `tonistiigi/xx`, whose documented use is
+`FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx` and `COPY --from=xx / /`: its root holds
+only the helper scripts.
 
 ## Why is this bad?
 The root of a stage is its whole filesystem: the base image, the compilers, the package
@@ -94,7 +100,47 @@ fn is_root_path(v: &str) -> bool {
     v.starts_with('/') && v.split('/').all(|seg| seg.is_empty() || seg == ".")
 }
 
+/// Images whose whole filesystem is meant to be copied: the cross-compilation helpers of
+/// `tonistiigi/xx` (`COPY --from=xx / /` is its documented use).
+const ROOT_COPY_IMAGES: &[&str] = &["tonistiigi/xx"];
+
+/// The repository of an image reference as written (`docker.io/tonistiigi/xx:1.6@sha256:…` →
+/// `tonistiigi/xx`).
+fn repository(image: &str) -> &str {
+    let image = image.split('@').next().unwrap_or(image);
+    let image = match image.rfind(':') {
+        Some(i) if !image[i..].contains('/') => &image[..i],
+        _ => image,
+    };
+    let image = image.strip_prefix("docker.io/").or_else(|| image.strip_prefix("index.docker.io/")).unwrap_or(image);
+    image.strip_prefix("library/").unwrap_or(image)
+}
+
+/// The predefined platform args of the build platform.
+fn platform(ctx: &Context) -> crate::semantics::resolve::Values {
+    let p = ctx.options.build_platform.clone().unwrap_or_else(crate::registry::Platform::host);
+    crate::semantics::platform_values(&p.os, &p.architecture, p.variant.as_deref())
+}
+
+/// The first stage of the chain a stage is built on (`FROM build`, or through variables as in
+/// `FROM out-${TARGETOS}`); `None` when a variable names neither a stage nor a known image.
+fn root_of<'a>(ctx: &'a Context, stage: &'a Stage, platform: &crate::semantics::resolve::Values) -> Option<&'a Stage> {
+    let mut s = stage;
+    for _ in 0..ctx.df.stages.len() {
+        let next = match s.parent {
+            Some(p) => ctx.df.stages.get(p),
+            None => ctx.sem.stage_through_variables(ctx.text, ctx.df, s, platform),
+        };
+        match next {
+            Some(n) if n.index < s.index => s = n,
+            _ => break,
+        }
+    }
+    (s.parent.is_none() && !s.image.has_expansions()).then_some(s)
+}
+
 fn check_whole_root(ctx: &Context, out: &mut Vec<Finding>) {
+    let platform = platform(ctx);
     for (i, ins) in ctx.instructions() {
         if ins.kind != Kind::Copy || !ins.heredocs.is_empty() {
             continue;
@@ -103,10 +149,14 @@ fn check_whole_root(ctx: &Context, out: &mut Vec<Finding>) {
         if from.has_expansions() {
             continue;
         }
-        if let Some(stage) = ctx.df.stage_named(&from.value, i) {
-            if stage.image.is_scratch() {
-                continue;
-            }
+        let root = match ctx.df.stage_named(&from.value, i) {
+            Some(stage) => root_of(ctx, stage, &platform).map(|s| s.image.text.as_str()),
+            None => Some(from.value.as_str()),
+        };
+        // Through a variable that names no stage: unknown.
+        let Some(root) = root else { continue };
+        if root == "scratch" || ROOT_COPY_IMAGES.contains(&repository(root)) {
+            continue;
         }
         let words = ins.words();
         let Some((dest, sources)) = words.split_last() else { continue };
@@ -122,8 +172,23 @@ fn check_whole_root(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
+/// Whether `--from=<name>` names a stage before this one (by name or index) or an image.
+fn names_earlier_stage_or_image(ctx: &Context, idx: usize, ins: &Instruction, name: &str) -> bool {
+    let Some(current) = ins.stage else { return true };
+    if let Ok(n) = name.parse::<usize>() {
+        return n < current;
+    }
+    match ctx.df.stage_named(name, idx) {
+        Some(s) => s.index != current,
+        None => {
+            let later = ctx.df.stages.iter().any(|s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(name)));
+            !later && (name.contains(['/', ':', '.', '@']) || name == "scratch")
+        }
+    }
+}
+
 fn check_link(ctx: &Context, out: &mut Vec<Finding>) {
-    for (_, ins) in ctx.instructions() {
+    for (idx, ins) in ctx.instructions() {
         if ins.kind != Kind::Copy || ins.flag("link").is_some() {
             continue;
         }
@@ -132,6 +197,11 @@ fn check_link(ctx: &Context, out: &mut Vec<Finding>) {
         let at = first.range.start;
         // `--from` without a value is a syntax error reported elsewhere.
         let Some(from_text) = from.value.as_ref().map(|v| v.text.as_str()).filter(|t| !t.is_empty()) else { continue };
+        // A `--from` that is already wrong (not an earlier stage nor an image: the rules
+        // `copy-from-unknown-stage` and `copy-from-self`) is fixed first.
+        if from.value.as_ref().is_some_and(|v| !v.has_expansions() && !names_earlier_stage_or_image(ctx, idx, ins, &v.value)) {
+            continue;
+        }
         out.push(
             Finding::new(
                 ins.keyword_range.clone(),

@@ -59,8 +59,8 @@ fn missing_user_fix_follows_the_distro() {
         fixed(alpine, &f[0]),
         "FROM node:20-alpine\nCOPY . /app\nRUN addgroup -S app && adduser -S -G app app\nUSER app\nENTRYPOINT [\"node\"]\nCMD [\"/app/index.js\"]\n"
     );
-    // No CMD: at the end of the stage, after the last instruction.
-    let scratch = "FROM golang:1.23 AS b\nRUN go build -o /app\nFROM scratch\nCOPY --from=b /app /app";
+    // A build step after the CMD: at the end of the stage, after the last instruction.
+    let scratch = "FROM golang:1.23 AS b\nRUN go build -o /app\nFROM scratch\nCMD [\"/app\"]\nCOPY --from=b /app /app";
     let f = run(rule, scratch);
     assert_eq!(text_at(scratch, &f[0]), "scratch");
     assert_eq!(fixed(scratch, &f[0]), format!("{scratch}\nUSER 65534:65534"));
@@ -77,6 +77,43 @@ fn missing_user_fix_follows_the_distro() {
     assert!(run(rule, "FROM nginxinc/nginx-unprivileged:1.27\n").is_empty());
     assert!(run(rule, "ARG BASE=alpine\nFROM $BASE\n").is_empty());
     assert!(run(rule, "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n").is_empty());
+}
+
+/// The exemptions the rule's docs list: non-root bases, official images that drop root in
+/// their entrypoint (while it is kept), and export-only `scratch` stages.
+#[test]
+fn missing_user_exemptions() {
+    let rule = &super::users::MISSING_USER;
+    let quiet = [
+        // distroless `-nonroot` tags, Chainguard, Bitnami.
+        "FROM gcr.io/distroless/cc-debian12:debug-nonroot\n",
+        "FROM cgr.dev/chainguard/static:latest\n",
+        "FROM bitnami/redis:7.4\n",
+        // Entrypoints that drop root, kept as they are, or given the server's own CMD.
+        "FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\n",
+        "FROM nginx:1.27-alpine\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n",
+        "FROM postgres:17\nCOPY init.sql /docker-entrypoint-initdb.d/\n",
+        "FROM redis:7.4\nCMD redis-server /usr/local/etc/redis/redis.conf\n",
+        "FROM mariadb:11\nFROM mysql:8.4\nFROM mongo:8\nFROM rabbitmq:4-management\nFROM httpd:2.4\n",
+        // Export-only: `docker build --output` writes the files out; nothing runs.
+        "FROM golang:1.23 AS build\nRUN go build -o /out/app\nFROM scratch\nCOPY --from=build /out/app /\n",
+        "FROM scratch AS out-linux\nCOPY app /\nFROM out-${TARGETOS}\n",
+    ];
+    for text in quiet {
+        assert!(run(rule, text).is_empty(), "{text}");
+    }
+    let flagged_texts = [
+        // An ENTRYPOINT or a CMD of our own replaces the one that drops root.
+        "FROM postgres:17\nENTRYPOINT [\"/usr/local/bin/my-entrypoint\"]\n",
+        "FROM nginx:1.27\nCMD [\"/app/server\"]\n",
+        // Chainguard's wolfi-base and `-dev` variants run as root; scratch with a CMD runs it as UID 0.
+        "FROM cgr.dev/chainguard/wolfi-base:latest\n",
+        "FROM cgr.dev/chainguard/python:latest-dev\n",
+        "FROM scratch\nCOPY app /\nCMD [\"/app\"]\n",
+    ];
+    for text in flagged_texts {
+        assert_eq!(run(rule, text).len(), 1, "{text}");
+    }
 }
 
 fn text_at(text: &str, f: &Finding) -> String {

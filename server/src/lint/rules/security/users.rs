@@ -64,10 +64,21 @@ Flags a final stage that never sets `USER` (neither it nor the stages it is buil
 when its base image is not known to run as a non-root user. The finding is on the final
 stage's base image.
 
-Images whose name or tag contains `nonroot`, `non-root`, `unprivileged` or `rootless`
-(`gcr.io/distroless/static-debian12:nonroot`, `nginxinc/nginx-unprivileged`) count as
-non-root. `FROM scratch` runs as root (UID 0) and is flagged. Images given entirely by a
-variable (`FROM $BASE`) and Windows images are skipped.
+How the exemptions are decided, from the image reference alone (dockls does not read the
+image's configuration):
+* images whose name or tag contains `nonroot`, `non-root`, `unprivileged` or `rootless`
+  (`gcr.io/distroless/static-debian12:nonroot`, `…-nonroot`, `nginxinc/nginx-unprivileged`),
+  Chainguard images (`cgr.dev/chainguard/…`, except `wolfi-base` and the `-dev` tags, which
+  run as root) and Bitnami images (`bitnami/…`, UID 1001) already run as a non-root user;
+* official images whose entrypoint drops root itself: `nginx` and `httpd` (the workers run
+  as `nginx`/`www-data`), `postgres`, `mysql`, `mariadb`, `redis`, `valkey`, `mongo`,
+  `rabbitmq`, `cassandra`, `couchdb`, `memcached` and `zookeeper` (the server runs as its own
+  user), as long as the Dockerfile keeps that entrypoint: no ENTRYPOINT of its own, and a
+  CMD, if any, that starts the image's server (`CMD ["nginx", "-g", "daemon off;"]`);
+* a final `FROM scratch` stage without CMD or ENTRYPOINT is an export stage
+  (`docker build --output`): nothing runs in it. With a CMD, `scratch` runs as root (UID 0)
+  and is flagged;
+* images given entirely by a variable (`FROM $BASE`) and Windows images are skipped.
 
 ## Why is this bad?
 Most base images default to root. Without a `USER`, the application runs as root, which turns
@@ -204,9 +215,65 @@ fn distro(img: &ImageRef) -> Distro {
     }
 }
 
+/// Base images that run as a non-root user without a USER of ours: the name or tag says so
+/// (distroless `:nonroot`, `-nonroot`, `nginx-unprivileged`), Chainguard images (but for
+/// `wolfi-base` and the `-dev` variants, which run as root), and Bitnami images (UID 1001).
 fn known_non_root(img: &ImageRef) -> bool {
     let name = img.text.to_ascii_lowercase();
-    ["nonroot", "non-root", "unprivileged", "rootless"].iter().any(|n| name.contains(n))
+    if ["nonroot", "non-root", "unprivileged", "rootless"].iter().any(|n| name.contains(n)) {
+        return true;
+    }
+    let registry = img.registry.as_ref().map(|(r, _)| r.to_ascii_lowercase());
+    let repo = img.repository.0.to_ascii_lowercase();
+    let tag = img.tag.as_ref().map(|(t, _)| t.to_ascii_lowercase()).unwrap_or_default();
+    let chainguard = registry.as_deref() == Some("cgr.dev") && repo.starts_with("chainguard/");
+    if chainguard && repo != "chainguard/wolfi-base" && !tag.ends_with("-dev") && tag != "dev" {
+        return true;
+    }
+    img.is_docker_hub() && repo.starts_with("bitnami/")
+}
+
+/// Official images whose entrypoint starts the server as root and drops to its own user (the
+/// worker processes, or the whole server through `gosu`), with the programs their CMD runs.
+const DROPS_ROOT: &[(&str, &[&str])] = &[
+    ("nginx", &["nginx"]),
+    ("httpd", &["httpd-foreground", "httpd"]),
+    ("postgres", &["postgres"]),
+    ("mysql", &["mysqld"]),
+    ("mariadb", &["mariadbd", "mysqld"]),
+    ("redis", &["redis-server"]),
+    ("valkey", &["valkey-server"]),
+    ("mongo", &["mongod"]),
+    ("rabbitmq", &["rabbitmq-server"]),
+    ("cassandra", &["cassandra"]),
+    ("couchdb", &["couchdb", "/opt/couchdb/bin/couchdb"]),
+    ("memcached", &["memcached"]),
+    ("zookeeper", &["zkServer.sh"]),
+];
+
+/// Whether the final image keeps the entrypoint of an official image that drops root itself:
+/// no ENTRYPOINT of ours, and a CMD (if any) that runs the image's own server.
+fn drops_root_itself(ctx: &Context, chain: &[&crate::syntax::Stage], img: &ImageRef) -> bool {
+    let Some(programs) = super::common::official_name(img).and_then(|n| DROPS_ROOT.iter().find(|(i, _)| *i == n)).map(|(_, p)| *p) else {
+        return false;
+    };
+    let mut cmd = None;
+    for stage in chain {
+        for ins in ctx.df.stage_instructions(stage).iter().rev() {
+            match ins.kind {
+                Kind::Entrypoint => return false,
+                Kind::Cmd if cmd.is_none() => cmd = Some(&**ins),
+                _ => {}
+            }
+        }
+    }
+    let Some(cmd) = cmd else { return true };
+    let first = match &cmd.args {
+        Args::Exec(words) => words.first().map(|w| w.value.to_string()),
+        Args::Shell(shell) => shell.words(ctx.text).next().map(str::to_string),
+        _ => None,
+    };
+    first.is_some_and(|f| programs.iter().any(|p| f == *p || f.rsplit('/').next() == Some(*p)))
 }
 
 fn is_windows(img: &ImageRef) -> bool {
@@ -222,6 +289,15 @@ fn check_missing_user(ctx: &Context, out: &mut Vec<Finding>) {
     }
     let img = &root.image;
     if root.parent.is_some() || !super::common::is_literal_image(img) || known_non_root(img) || is_windows(img) {
+        return;
+    }
+    // `FROM scratch` with nothing to run is an export stage (`docker build --output`): its
+    // files are written out, never run as a container.
+    let runs_something = chain.iter().any(|s| ctx.df.stage_instructions(s).iter().any(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint)));
+    if img.is_scratch() && !runs_something {
+        return;
+    }
+    if drops_root_itself(ctx, &chain, img) {
         return;
     }
     let lines = match distro(img) {

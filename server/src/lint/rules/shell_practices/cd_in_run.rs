@@ -1,6 +1,7 @@
 //! `cd-in-run`: change directory with WORKDIR rather than `cd` in RUN.
 
 use super::*;
+use crate::semantics::workdir::{join, Workdir};
 
 pub static RULE: Rule = Rule {
     id: "cd-in-run",
@@ -35,9 +36,14 @@ WORKDIR /src
 RUN go build -o /usr/local/bin/app .
 ```
 
+The suggested WORKDIR is the absolute path the `cd` goes to: `cd bench` under `WORKDIR /src`
+suggests `WORKDIR /src/bench` (a relative WORKDIR would depend on the one before it). When the
+working directory is not known (no WORKDIR, and the base image sets its own), a relative `cd`
+gets no path.
+
 ## Fix safety
-Offered when the RUN starts with `cd /absolute/dir && …`: the `cd` becomes a
-`WORKDIR /absolute/dir` line before the RUN. The fix is unsafe: WORKDIR persists for every
+Offered when the RUN starts with `cd <dir> && …` and the directory's absolute path is known:
+the `cd` becomes a `WORKDIR /absolute/dir` line before the RUN. The fix is unsafe: WORKDIR persists for every
 later instruction of the stage (and creates the directory when it is missing), so relative
 paths in later COPY/RUN/CMD instructions resolve differently.
 
@@ -50,7 +56,22 @@ WORKDIR cannot express.
     check,
 };
 
+/// A directory as the shell reads it literally (no variable, glob, `~`, `-` or escape).
+fn plain_dir(raw: &str, value: &str) -> bool {
+    raw == value && !value.is_empty() && value != "-" && !value.contains(['$', '*', '?', '[', '~', '`', '\\'])
+}
+
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let has_cd = |i: usize| ctx.runs[i].commands.iter().any(|c| c.program() == "cd");
+    // The working directory of each RUN with a `cd`, to say where a relative `cd` goes.
+    let mut workdirs: std::collections::HashMap<usize, Workdir> = std::collections::HashMap::new();
+    if ctx.instructions().any(|(i, _)| has_cd(i)) {
+        crate::semantics::workdir::walk(ctx.df, |i, _, wd| {
+            if has_cd(i) {
+                workdirs.insert(i, wd.clone());
+            }
+        });
+    }
     for (i, ins) in ctx.instructions() {
         let run = &ctx.runs[i];
         let cds: Vec<&Command> = run.commands.iter().filter(|c| c.program() == "cd").collect();
@@ -58,29 +79,44 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let subshells = &run.subshells;
+        // The directory the script is in, as far as known: the WORKDIR, then each `cd`.
+        let mut dir: Option<String> = match workdirs.get(&i) {
+            Some(Workdir::Known(d)) => Some(d.clone()),
+            _ => None,
+        };
         let mut first = true;
         for cd in cds {
             if inside(&cd.range, subshells) {
                 continue;
             }
-            let msg = match cd.args.first() {
-                Some(dir) => format!("`cd {}` lasts only for this RUN; use `WORKDIR {}`", dir.value, dir.value),
-                None => "`cd` lasts only for this RUN; use WORKDIR to set the working directory".to_string(),
+            let arg = cd.args.first().filter(|a| plain_dir(ctx.src(&a.range), &a.value));
+            let target = arg.and_then(|a| if a.value.starts_with('/') { Some(join("/", &a.value)) } else { dir.as_deref().map(|d| join(d, &a.value)) });
+            let msg = match (cd.args.first(), &target) {
+                (Some(a), Some(t)) => format!("`cd {}` lasts only for this RUN; use `WORKDIR {t}`", a.value),
+                (Some(a), None) if arg.is_some() => format!(
+                    "`cd {}` lasts only for this RUN; use WORKDIR with the absolute path of that directory",
+                    a.value
+                ),
+                // A variable (`cd $PHP_INI_DIR`): WORKDIR expands ENV variables too.
+                (Some(a), None) if a.value.starts_with('$') => format!("`cd {}` lasts only for this RUN; use `WORKDIR {}`", a.value, a.value),
+                (Some(a), None) => format!("`cd {}` lasts only for this RUN; use WORKDIR to set the working directory", a.value),
+                (None, _) => "`cd` lasts only for this RUN; use WORKDIR to set the working directory".to_string(),
             };
             let mut finding = Finding::new(cd.name_range.clone(), msg);
             if first {
-                if let Some(fix) = workdir_fix(ctx, ins, cd) {
+                if let Some(fix) = target.as_deref().and_then(|t| workdir_fix(ctx, ins, cd, t)) {
                     finding = finding.with_fix(fix);
                 }
             }
             first = false;
+            dir = target;
             out.push(finding);
         }
     }
 }
 
-/// `RUN [flags] cd /abs && rest` → `WORKDIR /abs` + `RUN [flags] rest`.
-fn workdir_fix(ctx: &Context, ins: &Instruction, cd: &Command) -> Option<Fix> {
+/// `RUN [flags] cd dir && rest` → `WORKDIR <dir as an absolute path>` + `RUN [flags] rest`.
+fn workdir_fix(ctx: &Context, ins: &Instruction, cd: &Command, target: &str) -> Option<Fix> {
     let Args::Shell(shell) = &ins.args else { return None };
     if !ins.heredocs.is_empty() || cd.wrapper.is_some() {
         return None;
@@ -92,9 +128,7 @@ fn workdir_fix(ctx: &Context, ins: &Instruction, cd: &Command) -> Option<Fix> {
         return None;
     }
     let [dir] = cd.args.as_slice() else { return None };
-    let raw = ctx.src(&dir.range);
-    let plain = raw == dir.value && dir.value.starts_with('/') && !dir.value.contains(['$', '*', '?', '[', '~', '`', '\\']);
-    if !plain {
+    if !plain_dir(ctx.src(&dir.range), &dir.value) {
         return None;
     }
     // `&&`, then blanks and line continuations, then the rest of the script.
@@ -117,9 +151,9 @@ fn workdir_fix(ctx: &Context, ins: &Instruction, cd: &Command) -> Option<Fix> {
     let indent = indentation(text, ins.range.start);
     let kw = if ins.keyword.chars().any(|c| c.is_ascii_lowercase()) { "workdir" } else { "WORKDIR" };
     Some(Fix::unsafe_(
-        format!("Replace `cd {}` with `WORKDIR {}`", dir.value, dir.value),
+        format!("Replace `cd {}` with `WORKDIR {target}`", dir.value),
         vec![
-            Edit { range: ins.range.start..ins.range.start, text: format!("{kw} {}\n{indent}", dir.value) },
+            Edit { range: ins.range.start..ins.range.start, text: format!("{kw} {target}\n{indent}") },
             Edit { range: cd.range.start..rest_start, text: String::new() },
         ],
     ))

@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
     tags: &[],
     summary: "Do not use sudo; switch users with USER",
     docs: r#"## What it does
-Flags `sudo` in a RUN instruction.
+Flags `sudo` in a RUN instruction, once per RUN (on the first `sudo`; the message counts the
+others).
 
 ## Why is this bad?
 RUN already executes as the current `USER`, root unless you changed it, so `sudo` is either
@@ -41,8 +42,19 @@ hadolint reports this as an error; dockls uses a warning since the build itself 
     check,
 };
 
+/// Once per RUN, on its first `sudo` (the message counts the others).
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    for (_, _, cmd) in all_commands(ctx) {
+    let mut current: Option<(usize, Range<usize>, usize)> = None;
+    let flush = |c: Option<(usize, Range<usize>, usize)>, out: &mut Vec<Finding>| {
+        if let Some((_, range, count)) = c {
+            let more = match count {
+                1 => String::new(),
+                n => format!(" ({n} uses in this RUN)"),
+            };
+            out.push(Finding::new(range, format!("Do not use `sudo`{more}: RUN already runs as the current USER; use `USER root` for privileged steps")));
+        }
+    };
+    for (i, _, cmd) in all_commands(ctx) {
         // The wrappers the analysis looked through (`sudo -u app env X=1 cmd`), and the name
         // itself when nothing follows (`sudo -i`).
         let prefix = cmd.range.start..cmd.name_range.end;
@@ -53,11 +65,15 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let start = offset;
             offset += word.len();
             if w.rsplit('/').next() == Some("sudo") && (cmd.wrapper.is_some() || cmd.program() == "sudo") {
-                out.push(Finding::new(
-                    start..start + w.len(),
-                    "Do not use `sudo`: RUN already runs as the current USER; use `USER root` for privileged steps",
-                ));
+                match &mut current {
+                    Some((run, _, count)) if *run == i => *count += 1,
+                    _ => {
+                        flush(current.take(), out);
+                        current = Some((i, start..start + w.len(), 1));
+                    }
+                }
             }
         }
     }
+    flush(current, out);
 }

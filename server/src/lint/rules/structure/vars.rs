@@ -108,6 +108,15 @@ RUN GOARCH=$TARGETARCH go build -o /app .
 When a close name exists the fix replaces the variable with it; that changes the value, so it
 is unsafe.
 
+A shell use is not reported when the RUN sets the variable itself before it: `OUT=…; … $OUT`,
+`export OUT`, `for OUT in …`, `read OUT`.
+
+## Severity
+A name declared nowhere in the Dockerfile, in a stage built on an image (not `scratch`), may
+come from the base image's environment, which dockls does not see: it is reported as
+information, not as a warning, unless it is close to a name the Dockerfile declares (a typo,
+with a suggestion).
+
 ## Differences from BuildKit
 BuildKit knows the base image's environment; dockls does not read registries, so it does not
 flag variables base images commonly set (`PATH`, `HOME`, `JAVA_HOME`, `GOPATH`,
@@ -265,18 +274,29 @@ fn from_scratch(ctx: &Context, stage: usize) -> bool {
     s.image.is_scratch()
 }
 
-/// Whether the RUN around a shell use sets the variable itself (`V=…`, `for V in`, `read V`).
+/// Whether the RUN around a shell use sets the variable itself before the use: `V=…` (also
+/// after `export`, `local`, `readonly`, `declare`), `export V`, `for V in`, `read … V`.
 fn assigned_in(ctx: &Context, u: &crate::semantics::Unresolved) -> bool {
     let i = ctx.df.instructions.partition_point(|ins| ins.range.end < u.range.start);
-    if ctx.df.instructions.get(i).is_none_or(|ins| ins.range.start > u.range.start) {
-        return false;
-    }
-    let script = &ctx.text[ctx.df.instructions[i].range.clone()];
+    let Some(ins) = ctx.df.instructions.get(i).filter(|ins| ins.range.start <= u.range.start) else { return false };
+    // The script up to the use (the `$` before the name excluded).
+    let before = &ctx.text[ins.range.start..u.range.start.saturating_sub(1).max(ins.range.start)];
     let name = u.name.as_str();
-    // `V=…` and `for V in` are not commands in the shell analysis; `read V` is one.
-    script.contains(&format!("{name}="))
-        || script.contains(&format!("for {name} "))
-        || ctx.runs[i].commands.iter().any(|c| c.program() == "read" && c.args.iter().any(|a| a.value == name))
+    let boundary = |at: usize| before[..at].chars().next_back().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '{'));
+    let assigned = before.match_indices(name).any(|(at, _)| {
+        let after = &before[at + name.len()..];
+        if !boundary(at) {
+            return false;
+        }
+        let words: Vec<&str> = before[..at].split_whitespace().rev().take(1).collect();
+        let prev = words.first().copied().unwrap_or("");
+        after.starts_with('=')
+            || after.starts_with("+=")
+            || (prev == "for" && after.starts_with(char::is_whitespace))
+            || (prev == "export" && (after.is_empty() || after.starts_with(|c: char| c.is_whitespace() || c == ';' || c == '&')))
+    });
+    assigned
+        || ctx.runs[i].commands.iter().any(|c| c.program() == "read" && c.range.start < u.range.start && c.args.iter().any(|a| a.value == name))
 }
 
 fn global_args<'a>(ctx: &'a Context) -> Vec<&'a crate::syntax::Pair> {
@@ -292,6 +312,8 @@ fn check_undefined(ctx: &Context, out: &mut Vec<Finding>) {
         let Some(stage) = ctx.df.stage_at(u.range.start).map(|s| s.index) else { continue };
         let name = &u.name;
         match u.why {
+            // `TARGETARCH=$(uname -m)` earlier in the RUN: the script's own variable.
+            Why::PredefinedNotDeclared if u.in_shell && assigned_in(ctx, u) => continue,
             Why::PredefinedNotDeclared => {
                 let kw = super::cased_like(&ctx.df.instructions[ctx.df.stages[stage].from].keyword, "ARG");
                 out.push(
@@ -345,13 +367,33 @@ fn check_undefined(ctx: &Context, out: &mut Vec<Finding>) {
             if !scratch {
                 candidates.extend(BASE_IMAGE_ENV.iter().copied());
             }
-            match did_you_mean(name, candidates) {
+            // A name declared nowhere in the Dockerfile may come from the base image's
+            // environment, which dockls does not see: information only, unless it looks like
+            // a typo of a name the Dockerfile declares.
+            // (`ENV PYTHONPATH=/app:$PYTHONPATH` extends the base image's value: its own
+            // definition does not count.)
+            let declared_anywhere = ctx.sem.symbols_named(name).iter().any(|&id| {
+                let at = &ctx.sem.symbols[id].instruction;
+                !(at.start <= u.range.start && u.range.start < at.end)
+            });
+            let typo_of_declared = did_you_mean(name, u.visible.iter().map(String::as_str).filter(|c| is_variable_name(c))).is_some();
+            let base_image_may_set = !scratch && !declared_anywhere && !typo_of_declared;
+            let f = match did_you_mean(name, candidates) {
                 Some(s) => {
                     let s = s.to_string();
                     Finding::new(u.range.clone(), format!("`${name}` is not declared with ARG or ENV; did you mean `${s}`?"))
                         .with_fix(Fix::unsafe_(format!("Replace with `${s}`"), vec![Edit { range: u.range.clone(), text: s }]))
                 }
+                None if base_image_may_set => Finding::new(
+                    u.range.clone(),
+                    format!("`${name}` is not declared with ARG or ENV in this Dockerfile: it expands to nothing unless the base image sets it"),
+                ),
                 None => Finding::new(u.range.clone(), format!("`${name}` is not declared with ARG or ENV before this point, so it expands to nothing")),
+            };
+            if base_image_may_set {
+                f.at_most(Severity::Info)
+            } else {
+                f
             }
         };
         out.push(f);
