@@ -33,8 +33,12 @@ const DOUBLE_DASH = token(prec(2, '--'));
 // the same line. A word after a blank may not start with `<` followed by `<` or a blank: `<<EOF` may be a
 // heredoc marker, and `a < b` simply becomes two fragments.
 const SH_QUOTED = `"([^"\\\\\\n\\r]|\\\\[^\\n\\r])*"|'[^'\\n\\r]*'`;
-const SH_ELEM = `[^\\s\\\\\`"']|[\\\\\`][^\\s]|${SH_QUOTED}`;
-const SH_FIRST = `[^\\s\\\\\`"'<]|[\\\\\`][^\\s]|${SH_QUOTED}|<([^\\s\\\\\`"'<]|[\\\\\`][^\\s]|${SH_QUOTED})`;
+// An escape character with the character after it. `\` and `` ` `` pair only with a character
+// that is neither of them, or with themselves: whichever of the two is the escape, a `\` or
+// `` ` `` ending the line after the other one is a continuation (`C:\dir\` then `` ` ``).
+const SH_PAIR = `\\\\\\\\|\`\`|[\\\\\`][^\\s\\\\\`]`;
+const SH_ELEM = `[^\\s\\\\\`"']|${SH_PAIR}|${SH_QUOTED}`;
+const SH_FIRST = `[^\\s\\\\\`"'<]|${SH_PAIR}|${SH_QUOTED}|<([^\\s\\\\\`"'<]|${SH_PAIR}|${SH_QUOTED})`;
 
 /** A word made of literal chunks, expansions and quoted strings with no space between them. */
 function word($, chunk, firstImmediate) {
@@ -452,8 +456,9 @@ module.exports = grammar({
     // ends the fragment so the scanner can read it as a marker.
     shell_fragment: (_) => token(prec(-1, choice(
       new RegExp(`(${SH_ELEM})+([ \\t]+(${SH_FIRST})(${SH_ELEM})*)*`),
-      // An unbalanced quote: the rest of the blank-separated word.
-      /["'][^\s]*/,
+      // An unbalanced quote: the rest of the blank-separated word, up to an escape that
+      // ends the line (a continuation, for the scanner; `echo "a\` then `b"`).
+      new RegExp(`["'](${SH_PAIR}|[^\\s\\\\\`])*`),
       LONE_ESCAPE,
     ))),
 

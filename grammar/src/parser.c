@@ -2324,1224 +2324,1266 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(110);
+      if (eof) ADVANCE(119);
       ADVANCE_MAP(
-        '"', 229,
-        '$', 218,
-        '\'', 232,
-        ',', 153,
-        '-', 84,
-        '/', 199,
-        ':', 121,
-        '=', 138,
-        '@', 176,
-        ']', 215,
-        '_', 220,
-        'm', 125,
-        '{', 221,
-        '}', 226,
-        'A', 131,
-        'a', 131,
-        'N', 130,
-        'n', 130,
-        '\\', 150,
-        '`', 150,
+        '"', 240,
+        '$', 229,
+        '\'', 243,
+        ',', 162,
+        '-', 87,
+        '/', 210,
+        ':', 130,
+        '=', 147,
+        '@', 187,
+        ']', 226,
+        '_', 231,
+        'm', 134,
+        '{', 232,
+        '}', 237,
+        'A', 140,
+        'a', 140,
+        'N', 139,
+        'n', 139,
+        '\\', 159,
+        '`', 159,
       );
-      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(109);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(118);
       if (('B' <= lookahead && lookahead <= 'Z') ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(132);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(141);
       END_STATE();
     case 1:
-      if (lookahead == '\r') SKIP(97);
-      if (lookahead == '=') ADVANCE(118);
+      if (lookahead == '\r') SKIP(103);
+      if (lookahead == '=') ADVANCE(127);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ') ADVANCE(1);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(117);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(126);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(118);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(127);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '"', 229,
-        '$', 218,
-        '\'', 232,
-        ',', 153,
-        '-', 157,
-        '{', 221,
-        '\\', 185,
-        '`', 185,
+        '"', 240,
+        '$', 229,
+        '\'', 243,
+        ',', 162,
+        '-', 167,
+        '{', 232,
+        '\\', 196,
+        '`', 196,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(36);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(158);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(168);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '"', 229,
-        '$', 218,
-        '\'', 232,
-        ',', 153,
-        '-', 157,
-        '{', 221,
-        '\\', 105,
-        '`', 105,
+        '"', 240,
+        '$', 229,
+        '\'', 243,
+        ',', 162,
+        '-', 167,
+        '{', 232,
+        '\\', 115,
+        '`', 115,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(83);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(159);
+          lookahead == ' ') SKIP(86);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(169);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
       END_STATE();
     case 4:
-      ADVANCE_MAP(
-        '"', 229,
-        '$', 218,
-        '\'', 232,
-        ',', 153,
-        '-', 157,
-        '{', 221,
-        '\\', 211,
-        '`', 211,
-      );
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(48);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(160);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
-      END_STATE();
-    case 5:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == ',') ADVANCE(153);
-      if (lookahead == '-') ADVANCE(157);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == ',') ADVANCE(162);
+      if (lookahead == '-') ADVANCE(167);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(185);
+          lookahead == '`') ADVANCE(196);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(36);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(158);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(168);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
+      END_STATE();
+    case 5:
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == ',') ADVANCE(162);
+      if (lookahead == '-') ADVANCE(167);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(115);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(86);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(169);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(175);
       END_STATE();
     case 6:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == ',') ADVANCE(153);
-      if (lookahead == '-') ADVANCE(157);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(105);
+      ADVANCE_MAP(
+        '"', 240,
+        '$', 229,
+        '\'', 243,
+        ',', 162,
+        '-', 164,
+        '{', 232,
+        ':', 175,
+        '@', 175,
+        '\\', 115,
+        '`', 115,
+      );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(83);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(159);
+          lookahead == ' ') SKIP(75);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(170);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(165);
       END_STATE();
     case 7:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == ',') ADVANCE(153);
-      if (lookahead == '-') ADVANCE(157);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(211);
+      ADVANCE_MAP(
+        '"', 240,
+        '$', 229,
+        '\'', 243,
+        ',', 162,
+        '-', 164,
+        ':', 175,
+        '@', 175,
+        '\\', 115,
+        '`', 115,
+      );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(48);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(160);
+          lookahead == ' ') SKIP(75);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(170);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(164);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(165);
       END_STATE();
     case 8:
       ADVANCE_MAP(
-        '"', 229,
-        '$', 218,
-        '\'', 232,
-        ',', 153,
-        '-', 155,
-        '{', 221,
-        ':', 164,
-        '@', 164,
-        '\\', 105,
-        '`', 105,
+        '"', 240,
+        '$', 229,
+        '\'', 243,
+        ',', 162,
+        '-', 166,
+        '\\', 222,
+        '`', 221,
+        '{', 232,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(74);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(161);
+          lookahead == ' ') SKIP(48);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(171);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(156);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(173);
       END_STATE();
     case 9:
-      ADVANCE_MAP(
-        '"', 229,
-        '$', 218,
-        '\'', 232,
-        ',', 153,
-        '-', 155,
-        ':', 164,
-        '@', 164,
-        '\\', 105,
-        '`', 105,
-      );
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == ',') ADVANCE(162);
+      if (lookahead == '-') ADVANCE(166);
+      if (lookahead == '\\') ADVANCE(222);
+      if (lookahead == '`') ADVANCE(221);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(74);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(161);
+          lookahead == ' ') SKIP(48);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(171);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(156);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(173);
       END_STATE();
     case 10:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '-') ADVANCE(140);
-      if (lookahead == '{') ADVANCE(221);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '-') ADVANCE(149);
+      if (lookahead == '\\') ADVANCE(159);
+      if (lookahead == '`') ADVANCE(159);
+      if (lookahead == '{') ADVANCE(232);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(48);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(141);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(150);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(149);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(158);
       END_STATE();
     case 11:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '-') ADVANCE(140);
-      if (lookahead == '{') ADVANCE(221);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(83);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(141);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(149);
-      END_STATE();
-    case 12:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '-') ADVANCE(140);
-      if (lookahead == '{') ADVANCE(221);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(36);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(141);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(149);
-      END_STATE();
-    case 13:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '-') ADVANCE(140);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '-') ADVANCE(149);
+      if (lookahead == '\\') ADVANCE(159);
+      if (lookahead == '`') ADVANCE(159);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(48);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(141);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(150);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(149);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(158);
       END_STATE();
-    case 14:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '-') ADVANCE(140);
+    case 12:
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '-') ADVANCE(149);
+      if (lookahead == '{') ADVANCE(232);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(83);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(141);
+          lookahead == ' ') SKIP(86);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(150);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(149);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(158);
       END_STATE();
-    case 15:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '-') ADVANCE(140);
+    case 13:
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '-') ADVANCE(149);
+      if (lookahead == '{') ADVANCE(232);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(36);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(141);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(150);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(149);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(158);
+      END_STATE();
+    case 14:
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '-') ADVANCE(149);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(159);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(86);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(150);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(158);
+      END_STATE();
+    case 15:
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '-') ADVANCE(149);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(159);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(36);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(150);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(158);
       END_STATE();
     case 16:
       ADVANCE_MAP(
-        '"', 229,
-        '$', 218,
-        '\'', 232,
-        '-', 139,
-        '{', 221,
-        ':', 149,
-        '@', 149,
-        '\\', 150,
-        '`', 150,
+        '"', 240,
+        '$', 229,
+        '\'', 243,
+        '-', 148,
+        '{', 232,
+        ':', 158,
+        '@', 158,
+        '\\', 159,
+        '`', 159,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(74);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(142);
+          lookahead == ' ') SKIP(75);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(151);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(144);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(153);
       END_STATE();
     case 17:
       ADVANCE_MAP(
-        '"', 229,
-        '$', 218,
-        '\'', 232,
-        '-', 139,
-        ':', 149,
-        '@', 149,
-        '\\', 150,
-        '`', 150,
+        '"', 240,
+        '$', 229,
+        '\'', 243,
+        '-', 148,
+        ':', 158,
+        '@', 158,
+        '\\', 159,
+        '`', 159,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(74);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(142);
+          lookahead == ' ') SKIP(75);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(151);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(144);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(153);
       END_STATE();
     case 18:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == ':') ADVANCE(120);
-      if (lookahead == '{') ADVANCE(221);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == ':') ADVANCE(129);
+      if (lookahead == '{') ADVANCE(232);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(194);
+          lookahead != ' ') ADVANCE(205);
       END_STATE();
     case 19:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == ':') ADVANCE(120);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == ':') ADVANCE(129);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(194);
+          lookahead != ' ') ADVANCE(205);
       END_STATE();
     case 20:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '=') ADVANCE(149);
-      if (lookahead == '{') ADVANCE(221);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '=') ADVANCE(158);
+      if (lookahead == '{') ADVANCE(232);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(40);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(145);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(154);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(146);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(155);
       END_STATE();
     case 21:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '=') ADVANCE(149);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '=') ADVANCE(158);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(40);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(145);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(154);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(146);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(155);
       END_STATE();
     case 22:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '\\') ADVANCE(108);
-      if (lookahead == '{') ADVANCE(221);
-      if (lookahead == '}') ADVANCE(226);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '\\') ADVANCE(117);
+      if (lookahead == '{') ADVANCE(232);
+      if (lookahead == '}') ADVANCE(237);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(227);
+          lookahead != '\r') ADVANCE(238);
       END_STATE();
     case 23:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '\\') ADVANCE(108);
-      if (lookahead == '}') ADVANCE(226);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '\\') ADVANCE(117);
+      if (lookahead == '}') ADVANCE(237);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(227);
+          lookahead != '\r') ADVANCE(238);
       END_STATE();
     case 24:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '{') ADVANCE(221);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '{') ADVANCE(232);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(42);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(148);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(157);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(149);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(158);
       END_STATE();
     case 25:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '{') ADVANCE(221);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '{') ADVANCE(232);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(149);
+          lookahead != ' ') ADVANCE(158);
       END_STATE();
     case 26:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(42);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(148);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(157);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(149);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(158);
       END_STATE();
     case 27:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(232);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(243);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(149);
+          lookahead != ' ') ADVANCE(158);
       END_STATE();
     case 28:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '{') ADVANCE(221);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '{') ADVANCE(232);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(230);
+          lookahead != '\r') ADVANCE(241);
       END_STATE();
     case 29:
-      if (lookahead == '"') ADVANCE(229);
-      if (lookahead == '$') ADVANCE(218);
+      if (lookahead == '"') ADVANCE(240);
+      if (lookahead == '$') ADVANCE(229);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(230);
+          lookahead != '\r') ADVANCE(241);
       END_STATE();
     case 30:
-      if (lookahead == '"') ADVANCE(228);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(231);
-      if (lookahead == '=') ADVANCE(138);
-      if (lookahead == '{') ADVANCE(221);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(242);
+      if (lookahead == '=') ADVANCE(147);
+      if (lookahead == '{') ADVANCE(232);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(42);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(186);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(197);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(187);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(198);
       END_STATE();
     case 31:
-      if (lookahead == '"') ADVANCE(228);
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '\'') ADVANCE(231);
-      if (lookahead == '=') ADVANCE(138);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '\'') ADVANCE(242);
+      if (lookahead == '=') ADVANCE(147);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+          lookahead == '`') ADVANCE(159);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(42);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(186);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(197);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(187);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(198);
       END_STATE();
     case 32:
       ADVANCE_MAP(
-        '"', 228,
-        '$', 217,
-        '\'', 231,
-        ',', 153,
-        '-', 188,
-        '=', 138,
-        '\\', 184,
-        '`', 184,
+        '"', 239,
+        '$', 228,
+        '\'', 242,
+        ',', 162,
+        '-', 199,
+        '=', 147,
+        '\\', 195,
+        '`', 195,
       );
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(36);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(189);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(200);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(191);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(202);
       END_STATE();
     case 33:
-      if (lookahead == '"') ADVANCE(228);
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '\'') ADVANCE(231);
-      if (lookahead == ',') ADVANCE(153);
-      if (lookahead == '-') ADVANCE(188);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\'') ADVANCE(242);
+      if (lookahead == ',') ADVANCE(162);
+      if (lookahead == '-') ADVANCE(199);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(184);
+          lookahead == '`') ADVANCE(195);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(36);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(189);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(200);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(191);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(202);
       END_STATE();
     case 34:
-      if (lookahead == '"') ADVANCE(228);
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '\'') ADVANCE(231);
-      if (lookahead == '-') ADVANCE(188);
-      if (lookahead == '=') ADVANCE(138);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\'') ADVANCE(242);
+      if (lookahead == '-') ADVANCE(199);
+      if (lookahead == '=') ADVANCE(147);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(184);
+          lookahead == '`') ADVANCE(195);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(36);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(189);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(200);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(191);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(202);
       END_STATE();
     case 35:
-      if (lookahead == '"') ADVANCE(228);
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '\'') ADVANCE(231);
-      if (lookahead == '-') ADVANCE(188);
-      if (lookahead == 'm') ADVANCE(134);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\'') ADVANCE(242);
+      if (lookahead == '-') ADVANCE(199);
+      if (lookahead == 'm') ADVANCE(143);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(184);
+          lookahead == '`') ADVANCE(195);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(36);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(189);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(200);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(137);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(191);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(202);
       END_STATE();
     case 36:
-      if (lookahead == '"') ADVANCE(228);
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '\'') ADVANCE(231);
-      if (lookahead == '-') ADVANCE(188);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\'') ADVANCE(242);
+      if (lookahead == '-') ADVANCE(199);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(184);
+          lookahead == '`') ADVANCE(195);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(36);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(189);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(200);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(191);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(202);
       END_STATE();
     case 37:
-      if (lookahead == '"') ADVANCE(228);
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '\'') ADVANCE(231);
-      if (lookahead == '=') ADVANCE(138);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\'') ADVANCE(242);
+      if (lookahead == '=') ADVANCE(147);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(184);
+          lookahead == '`') ADVANCE(195);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(40);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(182);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(193);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(183);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(194);
       END_STATE();
     case 38:
-      if (lookahead == '"') ADVANCE(228);
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '\'') ADVANCE(231);
-      if (lookahead == '=') ADVANCE(138);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\'') ADVANCE(242);
+      if (lookahead == '=') ADVANCE(147);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(184);
+          lookahead == '`') ADVANCE(195);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(42);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(190);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(201);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(191);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(202);
       END_STATE();
     case 39:
-      if (lookahead == '"') ADVANCE(228);
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '\'') ADVANCE(231);
-      if (lookahead == '{') ADVANCE(221);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\'') ADVANCE(242);
+      if (lookahead == '{') ADVANCE(232);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(184);
+          lookahead == '`') ADVANCE(195);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(42);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(190);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(201);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(191);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(202);
       END_STATE();
     case 40:
-      if (lookahead == '"') ADVANCE(228);
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '\'') ADVANCE(231);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\'') ADVANCE(242);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(184);
+          lookahead == '`') ADVANCE(195);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(40);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(182);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(193);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '=') ADVANCE(183);
+          lookahead != '=') ADVANCE(194);
       END_STATE();
     case 41:
-      if (lookahead == '"') ADVANCE(228);
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '\'') ADVANCE(231);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\'') ADVANCE(242);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(184);
+          lookahead == '`') ADVANCE(195);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(41);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(192);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(203);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ':') ADVANCE(193);
+          lookahead != ':') ADVANCE(204);
       END_STATE();
     case 42:
-      if (lookahead == '"') ADVANCE(228);
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '\'') ADVANCE(231);
+      if (lookahead == '"') ADVANCE(239);
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\'') ADVANCE(242);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(184);
+          lookahead == '`') ADVANCE(195);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(42);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(190);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(201);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(191);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(202);
       END_STATE();
     case 43:
-      if (lookahead == '"') ADVANCE(208);
-      if (lookahead == '\'') ADVANCE(209);
-      if (lookahead == ',') ADVANCE(153);
-      if (lookahead == '-') ADVANCE(205);
-      if (lookahead == '=') ADVANCE(138);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(212);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '\'') ADVANCE(220);
+      if (lookahead == ',') ADVANCE(162);
+      if (lookahead == '-') ADVANCE(216);
+      if (lookahead == '=') ADVANCE(147);
+      if (lookahead == '\\') ADVANCE(224);
+      if (lookahead == '`') ADVANCE(223);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(48);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(202);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(213);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 44:
-      if (lookahead == '"') ADVANCE(208);
-      if (lookahead == '\'') ADVANCE(209);
-      if (lookahead == ',') ADVANCE(153);
-      if (lookahead == '-') ADVANCE(205);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(212);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '\'') ADVANCE(220);
+      if (lookahead == ',') ADVANCE(162);
+      if (lookahead == '-') ADVANCE(216);
+      if (lookahead == '\\') ADVANCE(224);
+      if (lookahead == '`') ADVANCE(223);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(48);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(202);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(213);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 45:
       ADVANCE_MAP(
-        '"', 208,
-        '\'', 209,
-        '-', 205,
-        '<', 206,
+        '"', 219,
+        '\'', 220,
+        '-', 216,
+        '<', 217,
+        '\\', 224,
+        '`', 223,
         '\t', 45,
         ' ', 45,
-        '\\', 212,
-        '`', 212,
       );
       if ((0x0b <= lookahead && lookahead <= '\r')) SKIP(48);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(202);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(213);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 46:
-      if (lookahead == '"') ADVANCE(208);
-      if (lookahead == '\'') ADVANCE(209);
-      if (lookahead == '-') ADVANCE(205);
-      if (lookahead == '=') ADVANCE(138);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(212);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '\'') ADVANCE(220);
+      if (lookahead == '-') ADVANCE(216);
+      if (lookahead == '=') ADVANCE(147);
+      if (lookahead == '\\') ADVANCE(224);
+      if (lookahead == '`') ADVANCE(223);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(48);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(202);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(213);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 47:
-      if (lookahead == '"') ADVANCE(208);
-      if (lookahead == '\'') ADVANCE(209);
-      if (lookahead == '-') ADVANCE(205);
-      if (lookahead == 'm') ADVANCE(134);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(212);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '\'') ADVANCE(220);
+      if (lookahead == '-') ADVANCE(216);
+      if (lookahead == '\\') ADVANCE(224);
+      if (lookahead == '`') ADVANCE(223);
+      if (lookahead == 'm') ADVANCE(143);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(48);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(202);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(213);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(137);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 48:
-      if (lookahead == '"') ADVANCE(208);
-      if (lookahead == '\'') ADVANCE(209);
-      if (lookahead == '-') ADVANCE(205);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(212);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '\'') ADVANCE(220);
+      if (lookahead == '-') ADVANCE(216);
+      if (lookahead == '\\') ADVANCE(224);
+      if (lookahead == '`') ADVANCE(223);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(48);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(202);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(213);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 49:
-      if (lookahead == '"') ADVANCE(208);
-      if (lookahead == '\'') ADVANCE(209);
-      if (lookahead == '<') ADVANCE(206);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '\'') ADVANCE(220);
+      if (lookahead == '<') ADVANCE(217);
+      if (lookahead == '\\') ADVANCE(224);
+      if (lookahead == '`') ADVANCE(223);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(49);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(212);
       if ((0x0b <= lookahead && lookahead <= '\r')) SKIP(50);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(204);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(214);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 50:
-      if (lookahead == '"') ADVANCE(208);
-      if (lookahead == '\'') ADVANCE(209);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(212);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '\'') ADVANCE(220);
+      if (lookahead == '\\') ADVANCE(224);
+      if (lookahead == '`') ADVANCE(223);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(50);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(204);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(214);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 51:
-      if (lookahead == '"') ADVANCE(207);
-      if (lookahead == '\\') ADVANCE(107);
+      if (lookahead == '"') ADVANCE(218);
+      if (lookahead == '\\') ADVANCE(116);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(51);
       END_STATE();
     case 52:
       if (lookahead == '"') ADVANCE(51);
-      if (lookahead == '\'') ADVANCE(80);
+      if (lookahead == '\'') ADVANCE(81);
       if (lookahead == '<') ADVANCE(53);
+      if (lookahead == '\\') ADVANCE(113);
+      if (lookahead == '`') ADVANCE(111);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(52);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(106);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 53:
       if (lookahead == '"') ADVANCE(51);
-      if (lookahead == '\'') ADVANCE(80);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(106);
+      if (lookahead == '\'') ADVANCE(81);
+      if (lookahead == '\\') ADVANCE(113);
+      if (lookahead == '`') ADVANCE(111);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
-          lookahead != '<') ADVANCE(207);
+          lookahead != '<') ADVANCE(218);
       END_STATE();
     case 54:
-      if (lookahead == '"') ADVANCE(216);
-      if (lookahead == '\\') ADVANCE(88);
+      if (lookahead == '"') ADVANCE(227);
+      if (lookahead == '\\') ADVANCE(93);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(54);
       END_STATE();
     case 55:
-      ADVANCE_MAP(
-        '"', 54,
-        ',', 153,
-        '-', 84,
-        ':', 120,
-        '=', 138,
-        '@', 176,
-        ']', 215,
-        'A', 93,
-        'a', 93,
-        'N', 92,
-        'n', 92,
-      );
-      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(56);
+      if (lookahead == '"') ADVANCE(215);
+      if (lookahead == '\\') ADVANCE(116);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(51);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(219);
       END_STATE();
     case 56:
-      if (lookahead == '"') ADVANCE(54);
-      if (lookahead == '-') ADVANCE(84);
-      if (lookahead == ']') ADVANCE(215);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(93);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(92);
-      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(56);
+      ADVANCE_MAP(
+        '"', 54,
+        ',', 162,
+        '-', 87,
+        ':', 129,
+        '=', 147,
+        '@', 187,
+        ']', 226,
+        'A', 98,
+        'a', 98,
+        'N', 97,
+        'n', 97,
+      );
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(57);
       END_STATE();
     case 57:
-      ADVANCE_MAP(
-        '#', 223,
-        '%', 224,
-        '/', 225,
-        ':', 95,
-        '}', 226,
-        '+', 222,
-        '-', 222,
-        '=', 222,
-        '?', 222,
-      );
-      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(103);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(116);
+      if (lookahead == '"') ADVANCE(54);
+      if (lookahead == '-') ADVANCE(87);
+      if (lookahead == ']') ADVANCE(226);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(98);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(97);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(57);
       END_STATE();
     case 58:
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '/') ADVANCE(199);
-      if (lookahead == '{') ADVANCE(221);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(77);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(197);
+      ADVANCE_MAP(
+        '#', 234,
+        '%', 235,
+        '/', 236,
+        ':', 100,
+        '}', 237,
+        '+', 233,
+        '-', 233,
+        '=', 233,
+        '?', 233,
+      );
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(109);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(220);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || '{' < lookahead)) ADVANCE(198);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(125);
       END_STATE();
     case 59:
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '/') ADVANCE(199);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(77);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(197);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(198);
-      END_STATE();
-    case 60:
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == ':') ADVANCE(121);
-      if (lookahead == '@') ADVANCE(176);
-      if (lookahead == '{') ADVANCE(221);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(219);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(89);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(169);
-      if (('B' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(220);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || '{' < lookahead)) ADVANCE(171);
-      END_STATE();
-    case 61:
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == ':') ADVANCE(121);
-      if (lookahead == '@') ADVANCE(176);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(170);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(89);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(169);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'' &&
-          lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(171);
-      END_STATE();
-    case 62:
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '=') ADVANCE(138);
-      if (lookahead == '{') ADVANCE(221);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(76);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(186);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'') ADVANCE(187);
-      END_STATE();
-    case 63:
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '=') ADVANCE(138);
-      if (lookahead == '{') ADVANCE(221);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(220);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '"' &&
-          lookahead != '\'') ADVANCE(187);
-      END_STATE();
-    case 64:
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '=') ADVANCE(138);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(76);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(186);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'') ADVANCE(187);
-      END_STATE();
-    case 65:
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '=') ADVANCE(138);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '"' &&
-          lookahead != '\'') ADVANCE(187);
-      END_STATE();
-    case 66:
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '@') ADVANCE(176);
-      if (lookahead == '{') ADVANCE(221);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(219);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(89);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(173);
-      if (('B' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(220);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || '{' < lookahead)) ADVANCE(175);
-      END_STATE();
-    case 67:
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '@') ADVANCE(176);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(174);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(89);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(173);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'' &&
-          lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(175);
-      END_STATE();
-    case 68:
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == '{') ADVANCE(221);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(219);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(89);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(177);
-      if (('B' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(220);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || '{' < lookahead)) ADVANCE(179);
-      END_STATE();
-    case 69:
-      if (lookahead == '$') ADVANCE(218);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(178);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(89);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(177);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'' &&
-          lookahead != '\\' &&
-          lookahead != '`' &&
-          lookahead != 'a') ADVANCE(179);
-      END_STATE();
-    case 70:
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == ',') ADVANCE(153);
-      if (lookahead == '-') ADVANCE(85);
-      if (lookahead == '=') ADVANCE(138);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(74);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(166);
-      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(167);
-      END_STATE();
-    case 71:
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == ',') ADVANCE(153);
-      if (lookahead == '-') ADVANCE(85);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(74);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(166);
-      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(167);
-      END_STATE();
-    case 72:
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '-') ADVANCE(85);
-      if (lookahead == '=') ADVANCE(138);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(74);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(166);
-      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(167);
-      END_STATE();
-    case 73:
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '-') ADVANCE(85);
-      if (lookahead == 'm') ADVANCE(134);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(74);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(166);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(137);
-      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(167);
-      END_STATE();
-    case 74:
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '-') ADVANCE(85);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(74);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(166);
-      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(167);
-      END_STATE();
-    case 75:
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '{') ADVANCE(221);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(77);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(195);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(220);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'' &&
-          lookahead != '/' &&
-          lookahead != '\\' &&
-          (lookahead < '_' || '{' < lookahead)) ADVANCE(196);
-      END_STATE();
-    case 76:
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(184);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(76);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(182);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'' &&
-          lookahead != '=') ADVANCE(183);
-      END_STATE();
-    case 77:
-      if (lookahead == '$') ADVANCE(217);
-      if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(77);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(195);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '"' &&
-          lookahead != '\'' &&
-          lookahead != '/' &&
-          lookahead != '\\' &&
-          lookahead != '`') ADVANCE(196);
-      END_STATE();
-    case 78:
-      if (lookahead == '$') ADVANCE(217);
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '/') ADVANCE(210);
+      if (lookahead == '{') ADVANCE(232);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
           lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(208);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(231);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || '{' < lookahead)) ADVANCE(209);
+      END_STATE();
+    case 60:
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '/') ADVANCE(210);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(208);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(209);
+      END_STATE();
+    case 61:
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == ':') ADVANCE(130);
+      if (lookahead == '@') ADVANCE(187);
+      if (lookahead == '{') ADVANCE(232);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(230);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(94);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(180);
+      if (('B' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(231);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || '{' < lookahead)) ADVANCE(182);
+      END_STATE();
+    case 62:
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == ':') ADVANCE(130);
+      if (lookahead == '@') ADVANCE(187);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(181);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(94);
       if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(180);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != '"' &&
           lookahead != '\'' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(181);
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(182);
+      END_STATE();
+    case 63:
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '=') ADVANCE(147);
+      if (lookahead == '{') ADVANCE(232);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(159);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(77);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(197);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(198);
+      END_STATE();
+    case 64:
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '=') ADVANCE(147);
+      if (lookahead == '{') ADVANCE(232);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(159);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('_' <= lookahead && lookahead <= 'z')) ADVANCE(231);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(198);
+      END_STATE();
+    case 65:
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '=') ADVANCE(147);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(159);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(77);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(197);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(198);
+      END_STATE();
+    case 66:
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '=') ADVANCE(147);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(159);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '\'') ADVANCE(198);
+      END_STATE();
+    case 67:
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '@') ADVANCE(187);
+      if (lookahead == '{') ADVANCE(232);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(230);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(94);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(184);
+      if (('B' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(231);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || '{' < lookahead)) ADVANCE(186);
+      END_STATE();
+    case 68:
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '@') ADVANCE(187);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(185);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(94);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(184);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(186);
+      END_STATE();
+    case 69:
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == '{') ADVANCE(232);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(230);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(94);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(188);
+      if (('B' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(231);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || '{' < lookahead)) ADVANCE(190);
+      END_STATE();
+    case 70:
+      if (lookahead == '$') ADVANCE(229);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(189);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(94);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(188);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '\\' &&
+          lookahead != '`' &&
+          lookahead != 'a') ADVANCE(190);
+      END_STATE();
+    case 71:
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == ',') ADVANCE(162);
+      if (lookahead == '-') ADVANCE(88);
+      if (lookahead == '=') ADVANCE(147);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(75);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(177);
+      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(178);
+      END_STATE();
+    case 72:
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == ',') ADVANCE(162);
+      if (lookahead == '-') ADVANCE(88);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(75);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(177);
+      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(178);
+      END_STATE();
+    case 73:
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '-') ADVANCE(88);
+      if (lookahead == '=') ADVANCE(147);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(75);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(177);
+      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(178);
+      END_STATE();
+    case 74:
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '-') ADVANCE(88);
+      if (lookahead == 'm') ADVANCE(143);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(75);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(177);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
+      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(178);
+      END_STATE();
+    case 75:
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '-') ADVANCE(88);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(75);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(177);
+      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_2, 11, lookahead))) ADVANCE(178);
+      END_STATE();
+    case 76:
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '{') ADVANCE(232);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(206);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(231);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '/' &&
+          lookahead != '\\' &&
+          (lookahead < '_' || '{' < lookahead)) ADVANCE(207);
+      END_STATE();
+    case 77:
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(195);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(77);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(193);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '=') ADVANCE(194);
+      END_STATE();
+    case 78:
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(78);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(206);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '/' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(207);
       END_STATE();
     case 79:
-      if (lookahead == '\'') ADVANCE(232);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(150);
+      if (lookahead == '$') ADVANCE(228);
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(79);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(191);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(233);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != '"' &&
+          lookahead != '\'' &&
+          lookahead != '\\' &&
+          lookahead != '`') ADVANCE(192);
       END_STATE();
     case 80:
-      if (lookahead == '\'') ADVANCE(207);
+      if (lookahead == '\'') ADVANCE(243);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(159);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(80);
+          lookahead != '\r') ADVANCE(244);
       END_STATE();
     case 81:
-      if (lookahead == ',') ADVANCE(214);
-      if (lookahead == '-') ADVANCE(84);
-      if (lookahead == '=') ADVANCE(111);
-      if (lookahead == ']') ADVANCE(215);
-      if (lookahead == 'm') ADVANCE(134);
-      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(82);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(137);
+      if (lookahead == '\'') ADVANCE(218);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(81);
       END_STATE();
     case 82:
-      if (lookahead == ',') ADVANCE(214);
-      if (lookahead == '-') ADVANCE(84);
-      if (lookahead == '=') ADVANCE(111);
-      if (lookahead == ']') ADVANCE(215);
-      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(82);
+      if (lookahead == '\'') ADVANCE(215);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '\\') ADVANCE(81);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(220);
       END_STATE();
     case 83:
-      if (lookahead == '-') ADVANCE(84);
-      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(83);
+      if (lookahead == '\'') ADVANCE(215);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '`') ADVANCE(81);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(220);
       END_STATE();
     case 84:
-      if (lookahead == '-') ADVANCE(123);
+      if (lookahead == ',') ADVANCE(225);
+      if (lookahead == '-') ADVANCE(87);
+      if (lookahead == '=') ADVANCE(120);
+      if (lookahead == ']') ADVANCE(226);
+      if (lookahead == 'm') ADVANCE(143);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(85);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
       END_STATE();
     case 85:
-      if (lookahead == '-') ADVANCE(123);
-      if (lookahead == ':') ADVANCE(98);
-      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(167);
+      if (lookahead == ',') ADVANCE(225);
+      if (lookahead == '-') ADVANCE(87);
+      if (lookahead == '=') ADVANCE(120);
+      if (lookahead == ']') ADVANCE(226);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(85);
       END_STATE();
     case 86:
-      if (lookahead == '/') ADVANCE(172);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(86);
+      if (lookahead == '-') ADVANCE(87);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(86);
       END_STATE();
     case 87:
-      if (lookahead == '/') ADVANCE(168);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(87);
+      if (lookahead == '-') ADVANCE(132);
       END_STATE();
     case 88:
+      if (lookahead == '-') ADVANCE(132);
+      if (lookahead == ':') ADVANCE(104);
+      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(178);
+      END_STATE();
+    case 89:
+      if (lookahead == '/') ADVANCE(183);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(89);
+      END_STATE();
+    case 90:
+      if (lookahead == '/') ADVANCE(179);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(90);
+      END_STATE();
+    case 91:
+      if (lookahead == '\\') ADVANCE(175);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(173);
+      END_STATE();
+    case 92:
+      if (lookahead == '`') ADVANCE(175);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(173);
+      END_STATE();
+    case 93:
       ADVANCE_MAP(
-        'u', 102,
+        'u', 108,
         '"', 54,
         '/', 54,
         '\\', 54,
@@ -3552,1039 +3594,1097 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         't', 54,
       );
       END_STATE();
-    case 89:
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(93);
-      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(89);
-      END_STATE();
-    case 90:
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(122);
-      END_STATE();
-    case 91:
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(90);
-      END_STATE();
-    case 92:
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(91);
-      END_STATE();
-    case 93:
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(119);
-      END_STATE();
     case 94:
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(98);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(94);
+      END_STATE();
+    case 95:
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(131);
+      END_STATE();
+    case 96:
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(95);
+      END_STATE();
+    case 97:
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(96);
+      END_STATE();
+    case 98:
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(128);
+      END_STATE();
+    case 99:
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
+          lookahead == ' ') ADVANCE(99);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(118);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(127);
       END_STATE();
-    case 95:
+    case 100:
       if (lookahead == '+' ||
           lookahead == '-' ||
           lookahead == '=' ||
-          lookahead == '?') ADVANCE(222);
+          lookahead == '?') ADVANCE(233);
       END_STATE();
-    case 96:
+    case 101:
       if (lookahead == '\t' ||
-          (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(96);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(200);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ' ||
+          lookahead == '`') ADVANCE(51);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(201);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(219);
       END_STATE();
-    case 97:
+    case 102:
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(97);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(117);
+          lookahead == ' ') SKIP(102);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(211);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(212);
+      END_STATE();
+    case 103:
+      if (lookahead == '\t' ||
+          (0x0b <= lookahead && lookahead <= '\r') ||
+          lookahead == ' ') SKIP(103);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(126);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != '=') ADVANCE(118);
+          lookahead != '=') ADVANCE(127);
       END_STATE();
-    case 98:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(87);
+    case 104:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(90);
       END_STATE();
-    case 99:
+    case 105:
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'F') ||
           ('a' <= lookahead && lookahead <= 'f')) ADVANCE(54);
       END_STATE();
-    case 100:
+    case 106:
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'F') ||
-          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(99);
+          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(105);
       END_STATE();
-    case 101:
+    case 107:
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'F') ||
-          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(100);
+          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(106);
       END_STATE();
-    case 102:
+    case 108:
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'F') ||
-          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(101);
+          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(107);
       END_STATE();
-    case 103:
-      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(103);
+    case 109:
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(109);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(116);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(125);
       END_STATE();
-    case 104:
+    case 110:
       if (((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead)) ||
           lookahead == '\\' ||
           lookahead == '`') &&
-          lookahead != ',') ADVANCE(154);
+          lookahead != ',') ADVANCE(163);
       END_STATE();
-    case 105:
+    case 111:
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(164);
+          lookahead != ' ' &&
+          lookahead != '\\') ADVANCE(218);
       END_STATE();
-    case 106:
+    case 112:
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(207);
+          lookahead != ' ' &&
+          lookahead != '\\') ADVANCE(215);
       END_STATE();
-    case 107:
+    case 113:
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '`') ADVANCE(218);
+      END_STATE();
+    case 114:
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '`') ADVANCE(215);
+      END_STATE();
+    case 115:
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(175);
+      END_STATE();
+    case 116:
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(51);
       END_STATE();
-    case 108:
+    case 117:
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(227);
+          lookahead != '\r') ADVANCE(238);
       END_STATE();
-    case 109:
-      if (eof) ADVANCE(110);
+    case 118:
+      if (eof) ADVANCE(119);
       ADVANCE_MAP(
-        '"', 228,
-        '$', 217,
-        '\'', 231,
-        ',', 214,
-        '-', 84,
-        '=', 111,
-        ']', 215,
-        'A', 115,
-        'a', 115,
-        'N', 114,
-        'n', 114,
-        '\\', 184,
-        '`', 184,
+        '"', 239,
+        '$', 228,
+        '\'', 242,
+        ',', 225,
+        '-', 87,
+        '=', 120,
+        ']', 226,
+        'A', 124,
+        'a', 124,
+        'N', 123,
+        'n', 123,
+        '\\', 195,
+        '`', 195,
       );
-      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(109);
+      if (set_contains(extras_character_set_1, 12, lookahead)) SKIP(118);
       if (('B' <= lookahead && lookahead <= 'Z') ||
-          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(116);
+          ('b' <= lookahead && lookahead <= 'z')) ADVANCE(125);
       END_STATE();
-    case 110:
+    case 119:
       ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
-    case 111:
+    case 120:
       ACCEPT_TOKEN(anon_sym_EQ);
       END_STATE();
-    case 112:
+    case 121:
       ACCEPT_TOKEN(sym_directive_name);
       if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(116);
+          lookahead == 'e') ADVANCE(125);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(116);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(125);
       END_STATE();
-    case 113:
+    case 122:
       ACCEPT_TOKEN(sym_directive_name);
       if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(112);
+          lookahead == 'n') ADVANCE(121);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(116);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(125);
       END_STATE();
-    case 114:
+    case 123:
       ACCEPT_TOKEN(sym_directive_name);
       if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(113);
+          lookahead == 'o') ADVANCE(122);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(116);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(125);
       END_STATE();
-    case 115:
+    case 124:
       ACCEPT_TOKEN(sym_directive_name);
       if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(116);
+          lookahead == 's') ADVANCE(125);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(116);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(125);
       END_STATE();
-    case 116:
+    case 125:
       ACCEPT_TOKEN(sym_directive_name);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(116);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(125);
       END_STATE();
-    case 117:
+    case 126:
       ACCEPT_TOKEN(sym_directive_value);
-      if (lookahead == '=') ADVANCE(118);
+      if (lookahead == '=') ADVANCE(127);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
           lookahead == ' ') ADVANCE(1);
       if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          (lookahead < 0x0b || '\r' < lookahead)) ADVANCE(117);
+          (lookahead < 0x0b || '\r' < lookahead)) ADVANCE(126);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(118);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(127);
       END_STATE();
-    case 118:
+    case 127:
       ACCEPT_TOKEN(sym_directive_value);
       if (lookahead == '\t' ||
           lookahead == 0x0b ||
           lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(94);
+          lookahead == ' ') ADVANCE(99);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(118);
-      END_STATE();
-    case 119:
-      ACCEPT_TOKEN(aux_sym_from_instruction_token1);
-      END_STATE();
-    case 120:
-      ACCEPT_TOKEN(anon_sym_COLON);
-      END_STATE();
-    case 121:
-      ACCEPT_TOKEN(anon_sym_COLON);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(86);
-      END_STATE();
-    case 122:
-      ACCEPT_TOKEN(aux_sym_healthcheck_instruction_token1);
-      END_STATE();
-    case 123:
-      ACCEPT_TOKEN(anon_sym_DASH_DASH);
-      END_STATE();
-    case 124:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == '-') ADVANCE(137);
-      if (lookahead == 'n') ADVANCE(126);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(132);
-      END_STATE();
-    case 125:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == '-') ADVANCE(137);
-      if (lookahead == 'o') ADVANCE(127);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(132);
-      END_STATE();
-    case 126:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == '-') ADVANCE(137);
-      if (lookahead == 't') ADVANCE(151);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(132);
-      END_STATE();
-    case 127:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == '-') ADVANCE(137);
-      if (lookahead == 'u') ADVANCE(124);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(132);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(127);
       END_STATE();
     case 128:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == '-') ADVANCE(137);
-      if (lookahead == 'E' ||
-          lookahead == 'e') ADVANCE(132);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(132);
+      ACCEPT_TOKEN(aux_sym_from_instruction_token1);
       END_STATE();
     case 129:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == '-') ADVANCE(137);
-      if (lookahead == 'N' ||
-          lookahead == 'n') ADVANCE(128);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(132);
+      ACCEPT_TOKEN(anon_sym_COLON);
       END_STATE();
     case 130:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == '-') ADVANCE(137);
-      if (lookahead == 'O' ||
-          lookahead == 'o') ADVANCE(129);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(132);
+      ACCEPT_TOKEN(anon_sym_COLON);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(89);
       END_STATE();
     case 131:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == '-') ADVANCE(137);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(132);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(132);
+      ACCEPT_TOKEN(aux_sym_healthcheck_instruction_token1);
       END_STATE();
     case 132:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == '-') ADVANCE(137);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(132);
+      ACCEPT_TOKEN(anon_sym_DASH_DASH);
       END_STATE();
     case 133:
       ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == '-') ADVANCE(146);
       if (lookahead == 'n') ADVANCE(135);
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(137);
-      END_STATE();
-    case 134:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == 'o') ADVANCE(136);
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(137);
-      END_STATE();
-    case 135:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == 't') ADVANCE(152);
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(137);
-      END_STATE();
-    case 136:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == 'u') ADVANCE(133);
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(137);
-      END_STATE();
-    case 137:
-      ACCEPT_TOKEN(aux_sym_param_token1);
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(137);
-      END_STATE();
-    case 138:
-      ACCEPT_TOKEN(anon_sym_EQ2);
-      END_STATE();
-    case 139:
-      ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if (lookahead == '-') ADVANCE(123);
-      if (lookahead == ':') ADVANCE(147);
-      if (lookahead == '@') ADVANCE(149);
-      if ((!eof && set_contains(aux_sym__user_word_token1_character_set_1, 9, lookahead))) ADVANCE(144);
-      END_STATE();
-    case 140:
-      ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if (lookahead == '-') ADVANCE(123);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(149);
-      END_STATE();
-    case 141:
-      ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if (lookahead == '-') ADVANCE(140);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(141);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(149);
-      END_STATE();
-    case 142:
-      ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if (lookahead == '-') ADVANCE(139);
-      if (lookahead == ':') ADVANCE(147);
-      if (lookahead == '@') ADVANCE(149);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(142);
-      if ((!eof && set_contains(aux_sym__user_word_token1_character_set_1, 9, lookahead))) ADVANCE(144);
-      END_STATE();
-    case 143:
-      ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if (lookahead == '/') ADVANCE(149);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(143);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead))) ADVANCE(149);
-      END_STATE();
-    case 144:
-      ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if (lookahead == ':') ADVANCE(147);
-      if (lookahead == '@') ADVANCE(149);
-      if ((!eof && set_contains(aux_sym__user_word_token1_character_set_1, 9, lookahead))) ADVANCE(144);
-      END_STATE();
-    case 145:
-      ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if (lookahead == '=') ADVANCE(149);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(145);
-      if ((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead))) ADVANCE(146);
-      END_STATE();
-    case 146:
-      ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if (lookahead == '=') ADVANCE(149);
-      if ((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead))) ADVANCE(146);
-      END_STATE();
-    case 147:
-      ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(143);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(149);
-      END_STATE();
-    case 148:
-      ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(148);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(149);
-      END_STATE();
-    case 149:
-      ACCEPT_TOKEN(aux_sym__param_value_token1);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(149);
-      END_STATE();
-    case 150:
-      ACCEPT_TOKEN(aux_sym__param_value_token2);
-      END_STATE();
-    case 151:
-      ACCEPT_TOKEN(anon_sym_mount);
-      if (lookahead == '-') ADVANCE(137);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(132);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(141);
+      END_STATE();
+    case 134:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == '-') ADVANCE(146);
+      if (lookahead == 'o') ADVANCE(136);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(141);
+      END_STATE();
+    case 135:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == '-') ADVANCE(146);
+      if (lookahead == 't') ADVANCE(160);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(141);
+      END_STATE();
+    case 136:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == '-') ADVANCE(146);
+      if (lookahead == 'u') ADVANCE(133);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(141);
+      END_STATE();
+    case 137:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == '-') ADVANCE(146);
+      if (lookahead == 'E' ||
+          lookahead == 'e') ADVANCE(141);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(141);
+      END_STATE();
+    case 138:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == '-') ADVANCE(146);
+      if (lookahead == 'N' ||
+          lookahead == 'n') ADVANCE(137);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(141);
+      END_STATE();
+    case 139:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == '-') ADVANCE(146);
+      if (lookahead == 'O' ||
+          lookahead == 'o') ADVANCE(138);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(141);
+      END_STATE();
+    case 140:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == '-') ADVANCE(146);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(141);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(141);
+      END_STATE();
+    case 141:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == '-') ADVANCE(146);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(141);
+      END_STATE();
+    case 142:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == 'n') ADVANCE(144);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
+      END_STATE();
+    case 143:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == 'o') ADVANCE(145);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
+      END_STATE();
+    case 144:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == 't') ADVANCE(161);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
+      END_STATE();
+    case 145:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == 'u') ADVANCE(142);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
+      END_STATE();
+    case 146:
+      ACCEPT_TOKEN(aux_sym_param_token1);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
+      END_STATE();
+    case 147:
+      ACCEPT_TOKEN(anon_sym_EQ2);
+      END_STATE();
+    case 148:
+      ACCEPT_TOKEN(aux_sym__param_value_token1);
+      if (lookahead == '-') ADVANCE(132);
+      if (lookahead == ':') ADVANCE(156);
+      if (lookahead == '@') ADVANCE(158);
+      if ((!eof && set_contains(aux_sym__user_word_token1_character_set_1, 9, lookahead))) ADVANCE(153);
+      END_STATE();
+    case 149:
+      ACCEPT_TOKEN(aux_sym__param_value_token1);
+      if (lookahead == '-') ADVANCE(132);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(158);
+      END_STATE();
+    case 150:
+      ACCEPT_TOKEN(aux_sym__param_value_token1);
+      if (lookahead == '-') ADVANCE(149);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(150);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(158);
+      END_STATE();
+    case 151:
+      ACCEPT_TOKEN(aux_sym__param_value_token1);
+      if (lookahead == '-') ADVANCE(148);
+      if (lookahead == ':') ADVANCE(156);
+      if (lookahead == '@') ADVANCE(158);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(151);
+      if ((!eof && set_contains(aux_sym__user_word_token1_character_set_1, 9, lookahead))) ADVANCE(153);
       END_STATE();
     case 152:
+      ACCEPT_TOKEN(aux_sym__param_value_token1);
+      if (lookahead == '/') ADVANCE(158);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(152);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead))) ADVANCE(158);
+      END_STATE();
+    case 153:
+      ACCEPT_TOKEN(aux_sym__param_value_token1);
+      if (lookahead == ':') ADVANCE(156);
+      if (lookahead == '@') ADVANCE(158);
+      if ((!eof && set_contains(aux_sym__user_word_token1_character_set_1, 9, lookahead))) ADVANCE(153);
+      END_STATE();
+    case 154:
+      ACCEPT_TOKEN(aux_sym__param_value_token1);
+      if (lookahead == '=') ADVANCE(158);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(154);
+      if ((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead))) ADVANCE(155);
+      END_STATE();
+    case 155:
+      ACCEPT_TOKEN(aux_sym__param_value_token1);
+      if (lookahead == '=') ADVANCE(158);
+      if ((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead))) ADVANCE(155);
+      END_STATE();
+    case 156:
+      ACCEPT_TOKEN(aux_sym__param_value_token1);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(152);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(158);
+      END_STATE();
+    case 157:
+      ACCEPT_TOKEN(aux_sym__param_value_token1);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(157);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(158);
+      END_STATE();
+    case 158:
+      ACCEPT_TOKEN(aux_sym__param_value_token1);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(158);
+      END_STATE();
+    case 159:
+      ACCEPT_TOKEN(aux_sym__param_value_token2);
+      END_STATE();
+    case 160:
+      ACCEPT_TOKEN(anon_sym_mount);
+      if (lookahead == '-') ADVANCE(146);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(141);
+      END_STATE();
+    case 161:
       ACCEPT_TOKEN(anon_sym_mount);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(137);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(146);
       END_STATE();
-    case 153:
+    case 162:
       ACCEPT_TOKEN(anon_sym_COMMA);
       END_STATE();
-    case 154:
+    case 163:
       ACCEPT_TOKEN(aux_sym_mount_option_token1);
       if (((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead)) ||
           lookahead == '\\' ||
           lookahead == '`') &&
-          lookahead != ',') ADVANCE(154);
-      END_STATE();
-    case 155:
-      ACCEPT_TOKEN(aux_sym_mount_value_token1);
-      if (lookahead == ',') ADVANCE(167);
-      if (lookahead == '-') ADVANCE(123);
-      if (lookahead == ':') ADVANCE(163);
-      if (lookahead == '@') ADVANCE(164);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(105);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '"' &&
-          lookahead != '$' &&
-          lookahead != '\'') ADVANCE(156);
-      END_STATE();
-    case 156:
-      ACCEPT_TOKEN(aux_sym_mount_value_token1);
-      if (lookahead == ',') ADVANCE(167);
-      if (lookahead == ':') ADVANCE(163);
-      if (lookahead == '@') ADVANCE(164);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(105);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '"' &&
-          lookahead != '$' &&
-          lookahead != '\'') ADVANCE(156);
-      END_STATE();
-    case 157:
-      ACCEPT_TOKEN(aux_sym_mount_value_token1);
-      if (lookahead == '-') ADVANCE(123);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(105);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '"' &&
-          lookahead != '$' &&
-          lookahead != '\'' &&
-          lookahead != ',' &&
-          lookahead != '-') ADVANCE(164);
-      END_STATE();
-    case 158:
-      ACCEPT_TOKEN(aux_sym_mount_value_token1);
-      if (lookahead == '-') ADVANCE(157);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(185);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(158);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '"' &&
-          lookahead != '$' &&
-          lookahead != '\'' &&
-          lookahead != ',' &&
-          lookahead != '-') ADVANCE(164);
-      END_STATE();
-    case 159:
-      ACCEPT_TOKEN(aux_sym_mount_value_token1);
-      if (lookahead == '-') ADVANCE(157);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(105);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(159);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '"' &&
-          lookahead != '$' &&
-          lookahead != '\'' &&
-          lookahead != ',' &&
-          lookahead != '-') ADVANCE(164);
-      END_STATE();
-    case 160:
-      ACCEPT_TOKEN(aux_sym_mount_value_token1);
-      if (lookahead == '-') ADVANCE(157);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(211);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(160);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '"' &&
-          lookahead != '$' &&
-          lookahead != '\'' &&
-          lookahead != ',' &&
-          lookahead != '-') ADVANCE(164);
-      END_STATE();
-    case 161:
-      ACCEPT_TOKEN(aux_sym_mount_value_token1);
-      if (lookahead == '-') ADVANCE(155);
-      if (lookahead == ':') ADVANCE(163);
-      if (lookahead == '@') ADVANCE(164);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(105);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(161);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '"' &&
-          lookahead != '$' &&
-          lookahead != '\'' &&
-          lookahead != ',' &&
-          lookahead != '-') ADVANCE(156);
-      END_STATE();
-    case 162:
-      ACCEPT_TOKEN(aux_sym_mount_value_token1);
-      if (lookahead == '/') ADVANCE(164);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(105);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(162);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '"' &&
-          lookahead != '$' &&
-          lookahead != '\'' &&
-          lookahead != ',') ADVANCE(164);
-      END_STATE();
-    case 163:
-      ACCEPT_TOKEN(aux_sym_mount_value_token1);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(105);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(162);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ' &&
-          lookahead != '"' &&
-          lookahead != '$' &&
-          lookahead != '\'' &&
-          lookahead != ',') ADVANCE(164);
+          lookahead != ',') ADVANCE(163);
       END_STATE();
     case 164:
       ACCEPT_TOKEN(aux_sym_mount_value_token1);
+      if (lookahead == ',') ADVANCE(178);
+      if (lookahead == '-') ADVANCE(132);
+      if (lookahead == ':') ADVANCE(174);
+      if (lookahead == '@') ADVANCE(175);
       if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(105);
+          lookahead == '`') ADVANCE(115);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\'') ADVANCE(165);
+      END_STATE();
+    case 165:
+      ACCEPT_TOKEN(aux_sym_mount_value_token1);
+      if (lookahead == ',') ADVANCE(178);
+      if (lookahead == ':') ADVANCE(174);
+      if (lookahead == '@') ADVANCE(175);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(115);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\'') ADVANCE(165);
+      END_STATE();
+    case 166:
+      ACCEPT_TOKEN(aux_sym_mount_value_token1);
+      if (lookahead == '-') ADVANCE(132);
+      if (lookahead == '\\') ADVANCE(92);
+      if (lookahead == '`') ADVANCE(91);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
           lookahead != ' ' &&
           lookahead != '"' &&
           lookahead != '$' &&
           lookahead != '\'' &&
-          lookahead != ',') ADVANCE(164);
+          lookahead != ',' &&
+          lookahead != '-') ADVANCE(173);
       END_STATE();
-    case 165:
-      ACCEPT_TOKEN(aux_sym_image_name_token1);
-      if (lookahead == '-') ADVANCE(123);
-      if (lookahead == ':') ADVANCE(98);
-      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(167);
+    case 167:
+      ACCEPT_TOKEN(aux_sym_mount_value_token1);
+      if (lookahead == '-') ADVANCE(132);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(115);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\'' &&
+          lookahead != ',' &&
+          lookahead != '-') ADVANCE(175);
       END_STATE();
-    case 166:
-      ACCEPT_TOKEN(aux_sym_image_name_token1);
-      if (lookahead == '-') ADVANCE(165);
-      if (lookahead == ':') ADVANCE(98);
+    case 168:
+      ACCEPT_TOKEN(aux_sym_mount_value_token1);
+      if (lookahead == '-') ADVANCE(167);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(196);
       if ((set_contains(extras_character_set_1, 12, lookahead)) &&
           lookahead != '\t' &&
           (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(166);
-      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(167);
-      END_STATE();
-    case 167:
-      ACCEPT_TOKEN(aux_sym_image_name_token1);
-      if (lookahead == ':') ADVANCE(98);
-      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(167);
-      END_STATE();
-    case 168:
-      ACCEPT_TOKEN(aux_sym_image_name_token2);
+          lookahead != ' ') ADVANCE(168);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\'' &&
+          lookahead != ',' &&
+          lookahead != '-') ADVANCE(175);
       END_STATE();
     case 169:
-      ACCEPT_TOKEN(aux_sym_image_name_token3);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(170);
+      ACCEPT_TOKEN(aux_sym_mount_value_token1);
+      if (lookahead == '-') ADVANCE(167);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(115);
       if ((set_contains(extras_character_set_1, 12, lookahead)) &&
           lookahead != '\t' &&
           (lookahead < 0x0b || '\r' < lookahead) &&
           lookahead != ' ') ADVANCE(169);
-      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_1, 10, lookahead))) ADVANCE(171);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\'' &&
+          lookahead != ',' &&
+          lookahead != '-') ADVANCE(175);
       END_STATE();
     case 170:
-      ACCEPT_TOKEN(aux_sym_image_name_token3);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(171);
-      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_1, 10, lookahead))) ADVANCE(171);
-      END_STATE();
-    case 171:
-      ACCEPT_TOKEN(aux_sym_image_name_token3);
-      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_1, 10, lookahead))) ADVANCE(171);
-      END_STATE();
-    case 172:
-      ACCEPT_TOKEN(aux_sym_image_name_token4);
-      END_STATE();
-    case 173:
-      ACCEPT_TOKEN(aux_sym_image_tag_token1);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(174);
+      ACCEPT_TOKEN(aux_sym_mount_value_token1);
+      if (lookahead == '-') ADVANCE(164);
+      if (lookahead == ':') ADVANCE(174);
+      if (lookahead == '@') ADVANCE(175);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(115);
       if ((set_contains(extras_character_set_1, 12, lookahead)) &&
           lookahead != '\t' &&
           (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(173);
-      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(175);
+          lookahead != ' ') ADVANCE(170);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\'' &&
+          lookahead != ',' &&
+          lookahead != '-') ADVANCE(165);
+      END_STATE();
+    case 171:
+      ACCEPT_TOKEN(aux_sym_mount_value_token1);
+      if (lookahead == '-') ADVANCE(166);
+      if (lookahead == '\\') ADVANCE(222);
+      if (lookahead == '`') ADVANCE(221);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(171);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\'' &&
+          lookahead != ',' &&
+          lookahead != '-') ADVANCE(173);
+      END_STATE();
+    case 172:
+      ACCEPT_TOKEN(aux_sym_mount_value_token1);
+      if (lookahead == '/') ADVANCE(175);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(115);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(172);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\'' &&
+          lookahead != ',') ADVANCE(175);
+      END_STATE();
+    case 173:
+      ACCEPT_TOKEN(aux_sym_mount_value_token1);
+      if (lookahead == '\\') ADVANCE(92);
+      if (lookahead == '`') ADVANCE(91);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\'' &&
+          lookahead != ',') ADVANCE(173);
       END_STATE();
     case 174:
-      ACCEPT_TOKEN(aux_sym_image_tag_token1);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(175);
-      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(175);
+      ACCEPT_TOKEN(aux_sym_mount_value_token1);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(115);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(172);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\'' &&
+          lookahead != ',') ADVANCE(175);
       END_STATE();
     case 175:
-      ACCEPT_TOKEN(aux_sym_image_tag_token1);
-      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(175);
+      ACCEPT_TOKEN(aux_sym_mount_value_token1);
+      if (lookahead == '\\' ||
+          lookahead == '`') ADVANCE(115);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\'' &&
+          lookahead != ',') ADVANCE(175);
       END_STATE();
     case 176:
-      ACCEPT_TOKEN(anon_sym_AT);
+      ACCEPT_TOKEN(aux_sym_image_name_token1);
+      if (lookahead == '-') ADVANCE(132);
+      if (lookahead == ':') ADVANCE(104);
+      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(178);
       END_STATE();
     case 177:
-      ACCEPT_TOKEN(aux_sym_image_digest_token1);
-      if (lookahead == 'A' ||
-          lookahead == 'a') ADVANCE(178);
+      ACCEPT_TOKEN(aux_sym_image_name_token1);
+      if (lookahead == '-') ADVANCE(176);
+      if (lookahead == ':') ADVANCE(104);
       if ((set_contains(extras_character_set_1, 12, lookahead)) &&
           lookahead != '\t' &&
           (lookahead < 0x0b || '\r' < lookahead) &&
           lookahead != ' ') ADVANCE(177);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(179);
+      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(178);
       END_STATE();
     case 178:
-      ACCEPT_TOKEN(aux_sym_image_digest_token1);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(179);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(179);
+      ACCEPT_TOKEN(aux_sym_image_name_token1);
+      if (lookahead == ':') ADVANCE(104);
+      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(178);
       END_STATE();
     case 179:
-      ACCEPT_TOKEN(aux_sym_image_digest_token1);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(179);
+      ACCEPT_TOKEN(aux_sym_image_name_token2);
       END_STATE();
     case 180:
-      ACCEPT_TOKEN(aux_sym_image_alias_token1);
+      ACCEPT_TOKEN(aux_sym_image_name_token3);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(181);
       if ((set_contains(extras_character_set_1, 12, lookahead)) &&
           lookahead != '\t' &&
           (lookahead < 0x0b || '\r' < lookahead) &&
           lookahead != ' ') ADVANCE(180);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(181);
+      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_1, 10, lookahead))) ADVANCE(182);
       END_STATE();
     case 181:
-      ACCEPT_TOKEN(aux_sym_image_alias_token1);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(181);
+      ACCEPT_TOKEN(aux_sym_image_name_token3);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(182);
+      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_1, 10, lookahead))) ADVANCE(182);
       END_STATE();
     case 182:
+      ACCEPT_TOKEN(aux_sym_image_name_token3);
+      if ((!eof && set_contains(aux_sym_image_name_token1_character_set_1, 10, lookahead))) ADVANCE(182);
+      END_STATE();
+    case 183:
+      ACCEPT_TOKEN(aux_sym_image_name_token4);
+      END_STATE();
+    case 184:
+      ACCEPT_TOKEN(aux_sym_image_tag_token1);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(185);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(184);
+      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(186);
+      END_STATE();
+    case 185:
+      ACCEPT_TOKEN(aux_sym_image_tag_token1);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(186);
+      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(186);
+      END_STATE();
+    case 186:
+      ACCEPT_TOKEN(aux_sym_image_tag_token1);
+      if ((!eof && set_contains(aux_sym_image_name_token2_character_set_1, 9, lookahead))) ADVANCE(186);
+      END_STATE();
+    case 187:
+      ACCEPT_TOKEN(anon_sym_AT);
+      END_STATE();
+    case 188:
+      ACCEPT_TOKEN(aux_sym_image_digest_token1);
+      if (lookahead == 'A' ||
+          lookahead == 'a') ADVANCE(189);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(188);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(190);
+      END_STATE();
+    case 189:
+      ACCEPT_TOKEN(aux_sym_image_digest_token1);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(190);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(190);
+      END_STATE();
+    case 190:
+      ACCEPT_TOKEN(aux_sym_image_digest_token1);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(190);
+      END_STATE();
+    case 191:
+      ACCEPT_TOKEN(aux_sym_image_alias_token1);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(191);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(192);
+      END_STATE();
+    case 192:
+      ACCEPT_TOKEN(aux_sym_image_alias_token1);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(192);
+      END_STATE();
+    case 193:
       ACCEPT_TOKEN(aux_sym__key_word_token1);
       if ((set_contains(extras_character_set_1, 12, lookahead)) &&
           lookahead != '\t' &&
           (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(182);
-      if ((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead))) ADVANCE(183);
+          lookahead != ' ') ADVANCE(193);
+      if ((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead))) ADVANCE(194);
       END_STATE();
-    case 183:
+    case 194:
       ACCEPT_TOKEN(aux_sym__key_word_token1);
-      if ((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead))) ADVANCE(183);
+      if ((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead))) ADVANCE(194);
       END_STATE();
-    case 184:
+    case 195:
       ACCEPT_TOKEN(aux_sym__key_word_token2);
       END_STATE();
-    case 185:
+    case 196:
       ACCEPT_TOKEN(aux_sym__key_word_token2);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(164);
-      END_STATE();
-    case 186:
-      ACCEPT_TOKEN(aux_sym__key_word_token3);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(186);
-      if ((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead))) ADVANCE(187);
-      END_STATE();
-    case 187:
-      ACCEPT_TOKEN(aux_sym__key_word_token3);
-      if ((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead))) ADVANCE(187);
-      END_STATE();
-    case 188:
-      ACCEPT_TOKEN(aux_sym__spaced_value_token1);
-      if (lookahead == '-') ADVANCE(123);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(191);
-      END_STATE();
-    case 189:
-      ACCEPT_TOKEN(aux_sym__spaced_value_token1);
-      if (lookahead == '-') ADVANCE(188);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(189);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(191);
-      END_STATE();
-    case 190:
-      ACCEPT_TOKEN(aux_sym__spaced_value_token1);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(190);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(191);
-      END_STATE();
-    case 191:
-      ACCEPT_TOKEN(aux_sym__spaced_value_token1);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
-          lookahead == '/') ADVANCE(191);
-      END_STATE();
-    case 192:
-      ACCEPT_TOKEN(aux_sym__user_word_token1);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(192);
-      if ((!eof && set_contains(aux_sym__user_word_token1_character_set_1, 9, lookahead))) ADVANCE(193);
-      END_STATE();
-    case 193:
-      ACCEPT_TOKEN(aux_sym__user_word_token1);
-      if ((!eof && set_contains(aux_sym__user_word_token1_character_set_1, 9, lookahead))) ADVANCE(193);
-      END_STATE();
-    case 194:
-      ACCEPT_TOKEN(aux_sym__user_word_token2);
-      if ((!eof && set_contains(aux_sym__user_word_token1_character_set_1, 9, lookahead))) ADVANCE(194);
-      END_STATE();
-    case 195:
-      ACCEPT_TOKEN(aux_sym_expose_port_token1);
-      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
-          lookahead != '\t' &&
-          (lookahead < 0x0b || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(195);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead))) ADVANCE(196);
-      END_STATE();
-    case 196:
-      ACCEPT_TOKEN(aux_sym_expose_port_token1);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead))) ADVANCE(196);
+          lookahead != ' ') ADVANCE(175);
       END_STATE();
     case 197:
-      ACCEPT_TOKEN(aux_sym_expose_port_token2);
+      ACCEPT_TOKEN(aux_sym__key_word_token3);
       if ((set_contains(extras_character_set_1, 12, lookahead)) &&
           lookahead != '\t' &&
           (lookahead < 0x0b || '\r' < lookahead) &&
           lookahead != ' ') ADVANCE(197);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead))) ADVANCE(198);
+      if ((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead))) ADVANCE(198);
       END_STATE();
     case 198:
-      ACCEPT_TOKEN(aux_sym_expose_port_token2);
-      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead))) ADVANCE(198);
+      ACCEPT_TOKEN(aux_sym__key_word_token3);
+      if ((!eof && set_contains(aux_sym__key_word_token1_character_set_1, 9, lookahead))) ADVANCE(198);
       END_STATE();
     case 199:
-      ACCEPT_TOKEN(anon_sym_SLASH);
+      ACCEPT_TOKEN(aux_sym__spaced_value_token1);
+      if (lookahead == '-') ADVANCE(132);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(202);
       END_STATE();
     case 200:
+      ACCEPT_TOKEN(aux_sym__spaced_value_token1);
+      if (lookahead == '-') ADVANCE(199);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(200);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(202);
+      END_STATE();
+    case 201:
+      ACCEPT_TOKEN(aux_sym__spaced_value_token1);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(201);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(202);
+      END_STATE();
+    case 202:
+      ACCEPT_TOKEN(aux_sym__spaced_value_token1);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead)) ||
+          lookahead == '/') ADVANCE(202);
+      END_STATE();
+    case 203:
+      ACCEPT_TOKEN(aux_sym__user_word_token1);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(203);
+      if ((!eof && set_contains(aux_sym__user_word_token1_character_set_1, 9, lookahead))) ADVANCE(204);
+      END_STATE();
+    case 204:
+      ACCEPT_TOKEN(aux_sym__user_word_token1);
+      if ((!eof && set_contains(aux_sym__user_word_token1_character_set_1, 9, lookahead))) ADVANCE(204);
+      END_STATE();
+    case 205:
+      ACCEPT_TOKEN(aux_sym__user_word_token2);
+      if ((!eof && set_contains(aux_sym__user_word_token1_character_set_1, 9, lookahead))) ADVANCE(205);
+      END_STATE();
+    case 206:
+      ACCEPT_TOKEN(aux_sym_expose_port_token1);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(206);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead))) ADVANCE(207);
+      END_STATE();
+    case 207:
+      ACCEPT_TOKEN(aux_sym_expose_port_token1);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead))) ADVANCE(207);
+      END_STATE();
+    case 208:
+      ACCEPT_TOKEN(aux_sym_expose_port_token2);
+      if ((set_contains(extras_character_set_1, 12, lookahead)) &&
+          lookahead != '\t' &&
+          (lookahead < 0x0b || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(208);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead))) ADVANCE(209);
+      END_STATE();
+    case 209:
+      ACCEPT_TOKEN(aux_sym_expose_port_token2);
+      if ((!eof && set_contains(aux_sym_expose_port_token1_character_set_1, 9, lookahead))) ADVANCE(209);
+      END_STATE();
+    case 210:
+      ACCEPT_TOKEN(anon_sym_SLASH);
+      END_STATE();
+    case 211:
       ACCEPT_TOKEN(aux_sym__rest_of_line_token1);
       if (lookahead == '\t' ||
           (0x0b <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ') SKIP(96);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(200);
+          lookahead == ' ') SKIP(102);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(211);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(201);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(212);
       END_STATE();
-    case 201:
+    case 212:
       ACCEPT_TOKEN(aux_sym__rest_of_line_token1);
       if (lookahead != 0 &&
           (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(201);
-      END_STATE();
-    case 202:
-      ACCEPT_TOKEN(sym_shell_fragment);
-      if (lookahead == '"') ADVANCE(208);
-      if (lookahead == '\'') ADVANCE(209);
-      if (lookahead == '-') ADVANCE(205);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(45);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(212);
-      if ((0x0b <= lookahead && lookahead <= '\r')) SKIP(48);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(202);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
-      END_STATE();
-    case 203:
-      ACCEPT_TOKEN(sym_shell_fragment);
-      if (lookahead == '"') ADVANCE(208);
-      if (lookahead == '\'') ADVANCE(209);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(52);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(213);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(203);
-      END_STATE();
-    case 204:
-      ACCEPT_TOKEN(sym_shell_fragment);
-      if (lookahead == '"') ADVANCE(208);
-      if (lookahead == '\'') ADVANCE(209);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(49);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(212);
-      if ((0x0b <= lookahead && lookahead <= '\r')) SKIP(50);
-      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(204);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
-      END_STATE();
-    case 205:
-      ACCEPT_TOKEN(sym_shell_fragment);
-      if (lookahead == '"') ADVANCE(51);
-      if (lookahead == '\'') ADVANCE(80);
-      if (lookahead == '-') ADVANCE(123);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(52);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
-      END_STATE();
-    case 206:
-      ACCEPT_TOKEN(sym_shell_fragment);
-      if (lookahead == '"') ADVANCE(51);
-      if (lookahead == '\'') ADVANCE(80);
-      if (lookahead == '<') ADVANCE(207);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(52);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
-      END_STATE();
-    case 207:
-      ACCEPT_TOKEN(sym_shell_fragment);
-      if (lookahead == '"') ADVANCE(51);
-      if (lookahead == '\'') ADVANCE(80);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(52);
-      if (lookahead == '\\' ||
-          lookahead == '`') ADVANCE(106);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(207);
-      END_STATE();
-    case 208:
-      ACCEPT_TOKEN(sym_shell_fragment);
-      if (lookahead == '"') ADVANCE(203);
-      if (lookahead == '\\') ADVANCE(210);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(51);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
-      END_STATE();
-    case 209:
-      ACCEPT_TOKEN(sym_shell_fragment);
-      if (lookahead == '\'') ADVANCE(203);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(80);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(209);
-      END_STATE();
-    case 210:
-      ACCEPT_TOKEN(sym_shell_fragment);
-      if (lookahead == '\t' ||
-          lookahead == 0x0b ||
-          lookahead == '\f' ||
-          lookahead == ' ') ADVANCE(51);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(208);
-      END_STATE();
-    case 211:
-      ACCEPT_TOKEN(sym_shell_fragment);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(164);
-      END_STATE();
-    case 212:
-      ACCEPT_TOKEN(sym_shell_fragment);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(207);
+          lookahead != ' ') ADVANCE(212);
       END_STATE();
     case 213:
       ACCEPT_TOKEN(sym_shell_fragment);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '\'') ADVANCE(220);
+      if (lookahead == '-') ADVANCE(216);
+      if (lookahead == '\\') ADVANCE(224);
+      if (lookahead == '`') ADVANCE(223);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(45);
+      if ((0x0b <= lookahead && lookahead <= '\r')) SKIP(48);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(213);
       if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(203);
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 214:
-      ACCEPT_TOKEN(anon_sym_COMMA2);
+      ACCEPT_TOKEN(sym_shell_fragment);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '\'') ADVANCE(220);
+      if (lookahead == '\\') ADVANCE(224);
+      if (lookahead == '`') ADVANCE(223);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(49);
+      if ((0x0b <= lookahead && lookahead <= '\r')) SKIP(50);
+      if (set_contains(extras_character_set_1, 12, lookahead)) ADVANCE(214);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 215:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
+      ACCEPT_TOKEN(sym_shell_fragment);
+      if (lookahead == '"') ADVANCE(219);
+      if (lookahead == '\'') ADVANCE(220);
+      if (lookahead == '\\') ADVANCE(114);
+      if (lookahead == '`') ADVANCE(112);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(52);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(215);
       END_STATE();
     case 216:
-      ACCEPT_TOKEN(sym_json_string);
+      ACCEPT_TOKEN(sym_shell_fragment);
+      if (lookahead == '"') ADVANCE(51);
+      if (lookahead == '\'') ADVANCE(81);
+      if (lookahead == '-') ADVANCE(132);
+      if (lookahead == '\\') ADVANCE(113);
+      if (lookahead == '`') ADVANCE(111);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(52);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 217:
-      ACCEPT_TOKEN(anon_sym_DOLLAR);
+      ACCEPT_TOKEN(sym_shell_fragment);
+      if (lookahead == '"') ADVANCE(51);
+      if (lookahead == '\'') ADVANCE(81);
+      if (lookahead == '<') ADVANCE(218);
+      if (lookahead == '\\') ADVANCE(113);
+      if (lookahead == '`') ADVANCE(111);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(52);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 218:
-      ACCEPT_TOKEN(anon_sym_DOLLAR2);
+      ACCEPT_TOKEN(sym_shell_fragment);
+      if (lookahead == '"') ADVANCE(51);
+      if (lookahead == '\'') ADVANCE(81);
+      if (lookahead == '\\') ADVANCE(113);
+      if (lookahead == '`') ADVANCE(111);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(52);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(218);
       END_STATE();
     case 219:
-      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
-      if (lookahead == 'S' ||
-          lookahead == 's') ADVANCE(220);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+      ACCEPT_TOKEN(sym_shell_fragment);
+      if (lookahead == '"') ADVANCE(215);
+      if (lookahead == '\\') ADVANCE(101);
+      if (lookahead == '`') ADVANCE(55);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(51);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(219);
       END_STATE();
     case 220:
+      ACCEPT_TOKEN(sym_shell_fragment);
+      if (lookahead == '\'') ADVANCE(215);
+      if (lookahead == '\\') ADVANCE(83);
+      if (lookahead == '`') ADVANCE(82);
+      if (lookahead == '\t' ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(81);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead)) ADVANCE(220);
+      END_STATE();
+    case 221:
+      ACCEPT_TOKEN(sym_shell_fragment);
+      if (lookahead == '\\') ADVANCE(175);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(173);
+      END_STATE();
+    case 222:
+      ACCEPT_TOKEN(sym_shell_fragment);
+      if (lookahead == '`') ADVANCE(175);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(173);
+      END_STATE();
+    case 223:
+      ACCEPT_TOKEN(sym_shell_fragment);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '\\') ADVANCE(218);
+      END_STATE();
+    case 224:
+      ACCEPT_TOKEN(sym_shell_fragment);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ' &&
+          lookahead != '`') ADVANCE(218);
+      END_STATE();
+    case 225:
+      ACCEPT_TOKEN(anon_sym_COMMA2);
+      END_STATE();
+    case 226:
+      ACCEPT_TOKEN(anon_sym_RBRACK);
+      END_STATE();
+    case 227:
+      ACCEPT_TOKEN(sym_json_string);
+      END_STATE();
+    case 228:
+      ACCEPT_TOKEN(anon_sym_DOLLAR);
+      END_STATE();
+    case 229:
+      ACCEPT_TOKEN(anon_sym_DOLLAR2);
+      END_STATE();
+    case 230:
+      ACCEPT_TOKEN(aux_sym__expansion_body_token1);
+      if (lookahead == 'S' ||
+          lookahead == 's') ADVANCE(231);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(231);
+      END_STATE();
+    case 231:
       ACCEPT_TOKEN(aux_sym__expansion_body_token1);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(220);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       END_STATE();
-    case 221:
+    case 232:
       ACCEPT_TOKEN(anon_sym_LBRACE);
       END_STATE();
-    case 222:
+    case 233:
       ACCEPT_TOKEN(aux_sym__expansion_body_token2);
       END_STATE();
-    case 223:
+    case 234:
       ACCEPT_TOKEN(aux_sym__expansion_body_token2);
-      if (lookahead == '#') ADVANCE(222);
+      if (lookahead == '#') ADVANCE(233);
       END_STATE();
-    case 224:
+    case 235:
       ACCEPT_TOKEN(aux_sym__expansion_body_token2);
-      if (lookahead == '%') ADVANCE(222);
+      if (lookahead == '%') ADVANCE(233);
       END_STATE();
-    case 225:
+    case 236:
       ACCEPT_TOKEN(aux_sym__expansion_body_token2);
-      if (lookahead == '/') ADVANCE(222);
+      if (lookahead == '/') ADVANCE(233);
       END_STATE();
-    case 226:
+    case 237:
       ACCEPT_TOKEN(anon_sym_RBRACE);
       END_STATE();
-    case 227:
+    case 238:
       ACCEPT_TOKEN(aux_sym_expansion_word_token1);
-      if (lookahead == '\\') ADVANCE(108);
+      if (lookahead == '\\') ADVANCE(117);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '"' &&
           lookahead != '$' &&
           lookahead != '\'' &&
-          lookahead != '}') ADVANCE(227);
+          lookahead != '}') ADVANCE(238);
       END_STATE();
-    case 228:
+    case 239:
       ACCEPT_TOKEN(anon_sym_DQUOTE);
       END_STATE();
-    case 229:
+    case 240:
       ACCEPT_TOKEN(anon_sym_DQUOTE2);
       END_STATE();
-    case 230:
+    case 241:
       ACCEPT_TOKEN(aux_sym__double_quoted_body_token1);
       if (lookahead != 0 &&
           lookahead != '\n' &&
@@ -4592,22 +4692,22 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '"' &&
           lookahead != '$' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(230);
+          lookahead != '`') ADVANCE(241);
       END_STATE();
-    case 231:
+    case 242:
       ACCEPT_TOKEN(anon_sym_SQUOTE);
       END_STATE();
-    case 232:
+    case 243:
       ACCEPT_TOKEN(anon_sym_SQUOTE2);
       END_STATE();
-    case 233:
+    case 244:
       ACCEPT_TOKEN(aux_sym__single_quoted_body_token1);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '\'' &&
           lookahead != '\\' &&
-          lookahead != '`') ADVANCE(233);
+          lookahead != '`') ADVANCE(244);
       END_STATE();
     default:
       return false;
@@ -4680,19 +4780,19 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [62] = {.lex_state = 15, .external_lex_state = 5},
   [63] = {.lex_state = 15, .external_lex_state = 5},
   [64] = {.lex_state = 15, .external_lex_state = 5},
-  [65] = {.lex_state = 5, .external_lex_state = 6},
+  [65] = {.lex_state = 4, .external_lex_state = 6},
   [66] = {.lex_state = 15, .external_lex_state = 5},
   [67] = {.lex_state = 0, .external_lex_state = 3},
-  [68] = {.lex_state = 5, .external_lex_state = 6},
+  [68] = {.lex_state = 4, .external_lex_state = 6},
   [69] = {.lex_state = 36, .external_lex_state = 6},
   [70] = {.lex_state = 36, .external_lex_state = 6},
-  [71] = {.lex_state = 5, .external_lex_state = 6},
+  [71] = {.lex_state = 4, .external_lex_state = 6},
   [72] = {.lex_state = 36, .external_lex_state = 6},
   [73] = {.lex_state = 36, .external_lex_state = 6},
   [74] = {.lex_state = 26, .external_lex_state = 7},
   [75] = {.lex_state = 26, .external_lex_state = 7},
   [76] = {.lex_state = 26, .external_lex_state = 7},
-  [77] = {.lex_state = 12, .external_lex_state = 5},
+  [77] = {.lex_state = 13, .external_lex_state = 5},
   [78] = {.lex_state = 26, .external_lex_state = 8},
   [79] = {.lex_state = 21, .external_lex_state = 8},
   [80] = {.lex_state = 21, .external_lex_state = 8},
@@ -4714,24 +4814,24 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [96] = {.lex_state = 15, .external_lex_state = 5},
   [97] = {.lex_state = 15, .external_lex_state = 5},
   [98] = {.lex_state = 15, .external_lex_state = 5},
-  [99] = {.lex_state = 5, .external_lex_state = 6},
-  [100] = {.lex_state = 5, .external_lex_state = 6},
+  [99] = {.lex_state = 4, .external_lex_state = 6},
+  [100] = {.lex_state = 4, .external_lex_state = 6},
   [101] = {.lex_state = 21, .external_lex_state = 8},
   [102] = {.lex_state = 21, .external_lex_state = 8},
-  [103] = {.lex_state = 5, .external_lex_state = 6},
+  [103] = {.lex_state = 4, .external_lex_state = 6},
   [104] = {.lex_state = 24, .external_lex_state = 8},
   [105] = {.lex_state = 24, .external_lex_state = 8},
   [106] = {.lex_state = 20, .external_lex_state = 8},
-  [107] = {.lex_state = 5, .external_lex_state = 6},
-  [108] = {.lex_state = 5, .external_lex_state = 6},
-  [109] = {.lex_state = 5, .external_lex_state = 6},
-  [110] = {.lex_state = 5, .external_lex_state = 6},
-  [111] = {.lex_state = 5, .external_lex_state = 6},
-  [112] = {.lex_state = 5, .external_lex_state = 6},
+  [107] = {.lex_state = 4, .external_lex_state = 6},
+  [108] = {.lex_state = 4, .external_lex_state = 6},
+  [109] = {.lex_state = 4, .external_lex_state = 6},
+  [110] = {.lex_state = 4, .external_lex_state = 6},
+  [111] = {.lex_state = 4, .external_lex_state = 6},
+  [112] = {.lex_state = 4, .external_lex_state = 6},
   [113] = {.lex_state = 26, .external_lex_state = 7},
-  [114] = {.lex_state = 9, .external_lex_state = 9},
+  [114] = {.lex_state = 7, .external_lex_state = 9},
   [115] = {.lex_state = 26, .external_lex_state = 7},
-  [116] = {.lex_state = 13, .external_lex_state = 10},
+  [116] = {.lex_state = 11, .external_lex_state = 10},
   [117] = {.lex_state = 26, .external_lex_state = 7},
   [118] = {.lex_state = 26, .external_lex_state = 7},
   [119] = {.lex_state = 17, .external_lex_state = 11},
@@ -4746,20 +4846,20 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [128] = {.lex_state = 26, .external_lex_state = 7},
   [129] = {.lex_state = 26, .external_lex_state = 7},
   [130] = {.lex_state = 26, .external_lex_state = 7},
-  [131] = {.lex_state = 13, .external_lex_state = 10},
+  [131] = {.lex_state = 11, .external_lex_state = 10},
   [132] = {.lex_state = 17, .external_lex_state = 11},
-  [133] = {.lex_state = 13, .external_lex_state = 10},
-  [134] = {.lex_state = 13, .external_lex_state = 10},
-  [135] = {.lex_state = 13, .external_lex_state = 10},
-  [136] = {.lex_state = 13, .external_lex_state = 10},
-  [137] = {.lex_state = 7, .external_lex_state = 12},
+  [133] = {.lex_state = 11, .external_lex_state = 10},
+  [134] = {.lex_state = 11, .external_lex_state = 10},
+  [135] = {.lex_state = 11, .external_lex_state = 10},
+  [136] = {.lex_state = 11, .external_lex_state = 10},
+  [137] = {.lex_state = 9, .external_lex_state = 12},
   [138] = {.lex_state = 26, .external_lex_state = 7},
   [139] = {.lex_state = 26, .external_lex_state = 7},
   [140] = {.lex_state = 17, .external_lex_state = 11},
   [141] = {.lex_state = 26, .external_lex_state = 7},
   [142] = {.lex_state = 26, .external_lex_state = 7},
   [143] = {.lex_state = 26, .external_lex_state = 7},
-  [144] = {.lex_state = 6, .external_lex_state = 13},
+  [144] = {.lex_state = 5, .external_lex_state = 13},
   [145] = {.lex_state = 30, .external_lex_state = 14},
   [146] = {.lex_state = 26, .external_lex_state = 8},
   [147] = {.lex_state = 21, .external_lex_state = 8},
@@ -4781,11 +4881,11 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [163] = {.lex_state = 26, .external_lex_state = 8},
   [164] = {.lex_state = 21, .external_lex_state = 8},
   [165] = {.lex_state = 21, .external_lex_state = 8},
-  [166] = {.lex_state = 9, .external_lex_state = 9},
+  [166] = {.lex_state = 7, .external_lex_state = 9},
   [167] = {.lex_state = 26, .external_lex_state = 8},
-  [168] = {.lex_state = 7, .external_lex_state = 12},
+  [168] = {.lex_state = 9, .external_lex_state = 12},
   [169] = {.lex_state = 26, .external_lex_state = 8},
-  [170] = {.lex_state = 7, .external_lex_state = 12},
+  [170] = {.lex_state = 9, .external_lex_state = 12},
   [171] = {.lex_state = 36, .external_lex_state = 6},
   [172] = {.lex_state = 26, .external_lex_state = 8},
   [173] = {.lex_state = 26, .external_lex_state = 8},
@@ -4805,19 +4905,19 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [187] = {.lex_state = 26, .external_lex_state = 8},
   [188] = {.lex_state = 26, .external_lex_state = 8},
   [189] = {.lex_state = 26, .external_lex_state = 8},
-  [190] = {.lex_state = 9, .external_lex_state = 9},
+  [190] = {.lex_state = 7, .external_lex_state = 9},
   [191] = {.lex_state = 42, .external_lex_state = 16},
   [192] = {.lex_state = 42, .external_lex_state = 19},
   [193] = {.lex_state = 31, .external_lex_state = 14},
   [194] = {.lex_state = 31, .external_lex_state = 14},
   [195] = {.lex_state = 26, .external_lex_state = 8},
-  [196] = {.lex_state = 64, .external_lex_state = 8},
+  [196] = {.lex_state = 65, .external_lex_state = 8},
   [197] = {.lex_state = 33, .external_lex_state = 6},
-  [198] = {.lex_state = 64, .external_lex_state = 8},
+  [198] = {.lex_state = 65, .external_lex_state = 8},
   [199] = {.lex_state = 42, .external_lex_state = 18},
-  [200] = {.lex_state = 62, .external_lex_state = 8},
-  [201] = {.lex_state = 62, .external_lex_state = 8},
-  [202] = {.lex_state = 6, .external_lex_state = 13},
+  [200] = {.lex_state = 63, .external_lex_state = 8},
+  [201] = {.lex_state = 63, .external_lex_state = 8},
+  [202] = {.lex_state = 5, .external_lex_state = 13},
   [203] = {.lex_state = 19, .external_lex_state = 20},
   [204] = {.lex_state = 16, .external_lex_state = 11},
   [205] = {.lex_state = 10, .external_lex_state = 10},
@@ -4825,9 +4925,9 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [207] = {.lex_state = 32, .external_lex_state = 6},
   [208] = {.lex_state = 35, .external_lex_state = 6},
   [209] = {.lex_state = 33, .external_lex_state = 6},
-  [210] = {.lex_state = 6, .external_lex_state = 13},
+  [210] = {.lex_state = 5, .external_lex_state = 13},
   [211] = {.lex_state = 33, .external_lex_state = 6},
-  [212] = {.lex_state = 64, .external_lex_state = 8},
+  [212] = {.lex_state = 65, .external_lex_state = 8},
   [213] = {.lex_state = 42, .external_lex_state = 18},
   [214] = {.lex_state = 19, .external_lex_state = 20},
   [215] = {.lex_state = 38, .external_lex_state = 17},
@@ -4853,35 +4953,35 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [235] = {.lex_state = 19, .external_lex_state = 20},
   [236] = {.lex_state = 42, .external_lex_state = 18},
   [237] = {.lex_state = 31, .external_lex_state = 14},
-  [238] = {.lex_state = 11, .external_lex_state = 15},
-  [239] = {.lex_state = 8, .external_lex_state = 9},
-  [240] = {.lex_state = 4, .external_lex_state = 12},
+  [238] = {.lex_state = 12, .external_lex_state = 15},
+  [239] = {.lex_state = 6, .external_lex_state = 9},
+  [240] = {.lex_state = 8, .external_lex_state = 12},
   [241] = {.lex_state = 42, .external_lex_state = 18},
   [242] = {.lex_state = 31, .external_lex_state = 14},
   [243] = {.lex_state = 31, .external_lex_state = 14},
   [244] = {.lex_state = 23, .external_lex_state = 9},
   [245] = {.lex_state = 18, .external_lex_state = 20},
   [246] = {.lex_state = 36, .external_lex_state = 6},
-  [247] = {.lex_state = 13, .external_lex_state = 10},
-  [248] = {.lex_state = 13, .external_lex_state = 10},
-  [249] = {.lex_state = 13, .external_lex_state = 10},
+  [247] = {.lex_state = 11, .external_lex_state = 10},
+  [248] = {.lex_state = 11, .external_lex_state = 10},
+  [249] = {.lex_state = 11, .external_lex_state = 10},
   [250] = {.lex_state = 19, .external_lex_state = 11},
   [251] = {.lex_state = 36, .external_lex_state = 6},
-  [252] = {.lex_state = 64, .external_lex_state = 8},
-  [253] = {.lex_state = 64, .external_lex_state = 8},
-  [254] = {.lex_state = 74, .external_lex_state = 9},
+  [252] = {.lex_state = 65, .external_lex_state = 8},
+  [253] = {.lex_state = 65, .external_lex_state = 8},
+  [254] = {.lex_state = 75, .external_lex_state = 9},
   [255] = {.lex_state = 17, .external_lex_state = 11},
-  [256] = {.lex_state = 64, .external_lex_state = 8},
-  [257] = {.lex_state = 64, .external_lex_state = 8},
-  [258] = {.lex_state = 64, .external_lex_state = 8},
-  [259] = {.lex_state = 64, .external_lex_state = 8},
-  [260] = {.lex_state = 64, .external_lex_state = 8},
-  [261] = {.lex_state = 64, .external_lex_state = 8},
+  [256] = {.lex_state = 65, .external_lex_state = 8},
+  [257] = {.lex_state = 65, .external_lex_state = 8},
+  [258] = {.lex_state = 65, .external_lex_state = 8},
+  [259] = {.lex_state = 65, .external_lex_state = 8},
+  [260] = {.lex_state = 65, .external_lex_state = 8},
+  [261] = {.lex_state = 65, .external_lex_state = 8},
   [262] = {.lex_state = 42, .external_lex_state = 17},
-  [263] = {.lex_state = 64, .external_lex_state = 8},
+  [263] = {.lex_state = 65, .external_lex_state = 8},
   [264] = {.lex_state = 18, .external_lex_state = 20},
   [265] = {.lex_state = 23, .external_lex_state = 9},
-  [266] = {.lex_state = 13, .external_lex_state = 10},
+  [266] = {.lex_state = 11, .external_lex_state = 10},
   [267] = {.lex_state = 17, .external_lex_state = 11},
   [268] = {.lex_state = 42, .external_lex_state = 17},
   [269] = {.lex_state = 17, .external_lex_state = 11},
@@ -4889,11 +4989,11 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [271] = {.lex_state = 17, .external_lex_state = 11},
   [272] = {.lex_state = 17, .external_lex_state = 11},
   [273] = {.lex_state = 17, .external_lex_state = 11},
-  [274] = {.lex_state = 13, .external_lex_state = 10},
-  [275] = {.lex_state = 13, .external_lex_state = 10},
-  [276] = {.lex_state = 13, .external_lex_state = 10},
-  [277] = {.lex_state = 13, .external_lex_state = 10},
-  [278] = {.lex_state = 74, .external_lex_state = 9},
+  [274] = {.lex_state = 11, .external_lex_state = 10},
+  [275] = {.lex_state = 11, .external_lex_state = 10},
+  [276] = {.lex_state = 11, .external_lex_state = 10},
+  [277] = {.lex_state = 11, .external_lex_state = 10},
+  [278] = {.lex_state = 75, .external_lex_state = 9},
   [279] = {.lex_state = 17, .external_lex_state = 11},
   [280] = {.lex_state = 17, .external_lex_state = 11},
   [281] = {.lex_state = 41, .external_lex_state = 17},
@@ -4930,19 +5030,19 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [312] = {.lex_state = 23, .external_lex_state = 9},
   [313] = {.lex_state = 23, .external_lex_state = 9},
   [314] = {.lex_state = 23, .external_lex_state = 9},
-  [315] = {.lex_state = 13, .external_lex_state = 10},
+  [315] = {.lex_state = 11, .external_lex_state = 10},
   [316] = {.lex_state = 25, .external_lex_state = 20},
-  [317] = {.lex_state = 7, .external_lex_state = 12},
-  [318] = {.lex_state = 7, .external_lex_state = 12},
-  [319] = {.lex_state = 7, .external_lex_state = 12},
-  [320] = {.lex_state = 7, .external_lex_state = 12},
-  [321] = {.lex_state = 7, .external_lex_state = 12},
-  [322] = {.lex_state = 9, .external_lex_state = 9},
+  [317] = {.lex_state = 9, .external_lex_state = 12},
+  [318] = {.lex_state = 9, .external_lex_state = 12},
+  [319] = {.lex_state = 9, .external_lex_state = 12},
+  [320] = {.lex_state = 9, .external_lex_state = 12},
+  [321] = {.lex_state = 9, .external_lex_state = 12},
+  [322] = {.lex_state = 7, .external_lex_state = 9},
   [323] = {.lex_state = 37, .external_lex_state = 18},
   [324] = {.lex_state = 37, .external_lex_state = 18},
-  [325] = {.lex_state = 60, .external_lex_state = 21},
-  [326] = {.lex_state = 7, .external_lex_state = 12},
-  [327] = {.lex_state = 7, .external_lex_state = 12},
+  [325] = {.lex_state = 61, .external_lex_state = 21},
+  [326] = {.lex_state = 9, .external_lex_state = 12},
+  [327] = {.lex_state = 9, .external_lex_state = 12},
   [328] = {.lex_state = 37, .external_lex_state = 18},
   [329] = {.lex_state = 14, .external_lex_state = 15},
   [330] = {.lex_state = 48, .external_lex_state = 12},
@@ -4950,40 +5050,40 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [332] = {.lex_state = 23, .external_lex_state = 9},
   [333] = {.lex_state = 37, .external_lex_state = 17},
   [334] = {.lex_state = 25, .external_lex_state = 20},
-  [335] = {.lex_state = 9, .external_lex_state = 9},
-  [336] = {.lex_state = 7, .external_lex_state = 12},
+  [335] = {.lex_state = 7, .external_lex_state = 9},
+  [336] = {.lex_state = 9, .external_lex_state = 12},
   [337] = {.lex_state = 14, .external_lex_state = 15},
   [338] = {.lex_state = 14, .external_lex_state = 15},
   [339] = {.lex_state = 14, .external_lex_state = 15},
   [340] = {.lex_state = 37, .external_lex_state = 18},
-  [341] = {.lex_state = 9, .external_lex_state = 9},
-  [342] = {.lex_state = 9, .external_lex_state = 9},
-  [343] = {.lex_state = 9, .external_lex_state = 9},
-  [344] = {.lex_state = 9, .external_lex_state = 9},
-  [345] = {.lex_state = 7, .external_lex_state = 12},
-  [346] = {.lex_state = 60, .external_lex_state = 21},
-  [347] = {.lex_state = 61, .external_lex_state = 21},
+  [341] = {.lex_state = 7, .external_lex_state = 9},
+  [342] = {.lex_state = 7, .external_lex_state = 9},
+  [343] = {.lex_state = 7, .external_lex_state = 9},
+  [344] = {.lex_state = 7, .external_lex_state = 9},
+  [345] = {.lex_state = 9, .external_lex_state = 12},
+  [346] = {.lex_state = 61, .external_lex_state = 21},
+  [347] = {.lex_state = 62, .external_lex_state = 21},
   [348] = {.lex_state = 48, .external_lex_state = 12},
-  [349] = {.lex_state = 61, .external_lex_state = 21},
-  [350] = {.lex_state = 61, .external_lex_state = 21},
+  [349] = {.lex_state = 62, .external_lex_state = 21},
+  [350] = {.lex_state = 62, .external_lex_state = 21},
   [351] = {.lex_state = 14, .external_lex_state = 15},
   [352] = {.lex_state = 14, .external_lex_state = 15},
   [353] = {.lex_state = 14, .external_lex_state = 15},
   [354] = {.lex_state = 14, .external_lex_state = 15},
   [355] = {.lex_state = 39, .external_lex_state = 18},
-  [356] = {.lex_state = 9, .external_lex_state = 9},
-  [357] = {.lex_state = 9, .external_lex_state = 9},
-  [358] = {.lex_state = 9, .external_lex_state = 9},
+  [356] = {.lex_state = 7, .external_lex_state = 9},
+  [357] = {.lex_state = 7, .external_lex_state = 9},
+  [358] = {.lex_state = 7, .external_lex_state = 9},
   [359] = {.lex_state = 14, .external_lex_state = 15},
-  [360] = {.lex_state = 59, .external_lex_state = 21},
+  [360] = {.lex_state = 60, .external_lex_state = 21},
   [361] = {.lex_state = 19, .external_lex_state = 20},
   [362] = {.lex_state = 19, .external_lex_state = 20},
   [363] = {.lex_state = 19, .external_lex_state = 20},
   [364] = {.lex_state = 19, .external_lex_state = 20},
   [365] = {.lex_state = 19, .external_lex_state = 20},
   [366] = {.lex_state = 19, .external_lex_state = 20},
-  [367] = {.lex_state = 59, .external_lex_state = 21},
-  [368] = {.lex_state = 6, .external_lex_state = 13},
+  [367] = {.lex_state = 60, .external_lex_state = 21},
+  [368] = {.lex_state = 5, .external_lex_state = 13},
   [369] = {.lex_state = 19, .external_lex_state = 20},
   [370] = {.lex_state = 19, .external_lex_state = 20},
   [371] = {.lex_state = 19, .external_lex_state = 20},
@@ -4993,29 +5093,29 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [375] = {.lex_state = 19, .external_lex_state = 20},
   [376] = {.lex_state = 19, .external_lex_state = 20},
   [377] = {.lex_state = 19, .external_lex_state = 20},
-  [378] = {.lex_state = 59, .external_lex_state = 21},
-  [379] = {.lex_state = 55, .external_lex_state = 13},
-  [380] = {.lex_state = 6, .external_lex_state = 13},
-  [381] = {.lex_state = 6, .external_lex_state = 13},
-  [382] = {.lex_state = 6, .external_lex_state = 13},
-  [383] = {.lex_state = 6, .external_lex_state = 13},
+  [378] = {.lex_state = 60, .external_lex_state = 21},
+  [379] = {.lex_state = 56, .external_lex_state = 13},
+  [380] = {.lex_state = 5, .external_lex_state = 13},
+  [381] = {.lex_state = 5, .external_lex_state = 13},
+  [382] = {.lex_state = 5, .external_lex_state = 13},
+  [383] = {.lex_state = 5, .external_lex_state = 13},
   [384] = {.lex_state = 19, .external_lex_state = 20},
-  [385] = {.lex_state = 6, .external_lex_state = 13},
-  [386] = {.lex_state = 6, .external_lex_state = 13},
-  [387] = {.lex_state = 6, .external_lex_state = 13},
-  [388] = {.lex_state = 6, .external_lex_state = 13},
-  [389] = {.lex_state = 58, .external_lex_state = 21},
+  [385] = {.lex_state = 5, .external_lex_state = 13},
+  [386] = {.lex_state = 5, .external_lex_state = 13},
+  [387] = {.lex_state = 5, .external_lex_state = 13},
+  [388] = {.lex_state = 5, .external_lex_state = 13},
+  [389] = {.lex_state = 59, .external_lex_state = 21},
   [390] = {.lex_state = 19, .external_lex_state = 20},
   [391] = {.lex_state = 19, .external_lex_state = 20},
-  [392] = {.lex_state = 58, .external_lex_state = 21},
-  [393] = {.lex_state = 61, .external_lex_state = 21},
+  [392] = {.lex_state = 59, .external_lex_state = 21},
+  [393] = {.lex_state = 62, .external_lex_state = 21},
   [394] = {.lex_state = 38, .external_lex_state = 17},
   [395] = {.lex_state = 27, .external_lex_state = 20},
-  [396] = {.lex_state = 61, .external_lex_state = 21},
+  [396] = {.lex_state = 62, .external_lex_state = 21},
   [397] = {.lex_state = 27, .external_lex_state = 20},
   [398] = {.lex_state = 27, .external_lex_state = 20},
   [399] = {.lex_state = 42, .external_lex_state = 18},
-  [400] = {.lex_state = 67, .external_lex_state = 21},
+  [400] = {.lex_state = 68, .external_lex_state = 21},
   [401] = {.lex_state = 29, .external_lex_state = 11},
   [402] = {.lex_state = 38, .external_lex_state = 17},
   [403] = {.lex_state = 42, .external_lex_state = 18},
@@ -5025,10 +5125,10 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [407] = {.lex_state = 42, .external_lex_state = 18},
   [408] = {.lex_state = 27, .external_lex_state = 20},
   [409] = {.lex_state = 42, .external_lex_state = 18},
-  [410] = {.lex_state = 74, .external_lex_state = 9},
+  [410] = {.lex_state = 75, .external_lex_state = 9},
   [411] = {.lex_state = 27, .external_lex_state = 20},
-  [412] = {.lex_state = 61, .external_lex_state = 21},
-  [413] = {.lex_state = 61, .external_lex_state = 21},
+  [412] = {.lex_state = 62, .external_lex_state = 21},
+  [413] = {.lex_state = 62, .external_lex_state = 21},
   [414] = {.lex_state = 27, .external_lex_state = 20},
   [415] = {.lex_state = 27, .external_lex_state = 20},
   [416] = {.lex_state = 27, .external_lex_state = 20},
@@ -5037,14 +5137,14 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [419] = {.lex_state = 27, .external_lex_state = 20},
   [420] = {.lex_state = 27, .external_lex_state = 20},
   [421] = {.lex_state = 27, .external_lex_state = 20},
-  [422] = {.lex_state = 63, .external_lex_state = 11},
-  [423] = {.lex_state = 66, .external_lex_state = 21},
-  [424] = {.lex_state = 61, .external_lex_state = 21},
-  [425] = {.lex_state = 61, .external_lex_state = 21},
+  [422] = {.lex_state = 64, .external_lex_state = 11},
+  [423] = {.lex_state = 67, .external_lex_state = 21},
+  [424] = {.lex_state = 62, .external_lex_state = 21},
+  [425] = {.lex_state = 62, .external_lex_state = 21},
   [426] = {.lex_state = 42, .external_lex_state = 18},
   [427] = {.lex_state = 29, .external_lex_state = 11},
-  [428] = {.lex_state = 61, .external_lex_state = 21},
-  [429] = {.lex_state = 63, .external_lex_state = 11},
+  [428] = {.lex_state = 62, .external_lex_state = 21},
+  [429] = {.lex_state = 64, .external_lex_state = 11},
   [430] = {.lex_state = 48, .external_lex_state = 12},
   [431] = {.lex_state = 27, .external_lex_state = 20},
   [432] = {.lex_state = 29, .external_lex_state = 11},
@@ -5052,8 +5152,8 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [434] = {.lex_state = 29, .external_lex_state = 11},
   [435] = {.lex_state = 0, .external_lex_state = 13},
   [436] = {.lex_state = 22, .external_lex_state = 9},
-  [437] = {.lex_state = 61, .external_lex_state = 21},
-  [438] = {.lex_state = 61, .external_lex_state = 21},
+  [437] = {.lex_state = 62, .external_lex_state = 21},
+  [438] = {.lex_state = 62, .external_lex_state = 21},
   [439] = {.lex_state = 42, .external_lex_state = 18},
   [440] = {.lex_state = 42, .external_lex_state = 18},
   [441] = {.lex_state = 42, .external_lex_state = 18},
@@ -5066,7 +5166,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [448] = {.lex_state = 29, .external_lex_state = 11},
   [449] = {.lex_state = 29, .external_lex_state = 11},
   [450] = {.lex_state = 29, .external_lex_state = 11},
-  [451] = {.lex_state = 65, .external_lex_state = 11},
+  [451] = {.lex_state = 66, .external_lex_state = 11},
   [452] = {.lex_state = 29, .external_lex_state = 11},
   [453] = {.lex_state = 29, .external_lex_state = 11},
   [454] = {.lex_state = 29, .external_lex_state = 11},
@@ -5080,7 +5180,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [462] = {.lex_state = 29, .external_lex_state = 11},
   [463] = {.lex_state = 29, .external_lex_state = 11},
   [464] = {.lex_state = 29, .external_lex_state = 11},
-  [465] = {.lex_state = 65, .external_lex_state = 11},
+  [465] = {.lex_state = 66, .external_lex_state = 11},
   [466] = {.lex_state = 29, .external_lex_state = 11},
   [467] = {.lex_state = 29, .external_lex_state = 11},
   [468] = {.lex_state = 29, .external_lex_state = 11},
@@ -5088,10 +5188,10 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [470] = {.lex_state = 27, .external_lex_state = 20},
   [471] = {.lex_state = 29, .external_lex_state = 11},
   [472] = {.lex_state = 29, .external_lex_state = 11},
-  [473] = {.lex_state = 67, .external_lex_state = 21},
+  [473] = {.lex_state = 68, .external_lex_state = 21},
   [474] = {.lex_state = 29, .external_lex_state = 11},
   [475] = {.lex_state = 29, .external_lex_state = 11},
-  [476] = {.lex_state = 65, .external_lex_state = 11},
+  [476] = {.lex_state = 66, .external_lex_state = 11},
   [477] = {.lex_state = 29, .external_lex_state = 11},
   [478] = {.lex_state = 29, .external_lex_state = 11},
   [479] = {.lex_state = 38, .external_lex_state = 17},
@@ -5105,33 +5205,33 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [487] = {.lex_state = 29, .external_lex_state = 11},
   [488] = {.lex_state = 29, .external_lex_state = 11},
   [489] = {.lex_state = 27, .external_lex_state = 20},
-  [490] = {.lex_state = 71, .external_lex_state = 9},
-  [491] = {.lex_state = 59, .external_lex_state = 21},
-  [492] = {.lex_state = 59, .external_lex_state = 21},
-  [493] = {.lex_state = 69, .external_lex_state = 21},
-  [494] = {.lex_state = 59, .external_lex_state = 21},
-  [495] = {.lex_state = 68, .external_lex_state = 21},
-  [496] = {.lex_state = 59, .external_lex_state = 21},
-  [497] = {.lex_state = 70, .external_lex_state = 9},
+  [490] = {.lex_state = 72, .external_lex_state = 9},
+  [491] = {.lex_state = 60, .external_lex_state = 21},
+  [492] = {.lex_state = 60, .external_lex_state = 21},
+  [493] = {.lex_state = 70, .external_lex_state = 21},
+  [494] = {.lex_state = 60, .external_lex_state = 21},
+  [495] = {.lex_state = 69, .external_lex_state = 21},
+  [496] = {.lex_state = 60, .external_lex_state = 21},
+  [497] = {.lex_state = 71, .external_lex_state = 9},
   [498] = {.lex_state = 43, .external_lex_state = 12},
   [499] = {.lex_state = 44, .external_lex_state = 12},
   [500] = {.lex_state = 0, .external_lex_state = 13},
   [501] = {.lex_state = 44, .external_lex_state = 12},
-  [502] = {.lex_state = 59, .external_lex_state = 21},
-  [503] = {.lex_state = 69, .external_lex_state = 21},
-  [504] = {.lex_state = 59, .external_lex_state = 21},
+  [502] = {.lex_state = 60, .external_lex_state = 21},
+  [503] = {.lex_state = 70, .external_lex_state = 21},
+  [504] = {.lex_state = 60, .external_lex_state = 21},
   [505] = {.lex_state = 44, .external_lex_state = 12},
-  [506] = {.lex_state = 71, .external_lex_state = 9},
-  [507] = {.lex_state = 59, .external_lex_state = 21},
-  [508] = {.lex_state = 55, .external_lex_state = 21},
+  [506] = {.lex_state = 72, .external_lex_state = 9},
+  [507] = {.lex_state = 60, .external_lex_state = 21},
+  [508] = {.lex_state = 56, .external_lex_state = 21},
   [509] = {.lex_state = 47, .external_lex_state = 12},
-  [510] = {.lex_state = 77, .external_lex_state = 21},
-  [511] = {.lex_state = 73, .external_lex_state = 9},
+  [510] = {.lex_state = 78, .external_lex_state = 21},
+  [511] = {.lex_state = 74, .external_lex_state = 9},
   [512] = {.lex_state = 37, .external_lex_state = 18},
-  [513] = {.lex_state = 77, .external_lex_state = 21},
-  [514] = {.lex_state = 71, .external_lex_state = 9},
-  [515] = {.lex_state = 59, .external_lex_state = 21},
-  [516] = {.lex_state = 59, .external_lex_state = 21},
+  [513] = {.lex_state = 78, .external_lex_state = 21},
+  [514] = {.lex_state = 72, .external_lex_state = 9},
+  [515] = {.lex_state = 60, .external_lex_state = 21},
+  [516] = {.lex_state = 60, .external_lex_state = 21},
   [517] = {.lex_state = 0, .external_lex_state = 22},
   [518] = {.lex_state = 29, .external_lex_state = 11},
   [519] = {.lex_state = 37, .external_lex_state = 18},
@@ -5139,194 +5239,194 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [521] = {.lex_state = 44, .external_lex_state = 12},
   [522] = {.lex_state = 0, .external_lex_state = 22},
   [523] = {.lex_state = 44, .external_lex_state = 12},
-  [524] = {.lex_state = 65, .external_lex_state = 11},
-  [525] = {.lex_state = 67, .external_lex_state = 21},
+  [524] = {.lex_state = 66, .external_lex_state = 11},
+  [525] = {.lex_state = 68, .external_lex_state = 21},
   [526] = {.lex_state = 23, .external_lex_state = 9},
   [527] = {.lex_state = 23, .external_lex_state = 9},
-  [528] = {.lex_state = 65, .external_lex_state = 11},
+  [528] = {.lex_state = 66, .external_lex_state = 11},
   [529] = {.lex_state = 23, .external_lex_state = 9},
   [530] = {.lex_state = 23, .external_lex_state = 9},
-  [531] = {.lex_state = 67, .external_lex_state = 21},
-  [532] = {.lex_state = 65, .external_lex_state = 11},
-  [533] = {.lex_state = 67, .external_lex_state = 21},
-  [534] = {.lex_state = 65, .external_lex_state = 11},
-  [535] = {.lex_state = 67, .external_lex_state = 21},
-  [536] = {.lex_state = 68, .external_lex_state = 21},
-  [537] = {.lex_state = 55, .external_lex_state = 13},
+  [531] = {.lex_state = 68, .external_lex_state = 21},
+  [532] = {.lex_state = 66, .external_lex_state = 11},
+  [533] = {.lex_state = 68, .external_lex_state = 21},
+  [534] = {.lex_state = 66, .external_lex_state = 11},
+  [535] = {.lex_state = 68, .external_lex_state = 21},
+  [536] = {.lex_state = 69, .external_lex_state = 21},
+  [537] = {.lex_state = 56, .external_lex_state = 13},
   [538] = {.lex_state = 37, .external_lex_state = 18},
-  [539] = {.lex_state = 69, .external_lex_state = 21},
-  [540] = {.lex_state = 65, .external_lex_state = 11},
-  [541] = {.lex_state = 72, .external_lex_state = 9},
+  [539] = {.lex_state = 70, .external_lex_state = 21},
+  [540] = {.lex_state = 66, .external_lex_state = 11},
+  [541] = {.lex_state = 73, .external_lex_state = 9},
   [542] = {.lex_state = 46, .external_lex_state = 12},
-  [543] = {.lex_state = 65, .external_lex_state = 11},
-  [544] = {.lex_state = 69, .external_lex_state = 21},
-  [545] = {.lex_state = 55, .external_lex_state = 13},
-  [546] = {.lex_state = 65, .external_lex_state = 11},
-  [547] = {.lex_state = 67, .external_lex_state = 21},
-  [548] = {.lex_state = 65, .external_lex_state = 11},
-  [549] = {.lex_state = 65, .external_lex_state = 11},
-  [550] = {.lex_state = 75, .external_lex_state = 21},
+  [543] = {.lex_state = 66, .external_lex_state = 11},
+  [544] = {.lex_state = 70, .external_lex_state = 21},
+  [545] = {.lex_state = 56, .external_lex_state = 13},
+  [546] = {.lex_state = 66, .external_lex_state = 11},
+  [547] = {.lex_state = 68, .external_lex_state = 21},
+  [548] = {.lex_state = 66, .external_lex_state = 11},
+  [549] = {.lex_state = 66, .external_lex_state = 11},
+  [550] = {.lex_state = 76, .external_lex_state = 21},
   [551] = {.lex_state = 0, .external_lex_state = 22},
   [552] = {.lex_state = 29, .external_lex_state = 11},
   [553] = {.lex_state = 23, .external_lex_state = 9},
-  [554] = {.lex_state = 71, .external_lex_state = 9},
-  [555] = {.lex_state = 55, .external_lex_state = 13},
+  [554] = {.lex_state = 72, .external_lex_state = 9},
+  [555] = {.lex_state = 56, .external_lex_state = 13},
   [556] = {.lex_state = 50, .external_lex_state = 23},
   [557] = {.lex_state = 29, .external_lex_state = 11},
   [558] = {.lex_state = 29, .external_lex_state = 11},
-  [559] = {.lex_state = 71, .external_lex_state = 9},
-  [560] = {.lex_state = 77, .external_lex_state = 9},
+  [559] = {.lex_state = 72, .external_lex_state = 9},
+  [560] = {.lex_state = 78, .external_lex_state = 9},
   [561] = {.lex_state = 0, .external_lex_state = 22},
-  [562] = {.lex_state = 55, .external_lex_state = 13},
+  [562] = {.lex_state = 56, .external_lex_state = 13},
   [563] = {.lex_state = 29, .external_lex_state = 11},
-  [564] = {.lex_state = 81, .external_lex_state = 13},
+  [564] = {.lex_state = 84, .external_lex_state = 13},
   [565] = {.lex_state = 23, .external_lex_state = 9},
   [566] = {.lex_state = 23, .external_lex_state = 9},
   [567] = {.lex_state = 23, .external_lex_state = 9},
   [568] = {.lex_state = 23, .external_lex_state = 9},
   [569] = {.lex_state = 50, .external_lex_state = 23},
-  [570] = {.lex_state = 55, .external_lex_state = 21},
-  [571] = {.lex_state = 79, .external_lex_state = 9},
+  [570] = {.lex_state = 56, .external_lex_state = 21},
+  [571] = {.lex_state = 80, .external_lex_state = 9},
   [572] = {.lex_state = 50, .external_lex_state = 24},
-  [573] = {.lex_state = 79, .external_lex_state = 9},
-  [574] = {.lex_state = 79, .external_lex_state = 9},
-  [575] = {.lex_state = 79, .external_lex_state = 9},
-  [576] = {.lex_state = 79, .external_lex_state = 9},
-  [577] = {.lex_state = 79, .external_lex_state = 9},
+  [573] = {.lex_state = 80, .external_lex_state = 9},
+  [574] = {.lex_state = 80, .external_lex_state = 9},
+  [575] = {.lex_state = 80, .external_lex_state = 9},
+  [576] = {.lex_state = 80, .external_lex_state = 9},
+  [577] = {.lex_state = 80, .external_lex_state = 9},
   [578] = {.lex_state = 50, .external_lex_state = 24},
-  [579] = {.lex_state = 79, .external_lex_state = 9},
-  [580] = {.lex_state = 79, .external_lex_state = 9},
-  [581] = {.lex_state = 79, .external_lex_state = 9},
-  [582] = {.lex_state = 79, .external_lex_state = 9},
-  [583] = {.lex_state = 79, .external_lex_state = 9},
-  [584] = {.lex_state = 79, .external_lex_state = 9},
-  [585] = {.lex_state = 79, .external_lex_state = 9},
-  [586] = {.lex_state = 79, .external_lex_state = 9},
-  [587] = {.lex_state = 79, .external_lex_state = 9},
-  [588] = {.lex_state = 79, .external_lex_state = 9},
-  [589] = {.lex_state = 69, .external_lex_state = 21},
-  [590] = {.lex_state = 79, .external_lex_state = 9},
-  [591] = {.lex_state = 79, .external_lex_state = 9},
-  [592] = {.lex_state = 79, .external_lex_state = 9},
-  [593] = {.lex_state = 55, .external_lex_state = 13},
-  [594] = {.lex_state = 79, .external_lex_state = 9},
-  [595] = {.lex_state = 74, .external_lex_state = 9},
-  [596] = {.lex_state = 79, .external_lex_state = 9},
-  [597] = {.lex_state = 79, .external_lex_state = 9},
-  [598] = {.lex_state = 79, .external_lex_state = 9},
-  [599] = {.lex_state = 55, .external_lex_state = 13},
-  [600] = {.lex_state = 69, .external_lex_state = 21},
-  [601] = {.lex_state = 79, .external_lex_state = 9},
-  [602] = {.lex_state = 79, .external_lex_state = 9},
-  [603] = {.lex_state = 69, .external_lex_state = 21},
-  [604] = {.lex_state = 79, .external_lex_state = 9},
-  [605] = {.lex_state = 79, .external_lex_state = 9},
-  [606] = {.lex_state = 69, .external_lex_state = 21},
-  [607] = {.lex_state = 69, .external_lex_state = 21},
-  [608] = {.lex_state = 79, .external_lex_state = 9},
-  [609] = {.lex_state = 79, .external_lex_state = 9},
-  [610] = {.lex_state = 79, .external_lex_state = 9},
+  [579] = {.lex_state = 80, .external_lex_state = 9},
+  [580] = {.lex_state = 80, .external_lex_state = 9},
+  [581] = {.lex_state = 80, .external_lex_state = 9},
+  [582] = {.lex_state = 80, .external_lex_state = 9},
+  [583] = {.lex_state = 80, .external_lex_state = 9},
+  [584] = {.lex_state = 80, .external_lex_state = 9},
+  [585] = {.lex_state = 80, .external_lex_state = 9},
+  [586] = {.lex_state = 80, .external_lex_state = 9},
+  [587] = {.lex_state = 80, .external_lex_state = 9},
+  [588] = {.lex_state = 80, .external_lex_state = 9},
+  [589] = {.lex_state = 70, .external_lex_state = 21},
+  [590] = {.lex_state = 80, .external_lex_state = 9},
+  [591] = {.lex_state = 80, .external_lex_state = 9},
+  [592] = {.lex_state = 80, .external_lex_state = 9},
+  [593] = {.lex_state = 56, .external_lex_state = 13},
+  [594] = {.lex_state = 80, .external_lex_state = 9},
+  [595] = {.lex_state = 75, .external_lex_state = 9},
+  [596] = {.lex_state = 80, .external_lex_state = 9},
+  [597] = {.lex_state = 80, .external_lex_state = 9},
+  [598] = {.lex_state = 80, .external_lex_state = 9},
+  [599] = {.lex_state = 56, .external_lex_state = 13},
+  [600] = {.lex_state = 70, .external_lex_state = 21},
+  [601] = {.lex_state = 80, .external_lex_state = 9},
+  [602] = {.lex_state = 80, .external_lex_state = 9},
+  [603] = {.lex_state = 70, .external_lex_state = 21},
+  [604] = {.lex_state = 80, .external_lex_state = 9},
+  [605] = {.lex_state = 80, .external_lex_state = 9},
+  [606] = {.lex_state = 70, .external_lex_state = 21},
+  [607] = {.lex_state = 70, .external_lex_state = 21},
+  [608] = {.lex_state = 80, .external_lex_state = 9},
+  [609] = {.lex_state = 80, .external_lex_state = 9},
+  [610] = {.lex_state = 80, .external_lex_state = 9},
   [611] = {.lex_state = 48, .external_lex_state = 12},
-  [612] = {.lex_state = 55, .external_lex_state = 13},
-  [613] = {.lex_state = 79, .external_lex_state = 9},
+  [612] = {.lex_state = 56, .external_lex_state = 13},
+  [613] = {.lex_state = 80, .external_lex_state = 9},
   [614] = {.lex_state = 50, .external_lex_state = 24},
-  [615] = {.lex_state = 79, .external_lex_state = 9},
+  [615] = {.lex_state = 80, .external_lex_state = 9},
   [616] = {.lex_state = 48, .external_lex_state = 12},
-  [617] = {.lex_state = 79, .external_lex_state = 9},
-  [618] = {.lex_state = 79, .external_lex_state = 9},
-  [619] = {.lex_state = 79, .external_lex_state = 9},
-  [620] = {.lex_state = 79, .external_lex_state = 9},
-  [621] = {.lex_state = 78, .external_lex_state = 9},
-  [622] = {.lex_state = 79, .external_lex_state = 9},
-  [623] = {.lex_state = 79, .external_lex_state = 9},
-  [624] = {.lex_state = 79, .external_lex_state = 9},
-  [625] = {.lex_state = 79, .external_lex_state = 9},
-  [626] = {.lex_state = 78, .external_lex_state = 9},
-  [627] = {.lex_state = 79, .external_lex_state = 9},
-  [628] = {.lex_state = 79, .external_lex_state = 9},
-  [629] = {.lex_state = 74, .external_lex_state = 9},
-  [630] = {.lex_state = 67, .external_lex_state = 9},
-  [631] = {.lex_state = 69, .external_lex_state = 9},
-  [632] = {.lex_state = 79, .external_lex_state = 9},
+  [617] = {.lex_state = 80, .external_lex_state = 9},
+  [618] = {.lex_state = 80, .external_lex_state = 9},
+  [619] = {.lex_state = 80, .external_lex_state = 9},
+  [620] = {.lex_state = 80, .external_lex_state = 9},
+  [621] = {.lex_state = 79, .external_lex_state = 9},
+  [622] = {.lex_state = 80, .external_lex_state = 9},
+  [623] = {.lex_state = 80, .external_lex_state = 9},
+  [624] = {.lex_state = 80, .external_lex_state = 9},
+  [625] = {.lex_state = 80, .external_lex_state = 9},
+  [626] = {.lex_state = 79, .external_lex_state = 9},
+  [627] = {.lex_state = 80, .external_lex_state = 9},
+  [628] = {.lex_state = 80, .external_lex_state = 9},
+  [629] = {.lex_state = 75, .external_lex_state = 9},
+  [630] = {.lex_state = 68, .external_lex_state = 9},
+  [631] = {.lex_state = 70, .external_lex_state = 9},
+  [632] = {.lex_state = 80, .external_lex_state = 9},
   [633] = {.lex_state = 27, .external_lex_state = 9},
-  [634] = {.lex_state = 77, .external_lex_state = 21},
+  [634] = {.lex_state = 78, .external_lex_state = 21},
   [635] = {.lex_state = 50, .external_lex_state = 21},
-  [636] = {.lex_state = 77, .external_lex_state = 21},
-  [637] = {.lex_state = 104, .external_lex_state = 9},
-  [638] = {.lex_state = 77, .external_lex_state = 21},
-  [639] = {.lex_state = 77, .external_lex_state = 21},
-  [640] = {.lex_state = 77, .external_lex_state = 21},
-  [641] = {.lex_state = 77, .external_lex_state = 21},
-  [642] = {.lex_state = 77, .external_lex_state = 21},
-  [643] = {.lex_state = 96, .external_lex_state = 21},
+  [636] = {.lex_state = 78, .external_lex_state = 21},
+  [637] = {.lex_state = 110, .external_lex_state = 9},
+  [638] = {.lex_state = 78, .external_lex_state = 21},
+  [639] = {.lex_state = 78, .external_lex_state = 21},
+  [640] = {.lex_state = 78, .external_lex_state = 21},
+  [641] = {.lex_state = 78, .external_lex_state = 21},
+  [642] = {.lex_state = 78, .external_lex_state = 21},
+  [643] = {.lex_state = 102, .external_lex_state = 21},
   [644] = {.lex_state = 0, .external_lex_state = 13},
   [645] = {.lex_state = 27, .external_lex_state = 9},
-  [646] = {.lex_state = 96, .external_lex_state = 21},
-  [647] = {.lex_state = 69, .external_lex_state = 21},
-  [648] = {.lex_state = 69, .external_lex_state = 21},
-  [649] = {.lex_state = 81, .external_lex_state = 9},
-  [650] = {.lex_state = 104, .external_lex_state = 9},
-  [651] = {.lex_state = 69, .external_lex_state = 21},
-  [652] = {.lex_state = 69, .external_lex_state = 21},
+  [646] = {.lex_state = 102, .external_lex_state = 21},
+  [647] = {.lex_state = 70, .external_lex_state = 21},
+  [648] = {.lex_state = 70, .external_lex_state = 21},
+  [649] = {.lex_state = 84, .external_lex_state = 9},
+  [650] = {.lex_state = 110, .external_lex_state = 9},
+  [651] = {.lex_state = 70, .external_lex_state = 21},
+  [652] = {.lex_state = 70, .external_lex_state = 21},
   [653] = {.lex_state = 50, .external_lex_state = 24},
   [654] = {.lex_state = 0, .external_lex_state = 13},
-  [655] = {.lex_state = 104, .external_lex_state = 9},
-  [656] = {.lex_state = 81, .external_lex_state = 9},
+  [655] = {.lex_state = 110, .external_lex_state = 9},
+  [656] = {.lex_state = 84, .external_lex_state = 9},
   [657] = {.lex_state = 50, .external_lex_state = 21},
-  [658] = {.lex_state = 104, .external_lex_state = 9},
-  [659] = {.lex_state = 81, .external_lex_state = 9},
-  [660] = {.lex_state = 77, .external_lex_state = 21},
-  [661] = {.lex_state = 57, .external_lex_state = 9},
-  [662] = {.lex_state = 57, .external_lex_state = 9},
-  [663] = {.lex_state = 57, .external_lex_state = 9},
-  [664] = {.lex_state = 57, .external_lex_state = 9},
-  [665] = {.lex_state = 55, .external_lex_state = 21},
-  [666] = {.lex_state = 96, .external_lex_state = 21},
-  [667] = {.lex_state = 57, .external_lex_state = 9},
-  [668] = {.lex_state = 57, .external_lex_state = 9},
-  [669] = {.lex_state = 57, .external_lex_state = 9},
-  [670] = {.lex_state = 55, .external_lex_state = 9},
-  [671] = {.lex_state = 57, .external_lex_state = 9},
-  [672] = {.lex_state = 104, .external_lex_state = 9},
-  [673] = {.lex_state = 57, .external_lex_state = 9},
-  [674] = {.lex_state = 57, .external_lex_state = 9},
-  [675] = {.lex_state = 57, .external_lex_state = 9},
-  [676] = {.lex_state = 57, .external_lex_state = 9},
-  [677] = {.lex_state = 81, .external_lex_state = 9},
-  [678] = {.lex_state = 57, .external_lex_state = 9},
-  [679] = {.lex_state = 104, .external_lex_state = 9},
-  [680] = {.lex_state = 57, .external_lex_state = 9},
-  [681] = {.lex_state = 96, .external_lex_state = 9},
-  [682] = {.lex_state = 55, .external_lex_state = 21},
-  [683] = {.lex_state = 57, .external_lex_state = 9},
+  [658] = {.lex_state = 110, .external_lex_state = 9},
+  [659] = {.lex_state = 84, .external_lex_state = 9},
+  [660] = {.lex_state = 78, .external_lex_state = 21},
+  [661] = {.lex_state = 58, .external_lex_state = 9},
+  [662] = {.lex_state = 58, .external_lex_state = 9},
+  [663] = {.lex_state = 58, .external_lex_state = 9},
+  [664] = {.lex_state = 58, .external_lex_state = 9},
+  [665] = {.lex_state = 56, .external_lex_state = 21},
+  [666] = {.lex_state = 102, .external_lex_state = 21},
+  [667] = {.lex_state = 58, .external_lex_state = 9},
+  [668] = {.lex_state = 58, .external_lex_state = 9},
+  [669] = {.lex_state = 58, .external_lex_state = 9},
+  [670] = {.lex_state = 56, .external_lex_state = 9},
+  [671] = {.lex_state = 58, .external_lex_state = 9},
+  [672] = {.lex_state = 110, .external_lex_state = 9},
+  [673] = {.lex_state = 58, .external_lex_state = 9},
+  [674] = {.lex_state = 58, .external_lex_state = 9},
+  [675] = {.lex_state = 58, .external_lex_state = 9},
+  [676] = {.lex_state = 58, .external_lex_state = 9},
+  [677] = {.lex_state = 84, .external_lex_state = 9},
+  [678] = {.lex_state = 58, .external_lex_state = 9},
+  [679] = {.lex_state = 110, .external_lex_state = 9},
+  [680] = {.lex_state = 58, .external_lex_state = 9},
+  [681] = {.lex_state = 102, .external_lex_state = 9},
+  [682] = {.lex_state = 56, .external_lex_state = 21},
+  [683] = {.lex_state = 58, .external_lex_state = 9},
   [684] = {.lex_state = 19, .external_lex_state = 21},
-  [685] = {.lex_state = 57, .external_lex_state = 9},
-  [686] = {.lex_state = 104, .external_lex_state = 9},
-  [687] = {.lex_state = 57, .external_lex_state = 9},
-  [688] = {.lex_state = 57, .external_lex_state = 9},
-  [689] = {.lex_state = 57, .external_lex_state = 9},
-  [690] = {.lex_state = 104, .external_lex_state = 9},
-  [691] = {.lex_state = 57, .external_lex_state = 9},
-  [692] = {.lex_state = 57, .external_lex_state = 9},
-  [693] = {.lex_state = 57, .external_lex_state = 9},
-  [694] = {.lex_state = 57, .external_lex_state = 9},
-  [695] = {.lex_state = 57, .external_lex_state = 9},
-  [696] = {.lex_state = 57, .external_lex_state = 9},
-  [697] = {.lex_state = 57, .external_lex_state = 9},
-  [698] = {.lex_state = 57, .external_lex_state = 9},
-  [699] = {.lex_state = 57, .external_lex_state = 9},
-  [700] = {.lex_state = 57, .external_lex_state = 9},
-  [701] = {.lex_state = 55, .external_lex_state = 21},
-  [702] = {.lex_state = 57, .external_lex_state = 9},
-  [703] = {.lex_state = 57, .external_lex_state = 9},
-  [704] = {.lex_state = 57, .external_lex_state = 9},
-  [705] = {.lex_state = 57, .external_lex_state = 9},
-  [706] = {.lex_state = 55, .external_lex_state = 21},
-  [707] = {.lex_state = 57, .external_lex_state = 9},
-  [708] = {.lex_state = 12, .external_lex_state = 9},
+  [685] = {.lex_state = 58, .external_lex_state = 9},
+  [686] = {.lex_state = 110, .external_lex_state = 9},
+  [687] = {.lex_state = 58, .external_lex_state = 9},
+  [688] = {.lex_state = 58, .external_lex_state = 9},
+  [689] = {.lex_state = 58, .external_lex_state = 9},
+  [690] = {.lex_state = 110, .external_lex_state = 9},
+  [691] = {.lex_state = 58, .external_lex_state = 9},
+  [692] = {.lex_state = 58, .external_lex_state = 9},
+  [693] = {.lex_state = 58, .external_lex_state = 9},
+  [694] = {.lex_state = 58, .external_lex_state = 9},
+  [695] = {.lex_state = 58, .external_lex_state = 9},
+  [696] = {.lex_state = 58, .external_lex_state = 9},
+  [697] = {.lex_state = 58, .external_lex_state = 9},
+  [698] = {.lex_state = 58, .external_lex_state = 9},
+  [699] = {.lex_state = 58, .external_lex_state = 9},
+  [700] = {.lex_state = 58, .external_lex_state = 9},
+  [701] = {.lex_state = 56, .external_lex_state = 21},
+  [702] = {.lex_state = 58, .external_lex_state = 9},
+  [703] = {.lex_state = 58, .external_lex_state = 9},
+  [704] = {.lex_state = 58, .external_lex_state = 9},
+  [705] = {.lex_state = 58, .external_lex_state = 9},
+  [706] = {.lex_state = 56, .external_lex_state = 21},
+  [707] = {.lex_state = 58, .external_lex_state = 9},
+  [708] = {.lex_state = 13, .external_lex_state = 9},
   [709] = {.lex_state = 0, .external_lex_state = 9},
   [710] = {.lex_state = 0, .external_lex_state = 9},
-  [711] = {.lex_state = 81, .external_lex_state = 9},
+  [711] = {.lex_state = 84, .external_lex_state = 9},
   [712] = {.lex_state = 0, .external_lex_state = 21},
   [713] = {.lex_state = 0, .external_lex_state = 21},
   [714] = {.lex_state = 0, .external_lex_state = 9},
@@ -5338,7 +5438,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [720] = {.lex_state = 0, .external_lex_state = 9},
   [721] = {.lex_state = 0, .external_lex_state = 9},
   [722] = {.lex_state = 30, .external_lex_state = 9},
-  [723] = {.lex_state = 57, .external_lex_state = 9},
+  [723] = {.lex_state = 58, .external_lex_state = 9},
   [724] = {.lex_state = 30, .external_lex_state = 9},
   [725] = {.lex_state = 0, .external_lex_state = 21},
   [726] = {.lex_state = 30, .external_lex_state = 9},
@@ -5348,7 +5448,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [730] = {.lex_state = 0, .external_lex_state = 9},
   [731] = {.lex_state = 0, .external_lex_state = 21},
   [732] = {.lex_state = 0, .external_lex_state = 21},
-  [733] = {.lex_state = 12, .external_lex_state = 9},
+  [733] = {.lex_state = 13, .external_lex_state = 9},
   [734] = {.lex_state = 0, .external_lex_state = 9},
   [735] = {.lex_state = 0, .external_lex_state = 9},
   [736] = {.lex_state = 0, .external_lex_state = 9},
@@ -5365,7 +5465,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [747] = {.lex_state = 0, .external_lex_state = 9},
   [748] = {.lex_state = 0, .external_lex_state = 9},
   [749] = {.lex_state = 0, .external_lex_state = 9},
-  [750] = {.lex_state = 55, .external_lex_state = 9},
+  [750] = {.lex_state = 56, .external_lex_state = 9},
   [751] = {.lex_state = 0, .external_lex_state = 9},
   [752] = {.lex_state = 0, .external_lex_state = 21},
   [753] = {.lex_state = 0, .external_lex_state = 21},
@@ -5388,47 +5488,47 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [770] = {.lex_state = 0, .external_lex_state = 21},
   [771] = {.lex_state = 30, .external_lex_state = 9},
   [772] = {.lex_state = 0, .external_lex_state = 9},
-  [773] = {.lex_state = 12, .external_lex_state = 9},
+  [773] = {.lex_state = 13, .external_lex_state = 9},
   [774] = {.lex_state = 0, .external_lex_state = 9},
   [775] = {.lex_state = 0, .external_lex_state = 9},
   [776] = {.lex_state = 30, .external_lex_state = 9},
   [777] = {.lex_state = 0, .external_lex_state = 9},
   [778] = {.lex_state = 0, .external_lex_state = 9},
   [779] = {.lex_state = 30, .external_lex_state = 9},
-  [780] = {.lex_state = 12, .external_lex_state = 9},
-  [781] = {.lex_state = 12, .external_lex_state = 9},
+  [780] = {.lex_state = 13, .external_lex_state = 9},
+  [781] = {.lex_state = 13, .external_lex_state = 9},
   [782] = {.lex_state = 30, .external_lex_state = 9},
-  [783] = {.lex_state = 12, .external_lex_state = 9},
-  [784] = {.lex_state = 12, .external_lex_state = 9},
+  [783] = {.lex_state = 13, .external_lex_state = 9},
+  [784] = {.lex_state = 13, .external_lex_state = 9},
   [785] = {.lex_state = 30, .external_lex_state = 9},
-  [786] = {.lex_state = 12, .external_lex_state = 9},
-  [787] = {.lex_state = 12, .external_lex_state = 9},
-  [788] = {.lex_state = 12, .external_lex_state = 9},
-  [789] = {.lex_state = 12, .external_lex_state = 9},
-  [790] = {.lex_state = 12, .external_lex_state = 9},
-  [791] = {.lex_state = 12, .external_lex_state = 9},
-  [792] = {.lex_state = 12, .external_lex_state = 9},
-  [793] = {.lex_state = 12, .external_lex_state = 9},
-  [794] = {.lex_state = 12, .external_lex_state = 9},
-  [795] = {.lex_state = 97, .external_lex_state = 9},
-  [796] = {.lex_state = 12, .external_lex_state = 9},
-  [797] = {.lex_state = 12, .external_lex_state = 9},
-  [798] = {.lex_state = 12, .external_lex_state = 9},
-  [799] = {.lex_state = 12, .external_lex_state = 9},
-  [800] = {.lex_state = 12, .external_lex_state = 9},
-  [801] = {.lex_state = 12, .external_lex_state = 9},
-  [802] = {.lex_state = 12, .external_lex_state = 9},
-  [803] = {.lex_state = 12, .external_lex_state = 9},
-  [804] = {.lex_state = 12, .external_lex_state = 9},
-  [805] = {.lex_state = 12, .external_lex_state = 9},
-  [806] = {.lex_state = 12, .external_lex_state = 9},
-  [807] = {.lex_state = 12, .external_lex_state = 9},
-  [808] = {.lex_state = 12, .external_lex_state = 9},
-  [809] = {.lex_state = 12, .external_lex_state = 9},
-  [810] = {.lex_state = 12, .external_lex_state = 9},
-  [811] = {.lex_state = 12, .external_lex_state = 9},
-  [812] = {.lex_state = 12, .external_lex_state = 9},
-  [813] = {.lex_state = 12, .external_lex_state = 9},
+  [786] = {.lex_state = 13, .external_lex_state = 9},
+  [787] = {.lex_state = 13, .external_lex_state = 9},
+  [788] = {.lex_state = 13, .external_lex_state = 9},
+  [789] = {.lex_state = 13, .external_lex_state = 9},
+  [790] = {.lex_state = 13, .external_lex_state = 9},
+  [791] = {.lex_state = 13, .external_lex_state = 9},
+  [792] = {.lex_state = 13, .external_lex_state = 9},
+  [793] = {.lex_state = 13, .external_lex_state = 9},
+  [794] = {.lex_state = 13, .external_lex_state = 9},
+  [795] = {.lex_state = 103, .external_lex_state = 9},
+  [796] = {.lex_state = 13, .external_lex_state = 9},
+  [797] = {.lex_state = 13, .external_lex_state = 9},
+  [798] = {.lex_state = 13, .external_lex_state = 9},
+  [799] = {.lex_state = 13, .external_lex_state = 9},
+  [800] = {.lex_state = 13, .external_lex_state = 9},
+  [801] = {.lex_state = 13, .external_lex_state = 9},
+  [802] = {.lex_state = 13, .external_lex_state = 9},
+  [803] = {.lex_state = 13, .external_lex_state = 9},
+  [804] = {.lex_state = 13, .external_lex_state = 9},
+  [805] = {.lex_state = 13, .external_lex_state = 9},
+  [806] = {.lex_state = 13, .external_lex_state = 9},
+  [807] = {.lex_state = 13, .external_lex_state = 9},
+  [808] = {.lex_state = 13, .external_lex_state = 9},
+  [809] = {.lex_state = 13, .external_lex_state = 9},
+  [810] = {.lex_state = 13, .external_lex_state = 9},
+  [811] = {.lex_state = 13, .external_lex_state = 9},
+  [812] = {.lex_state = 13, .external_lex_state = 9},
+  [813] = {.lex_state = 13, .external_lex_state = 9},
   [814] = {.lex_state = 0, .external_lex_state = 9},
 };
 

@@ -500,6 +500,17 @@ fn crlf_exec_form_and_heredoc() {
 }
 
 #[test]
+fn crlf_continuation_right_after_a_quote() {
+    let src = "FROM a\r\nRUN echo \"a\\\r\nb\" 'c\\\r\nd'\r\nUSER u\r\n";
+    let (tree, k) = clean_instructions(src);
+    assert_eq!(k, ["from_instruction", "run_instruction", "user_instruction"]);
+    let run = instructions(tree.root_node())[1];
+    let fragments: Vec<_> = find(run, "shell_fragment").iter().map(|n| text(*n, src)).collect();
+    assert_eq!(fragments, ["echo", "\"a", "b", "\"", "'c", "d", "'"]);
+    assert_eq!(find(run, "line_continuation").len(), 2);
+}
+
+#[test]
 fn mixed_line_endings() {
     let (_, k) = clean_instructions("FROM a\nRUN b \\\r\n  c\nUSER u\r\nCMD [\"x\"]");
     assert_eq!(k, ["from_instruction", "run_instruction", "user_instruction", "cmd_instruction"]);
