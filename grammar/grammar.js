@@ -61,6 +61,15 @@ function word($, chunk, firstImmediate) {
   return seq(first, repeat(part));
 }
 
+// `_word_break` is a zero-width token the scanner gives at the start of a line continued after
+// blanks (`ENV GOPATH \` then `/go` at the start of the next line): BuildKit joins the lines
+// keeping the blank, so the next line starts a new word, although no blank precedes it in the
+// file (which is all an immediate token looks at). It is accepted after each word that a
+// following word could otherwise continue, in the parent rule so the word's range stays its own.
+const wordBreak = ($) => optional($._word_break);
+/** Flags, each possibly followed by a word break. */
+const flags = ($) => repeat(seq($._flag, wordBreak($)));
+
 /** Words separated by blanks that form one value (`ENV key value with spaces`). */
 function spacedWords($, chunk) {
   return repeat1(choice(
@@ -93,6 +102,7 @@ module.exports = grammar({
     // The escape character and the character it escapes, starting a word / inside one.
     $._escaped,
     $._imm_escaped,
+    $._word_break,
   ],
 
   // Blanks are any Unicode white space but the newline (Docker splits words with Go's
@@ -157,15 +167,16 @@ module.exports = grammar({
 
     from_instruction: ($) => seq(
       kwRule('FROM')($),
-      repeat($._flag),
+      flags($),
       field('image', $.image_spec),
+      wordBreak($),
       optional(seq(alias(/[aA][sS]/, 'AS'), field('as', $.image_alias))),
       $._newline,
     ),
 
     run_instruction: ($) => seq(
       kwRule('RUN')($),
-      repeat($._flag),
+      flags($),
       choice($.json_string_array, alias($._run_shell_command, $.shell_command)),
       $._newline,
       repeat($.heredoc_block),
@@ -191,7 +202,7 @@ module.exports = grammar({
 
     label_instruction: ($) => seq(
       kwRule('LABEL')($),
-      choice(repeat1($.label_pair), alias($._label_pair_legacy, $.label_pair)),
+      choice(repeat1(seq($.label_pair, wordBreak($))), alias($._label_pair_legacy, $.label_pair)),
       $._newline,
     ),
 
@@ -203,19 +214,19 @@ module.exports = grammar({
 
     expose_instruction: ($) => seq(
       kwRule('EXPOSE')($),
-      repeat1($.expose_port),
+      repeat1(seq($.expose_port, wordBreak($))),
       $._newline,
     ),
 
     env_instruction: ($) => seq(
       kwRule('ENV')($),
-      choice(repeat1($.env_pair), alias($._env_pair_legacy, $.env_pair)),
+      choice(repeat1(seq($.env_pair, wordBreak($))), alias($._env_pair_legacy, $.env_pair)),
       $._newline,
     ),
 
     add_instruction: ($) => seq(
       kwRule('ADD')($),
-      repeat($._flag),
+      flags($),
       // Optional, so that a line ending after the flags (`ADD --link` while typing) ends the
       // instruction instead of taking the next line as its arguments; the analysis reports
       // fewer than a source and a destination.
@@ -226,7 +237,7 @@ module.exports = grammar({
 
     copy_instruction: ($) => seq(
       kwRule('COPY')($),
-      repeat($._flag),
+      flags($),
       // Optional, so that a line ending after the flags (`COPY --link` while typing) ends the
       // instruction instead of taking the next line as its arguments; the analysis reports
       // fewer than a source and a destination.
@@ -237,13 +248,13 @@ module.exports = grammar({
 
     _copy_arguments: ($) => choice(
       $.json_string_array,
-      repeat1($._copy_argument),
+      repeat1(seq($._copy_argument, wordBreak($))),
     ),
     _copy_argument: ($) => choice($.path, $.heredoc_marker),
 
     volume_instruction: ($) => seq(
       kwRule('VOLUME')($),
-      choice($.json_string_array, repeat1($.path)),
+      choice($.json_string_array, repeat1(seq($.path, wordBreak($)))),
       $._newline,
     ),
 
@@ -262,7 +273,7 @@ module.exports = grammar({
 
     arg_instruction: ($) => seq(
       kwRule('ARG')($),
-      repeat1($.arg_pair),
+      repeat1(seq($.arg_pair, wordBreak($))),
       $._newline,
     ),
 
@@ -284,7 +295,7 @@ module.exports = grammar({
         seq(alias(/[nN][oO][nN][eE]/, 'NONE'), $._newline),
         // The nested CMD instruction consumes the newline. Flags alone end at their line (the
         // next line is not taken for the CMD); the analysis reports the missing CMD.
-        seq(repeat($._flag), choice(field('cmd', $.cmd_instruction), $._newline)),
+        seq(flags($), choice(field('cmd', $.cmd_instruction), $._newline)),
       ),
     ),
 
@@ -393,6 +404,7 @@ module.exports = grammar({
     ),
     _env_pair_legacy: ($) => seq(
       field('name', alias($._key_word, $.unquoted_string)),
+      wordBreak($),
       field('value', alias($._spaced_value, $.unquoted_string)),
     ),
 
@@ -403,6 +415,7 @@ module.exports = grammar({
     ),
     _label_pair_legacy: ($) => seq(
       field('key', $._label_key),
+      wordBreak($),
       field('value', alias($._spaced_value, $.unquoted_string)),
     ),
     _label_key: ($) => choice(

@@ -511,6 +511,20 @@ fn crlf_continuation_right_after_a_quote() {
 }
 
 #[test]
+fn crlf_legacy_env_value_on_the_next_line() {
+    for src in ["FROM a\r\nENV GOPATH \\\r\n/go\r\n", "# escape=`\r\nFROM a\r\nENV GOPATH `\r\nC:\\go\r\n"] {
+        let (tree, k) = clean_instructions(src);
+        assert_eq!(k, ["from_instruction", "env_instruction"], "{src:?}");
+        let env = instructions(tree.root_node())[1];
+        let pair = find(env, "env_pair")[0];
+        let name = pair.child_by_field_name("name").map(|n| text(n, src));
+        let value = pair.child_by_field_name("value").map(|n| text(n, src));
+        assert_eq!(name, Some("GOPATH"), "{src:?}");
+        assert!(value.is_some_and(|v| v == "/go" || v == "C:\\go"), "{src:?}: {value:?}");
+    }
+}
+
+#[test]
 fn mixed_line_endings() {
     let (_, k) = clean_instructions("FROM a\nRUN b \\\r\n  c\nUSER u\r\nCMD [\"x\"]");
     assert_eq!(k, ["from_instruction", "run_instruction", "user_instruction", "cmd_instruction"]);
