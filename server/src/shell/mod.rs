@@ -2,8 +2,9 @@
 //! arguments and exact ranges in the Dockerfile, across `&&`, `;`, `||`, pipes, subshells,
 //! `if`/`for` bodies, line continuations, heredocs run by a shell and `sh -c '…'`.
 //!
-//! Docker removes comment lines inside a continuation before the shell sees the command; the
-//! body is rebuilt the same way with a map back to Dockerfile offsets.
+//! BuildKit joins a continued command line before the shell sees it (escape and line break
+//! removed, comment and empty lines dropped); the script is rebuilt the same way, with a map
+//! back to Dockerfile offsets.
 
 use std::ops::Range;
 use std::sync::Arc;
