@@ -118,7 +118,19 @@ impl Script {
 
     pub fn map_range(&self, r: Range<usize>) -> Range<usize> {
         let start = self.map(r.start);
-        let end = if r.end > r.start { self.map(r.end - 1) + 1 } else { start };
+        // The end after the range's last byte; a last byte in added text (a heredoc's
+        // delimiter written for a body that never ends) ends where that text is mapped.
+        let end = match r.end.checked_sub(1).filter(|_| r.end > r.start) {
+            Some(last) => {
+                let i = self.segments.partition_point(|(s, _, _)| *s <= last).saturating_sub(1);
+                match self.segments.get(i) {
+                    Some((s, o, len)) if last - s < *len => o + (last - s) + 1,
+                    Some((_, o, len)) => o + len,
+                    None => last + 1,
+                }
+            }
+            None => start,
+        };
         start..end.max(start)
     }
 

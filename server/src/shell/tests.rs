@@ -138,3 +138,18 @@ fn sh_c_scripts_map_across_continuations() {
     let rm = run.commands.iter().find(|c| c.program() == "rm").unwrap();
     assert_eq!(&text[rm.range.clone()], "rm -rf /var/lib/apt/lists/*");
 }
+
+#[test]
+fn a_heredoc_that_never_ends_maps_inside_the_text() {
+    // The delimiter the script adds for the shell has no place in the file: ranges over it
+    // end at the end of the file.
+    let text = "FROM debian\nRUN cat <<EOF > /x\nhello sudo";
+    let s = &scripts(text)[0];
+    assert_eq!(s.text, "cat <<EOF > /x\nhello sudoEOF");
+    let r = s.map_range(0..s.text.len());
+    assert!(r.end <= text.len(), "{r:?}");
+    assert_eq!(&text[r], "cat <<EOF > /x\nhello sudo");
+    for c in commands(text) {
+        assert!(text.get(text.find(&c.2).unwrap()..).is_some());
+    }
+}
