@@ -33,8 +33,12 @@ const DOUBLE_DASH = token(prec(2, '--'));
 // the same line. A word after a blank may not start with `<` followed by `<` or a blank: `<<EOF` may be a
 // heredoc marker, and `a < b` simply becomes two fragments.
 const SH_QUOTED = `"([^"\\\\\\n\\r]|\\\\[^\\n\\r])*"|'[^'\\n\\r]*'`;
-const SH_ELEM = `[^\\s\\\\\`"']|[\\\\\`][^\\s]|${SH_QUOTED}`;
-const SH_FIRST = `[^\\s\\\\\`"'<]|[\\\\\`][^\\s]|${SH_QUOTED}|<([^\\s\\\\\`"'<]|[\\\\\`][^\\s]|${SH_QUOTED})`;
+// An escape character with the character after it. `\` and `` ` `` pair only with a character
+// that is neither of them, or with themselves: whichever of the two is the escape, a `\` or
+// `` ` `` ending the line after the other one is a continuation (`C:\dir\` then `` ` ``).
+const SH_PAIR = `\\\\\\\\|\`\`|[\\\\\`][^\\s\\\\\`]`;
+const SH_ELEM = `[^\\s\\\\\`"']|${SH_PAIR}|${SH_QUOTED}`;
+const SH_FIRST = `[^\\s\\\\\`"'<]|${SH_PAIR}|${SH_QUOTED}|<([^\\s\\\\\`"'<]|${SH_PAIR}|${SH_QUOTED})`;
 
 /** A word made of literal chunks, expansions and quoted strings with no space between them. */
 function word($, chunk, firstImmediate) {
@@ -56,6 +60,15 @@ function word($, chunk, firstImmediate) {
   );
   return seq(first, repeat(part));
 }
+
+// `_word_break` is a zero-width token the scanner gives at the start of a line continued after
+// blanks (`ENV GOPATH \` then `/go` at the start of the next line): BuildKit joins the lines
+// keeping the blank, so the next line starts a new word, although no blank precedes it in the
+// file (which is all an immediate token looks at). It is accepted after each word that a
+// following word could otherwise continue, in the parent rule so the word's range stays its own.
+const wordBreak = ($) => optional($._word_break);
+/** Flags, each possibly followed by a word break. */
+const flags = ($) => repeat(seq($._flag, wordBreak($)));
 
 /** Words separated by blanks that form one value (`ENV key value with spaces`). */
 function spacedWords($, chunk) {
@@ -89,6 +102,7 @@ module.exports = grammar({
     // The escape character and the character it escapes, starting a word / inside one.
     $._escaped,
     $._imm_escaped,
+    $._word_break,
   ],
 
   // Blanks are any Unicode white space but the newline (Docker splits words with Go's
@@ -153,15 +167,16 @@ module.exports = grammar({
 
     from_instruction: ($) => seq(
       kwRule('FROM')($),
-      repeat($._flag),
+      flags($),
       field('image', $.image_spec),
+      wordBreak($),
       optional(seq(alias(/[aA][sS]/, 'AS'), field('as', $.image_alias))),
       $._newline,
     ),
 
     run_instruction: ($) => seq(
       kwRule('RUN')($),
-      repeat($._flag),
+      flags($),
       choice($.json_string_array, alias($._run_shell_command, $.shell_command)),
       $._newline,
       repeat($.heredoc_block),
@@ -187,7 +202,7 @@ module.exports = grammar({
 
     label_instruction: ($) => seq(
       kwRule('LABEL')($),
-      choice(repeat1($.label_pair), alias($._label_pair_legacy, $.label_pair)),
+      choice(repeat1(seq($.label_pair, wordBreak($))), alias($._label_pair_legacy, $.label_pair)),
       $._newline,
     ),
 
@@ -199,19 +214,19 @@ module.exports = grammar({
 
     expose_instruction: ($) => seq(
       kwRule('EXPOSE')($),
-      repeat1($.expose_port),
+      repeat1(seq($.expose_port, wordBreak($))),
       $._newline,
     ),
 
     env_instruction: ($) => seq(
       kwRule('ENV')($),
-      choice(repeat1($.env_pair), alias($._env_pair_legacy, $.env_pair)),
+      choice(repeat1(seq($.env_pair, wordBreak($))), alias($._env_pair_legacy, $.env_pair)),
       $._newline,
     ),
 
     add_instruction: ($) => seq(
       kwRule('ADD')($),
-      repeat($._flag),
+      flags($),
       // Optional, so that a line ending after the flags (`ADD --link` while typing) ends the
       // instruction instead of taking the next line as its arguments; the analysis reports
       // fewer than a source and a destination.
@@ -222,7 +237,7 @@ module.exports = grammar({
 
     copy_instruction: ($) => seq(
       kwRule('COPY')($),
-      repeat($._flag),
+      flags($),
       // Optional, so that a line ending after the flags (`COPY --link` while typing) ends the
       // instruction instead of taking the next line as its arguments; the analysis reports
       // fewer than a source and a destination.
@@ -233,13 +248,13 @@ module.exports = grammar({
 
     _copy_arguments: ($) => choice(
       $.json_string_array,
-      repeat1($._copy_argument),
+      repeat1(seq($._copy_argument, wordBreak($))),
     ),
     _copy_argument: ($) => choice($.path, $.heredoc_marker),
 
     volume_instruction: ($) => seq(
       kwRule('VOLUME')($),
-      choice($.json_string_array, repeat1($.path)),
+      choice($.json_string_array, repeat1(seq($.path, wordBreak($)))),
       $._newline,
     ),
 
@@ -258,7 +273,7 @@ module.exports = grammar({
 
     arg_instruction: ($) => seq(
       kwRule('ARG')($),
-      repeat1($.arg_pair),
+      repeat1(seq($.arg_pair, wordBreak($))),
       $._newline,
     ),
 
@@ -280,7 +295,7 @@ module.exports = grammar({
         seq(alias(/[nN][oO][nN][eE]/, 'NONE'), $._newline),
         // The nested CMD instruction consumes the newline. Flags alone end at their line (the
         // next line is not taken for the CMD); the analysis reports the missing CMD.
-        seq(repeat($._flag), choice(field('cmd', $.cmd_instruction), $._newline)),
+        seq(flags($), choice(field('cmd', $.cmd_instruction), $._newline)),
       ),
     ),
 
@@ -389,6 +404,7 @@ module.exports = grammar({
     ),
     _env_pair_legacy: ($) => seq(
       field('name', alias($._key_word, $.unquoted_string)),
+      wordBreak($),
       field('value', alias($._spaced_value, $.unquoted_string)),
     ),
 
@@ -399,6 +415,7 @@ module.exports = grammar({
     ),
     _label_pair_legacy: ($) => seq(
       field('key', $._label_key),
+      wordBreak($),
       field('value', alias($._spaced_value, $.unquoted_string)),
     ),
     _label_key: ($) => choice(
@@ -452,8 +469,9 @@ module.exports = grammar({
     // ends the fragment so the scanner can read it as a marker.
     shell_fragment: (_) => token(prec(-1, choice(
       new RegExp(`(${SH_ELEM})+([ \\t]+(${SH_FIRST})(${SH_ELEM})*)*`),
-      // An unbalanced quote: the rest of the blank-separated word.
-      /["'][^\s]*/,
+      // An unbalanced quote: the rest of the blank-separated word, up to an escape that
+      // ends the line (a continuation, for the scanner; `echo "a\` then `b"`).
+      new RegExp(`["'](${SH_PAIR}|[^\\s\\\\\`])*`),
       LONE_ESCAPE,
     ))),
 

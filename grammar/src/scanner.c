@@ -17,6 +17,10 @@
 //     character escapes: under `# escape=``, `C:\dir\` is a plain word and `"C:\dir\"` ends at
 //     its second quote, as in BuildKit. `_imm_escaped` continues the word before it, so it is
 //     never read after blanks.
+//   * `_word_break`: zero-width, at the start of a line continued after blanks (`ENV A \` then
+//     `b` at column 0). BuildKit joins the lines keeping the blank, so `b` starts a new word;
+//     without it, tree-sitter would let `b` continue the word before the continuation (no
+//     blank precedes `b` in the file). Comment lines in between keep the break pending.
 
 #include "tree_sitter/parser.h"
 
@@ -55,6 +59,7 @@ enum TokenType {
   ERROR_SENTINEL,
   ESCAPED,
   IMM_ESCAPED,
+  WORD_BREAK,
 };
 
 static const char *const KEYWORDS[] = {
@@ -78,6 +83,7 @@ typedef struct {
   bool directives_done;   // a non-directive line has been seen
   bool eof_newline;       // the zero-width newline at end of file has been produced
   bool in_directive;      // inside a parser directive line (its value may be the escape char)
+  bool spaced_continuation;  // the last continuation had blanks before its escape character
   uint8_t heredoc_count;
   Heredoc heredocs[MAX_HEREDOCS];
 } Scanner;
@@ -94,7 +100,8 @@ unsigned tree_sitter_dockerfile_external_scanner_serialize(void *payload, char *
   Scanner *s = payload;
   unsigned n = 0;
   buffer[n++] = (char)(s->escape == '`' ? '`' : '\\');
-  buffer[n++] = (char)((s->in_continuation ? 1 : 0) | (s->directives_done ? 2 : 0) | (s->eof_newline ? 4 : 0) | (s->in_directive ? 8 : 0));
+  buffer[n++] = (char)((s->in_continuation ? 1 : 0) | (s->directives_done ? 2 : 0) | (s->eof_newline ? 4 : 0) | (s->in_directive ? 8 : 0) |
+                          (s->spaced_continuation ? 16 : 0));
   buffer[n++] = (char)s->heredoc_count;
   for (unsigned i = 0; i < s->heredoc_count; i++) {
     Heredoc *h = &s->heredocs[i];
@@ -114,6 +121,7 @@ void tree_sitter_dockerfile_external_scanner_deserialize(void *payload, const ch
   s->directives_done = false;
   s->eof_newline = false;
   s->in_directive = false;
+  s->spaced_continuation = false;
   s->heredoc_count = 0;
   if (length < 3) return;
   unsigned n = 0;
@@ -123,6 +131,7 @@ void tree_sitter_dockerfile_external_scanner_deserialize(void *payload, const ch
   s->directives_done = flags & 2;
   s->eof_newline = flags & 4;
   s->in_directive = flags & 8;
+  s->spaced_continuation = flags & 16;
   uint8_t count = (uint8_t)buffer[n++];
   for (unsigned i = 0; i < count && i < MAX_HEREDOCS && n + 2 <= length; i++) {
     Heredoc *h = &s->heredocs[i];
@@ -421,6 +430,10 @@ static bool scan_keyword(Scanner *s, TSLexer *lexer, const bool *valid) {
 bool tree_sitter_dockerfile_external_scanner_scan(void *payload, TSLexer *lexer, const bool *valid) {
   Scanner *s = payload;
   bool recovering = valid[ERROR_SENTINEL];
+  // A continuation after blanks breaks the word at the start of the next line; any token
+  // but a comment line (or another continuation at the start of the line) ends that.
+  bool spaced = s->spaced_continuation;
+  s->spaced_continuation = false;
   // `get_column` re-reads the line from its start, so it is asked only when the answer
   // matters: a pending heredoc body, or a `#` / newline / recovery keyword after the blanks.
 
@@ -459,6 +472,14 @@ bool tree_sitter_dockerfile_external_scanner_scan(void *payload, TSLexer *lexer,
 
   int32_t c = lexer->lookahead;
 
+  // Right after a continuation that had blanks before its escape, at the start of a line.
+  bool after_spaced = spaced && skipped == 0 && c != '\n' && lexer->get_column(lexer) == 0;
+  if (after_spaced && !recovering && valid[WORD_BREAK] && c != '#') {
+    lexer->mark_end(lexer);
+    lexer->result_symbol = WORD_BREAK;
+    return true;
+  }
+
   if (c == '\n') {
     if (!valid[NEWLINE]) return false;
     advance(lexer);
@@ -493,6 +514,7 @@ bool tree_sitter_dockerfile_external_scanner_scan(void *payload, TSLexer *lexer,
           advance_blank_lines(lexer);
         }
         s->in_continuation = true;
+        s->spaced_continuation = skipped > 0 || after_spaced;
         lexer->result_symbol = LINE_CONTINUATION;
         return true;
       }
@@ -526,6 +548,7 @@ bool tree_sitter_dockerfile_external_scanner_scan(void *payload, TSLexer *lexer,
       // Inside a continuation the comment line (and blank lines after it) vanish, as in Docker.
       advance(lexer);
       advance_blank_lines(lexer);
+      s->spaced_continuation = spaced;
     }
     s->directives_done = true;
     lexer->result_symbol = COMMENT;

@@ -500,6 +500,31 @@ fn crlf_exec_form_and_heredoc() {
 }
 
 #[test]
+fn crlf_continuation_right_after_a_quote() {
+    let src = "FROM a\r\nRUN echo \"a\\\r\nb\" 'c\\\r\nd'\r\nUSER u\r\n";
+    let (tree, k) = clean_instructions(src);
+    assert_eq!(k, ["from_instruction", "run_instruction", "user_instruction"]);
+    let run = instructions(tree.root_node())[1];
+    let fragments: Vec<_> = find(run, "shell_fragment").iter().map(|n| text(*n, src)).collect();
+    assert_eq!(fragments, ["echo", "\"a", "b", "\"", "'c", "d", "'"]);
+    assert_eq!(find(run, "line_continuation").len(), 2);
+}
+
+#[test]
+fn crlf_legacy_env_value_on_the_next_line() {
+    for src in ["FROM a\r\nENV GOPATH \\\r\n/go\r\n", "# escape=`\r\nFROM a\r\nENV GOPATH `\r\nC:\\go\r\n"] {
+        let (tree, k) = clean_instructions(src);
+        assert_eq!(k, ["from_instruction", "env_instruction"], "{src:?}");
+        let env = instructions(tree.root_node())[1];
+        let pair = find(env, "env_pair")[0];
+        let name = pair.child_by_field_name("name").map(|n| text(n, src));
+        let value = pair.child_by_field_name("value").map(|n| text(n, src));
+        assert_eq!(name, Some("GOPATH"), "{src:?}");
+        assert!(value.is_some_and(|v| v == "/go" || v == "C:\\go"), "{src:?}: {value:?}");
+    }
+}
+
+#[test]
 fn mixed_line_endings() {
     let (_, k) = clean_instructions("FROM a\nRUN b \\\r\n  c\nUSER u\r\nCMD [\"x\"]");
     assert_eq!(k, ["from_instruction", "run_instruction", "user_instruction", "cmd_instruction"]);

@@ -2,8 +2,9 @@
 //! arguments and exact ranges in the Dockerfile, across `&&`, `;`, `||`, pipes, subshells,
 //! `if`/`for` bodies, line continuations, heredocs run by a shell and `sh -c '…'`.
 //!
-//! Docker removes comment lines inside a continuation before the shell sees the command; the
-//! body is rebuilt the same way with a map back to Dockerfile offsets.
+//! BuildKit joins a continued command line before the shell sees it (escape and line break
+//! removed, comment and empty lines dropped); the script is rebuilt the same way, with a map
+//! back to Dockerfile offsets.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use compact_str::CompactString;
 
 use tree_sitter::{Node, Parser};
 
-use crate::syntax::{Args, Instruction, Kind};
+use crate::syntax::{Args, Heredoc, Instruction, Kind, ShellText};
 
 /// One simple command.
 #[derive(Debug, Clone)]
@@ -96,8 +97,13 @@ impl Command {
 #[derive(Debug, Clone)]
 pub struct Script {
     pub text: String,
-    /// (offset in `text`, offset in the Dockerfile, length) for each copied segment.
+    /// (offset in `text`, offset in the Dockerfile, length) for each copied segment. Text
+    /// added without a source (the line break before a heredoc body) maps to the end of the
+    /// segment before it.
     segments: Vec<(usize, usize, usize)>,
+    /// The program that runs the script when it is not the stage's shell: a heredoc's
+    /// interpreter (`RUN <<EOF bash`), a body's `#!` line, or the shell of `["bash", "-c", …]`.
+    pub interpreter: Option<CompactString>,
 }
 
 impl Script {
@@ -112,53 +118,102 @@ impl Script {
 
     pub fn map_range(&self, r: Range<usize>) -> Range<usize> {
         let start = self.map(r.start);
-        let end = if r.end > r.start { self.map(r.end - 1) + 1 } else { start };
+        // The end after the range's last byte; a last byte in added text (a heredoc's
+        // delimiter written for a body that never ends) ends where that text is mapped.
+        let end = match r.end.checked_sub(1).filter(|_| r.end > r.start) {
+            Some(last) => {
+                let i = self.segments.partition_point(|(s, _, _)| *s <= last).saturating_sub(1);
+                match self.segments.get(i) {
+                    Some((s, o, len)) if last - s < *len => o + (last - s) + 1,
+                    Some((_, o, len)) => o + len,
+                    None => last + 1,
+                }
+            }
+            None => start,
+        };
         start..end.max(start)
     }
 
-    /// Shell-form text: comment lines inside continuations are dropped as Docker drops them.
-    pub fn from_shell_form(src: &str, range: Range<usize>, comments: &[Range<usize>]) -> Script {
-        let mut text = String::with_capacity(range.len());
-        let mut segments = Vec::new();
+    /// Appends `src[range]` as it is.
+    fn copy(&mut self, src: &str, range: Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        self.segments.push((self.text.len(), range.start, range.len()));
+        self.text.push_str(&src[range]);
+    }
+
+    /// Appends `src[range]` with the `\r` of each CRLF left out, as BuildKit reads lines.
+    fn copy_lines(&mut self, src: &str, range: Range<usize>) {
         let mut pos = range.start;
-        // Cut: comment lines (with their newline), and blanks between `\` and the newline
-        // (Docker continues the line there; a shell would not).
-        let mut cuts: Vec<Range<usize>> = comments
-            .iter()
-            .filter(|c| c.start >= range.start && c.end <= range.end)
-            .map(|c| c.start..if src[c.end..].starts_with('\n') { c.end + 1 } else { c.end })
-            .collect();
-        let body = &src[range.clone()];
-        let bytes = body.as_bytes();
-        for (i, _) in body.match_indices('\\') {
-            let mut j = i + 1;
-            while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t') {
-                j += 1;
+        for (i, _) in src[range.clone()].match_indices("\r\n") {
+            let cr = range.start + i;
+            self.copy(src, pos..cr);
+            pos = cr + 1;
+        }
+        self.copy(src, pos..range.end);
+    }
+
+    /// Shell-form text as BuildKit hands it to the shell: the physical lines joined, each
+    /// continuation (escape, trailing blanks, line break) removed and the comment and empty
+    /// lines inside it dropped; the blanks before the escape and the next line's indentation
+    /// stay. Heredoc bodies follow on their own lines, each ended by its delimiter, as
+    /// BuildKit writes them for the shell (`cat <<EOF > /x`).
+    pub fn from_shell_form(src: &str, shell: &ShellText, heredocs: &[Heredoc]) -> Script {
+        let mut script = Script { text: String::with_capacity(shell.range.len()), segments: Vec::new(), interpreter: None };
+        let mut previous: Option<usize> = None;
+        for fragment in &shell.fragments {
+            if let Some(end) = previous {
+                // Between two fragments: blanks, or (across lines) blanks, the escape, blanks,
+                // the line break, empty and comment lines, then the next line's indentation.
+                // Only a continuation's escape can be there: any other text is a fragment.
+                let gap = &src[end..fragment.start];
+                match (gap.find(['\\', '`']), gap.rfind('\n')) {
+                    (Some(escape), Some(newline)) if escape < newline => {
+                        script.copy(src, end..end + escape);
+                        script.copy(src, end + newline + 1..fragment.start);
+                    }
+                    _ => script.copy(src, end..fragment.start),
+                }
             }
-            if j > i + 1 && (j == bytes.len() || bytes[j] == b'\n' || bytes[j] == b'\r') {
-                cuts.push(range.start + i + 1..range.start + j);
+            script.copy(src, fragment.clone());
+            previous = Some(fragment.end);
+        }
+        for h in heredocs {
+            script.text.push('\n');
+            if let Some(body) = &h.body_range {
+                script.copy_lines(src, body.clone());
+            }
+            match &h.end_range {
+                Some(end) => script.copy(src, end.clone()),
+                None => script.text.push_str(&h.delimiter),
             }
         }
-        cuts.sort_by_key(|c| c.start);
-        for c in cuts {
-            if c.start < pos {
-                continue;
+        script
+    }
+
+    /// The part `range` of this script, mapped as this script maps it.
+    fn sub(&self, range: Range<usize>) -> Script {
+        let mut segments = Vec::new();
+        for &(s, o, len) in &self.segments {
+            let (start, end) = (s.max(range.start), (s + len).min(range.end));
+            if start < end {
+                segments.push((start - range.start, o + (start - s), end - start));
             }
-            if c.start > pos {
-                segments.push((text.len(), pos, c.start - pos));
-                text.push_str(&src[pos..c.start]);
-            }
-            pos = c.end;
         }
-        if range.end > pos {
-            segments.push((text.len(), pos, range.end - pos));
-            text.push_str(&src[pos..range.end]);
-        }
-        Script { text, segments }
+        Script { text: self.text[range].to_string(), segments, interpreter: None }
     }
 
     pub fn from_heredoc(src: &str, body: Range<usize>) -> Script {
-        Script { text: src[body.clone()].to_string(), segments: vec![(0, body.start, body.len())] }
+        let mut script = Script { text: String::with_capacity(body.len()), segments: Vec::new(), interpreter: None };
+        script.copy_lines(src, body);
+        script
+    }
+
+    /// A script given as one argument (`sh -c '…'`, `["sh", "-c", "…"]`): its value, mapped
+    /// from the first character after the opening quote at `start`.
+    fn from_argument(value: &str, start: usize) -> Script {
+        Script { text: value.to_string(), segments: vec![(0, start, value.len())], interpreter: None }
     }
 }
 
@@ -256,7 +311,36 @@ pub fn prefetch(src: &str, df: &crate::syntax::Dockerfile) {
 /// Interpreters whose heredoc bodies are shell scripts.
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/usr/bin/env"];
 
+/// Shell programs by base name (`/bin/bash` → `bash`), for `#!` lines and heredoc interpreters.
+const SHELL_NAMES: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"];
+
+/// The program a `#!` line names: its base name, looking through `env` (and its options)
+/// to the program it starts (`#!/usr/bin/env -S bash -e` → `bash`).
+pub fn shebang_program(line: &str) -> Option<&str> {
+    let mut words = line.strip_prefix("#!")?.split_whitespace().map(|w| w.rsplit('/').next().unwrap_or(w));
+    let first = words.next()?;
+    if first != "env" {
+        return Some(first);
+    }
+    words.find(|w| !w.starts_with('-') && !w.contains('='))
+}
+
+/// The interpreter of `RUN <<EOF word …`: the first word after the markers, through
+/// `/usr/bin/env`; `None` when the marker stands alone.
+fn heredoc_interpreter<'a>(words: &[&'a str]) -> Option<&'a str> {
+    let mut rest = words.iter().filter(|w| !w.starts_with("<<")).map(|w| w.rsplit('/').next().unwrap_or(w));
+    let first = rest.next()?;
+    if first != "env" {
+        return Some(first);
+    }
+    rest.find(|w| !w.starts_with('-') && !w.contains('='))
+}
+
 /// Analyses a RUN instruction. Exec form is not shell (except `["sh", "-c", "…"]`).
+///
+/// `comments` is not needed by the shell form any more (its comment lines lie between the
+/// fragments of the command line, which is all the script is built from); it is kept so the
+/// callers stay as they are.
 pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> RunAnalysis {
     let mut out = RunAnalysis::default();
     if ins.kind == Kind::Onbuild {
@@ -271,23 +355,29 @@ pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> R
     }
     match &ins.args {
         Args::Shell(shell) => {
-            // A heredoc body is the script when the marker is the whole command (`RUN <<EOF`)
-            // or the command is a shell reading it (`RUN <<EOF bash -ex`). Otherwise the body
-            // is stdin of some program (`RUN <<EOF python3`) and not shell.
+            // A heredoc body is the script when the marker is the whole command (`RUN <<EOF`,
+            // run by the stage's shell unless a `#!` line names another program) or the
+            // command is a shell reading it (`RUN <<EOF bash -ex`). Otherwise the body is
+            // stdin of some program (`RUN <<EOF python3`) and not shell.
             let words: Vec<&str> = shell.words(src).collect();
-            let non_marker: Vec<&&str> = words.iter().filter(|w| !w.starts_with("<<")).collect();
             let marker_first = words.first().is_some_and(|w| w.starts_with("<<"));
             if marker_first && !ins.heredocs.is_empty() {
-                let runs_shell = non_marker.first().is_none_or(|w| SHELLS.contains(w));
-                if runs_shell {
-                    for h in &ins.heredocs {
-                        if let Some(body) = &h.body_range {
-                            out.scripts.push(Script::from_heredoc(src, body.clone()));
-                        }
+                let interpreter = heredoc_interpreter(&words);
+                for h in &ins.heredocs {
+                    let Some(body) = &h.body_range else { continue };
+                    let program = match interpreter {
+                        Some(program) => Some(program),
+                        None => shebang_program(src[body.clone()].lines().next().unwrap_or("")),
+                    };
+                    if program.is_some_and(|p| !SHELL_NAMES.contains(&p)) {
+                        continue;
                     }
+                    let mut script = Script::from_heredoc(src, body.clone());
+                    script.interpreter = program.map(Into::into);
+                    out.scripts.push(script);
                 }
             } else {
-                out.scripts.push(Script::from_shell_form(src, shell.range.clone(), comments));
+                out.scripts.push(Script::from_shell_form(src, shell, &ins.heredocs));
             }
         }
         Args::Exec(words) => {
@@ -295,7 +385,10 @@ pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> R
             // are approximate (escapes), so map to the string's range.
             if words.len() >= 3 && SHELLS.contains(&words[0].value.as_str()) && words[1].value == "-c" {
                 let w = &words[2];
-                out.scripts.push(Script { text: w.value.to_string(), segments: vec![(0, w.range.start + 1, w.value.len())] });
+                let mut script = Script::from_argument(&w.value, w.range.start + 1);
+                let program = words[0].value.rsplit('/').next().unwrap_or(&words[0].value);
+                script.interpreter = Some(program.into());
+                out.scripts.push(script);
             } else if let Some(first) = words.first() {
                 // `["apt-get", "install", "curl"]`: one command, no shell.
                 out.commands.push(Command {
@@ -412,7 +505,7 @@ fn walk(root: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, p
                         .cloned();
                     out.commands.push(cmd);
                     if let (Some(arg), true) = (inner, depth < 3) {
-                        let inner_script = Script { text: arg.value.to_string(), segments: vec![(0, arg.range.start + 1, arg.value.len())] };
+                        let inner_script = inner_script(node, script, &arg);
                         if let Some(tree) = parser.parse(&inner_script.text, None) {
                             walk(tree.root_node(), &inner_script, out, false, parser, depth + 1);
                         }
@@ -430,6 +523,26 @@ fn walk(root: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, p
         let children: Vec<_> = node.named_children(&mut c).collect();
         stack.extend(children.into_iter().rev().map(|n| Visit::Node(n, in_pipeline)));
     }
+}
+
+/// The script of `sh -c ARG` (`arg`, an argument of the command `node` in `script`): when the
+/// argument is one quoted string whose value is its text (no escapes), every offset maps
+/// through `script` exactly, across the continuations it spans; otherwise from the argument's
+/// first character on.
+fn inner_script(node: Node, script: &Script, arg: &Arg) -> Script {
+    let mut c = node.walk();
+    let local = node
+        .children_by_field_name("argument", &mut c)
+        .map(|a| a.byte_range())
+        .find(|r| script.map_range(r.clone()) == arg.range);
+    if let Some(r) = local.filter(|r| r.len() >= 2) {
+        let raw = &script.text[r.clone()];
+        let quoted = (raw.starts_with('"') && raw.ends_with('"')) || (raw.starts_with('\'') && raw.ends_with('\''));
+        if quoted && raw[1..raw.len() - 1] == *arg.value {
+            return script.sub(r.start + 1..r.end - 1);
+        }
+    }
+    Script::from_argument(&arg.value, arg.range.start + 1)
 }
 
 const WRAPPERS: &[&str] = &["sudo", "env", "nice", "nohup", "time", "command", "exec", "xargs", "su-exec", "gosu", "chroot", "timeout"];

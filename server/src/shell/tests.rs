@@ -33,3 +33,123 @@ fn heredocs_sudo_and_sh_c() {
     assert_eq!(names, ["apk", "sh", "pip", "npm"]);
     assert_eq!(cmds[0].2, "apk");
 }
+
+/// The scripts of every RUN in `text`, with the Dockerfile text each script offset maps to.
+fn scripts(text: &str) -> Vec<Script> {
+    let snap = Snapshot::from_text(text);
+    let df = Dockerfile::new(&snap.text, &snap.tree);
+    df.instructions.iter().flat_map(|ins| analyze_run(text, ins, &df.comments).scripts).collect()
+}
+
+/// Every script character maps back to the same character in the Dockerfile.
+fn assert_maps_exactly(text: &str, script: &Script) {
+    for (i, c) in script.text.char_indices() {
+        let at = script.map(i);
+        if c != '\n' || text[at..].starts_with('\n') {
+            assert!(text[at..].starts_with(c), "script offset {i} ({c:?}) maps to {at} ({:?})", &text[at..]);
+        }
+    }
+}
+
+#[test]
+fn the_script_is_the_joined_line_buildkit_runs() {
+    // The escape, the line break and the empty and comment lines of a continuation are gone;
+    // the blanks before the escape and the next line's indentation stay.
+    let text = "FROM debian\nRUN apt-get update \\\n\n    && apt-get install -y curl \\  \n    # a comment\n\n    && rm -rf /var/lib/apt/lists/*\n";
+    let s = &scripts(text)[0];
+    assert_eq!(s.text, "apt-get update     && apt-get install -y curl     && rm -rf /var/lib/apt/lists/*");
+    assert_maps_exactly(text, s);
+    let rm = s.text.find("rm").unwrap();
+    assert_eq!(s.map_range(rm..rm + 2), text.find("rm").unwrap()..text.find("rm").unwrap() + 2);
+
+    // A continuation inside a word joins it, as BuildKit does.
+    let text = "FROM debian\nRUN echo \"a\\\nb\" && echo x\\\ny\n";
+    let s = &scripts(text)[0];
+    assert_eq!(s.text, "echo \"ab\" && echo xy");
+    assert_maps_exactly(text, s);
+}
+
+#[test]
+fn crlf_and_backtick_escape_continuations() {
+    let text = "FROM debian\r\nRUN echo a \\\r\n\r\n    # comment\r\n    b\r\n";
+    let s = &scripts(text)[0];
+    assert_eq!(s.text, "echo a     b");
+    assert_maps_exactly(text, s);
+
+    // Under `# escape=`` a backslash is an ordinary character and the backtick continues.
+    let text = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir C:\\ `\n    && echo \"a`\nb\"\n";
+    let s = &scripts(text)[0];
+    assert_eq!(s.text, "dir C:\\     && echo \"ab\"");
+    assert_maps_exactly(text, s);
+}
+
+#[test]
+fn heredocs_of_a_command_follow_the_command_line() {
+    // BuildKit hands `cat <<EOF > /x`, the body and the delimiter to the shell together.
+    let text = "FROM debian\r\nRUN cat <<EOF > /etc/motd && \\\r\n    echo done\r\nhello\r\nEOF\r\n";
+    let s = &scripts(text)[0];
+    assert_eq!(s.text, "cat <<EOF > /etc/motd &&     echo done\nhello\nEOF");
+    assert_eq!(s.interpreter, None);
+    assert_maps_exactly(text, s);
+    let cmds = commands(text);
+    let names: Vec<&str> = cmds.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(names, ["cat", "echo"]);
+}
+
+#[test]
+fn heredoc_interpreters_and_shebangs() {
+    let text = "FROM debian\nRUN <<EOF bash\nset -o pipefail\nEOF\nRUN <<EOF\n#!/usr/bin/env bash\nset -o pipefail\nEOF\nRUN <<EOF\necho sh\nEOF\nRUN <<EOF /usr/bin/env dash -e\necho dash\nEOF\n";
+    let found: Vec<(String, Option<String>)> = scripts(text).iter().map(|s| (s.text.clone(), s.interpreter.as_ref().map(|p| p.to_string()))).collect();
+    assert_eq!(
+        found,
+        [
+            ("set -o pipefail\n".to_string(), Some("bash".to_string())),
+            ("#!/usr/bin/env bash\nset -o pipefail\n".to_string(), Some("bash".to_string())),
+            ("echo sh\n".to_string(), None),
+            ("echo dash\n".to_string(), Some("dash".to_string())),
+        ]
+    );
+    // Bodies run by other programs are not shell: no script, no commands.
+    let text = "FROM debian\nRUN <<EOF python3\nimport os\nEOF\nRUN <<EOF\n#!/usr/bin/env python3\nimport os\nEOF\nRUN <<EOF\n#!/usr/bin/perl -w\nsystem('ls');\nEOF\n";
+    assert!(scripts(text).is_empty());
+    assert!(commands(text).is_empty());
+    // The shell of `["bash", "-c", …]` runs that script.
+    let text = "FROM debian\nRUN [\"/bin/bash\", \"-c\", \"set -o pipefail\"]\n";
+    assert_eq!(scripts(text)[0].interpreter.as_deref(), Some("bash"));
+}
+
+#[test]
+fn shebang_programs() {
+    assert_eq!(shebang_program("#!/bin/bash -e"), Some("bash"));
+    assert_eq!(shebang_program("#! /bin/sh"), Some("sh"));
+    assert_eq!(shebang_program("#!/usr/bin/env -S bash -eu"), Some("bash"));
+    assert_eq!(shebang_program("#!/usr/bin/env python3"), Some("python3"));
+    assert_eq!(shebang_program("echo"), None);
+}
+
+#[test]
+fn sh_c_scripts_map_across_continuations() {
+    let text = "FROM debian\nRUN bash -c \"\\\n    set -e; \\\n    apt-get update && rm -rf /var/lib/apt/lists/*\"\n";
+    let snap = Snapshot::from_text(text);
+    let df = Dockerfile::new(&snap.text, &snap.tree);
+    let run = analyze_run(text, &df.instructions[1], &df.comments);
+    let names: Vec<(&str, &str)> = run.commands.iter().map(|c| (c.program(), &text[c.name_range.clone()])).collect();
+    assert_eq!(names, [("bash", "bash"), ("set", "set"), ("apt-get", "apt-get"), ("rm", "rm")]);
+    let rm = run.commands.iter().find(|c| c.program() == "rm").unwrap();
+    assert_eq!(&text[rm.range.clone()], "rm -rf /var/lib/apt/lists/*");
+}
+
+#[test]
+fn a_heredoc_that_never_ends_maps_inside_the_text() {
+    // The delimiter the script adds for the shell has no place in the file: ranges over it
+    // end at the end of the file.
+    let text = "FROM debian\nRUN cat <<EOF > /x\nhello sudo";
+    let s = &scripts(text)[0];
+    assert_eq!(s.text, "cat <<EOF > /x\nhello sudoEOF");
+    let r = s.map_range(0..s.text.len());
+    assert!(r.end <= text.len(), "{r:?}");
+    assert_eq!(&text[r], "cat <<EOF > /x\nhello sudo");
+    for c in commands(text) {
+        assert!(text.get(text.find(&c.2).unwrap()..).is_some());
+    }
+}

@@ -193,10 +193,17 @@ impl Scripts {
             if !runs_shell {
                 continue;
             }
-            let Some(dialect) = dialect(&shell) else { continue };
+            let stage_dialect = dialect(&shell);
             // The lint run analysed every RUN already: shared, not parsed again.
             let run = analyze_run_cached(text, ins, &df.comments);
             for script in run.scripts.iter().cloned() {
+                // A heredoc's interpreter or `#!` line, or the shell of `["bash", "-c", …]`,
+                // decides the dialect; the stage's SHELL decides the rest.
+                let dialect = match &script.interpreter {
+                    Some(program) => dialect(&[program.to_string()]),
+                    None => stage_dialect,
+                };
+                let Some(dialect) = dialect else { continue };
                 // Declare the ARG/ENV names (and predefined args) that the script uses and that
                 // are defined before this instruction: only those, so identical scripts give
                 // identical ShellCheck inputs and hit the cache.
@@ -347,7 +354,9 @@ fn cache_key(binary: &Path, job: &Job) -> u64 {
 /// A finding (already without the prelude line) at its Dockerfile position, unless suppressed.
 fn diagnostic(script: &Script, suppressions: &Suppressions, f: &Finding) -> Option<Diagnostic> {
     let (start, end) = (offset(script, f.line, f.column), offset(script, f.end_line, f.end_column));
-    let (start, end) = (script.map(start), script.map(end.max(start)));
+    // Mapped as a range: an end just before a removed continuation stays on its line.
+    let range = script.map_range(start..end.max(start));
+    let (start, end) = (range.start, range.end);
     let code = format!("SC{}", f.code);
     if suppressions.code_suppressed_at(&code, start) {
         return None;
@@ -713,6 +722,35 @@ mod tests {
         for i in 0..3 {
             assert!(shown.contains(&format!("SC2086 \"$slow{i}\"")), "{shown:?}");
         }
+    }
+
+    #[test]
+    fn scripts_are_checked_as_buildkit_runs_them() {
+        let Some(bin) = shellcheck() else { return };
+        // Empty and comment lines inside continuations, a continuation right after a quote,
+        // CRLF, and a heredoc read by `cat`: all valid, none a syntax error for ShellCheck.
+        let text = "FROM debian\r\nRUN apt-get update \\\r\n\r\n    # note\r\n    && echo \"a\\\r\nb\" $v \\\r\n\r\n    && true\r\nRUN cat <<EOF > /etc/motd\r\nhello\r\nEOF\r\n";
+        let out = check_many(&bin, &[scripts(text)], None).pop().unwrap();
+        let shown = shown(text, &out);
+        assert!(!shown.iter().any(|s| s.starts_with("SC10") || s.starts_with("SC11")), "{shown:?}");
+        assert!(shown.contains(&"SC2086 \"$v\"".to_string()), "{shown:?}");
+    }
+
+    #[test]
+    fn heredoc_dialect_is_its_interpreter_or_shebang() {
+        let Some(bin) = shellcheck() else { return };
+        let text = "FROM debian\nRUN <<EOF bash\nset -o pipefail\nEOF\nRUN <<EOF\n#!/bin/bash\nset -o pipefail\nEOF\nRUN <<EOF\nset -o pipefail\nEOF\nRUN <<EOF python3\nimport os; os.system('[[ -n $x ]]')\nEOF\n";
+        let out = check_many(&bin, &[scripts(text)], None).pop().unwrap();
+        let lines: Vec<usize> = out.iter().map(|d| text[..d.range.start].lines().count()).collect();
+        // Only the body run by the stage's /bin/sh is POSIX sh: `pipefail` is reported there.
+        let sc3040: Vec<usize> = out.iter().zip(&lines).filter(|(d, _)| d.code == "SC3040").map(|(_, l)| *l).collect();
+        assert_eq!(sc3040, [10], "{:?}", shown(text, &out));
+        // Python is not checked as shell.
+        assert!(!lines.contains(&13), "{:?}", shown(text, &out));
+        // `SHELL ["/bin/bash", "-c"]` makes the stage's RUNs bash.
+        let text = "FROM debian\nSHELL [\"/bin/bash\", \"-c\"]\nRUN set -o pipefail && echo\nRUN <<EOF\nset -o pipefail\nEOF\n";
+        let out = check_many(&bin, &[scripts(text)], None).pop().unwrap();
+        assert!(!out.iter().any(|d| d.code.starts_with("SC3")), "{:?}", shown(text, &out));
     }
 
     #[test]

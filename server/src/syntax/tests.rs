@@ -178,3 +178,38 @@ fn a_from_named_by_a_global_arg_builds_on_that_stage() {
     let parents: Vec<Option<usize>> = df.stages.iter().map(|s| s.parent).collect();
     assert_eq!(parents, [None, None, Some(0), Some(1), None]);
 }
+
+/// Continued lines `docker build` accepts parse without errors, and the pairs are BuildKit's.
+#[test]
+fn continued_lines_parse_as_buildkit_joins_them() {
+    let text = include_str!("../../tests/fixtures/syntax/continuations.Dockerfile");
+    let df = model(text);
+    assert!(df.errors.is_empty(), "{:?}", df.errors);
+    let syntax = crate::diagnostics::diagnose_model(text, &df);
+    assert!(syntax.is_empty(), "{}", crate::diagnostics::render_annotated(text, &syntax));
+    let pairs: Vec<(String, String, bool)> = df
+        .instructions
+        .iter()
+        .flat_map(|i| i.pairs())
+        .map(|p| (p.key.value.to_string(), p.value.as_ref().map_or(String::new(), |v| v.value.to_string()), p.has_equals))
+        .collect();
+    let expected = [
+        ("GOPATH", "/go", false),
+        ("org.opencontainers.image.title", "continuations", false),
+        ("GOBIN", "/go/bin", true),
+        ("CGO_ENABLED", "0", true),
+        ("VERSION", "", false),
+        ("REVISION", "unknown", true),
+        ("PATH", "/go/bin:/usr/local/go/bin:$PATH", true),
+    ];
+    let expected: Vec<(String, String, bool)> = expected.iter().map(|(k, v, e)| (k.to_string(), v.to_string(), *e)).collect();
+    assert_eq!(pairs, expected);
+
+    let text = include_str!("../../tests/fixtures/syntax/continuations-backtick.Dockerfile");
+    let df = model(text);
+    assert!(df.errors.is_empty(), "{:?}", df.errors);
+    let syntax = crate::diagnostics::diagnose_model(text, &df);
+    assert!(syntax.is_empty(), "{}", crate::diagnostics::render_annotated(text, &syntax));
+    let gopath = &df.instructions.last().unwrap().pairs()[0];
+    assert_eq!((gopath.key.value.as_str(), gopath.value.as_ref().map(|v| v.value.as_str())), ("GOPATH", Some("C:\\go")));
+}
