@@ -166,6 +166,9 @@ pub struct Semantics {
     /// Each stage's ARG/ENV definitions and re-declared global ARGs, in order: (offset, the
     /// symbol defined there or the global one re-declared, re-declaration?).
     stage_events: Vec<Vec<(usize, usize, bool)>>,
+    /// The global ARGs' values (they do not depend on where they are read): computed once,
+    /// since rules ask for them for every FROM.
+    globals: std::sync::OnceLock<resolve::Values>,
 }
 
 impl Semantics {
@@ -202,18 +205,20 @@ impl Semantics {
     /// lines): global ARG defaults for FROM, else the stage's ARG/ENV defined before `offset`
     /// (with inherited ENV). A re-declared global ARG keeps the global default.
     pub fn values_at(&self, text: &str, df: &Dockerfile, stage: Option<usize>, offset: usize) -> resolve::Values {
-        let mut values = resolve::Values::new();
         let resolve_value = |sym: &Symbol, values: &resolve::Values| {
             sym.value.as_ref().map(|w| crate::syntax::unquote(&resolve::expand(&text[w.range.clone()], values, df.escape), df.escape))
         };
         // Global ARGs in order.
-        let first_from = df.stages.first().map_or(usize::MAX, |s| df.instructions[s.from].range.start);
-        for sym in self.symbols.iter().filter(|s| s.kind == SymbolKind::Arg && s.stage.is_none() && s.range.start < first_from) {
-            let v = resolve_value(sym, &values);
-            values.insert(sym.name.clone(), v);
-        }
-        let Some(stage) = stage else { return values };
-        let globals = values;
+        let globals = self.globals.get_or_init(|| {
+            let mut values = resolve::Values::new();
+            let first_from = df.stages.first().map_or(usize::MAX, |s| df.instructions[s.from].range.start);
+            for sym in self.symbols.iter().filter(|s| s.kind == SymbolKind::Arg && s.stage.is_none() && s.range.start < first_from) {
+                let v = resolve_value(sym, &values);
+                values.insert(sym.name.clone(), v);
+            }
+            values
+        });
+        let Some(stage) = stage else { return globals.clone() };
         let mut values = resolve::Values::new();
         // Inherited ARG and ENV values, from the ancestor stages first.
         let mut chain = vec![stage];

@@ -15,6 +15,9 @@ use tree_sitter::{Node, Parser};
 
 use crate::syntax::{Args, Heredoc, Instruction, Kind, ShellText};
 
+mod pipes;
+pub use pipes::Pipe;
+
 /// One simple command.
 #[derive(Debug, Clone)]
 pub struct Command {
@@ -226,7 +229,7 @@ pub struct RunAnalysis {
     pub has_pipe: bool,
     /// The `|` and `|&` joining pipelines in the RUN's own scripts (not in `sh -c '…'`
     /// inside them), in source order.
-    pub pipes: Vec<Range<usize>>,
+    pub pipes: Vec<Pipe>,
     /// Subshells, command and process substitutions of the RUN's own scripts, by start.
     pub subshells: Vec<Range<usize>>,
 }
@@ -244,7 +247,8 @@ impl crate::syntax::shift::Shift for Command {
 impl crate::syntax::shift::Shift for RunAnalysis {
     fn shift(&mut self, delta: isize) {
         self.commands.shift(delta);
-        for r in self.pipes.iter_mut().chain(&mut self.subshells) {
+        self.pipes.shift(delta);
+        for r in &mut self.subshells {
             r.shift(delta);
         }
         for s in &mut self.scripts {
@@ -424,7 +428,7 @@ pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> R
         }
     });
     // Found in walking order; rules want them in source order.
-    out.pipes.sort_by_key(|r| r.start);
+    out.pipes.sort_by_key(|p| p.range.start);
     out.subshells.sort_by_key(|r| r.start);
     out
 }
@@ -464,9 +468,7 @@ fn walk(root: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, p
             "pipeline" => {
                 out.has_pipe = true;
                 if depth == 0 {
-                    let mut c = node.walk();
-                    let pipes = node.children(&mut c).filter(|n| matches!(n.kind(), "|" | "|&"));
-                    out.pipes.extend(pipes.map(|n| script.map_range(n.byte_range())));
+                    out.pipes.extend(pipes::of_pipeline(node, script));
                 }
                 let mut c = node.walk();
                 let children: Vec<_> = node.named_children(&mut c).collect();

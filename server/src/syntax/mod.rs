@@ -400,6 +400,11 @@ impl Dockerfile {
         if let Ok(index) = name.parse::<usize>() {
             return self.stages.get(index).filter(|s| s.from < before);
         }
+        // Not a stage name (`debian:12`, `ghcr.io/x`): no need to look (a FROM asks this of
+        // every earlier stage's name).
+        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
+            return None;
+        }
         self.stages.iter().filter(|s| s.from < before).rev().find(|s| {
             s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(name))
         })

@@ -110,122 +110,21 @@ fn shell_kind(ctx: &Context, idx: usize, stage: &Stage) -> ShellKind {
     ShellKind::Default
 }
 
-/// A `|` / `|&` joining two commands of a pipeline (not `||`, not a `case` pattern), with the
-/// names of the programs on each side (`None` for a subshell, a group, …).
-struct Pipe {
-    range: Range<usize>,
-    left: Option<String>,
-    right: Option<String>,
-}
-
 /// What the pipes of a RUN's scripts say about pipefail.
-struct Pipes {
+struct Pipes<'a> {
     /// The first pipe whose left side can fail in a way that matters.
-    first: Option<Pipe>,
+    first: Option<&'a crate::shell::Pipe>,
     /// A pipeline that pipefail would break: `yes | …` (`yes` always dies of SIGPIPE), or a
     /// reader that stops early (`head`, `grep -q`), which kills the writer the same way.
     broken_by_pipefail: bool,
 }
 
-/// Programs that write text they were given and cannot fail in a way that matters.
-const TEXT_WRITERS: &[&str] = &["echo", "printf"];
-
-/// Whether a pipeline element only writes text it was given: `echo …`, `printf …`, or a
-/// group or subshell of those, without command substitutions.
-fn only_writes_text(node: tree_sitter::Node, text: &str) -> bool {
-    match node.kind() {
-        "command" => simple_command(node, text, true).is_some_and(|(name, _)| TEXT_WRITERS.contains(&name.as_str())) && !has_substitution(node),
-        "redirected_statement" => node.child_by_field_name("body").is_some_and(|b| only_writes_text(b, text)),
-        "compound_statement" | "subshell" => {
-            let mut c = node.walk();
-            let mut parts = node.named_children(&mut c).filter(|n| n.kind() != "comment").peekable();
-            parts.peek().is_some() && parts.all(|n| only_writes_text(n, text))
-        }
-        "list" => {
-            let mut c = node.walk();
-            let all = node.named_children(&mut c).all(|n| only_writes_text(n, text));
-            all
-        }
-        _ => false,
+fn pipes<'a>(ctx: &'a Context, idx: usize) -> Pipes<'a> {
+    let all = &ctx.runs[idx].pipes;
+    Pipes {
+        first: all.iter().find(|p| !p.left_only_writes_text),
+        broken_by_pipefail: all.iter().any(|p| p.left.as_deref() == Some("yes") || p.right_stops_early),
     }
-}
-
-fn has_substitution(node: tree_sitter::Node) -> bool {
-    if matches!(node.kind(), "command_substitution" | "process_substitution") {
-        return true;
-    }
-    let mut c = node.walk();
-    let found = node.named_children(&mut c).any(has_substitution);
-    found
-}
-
-/// A pipeline element's program name (base name) and its words, for a simple command. In a
-/// nested pipeline, the command next to the pipe: the first one (`first`) or the last.
-fn simple_command(node: tree_sitter::Node, text: &str, first: bool) -> Option<(String, Vec<String>)> {
-    let node = match node.kind() {
-        "redirected_statement" => node.child_by_field_name("body")?,
-        "pipeline" => {
-            let mut c = node.walk();
-            let parts: Vec<tree_sitter::Node> = node.named_children(&mut c).filter(|n| n.kind() != "comment").collect();
-            return simple_command(*if first { parts.first()? } else { parts.last()? }, text, first);
-        }
-        _ => node,
-    };
-    if node.kind() != "command" {
-        return None;
-    }
-    let name = node.child_by_field_name("name")?;
-    let name = &text[name.byte_range()];
-    let name = name.rsplit('/').next().unwrap_or(name).to_string();
-    let mut c = node.walk();
-    let args = node.children_by_field_name("argument", &mut c).map(|a| text[a.byte_range()].to_string()).collect();
-    Some((name, args))
-}
-
-/// Whether a reader may stop before the end of its input (and so kill the writer with SIGPIPE).
-fn stops_early(name: &str, args: &[String]) -> bool {
-    match name {
-        "head" => true,
-        "grep" | "egrep" | "fgrep" => args.iter().any(|a| {
-            a == "--quiet" || a == "--silent" || a.starts_with("--max-count") || (a.starts_with('-') && !a.starts_with("--") && a.contains(['q', 'm']))
-        }),
-        _ => false,
-    }
-}
-
-fn pipes(ctx: &Context, idx: usize) -> Pipes {
-    let mut out = Pipes { first: None, broken_by_pipefail: false };
-    for script in &ctx.runs[idx].scripts {
-        let Some(tree) = parse_bash(&script.text) else { continue };
-        let mut stack = vec![tree.root_node()];
-        while let Some(n) = stack.pop() {
-            let mut c = n.walk();
-            stack.extend(n.children(&mut c));
-            if n.kind() != "pipeline" {
-                continue;
-            }
-            let mut c = n.walk();
-            let children: Vec<tree_sitter::Node> = n.children(&mut c).filter(|ch| ch.kind() != "comment").collect();
-            for (i, bar) in children.iter().enumerate() {
-                if !matches!(bar.kind(), "|" | "|&") || i == 0 || i + 1 >= children.len() {
-                    continue;
-                }
-                let left = simple_command(children[i - 1], &script.text, false);
-                let right = simple_command(children[i + 1], &script.text, true);
-                if left.as_ref().is_some_and(|(name, _)| name == "yes") || right.as_ref().is_some_and(|(name, args)| stops_early(name, args)) {
-                    out.broken_by_pipefail = true;
-                }
-                if only_writes_text(children[i - 1], &script.text) {
-                    continue;
-                }
-                let range = script.map_range(bar.byte_range());
-                if out.first.as_ref().is_none_or(|b| range.start < b.range.start) {
-                    out.first = Some(Pipe { range, left: left.map(|l| l.0), right: right.map(|r| r.0) });
-                }
-            }
-        }
-    }
-    out
 }
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
@@ -239,7 +138,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if pipes.broken_by_pipefail {
             continue;
         }
-        let Some(Pipe { range: pipe, left, right }) = pipes.first else { continue };
+        let Some(first) = pipes.first else { continue };
+        let (pipe, left, right) = (first.range.clone(), first.left.as_ref().map(|l| l.to_string()), first.right.as_ref().map(|r| r.to_string()));
         // `RUN <<EOF bash -e`: the heredoc goes to that shell, not to the stage's SHELL.
         let words: Vec<&str> = shell.words(ctx.text).collect();
         let heredoc_shell = !ins.heredocs.is_empty() && words.first().is_some_and(|w| w.starts_with("<<")) && words.len() > 1;
