@@ -177,12 +177,24 @@ impl Scripts {
     /// The scripts of every RUN in `df` that runs a shell ShellCheck knows.
     pub fn collect(text: &str, df: &Dockerfile, sem: &Semantics) -> Scripts {
         let mut jobs = Vec::new();
+        // The shell each stage ends with: a stage built on an earlier one inherits its SHELL
+        // (it is part of the image), one built on an image starts with the image's default.
+        let mut stage_shells: Vec<Vec<String>> = Vec::with_capacity(df.stages.len());
         let mut shell: Vec<String> = vec!["/bin/sh".into(), "-c".into()];
         let mut stage = None;
         for ins in &df.instructions {
             if ins.stage != stage {
+                if let Some(done) = stage {
+                    stage_shells.resize(done + 1, Vec::new());
+                    stage_shells[done] = std::mem::take(&mut shell);
+                }
                 stage = ins.stage;
-                shell = vec!["/bin/sh".into(), "-c".into()];
+                let st = stage.and_then(|i| df.stages.get(i));
+                shell = match st.and_then(|s| s.parent).and_then(|p| stage_shells.get(p)).filter(|s| !s.is_empty()) {
+                    Some(inherited) => inherited.clone(),
+                    None if st.is_some_and(|s| windows_image(&s.image)) => vec!["cmd".into(), "/S".into(), "/C".into()],
+                    None => vec!["/bin/sh".into(), "-c".into()],
+                };
             }
             if ins.kind == Kind::Shell {
                 if let Args::Exec(words) = &ins.args {
@@ -226,6 +238,15 @@ impl Scripts {
         }
         Scripts { jobs, suppressions: Suppressions::read(text, df) }
     }
+}
+
+/// A Windows base image (`mcr.microsoft.com/windows/servercore`, `…/nanoserver`,
+/// `python:3.12-windowsservercore`, .NET Framework images): RUN's default shell is
+/// `cmd /S /C`, which ShellCheck does not read.
+fn windows_image(image: &crate::syntax::ImageRef) -> bool {
+    let repo = image.repository.0.to_ascii_lowercase();
+    let tag = image.tag.as_ref().map(|t| t.0.to_ascii_lowercase()).unwrap_or_default();
+    ["windows", "nanoserver", "servercore"].iter().any(|w| repo.contains(w) || tag.contains(w)) || repo.contains("dotnet/framework")
 }
 
 /// ShellCheck diagnostics for every RUN in `df` (one process per dialect and chunk of the
@@ -645,6 +666,21 @@ mod tests {
         let df = Dockerfile::new(&snap.text, &snap.tree);
         let sem = Semantics::analyze(text, &df);
         Scripts::collect(text, &df, &sem)
+    }
+
+    /// The dialect of each script ShellCheck would check.
+    fn dialects(text: &str) -> Vec<&'static str> {
+        scripts(text).jobs.iter().map(|j| j.dialect).collect()
+    }
+
+    #[test]
+    fn a_stage_inherits_its_parent_stages_shell_and_windows_images_run_cmd() {
+        // SHELL is part of the image: `FROM base` runs bash too; a new image starts with sh.
+        let text = "FROM debian:12 AS base\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo a\nFROM base\nRUN echo b\nFROM debian:12\nRUN echo c\n";
+        assert_eq!(dialects(text), ["bash", "bash", "sh"]);
+        // cmd is not a shell ShellCheck reads: nothing to check, not SC1001 on every path.
+        let windows = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN mkdir C:\\app\nFROM python:3.12-windowsservercore\nRUN dir\nFROM mcr.microsoft.com/windows/servercore:ltsc2022 AS ps\nSHELL [\"powershell\", \"-Command\"]\nRUN Get-ChildItem\n";
+        assert!(dialects(windows).is_empty(), "{:?}", dialects(windows));
     }
 
     /// `code "covered text"` for each diagnostic of `text`.
