@@ -3,6 +3,7 @@
 step of the LSP benchmark's sequence, on a generated Dockerfile.
 
 Usage: bench/memory-steps.py [LINES=50000] [RUNS=3] [DOCKLS=target/release/dockls]
+       (SHAPE=run-dense for the RUN-dense file; ShellCheck runs if it is on PATH)
 
 Steps: initialize, didOpen (until its diagnostics, then 0.3 s for the background work),
 documentSymbol, foldingRange, a one-character didChange (until its diagnostics), semantic
@@ -110,7 +111,7 @@ def one_run(text):
 
 
 def main():
-    text = subprocess.run([GEN, str(LINES)], check=True, capture_output=True, text=True).stdout
+    text = subprocess.run([GEN, str(LINES), os.environ.get("SHAPE", "mixed")], check=True, capture_output=True, text=True).stdout
     runs = [one_run(text) for _ in range(RUNS)]
     print(f"dockls memory after each step, {LINES} lines, median of {RUNS} runs (MiB)\n")
     print("| step | peak (VmHWM) | resident (VmRSS) |")

@@ -52,6 +52,7 @@ pub fn run() -> ExitCode {
                 return false;
             }
         };
+        state.set_outbox(outbox.clone());
         let stdin = input::CleanInput::new(tokio::io::stdin(), outbox.clone());
         let service = direct::Direct::new(service, state.clone(), outbox);
         let serve = Server::new(stdin, sink, socket).serve(service);
@@ -67,7 +68,9 @@ pub fn run() -> ExitCode {
                 deadline
             }
         };
-        // Everything queued before `exit` is still written, within the same bound.
+        // Everything queued before `exit` is still written, within the same bound (the writer
+        // ends once no queue handle is left).
+        drop(state.take_outbox());
         let _ = tokio::time::timeout_at(deadline, tokio::task::spawn_blocking(move || writer.join())).await;
         state.shutdown_received()
     });

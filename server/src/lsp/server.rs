@@ -106,7 +106,7 @@ impl LanguageServer for Backend {
         // its own diagnostics stand (clearing them now would leave a file with problems blank).
         let _order = self.state.publish_lock.lock().await;
         if self.state.version(&uri).is_none() {
-            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            super::publish::send(&self.client, &self.state, uri, Vec::new(), None).await;
         }
     }
 

@@ -68,6 +68,9 @@ pub struct State {
     /// Documents whose RUN bodies ShellCheck is checking in the background (one run per
     /// document at a time; the run publishes the then-current version when it ends).
     shellcheck_running: Mutex<std::collections::HashSet<Uri>>,
+    /// The writer's queue: diagnostics are serialized straight to bytes and queued here.
+    /// Taken away at exit, so that the writer can finish.
+    outbox: Mutex<Option<super::transport::Outbox>>,
 }
 
 impl State {
@@ -178,6 +181,18 @@ impl State {
 
     pub fn lookups(&self) -> std::sync::MutexGuard<'_, super::publish::Lookups> {
         self.lookups.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn set_outbox(&self, outbox: super::transport::Outbox) {
+        *self.outbox.lock().unwrap_or_else(|e| e.into_inner()) = Some(outbox);
+    }
+
+    pub fn take_outbox(&self) -> Option<super::transport::Outbox> {
+        self.outbox.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    pub fn outbox(&self) -> Option<super::transport::Outbox> {
+        self.outbox.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Marks a background ShellCheck run for `uri` as started; false if one is running.
