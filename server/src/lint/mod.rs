@@ -148,6 +148,9 @@ pub struct Context<'a> {
     /// The USER instructions of each stage (indices, in order), for the rules that ask which
     /// user a RUN runs as: asking each RUN to look back through its stage was quadratic.
     pub(crate) users_by_stage: std::sync::OnceLock<Vec<Vec<usize>>>,
+    /// Per stage: the earlier stage a FROM names through variables (see
+    /// [`Context::stage_through_variables`]).
+    through_variables: std::sync::OnceLock<Vec<Option<usize>>>,
     /// For each text a rule looks for in earlier RUNs (lower case): the offset of the first RUN
     /// of each stage that contains it. Computed once per text, not once per asking RUN.
     pub(crate) first_run_mentioning: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Vec<Option<usize>>>>>,
@@ -189,6 +192,7 @@ impl<'a> Context<'a> {
             shipped_stages: Default::default(),
             package_runs: Default::default(),
             users_by_stage: Default::default(),
+            through_variables: Default::default(),
             first_run_mentioning: Default::default(),
             lines: Default::default(),
         }
@@ -206,6 +210,18 @@ impl<'a> Context<'a> {
     /// Instructions with their index, in order.
     pub fn instructions(&self) -> impl Iterator<Item = (usize, &'a Instruction)> + 'a {
         self.df.instructions.iter().map(|b| &**b).enumerate()
+    }
+
+    /// The earlier stage a FROM names through variables, as in `FROM binaries-${TARGETOS}`
+    /// (expanded with the global ARG defaults and the build platform's predefined args):
+    /// worked out once per lint run for every stage, since several rules ask for each FROM.
+    pub fn stage_through_variables(&self, stage: &crate::syntax::Stage) -> Option<&'a crate::syntax::Stage> {
+        let all = self.through_variables.get_or_init(|| {
+            let build = self.options.build_platform.clone().unwrap_or_else(crate::registry::Platform::host);
+            let platform = crate::semantics::platform_values(&build.os, &build.architecture, build.variant.as_deref());
+            self.df.stages.iter().map(|s| self.sem.stage_through_variables(self.text, self.df, s, &platform).map(|p| p.index)).collect()
+        });
+        all.get(stage.index).copied().flatten().and_then(|i| self.df.stages.get(i))
     }
 
     /// The last stage (the image `docker build` produces by default).

@@ -56,14 +56,12 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     // Whether each stage has set a WORKDIR so far (inherited from its parent stage).
     // `FROM scratch` works in `/`, always: it counts as set.
     let mut has_workdir = vec![false; ctx.df.stages.len()];
-    let build = ctx.options.build_platform.clone().unwrap_or_else(crate::registry::Platform::host);
-    let platform = crate::semantics::platform_values(&build.os, &build.architecture, build.variant.as_deref());
     for (_, ins) in ctx.instructions() {
         let Some(stage) = ins.stage else { continue };
         if ins.kind == Kind::From {
             let s = &ctx.df.stages[stage];
             // The parent stage, also when a variable names it (`FROM build-${TARGETOS}`).
-            let parent = s.parent.or_else(|| ctx.sem.stage_through_variables(ctx.text, ctx.df, s, &platform).map(|p| p.index));
+            let parent = s.parent.or_else(|| ctx.stage_through_variables(s).map(|p| p.index));
             has_workdir[stage] = match parent {
                 Some(p) => has_workdir.get(p).copied().unwrap_or(false),
                 None => s.image.is_scratch(),

@@ -71,13 +71,11 @@ FROM node:20.18-alpine
 /// with the global ARG defaults and the predefined platform args of the build platform) is a
 /// stage, not an image.
 fn base_images<'a>(ctx: &'a Context) -> impl Iterator<Item = (&'a crate::syntax::Stage, &'a crate::syntax::ImageRef)> + 'a {
-    let build = ctx.options.build_platform.clone().unwrap_or_else(crate::registry::Platform::host);
-    let platform = crate::semantics::platform_values(&build.os, &build.architecture, build.variant.as_deref());
     ctx.df.stages.iter().filter_map(move |s| {
         let img = &s.image;
         let from_var = img.repository.0.starts_with('$');
         let image = s.parent.is_none() && !img.is_scratch() && !from_var && !img.repository.0.is_empty();
-        (image && ctx.sem.stage_through_variables(ctx.text, ctx.df, s, &platform).is_none()).then_some((s, img))
+        (image && ctx.stage_through_variables(s).is_none()).then_some((s, img))
     })
 }
 

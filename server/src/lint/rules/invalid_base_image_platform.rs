@@ -52,7 +52,7 @@ or a base image that is published for the platform you build for.
 
 /// The values FROM lines see: the predefined platform args for `target`, then global ARG
 /// defaults (an `ARG TARGETPLATFORM` without default keeps the automatic value).
-fn from_values(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform, offset: usize) -> Values {
+fn from_values(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform) -> Values {
     let mut values = Values::new();
     let variant = target.variant.clone().unwrap_or_default();
     for prefix in ["TARGET", "BUILD"] {
@@ -61,7 +61,8 @@ fn from_values(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform, 
         values.insert(format!("{prefix}ARCH"), Some(target.architecture.clone()));
         values.insert(format!("{prefix}VARIANT"), Some(variant.clone()));
     }
-    for (name, value) in sem.values_at(text, df, None, offset) {
+    // The global ARGs: what every FROM sees, wherever it is.
+    for (name, value) in sem.values_at(text, df, None, 0) {
         if value.is_some() {
             values.insert(name, value);
         }
@@ -101,13 +102,14 @@ fn stage_names(df: &Dockerfile) -> StageNames {
     names
 }
 
-/// The values a stage's FROM sees, computed only when its image names a variable (a plain
-/// name resolves to itself): at 5,000 lines there are 200 FROMs, and this runs per keystroke.
-fn values_for(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform, stage: &Stage) -> Values {
+/// The values FROM lines see, computed only when an image names a variable (a plain name
+/// resolves to itself) and then once: they are the global ARGs and the platform args, the
+/// same for every FROM (at 5,000 lines there are 200 FROMs, and this runs per keystroke).
+fn values_for<'v>(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform, stage: &Stage, shared: &'v std::cell::OnceCell<Values>, empty: &'v Values) -> &'v Values {
     if stage.parent.is_none() && stage.image.text.contains('$') {
-        from_values(text, df, sem, target, stage.image.range.start)
+        shared.get_or_init(|| from_values(text, df, sem, target))
     } else {
-        Values::new()
+        empty
     }
 }
 
@@ -127,13 +129,14 @@ pub struct BaseImage {
 /// ARGs resolved for `target` as the rule resolves them.
 pub fn base_images(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform) -> Vec<BaseImage> {
     let names = stage_names(df);
+    let (shared, empty) = (std::cell::OnceCell::new(), Values::new());
     df.stages
         .iter()
         .filter_map(|s| {
-            let values = values_for(text, df, sem, target, s);
-            let reference = stage_image(df, s, &values, &names)?;
+            let values = values_for(text, df, sem, target, s, &shared, &empty);
+            let reference = stage_image(df, s, values, &names)?;
             let written = &s.image.text;
-            let name = resolved(df, written, &values);
+            let name = resolved(df, written, values);
             let shown = if written.contains('$') { format!("`{written}` (`{name}`)") } else { format!("`{written}`") };
             Some(BaseImage { range: s.image.range.clone(), shown, name, reference })
         })
@@ -152,8 +155,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
     let build = ctx.options.build_platform.clone().unwrap_or_else(Platform::host);
     let names = stage_names(ctx.df);
+    let values = from_values(ctx.text, ctx.df, ctx.sem, &build);
     for stage in &ctx.df.stages {
-        let values = from_values(ctx.text, ctx.df, ctx.sem, &build, stage.image.range.start);
         let Some(image) = stage_image(ctx.df, stage, &values, &names) else { continue };
         let Some(available) = ctx.options.image_platforms.get(&image.to_string()) else { continue };
         if available.is_empty() {

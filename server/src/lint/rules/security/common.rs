@@ -8,7 +8,6 @@ use crate::syntax::{Args, ImageRef, Instruction, Kind, Stage, Word};
 /// from a real image (or `scratch`). A parent named through variables (`FROM out-${TARGETOS}`)
 /// is followed with the predefined platform args of the build platform.
 pub fn final_chain<'a>(ctx: &Context<'a>) -> Vec<&'a Stage> {
-    let platform = platform_values(ctx);
     let mut chain: Vec<&Stage> = Vec::new();
     let mut cur = ctx.final_stage();
     while let Some(stage) = cur {
@@ -20,16 +19,10 @@ pub fn final_chain<'a>(ctx: &Context<'a>) -> Vec<&'a Stage> {
         chain.push(stage);
         cur = match stage.parent {
             Some(p) => ctx.df.stages.get(p),
-            None => ctx.sem.stage_through_variables(ctx.text, ctx.df, stage, &platform),
+            None => ctx.stage_through_variables(stage),
         };
     }
     chain
-}
-
-/// The predefined platform args (`TARGETOS`, …) of the build platform.
-pub fn platform_values(ctx: &Context) -> crate::semantics::resolve::Values {
-    let build = ctx.options.build_platform.clone().unwrap_or_else(crate::registry::Platform::host);
-    crate::semantics::platform_values(&build.os, &build.architecture, build.variant.as_deref())
 }
 
 /// The USER instruction in effect at the end of the final stage: the last top-level USER of
@@ -68,13 +61,11 @@ pub fn is_literal_image(img: &ImageRef) -> bool {
 
 /// FROM lines that name a real image: not `scratch`, not an earlier stage, not given by a
 /// variable as a whole.
-pub fn base_images<'a>(ctx: &Context<'a>) -> impl Iterator<Item = (&'a Stage, &'a ImageRef)> + 'a {
-    let platform = platform_values(ctx);
-    let (text, df, sem) = (ctx.text, ctx.df, ctx.sem);
-    df.stages.iter().filter_map(move |s| {
+pub fn base_images<'a>(ctx: &'a Context<'a>) -> impl Iterator<Item = (&'a Stage, &'a ImageRef)> + 'a {
+    ctx.df.stages.iter().filter_map(move |s| {
         let img = &s.image;
         let image = s.parent.is_none() && !img.is_scratch() && is_literal_image(img);
-        (image && sem.stage_through_variables(text, df, s, &platform).is_none()).then_some((s, img))
+        (image && ctx.stage_through_variables(s).is_none()).then_some((s, img))
     })
 }
 

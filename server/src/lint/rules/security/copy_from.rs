@@ -116,20 +116,14 @@ fn repository(image: &str) -> &str {
     image.strip_prefix("library/").unwrap_or(image)
 }
 
-/// The predefined platform args of the build platform.
-fn platform(ctx: &Context) -> crate::semantics::resolve::Values {
-    let p = ctx.options.build_platform.clone().unwrap_or_else(crate::registry::Platform::host);
-    crate::semantics::platform_values(&p.os, &p.architecture, p.variant.as_deref())
-}
-
 /// The first stage of the chain a stage is built on (`FROM build`, or through variables as in
 /// `FROM out-${TARGETOS}`); `None` when a variable names neither a stage nor a known image.
-fn root_of<'a>(ctx: &'a Context, stage: &'a Stage, platform: &crate::semantics::resolve::Values) -> Option<&'a Stage> {
+fn root_of<'a>(ctx: &'a Context, stage: &'a Stage) -> Option<&'a Stage> {
     let mut s = stage;
     for _ in 0..ctx.df.stages.len() {
         let next = match s.parent {
             Some(p) => ctx.df.stages.get(p),
-            None => ctx.sem.stage_through_variables(ctx.text, ctx.df, s, platform),
+            None => ctx.stage_through_variables(s),
         };
         match next {
             Some(n) if n.index < s.index => s = n,
@@ -140,7 +134,6 @@ fn root_of<'a>(ctx: &'a Context, stage: &'a Stage, platform: &crate::semantics::
 }
 
 fn check_whole_root(ctx: &Context, out: &mut Vec<Finding>) {
-    let platform = platform(ctx);
     for (i, ins) in ctx.instructions() {
         if ins.kind != Kind::Copy || !ins.heredocs.is_empty() {
             continue;
@@ -150,7 +143,7 @@ fn check_whole_root(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let root = match ctx.df.stage_named(&from.value, i) {
-            Some(stage) => root_of(ctx, stage, &platform).map(|s| s.image.text.as_str()),
+            Some(stage) => root_of(ctx, stage).map(|s| s.image.text.as_str()),
             None => Some(from.value.as_str()),
         };
         // Through a variable that names no stage: unknown.
