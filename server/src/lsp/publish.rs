@@ -227,10 +227,14 @@ fn shellcheck_in_background(client: &Client, state: &Arc<State>, uri: &Uri, bin:
     tokio::spawn(async move {
         let (st, u) = (state.clone(), uri.clone());
         let mut run = tokio::task::spawn_blocking(move || {
-            let analysis = st.analysis(&u)?;
-            let scripts = crate::shellcheck::Scripts::collect(analysis.text(), &analysis.dockerfile, &analysis.semantics);
+            // The analysis is let go before ShellCheck runs: held for the run's duration, it
+            // would make the next keystroke copy the whole model instead of moving it.
+            let scripts = {
+                let analysis = st.analysis(&u)?;
+                crate::shellcheck::Scripts::collect(analysis.text(), &analysis.dockerfile, &analysis.semantics)
+            };
             let n = scripts.len();
-            guarded("shellcheck", || crate::shellcheck::check_many(&bin, &[scripts], None)).ok()?;
+            guarded("shellcheck", || crate::shellcheck::check_in_background(&bin, scripts)).ok()?;
             Some(n)
         });
         if tokio::time::timeout(PROGRESS_AFTER, &mut run).await.is_err() {

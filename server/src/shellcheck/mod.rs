@@ -167,10 +167,25 @@ pub struct Scripts {
 #[derive(Debug)]
 struct Job {
     dialect: &'static str,
-    /// What ShellCheck reads: one prelude line declaring the variables in scope, then the
-    /// script (findings on the prelude are dropped, the rest shift up one line).
-    input: String,
-    script: Script,
+    /// The line ShellCheck reads before the script, declaring the variables in scope
+    /// (findings on it are dropped, the rest shift up one line).
+    prelude: String,
+    /// The RUN's shell analysis (shared with the lint run, not copied) and which of its
+    /// scripts this is.
+    run: std::sync::Arc<crate::shell::RunAnalysis>,
+    index: usize,
+}
+
+impl Job {
+    fn script(&self) -> &Script {
+        &self.run.scripts[self.index]
+    }
+
+    /// What ShellCheck reads: the prelude line, then the script. Built only for the scripts
+    /// that miss the cache: a publish looks every script up.
+    fn input(&self) -> String {
+        format!("{}\n{}", self.prelude, self.script().text)
+    }
 }
 
 impl Scripts {
@@ -208,7 +223,7 @@ impl Scripts {
             let stage_dialect = dialect(&shell);
             // The lint run analysed every RUN already: shared, not parsed again.
             let run = analyze_run_cached(text, ins, &df.comments);
-            for script in run.scripts.iter().cloned() {
+            for (index, script) in run.scripts.iter().enumerate() {
                 // A heredoc's interpreter or `#!` line, or the shell of `["bash", "-c", …]`,
                 // decides the dialect; the stage's SHELL decides the rest.
                 let dialect = match &script.interpreter {
@@ -232,8 +247,7 @@ impl Scripts {
                 used.sort();
                 used.dedup();
                 let prelude = if used.is_empty() { ":".to_string() } else { format!("export {}", used.join(" ")) };
-                let input = format!("{prelude}\n{}", script.text);
-                jobs.push(Job { dialect, input, script });
+                jobs.push(Job { dialect, prelude, run: run.clone(), index });
             }
         }
         Scripts { jobs, suppressions: Suppressions::read(text, df) }
@@ -277,7 +291,7 @@ pub fn cached(binary: &Path, scripts: &Scripts) -> (Vec<Diagnostic>, usize) {
     let call = c.begin();
     for job in &scripts.jobs {
         match c.get(cache_key(binary, job), call) {
-            Some(findings) => out.extend(findings.iter().filter_map(|f| diagnostic(&job.script, &scripts.suppressions, f))),
+            Some(findings) => out.extend(findings.iter().filter_map(|f| diagnostic(job.script(), &scripts.suppressions, f))),
             None => missing += 1,
         }
     }
@@ -289,6 +303,18 @@ pub fn cached(binary: &Path, scripts: &Scripts) -> (Vec<Diagnostic>, usize) {
 /// allow. With `disk` (a [`disk_cache_file`]), results are also looked up in and saved to
 /// that file, so a later run skips the scripts it has seen.
 pub fn check_many(binary: &Path, files: &[Scripts], disk: Option<&Path>) -> Vec<Vec<Diagnostic>> {
+    check_many_on(binary, files, disk, std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// [`check_many`] for the language server's background runs: one core is left to the
+/// analysis of the user's next keystroke (ShellCheck's processes also run at a lower priority).
+pub fn check_in_background(binary: &Path, scripts: Scripts) -> Vec<Diagnostic> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    check_many_on(binary, &[scripts], None, cores.saturating_sub(1).max(1)).pop().unwrap_or_default()
+}
+
+/// [`check_many`] with at most `processes` ShellCheck processes at a time.
+fn check_many_on(binary: &Path, files: &[Scripts], disk: Option<&Path>, processes: usize) -> Vec<Vec<Diagnostic>> {
     let keys: Vec<Vec<u64>> = files.iter().map(|f| f.jobs.iter().map(|j| cache_key(binary, j)).collect()).collect();
     // Findings by key for this call: hits and fresh results (the shared cache may be emptied
     // while this call inserts).
@@ -320,7 +346,7 @@ pub fn check_many(binary: &Path, files: &[Scripts], disk: Option<&Path>) -> Vec<
     });
     let mut found_on_disk = Vec::new();
     if let Some((cache, fingerprint)) = stored.as_mut() {
-        misses.retain(|(key, job)| match cache.get(&disk_cache::key(fingerprint, job.dialect, &job.input)) {
+        misses.retain(|(key, job)| match cache.get(&disk_cache::key(fingerprint, job.dialect, &job.input())) {
             Some(findings) => {
                 found_on_disk.push((*key, findings));
                 false
@@ -328,13 +354,14 @@ pub fn check_many(binary: &Path, files: &[Scripts], disk: Option<&Path>) -> Vec<
             None => true,
         });
     }
-    let inputs: Vec<(&'static str, &str)> = misses.iter().map(|(_, j)| (j.dialect, j.input.as_str())).collect();
-    let fresh = run_all(binary, &inputs);
+    let owned: Vec<(&'static str, String)> = misses.iter().map(|(_, j)| (j.dialect, j.input())).collect();
+    let inputs: Vec<(&'static str, &str)> = owned.iter().map(|(d, i)| (*d, i.as_str())).collect();
+    let fresh = run_all(binary, &inputs, processes);
     if let Some((cache, fingerprint)) = stored.as_mut() {
-        for ((_, job), findings) in misses.iter().zip(&fresh) {
+        for ((dialect, input), findings) in owned.iter().zip(&fresh) {
             // Only what ShellCheck answered: a script it could not check is tried again.
             if let Some(findings) = findings {
-                cache.insert(disk_cache::key(fingerprint, job.dialect, &job.input), findings.clone());
+                cache.insert(disk_cache::key(fingerprint, dialect, input), findings.clone());
             }
         }
     }
@@ -356,7 +383,7 @@ pub fn check_many(binary: &Path, files: &[Scripts], disk: Option<&Path>) -> Vec<
             let mut out = Vec::new();
             for (job, key) in file.jobs.iter().zip(keys) {
                 for f in results.get(key).map(Vec::as_slice).unwrap_or_default() {
-                    if let Some(d) = diagnostic(&job.script, &file.suppressions, f) {
+                    if let Some(d) = diagnostic(job.script(), &file.suppressions, f) {
                         out.push(d);
                     }
                 }
@@ -368,7 +395,8 @@ pub fn check_many(binary: &Path, files: &[Scripts], disk: Option<&Path>) -> Vec<
 
 fn cache_key(binary: &Path, job: &Job) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (binary, job.dialect, &job.input).hash(&mut h);
+    // The parts of what ShellCheck reads, not the joined text: no copy per lookup.
+    (binary, job.dialect, &job.prelude, &job.script().text).hash(&mut h);
     h.finish()
 }
 
@@ -435,11 +463,11 @@ fn offset(script: &Script, line: usize, column: usize) -> usize {
 
 /// Findings of each input (dialect, prelude + script), in order (`None`: not checked): chunks
 /// of one dialect, run on up to one process per core at a time.
-fn run_all(binary: &Path, inputs: &[(&'static str, &str)]) -> Vec<Option<Vec<Finding>>> {
+fn run_all(binary: &Path, inputs: &[(&'static str, &str)], processes: usize) -> Vec<Option<Vec<Finding>>> {
     if inputs.is_empty() {
         return Vec::new();
     }
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let workers = processes.clamp(1, 8);
     // About four chunks per core, so one slow chunk does not leave the other cores idle.
     let size = inputs.len().div_ceil(workers * 4).clamp(MIN_BATCH, MAX_BATCH);
     let mut order: Vec<usize> = (0..inputs.len()).collect();
@@ -571,6 +599,19 @@ fn invoke(binary: &Path, dialect: &str, files: &[PathBuf], stdin: Option<&str>, 
             cmd.arg("--rcfile").arg(rc);
         }
         cmd.args(files).stdin(Stdio::null());
+    }
+    // ShellCheck runs beside the language server's own work (it never delays a publish):
+    // at a lower priority, so that on a busy machine a keystroke's analysis goes first.
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt as _;
+        // SAFETY: `nice` is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::nice(10);
+                Ok(())
+            });
+        }
     }
     let Ok(mut child) = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn() else { return Some(Err(())) };
     if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
