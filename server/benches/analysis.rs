@@ -10,10 +10,15 @@ use dockls::document::{Change, Document, PositionEncoding, TextPosition};
 #[path = "../../tests/src/synth.rs"]
 mod synth;
 
-/// A change of one digit in the middle of the file (`=1.` → `=2.` inside an ARG default).
+/// A change of one digit in the middle of the file (`=1.` → `=2.` inside an ARG default of
+/// the mixed shape; the first digit after the middle otherwise).
 fn middle_edit(text: &str) -> (u32, u32) {
     let mid = text.len() / 2;
-    let at = text[mid..].find("=1.").map(|i| mid + i + 1).unwrap_or(mid);
+    let at = text[mid..]
+        .find("=1.")
+        .map(|i| mid + i + 1)
+        .or_else(|| text[mid..].find(|c: char| c.is_ascii_digit()).map(|i| mid + i))
+        .unwrap_or(mid);
     let line = text[..at].matches('\n').count() as u32;
     let col = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u32;
     (line, col)
@@ -21,10 +26,14 @@ fn middle_edit(text: &str) -> (u32, u32) {
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("analysis");
-    for lines in [40usize, 5_000, 50_000] {
-        let text = synth::dockerfile(lines);
+    // The mixed shape keeps the benchmarks' old names; the RUN-dense one (≈ 14 RUNs per 100
+    // lines) is suffixed.
+    let cases = [40usize, 5_000, 50_000].into_iter().map(|n| (synth::Shape::Mixed, n)).chain([5_000, 50_000].map(|n| (synth::Shape::RunDense, n)));
+    for (shape, lines) in cases {
+        let text = shape.generate(lines);
+        let suffix = if shape == synth::Shape::Mixed { String::new() } else { format!("/{}", shape.name()) };
         let (line, col) = middle_edit(&text);
-        group.bench_function(BenchmarkId::new("edit+reparse+diagnostics", lines), |b| {
+        group.bench_function(BenchmarkId::new(format!("edit+reparse+diagnostics{suffix}"), lines), |b| {
             let mut doc = Document::new(&text, 1);
             let mut version = 1;
             // As the server does: each version's model reuses the previous one's instructions.
@@ -46,10 +55,10 @@ fn bench(c: &mut Criterion) {
             });
         });
         let analysis = Analysis::new(Document::new(&text, 1).snapshot());
-        group.bench_function(BenchmarkId::new("document-symbols", lines), |b| {
+        group.bench_function(BenchmarkId::new(format!("document-symbols{suffix}"), lines), |b| {
             b.iter(|| dockls::symbols::document_symbols(analysis.text(), &analysis.dockerfile));
         });
-        group.bench_function(BenchmarkId::new("typed-model+semantics", lines), |b| {
+        group.bench_function(BenchmarkId::new(format!("typed-model+semantics{suffix}"), lines), |b| {
             b.iter(|| Analysis::new(analysis.snapshot.clone()));
         });
     }

@@ -55,6 +55,9 @@ fn main() {
     step("typed model");
     let semantics = dockls::semantics::Semantics::analyze(&snapshot.text, &dockerfile);
     step("semantics");
+    // Every RUN body parsed with tree-sitter-bash into the shell cache the rules read.
+    dockls::shell::prefetch(&snapshot.text, &dockerfile);
+    step("shell analysis");
     let diagnostics =
         dockls::diagnostics::diagnose_with(&snapshot.text, &dockerfile, &semantics, &Default::default(), &Default::default());
     step("diagnostics");

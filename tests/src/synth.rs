@@ -28,7 +28,8 @@ pub fn dockerfile(lines: usize) -> String {
             "        git=1:2.39.2-1.1 && \\".into(),
             "    rm -rf /var/lib/apt/lists/*".into(),
             format!("COPY --link --chown=app:app requirements-{stage}.txt /opt/app/"),
-            "RUN pip install --no-cache-dir -r requirements.txt".into(),
+            // `$APP_HOME` unquoted: something for ShellCheck to report in every block.
+            "RUN pip install --no-cache-dir -r requirements.txt --target $APP_HOME".into(),
             "COPY <<EOF /etc/app.conf".into(),
             format!("name = \"{name}\""),
             "port = 8080".into(),
