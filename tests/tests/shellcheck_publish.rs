@@ -122,3 +122,35 @@ fn without_shellcheck_each_version_is_published_once() {
     assert!(more.is_empty(), "{more:?}");
     c.shutdown_and_exit();
 }
+
+#[test]
+fn exiting_during_a_run_leaves_no_scratch_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = fake_shellcheck(dir.path());
+    let (log, gate, tmp) = (dir.path().join("starts.log"), dir.path().join("gate"), dir.path().join("tmp"));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let path = format!("{}:{}", bin.display(), path_without("shellcheck"));
+    let mut c = LspClient::spawn_env(
+        &dockls_binary(),
+        &["serve", "--stdio"],
+        &[
+            ("DOCKLS_OFFLINE", Some("1")),
+            ("PATH", Some(&path)),
+            ("TMPDIR", Some(tmp.to_str().unwrap())),
+            ("FAKE_SHELLCHECK_LOG", Some(log.to_str().unwrap())),
+            ("FAKE_SHELLCHECK_GATE", Some(gate.to_str().unwrap())),
+        ],
+    );
+    c.initialize(&file_uri(dir.path()), json!({}));
+    let uri = &file_uri(&dir.path().join("Dockerfile"));
+    // Two scripts of one dialect: checked as one batch, from files in a scratch folder.
+    c.did_open(uri, "FROM alpine:3.20\nRUN echo $x\nRUN echo $y\n");
+    c.wait_diagnostics(uri, Some(1));
+    c.wait_notification("$/progress", |m| m["params"]["value"]["kind"] == "begin", Duration::from_secs(20));
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 1, "the batch's folder exists while it runs");
+    c.shutdown_and_exit();
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().map(|e| e.unwrap().path()).collect();
+    // Lets the stand-in that still waits end.
+    std::fs::write(&gate, "").unwrap();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

@@ -461,6 +461,42 @@ fn offset(script: &Script, line: usize, column: usize) -> usize {
     text.len()
 }
 
+/// Temporary folders of batches still running: the language server removes them when it
+/// exits (a run is not waited for then, and a `TempDir` of a thread that never returns is
+/// never dropped).
+fn live_dirs() -> &'static Mutex<Vec<PathBuf>> {
+    static DIRS: OnceLock<Mutex<Vec<PathBuf>>> = OnceLock::new();
+    DIRS.get_or_init(Default::default)
+}
+
+/// A batch's temporary folder, registered in [`live_dirs`] while it lives.
+struct ScratchDir(tempfile::TempDir);
+
+impl ScratchDir {
+    fn new(dir: tempfile::TempDir) -> ScratchDir {
+        live_dirs().lock().unwrap_or_else(|e| e.into_inner()).push(dir.path().to_path_buf());
+        ScratchDir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        live_dirs().lock().unwrap_or_else(|e| e.into_inner()).retain(|p| p != self.0.path());
+    }
+}
+
+/// Removes the temporary folders of batches that are still running (at exit).
+pub fn remove_temporary_files() {
+    let dirs = std::mem::take(&mut *live_dirs().lock().unwrap_or_else(|e| e.into_inner()));
+    for dir in dirs {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 /// Findings of each input (dialect, prelude + script), in order (`None`: not checked): chunks
 /// of one dialect, run on up to one process per core at a time.
 fn run_all(binary: &Path, inputs: &[(&'static str, &str)], processes: usize) -> Vec<Option<Vec<Finding>>> {
@@ -479,7 +515,7 @@ fn run_all(binary: &Path, inputs: &[(&'static str, &str)], processes: usize) -> 
     // Single-script batches go through stdin; larger ones need files.
     let dir = if batches.iter().any(|b| b.len() > 1) {
         match tempfile::Builder::new().prefix("dockls-shellcheck-").tempdir() {
-            Ok(d) => Some(d),
+            Ok(d) => Some(ScratchDir::new(d)),
             Err(e) => {
                 eprintln!("dockls: cannot create a temporary folder for ShellCheck ({e}); checking one script per process");
                 None
