@@ -9,6 +9,7 @@ mod convert;
 mod direct;
 mod guard;
 mod input;
+pub mod log;
 mod notifications;
 mod publish;
 mod requests;

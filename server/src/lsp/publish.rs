@@ -179,7 +179,7 @@ pub fn compute_with_config(
     let shellcheck = if config.shellcheck_enabled != Some(false) {
         let found = crate::shellcheck::locate(config.shellcheck_path.as_deref());
         if found.is_none() {
-            crate::shellcheck::log_missing_once();
+            super::log::log_once(state, tower_lsp_server::ls_types::MessageType::INFO, crate::shellcheck::MISSING);
         }
         found.map(|bin| (bin, settings.min_severity))
     } else {
@@ -434,8 +434,8 @@ fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
                             }
                         }
                         Some(Err(e)) => {
-                            // The server log (stderr), not the user's diagnostics.
-                            eprintln!("dockls: {e}");
+                            // The client's log (once), not the user's diagnostics.
+                            super::log::log_once(&state, tower_lsp_server::ls_types::MessageType::WARNING, e);
                             l.failed.insert(key, std::time::Instant::now());
                         }
                         None => {

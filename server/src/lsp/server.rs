@@ -62,8 +62,7 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         let enc = self.state.encoding();
         let msg = format!("dockls {} ready (positions: {enc:?})", env!("CARGO_PKG_VERSION"));
-        eprintln!("{msg}");
-        self.client.log_message(MessageType::INFO, msg).await;
+        super::log::log(&self.state, MessageType::INFO, msg);
         // Run the whole pipeline once on a small file while the editor is still sending
         // `didOpen`: the thread pools, the shell parsers and the rule tables are then ready
         // for the first real document (measured: ~5 ms less on its first diagnostics).
@@ -91,10 +90,7 @@ impl LanguageServer for Backend {
         let version = params.text_document.version;
         match notifications::did_change::handle(&self.state, params) {
             Ok(uri) => self.spawn_publish(uri, version),
-            Err(msg) => {
-                eprintln!("dockls: {msg}");
-                self.client.log_message(MessageType::WARNING, msg).await;
-            }
+            Err(msg) => super::log::log(&self.state, MessageType::WARNING, msg),
         }
     }
 

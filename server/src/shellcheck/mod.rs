@@ -68,10 +68,13 @@ fn search_path(name: &str) -> Option<PathBuf> {
 
 static MISSING_LOGGED: AtomicBool = AtomicBool::new(false);
 
-/// Logs (once per process) that ShellCheck is not available.
+/// What to tell the user when ShellCheck is not available.
+pub const MISSING: &str = "shellcheck not found on PATH; RUN bodies are not checked with ShellCheck";
+
+/// Logs (once per process, on stderr: the command line's log) that ShellCheck is not available.
 pub fn log_missing_once() {
     if !MISSING_LOGGED.swap(true, Ordering::Relaxed) {
-        eprintln!("dockls: shellcheck not found on PATH; RUN bodies are not checked with ShellCheck");
+        eprintln!("dockls: {MISSING}");
     }
 }
 
