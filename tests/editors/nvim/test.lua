@@ -1,0 +1,87 @@
+-- Headless Neovim end-to-end test of editors/nvim (run by tests/editors/nvim/run.sh):
+--   nvim --headless --clean -u tests/editors/nvim/test.lua
+-- Environment: DOCKLS_REPO (repository root), DOCKLS_BIN (the server binary), WORKDIR (a
+-- temporary folder for the Dockerfile). Exits 0 when every check passes, 1 otherwise.
+local repo, bin, workdir = os.getenv('DOCKLS_REPO'), os.getenv('DOCKLS_BIN'), os.getenv('WORKDIR')
+local failures = {}
+local function check(ok, what)
+  io.stdout:write((ok and 'ok   ' or 'FAIL ') .. what .. '\n')
+  if not ok then table.insert(failures, what) end
+end
+local function finish()
+  io.stdout:write(#failures == 0 and 'nvim: all checks passed\n' or ('nvim: ' .. #failures .. ' failed\n'))
+  vim.cmd(#failures == 0 and 'qall!' or 'cquit! 1')
+end
+
+-- Only what a user's config has: the plugin folder on the runtimepath and one enable call
+-- (plus the binary under test instead of `dockls` on PATH).
+vim.opt.runtimepath:prepend(repo .. '/editors/nvim')
+vim.lsp.config('dockls', { cmd = { bin, 'serve', '--stdio' } })
+vim.lsp.enable('dockls')
+
+-- After start-up, when filetype detection is on (it is not yet while this file runs).
+local function run()
+  local path = workdir .. '/Dockerfile'
+  local f = assert(io.open(path, 'w'))
+  f:write('FROM debian:bookworm\nMAINTAINER Jane Doe <jane@example.com>\nRUN apt-get update && apt-get install -y curl\nCMD ["sh"]\n')
+  f:close()
+  vim.cmd('edit ' .. path)
+  local buf = vim.api.nvim_get_current_buf()
+  check(vim.bo[buf].filetype == 'dockerfile', 'filetype is dockerfile')
+
+  local attached = vim.wait(15000, function() return #vim.lsp.get_clients({ bufnr = buf, name = 'dockls' }) > 0 end, 50)
+  check(attached, 'dockls attaches to the buffer')
+  local client = vim.lsp.get_clients({ bufnr = buf, name = 'dockls' })[1]
+  if not client then return finish() end
+  check(client.root_dir == workdir, 'root is the Dockerfile folder (' .. tostring(client.root_dir) .. ')')
+
+  local function codes()
+    local out = {}
+    for _, d in ipairs(vim.diagnostic.get(buf)) do out[d.code or ''] = d end
+    return out
+  end
+  vim.wait(15000, function() return codes()['maintainer-deprecated'] ~= nil end, 50)
+  local maintainer = codes()['maintainer-deprecated']
+  check(maintainer ~= nil and maintainer.lnum == 1 and maintainer.col == 0, 'diagnostic at the MAINTAINER token')
+  check(codes()['apt-no-install-recommends'] ~= nil, 'apt rule reported on the RUN')
+
+  -- Hover on the finding: its rule's documentation.
+  local hover = client:request_sync('textDocument/hover', {
+    textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = 1, character = 2 },
+  }, 10000, buf)
+  local text = hover and hover.result and hover.result.contents and hover.result.contents.value or ''
+  check(text:find('maintainer%-deprecated') ~= nil or text:find('MAINTAINER') ~= nil, 'hover shows the rule docs')
+
+  -- A quick fix from the diagnostics the client sends (as `vim.lsp.buf.code_action()` does),
+  -- applied to the buffer.
+  local lsp_diags = {}
+  for _, d in ipairs(vim.diagnostic.get(buf, { lnum = 1 })) do
+    table.insert(lsp_diags, d.user_data and d.user_data.lsp or nil)
+  end
+  local actions = client:request_sync('textDocument/codeAction', {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    range = { start = { line = 1, character = 0 }, ['end'] = { line = 1, character = 0 } },
+    context = { diagnostics = lsp_diags, only = { 'quickfix' } },
+  }, 10000, buf)
+  local fix
+  for _, a in ipairs(actions and actions.result or {}) do
+    if a.edit and a.title:find('LABEL') then fix = a break end
+  end
+  check(fix ~= nil, 'a MAINTAINER → LABEL quick fix is offered')
+  if fix then
+    vim.lsp.util.apply_workspace_edit(fix.edit, client.offset_encoding)
+    local line = vim.api.nvim_buf_get_lines(buf, 1, 2, false)[1]
+    check(line:find('^LABEL') ~= nil, 'the fix changed the buffer: ' .. line)
+    -- The edit reaches the server: the finding goes away.
+    local gone = vim.wait(15000, function() return codes()['maintainer-deprecated'] == nil end, 50)
+    check(gone, 'the fixed finding disappears')
+  end
+
+  local symbols = client:request_sync('textDocument/documentSymbol', { textDocument = { uri = vim.uri_from_bufnr(buf) } }, 10000, buf)
+  check(symbols and symbols.result and #symbols.result >= 1, 'document symbols answer')
+  finish()
+end
+vim.api.nvim_create_autocmd('VimEnter', { once = true, nested = true, callback = function()
+  local ok, err = pcall(run)
+  if not ok then check(false, 'error: ' .. tostring(err)) finish() end
+end })
