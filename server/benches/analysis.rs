@@ -8,6 +8,7 @@ use dockls::analysis::Analysis;
 use dockls::document::{Change, Document, PositionEncoding, TextPosition};
 
 #[path = "../../tests/src/synth.rs"]
+#[allow(dead_code)] // the generator is shared; not every user calls every function
 mod synth;
 
 /// A change of one digit in the middle of the file (`=1.` → `=2.` inside an ARG default of

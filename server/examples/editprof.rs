@@ -8,6 +8,7 @@
 //! of the file: up to 64 KiB every keystroke then parses the whole text again
 //! (`document::FRESH_AFTER_ERROR_LIMIT`).
 #[path = "../../tests/src/synth.rs"]
+#[allow(dead_code)] // the generator is shared; not every user calls every function
 mod synth;
 use dockls::analysis::Analysis;
 use dockls::document::{Change, Document, PositionEncoding, TextPosition};

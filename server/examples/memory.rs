@@ -5,6 +5,7 @@
 //!     cargo run --release -p dockls --example memory -- 50000
 
 #[path = "../../tests/src/synth.rs"]
+#[allow(dead_code)] // the generator is shared; not every user calls every function
 mod synth;
 
 /// Bytes in use in glibc's heap: Rust's allocations and tree-sitter's alike. `mallinfo2`

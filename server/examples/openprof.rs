@@ -1,4 +1,5 @@
 #[path = "../../tests/src/synth.rs"]
+#[allow(dead_code)] // the generator is shared; not every user calls every function
 mod synth;
 fn main() {
     let lines: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5000);

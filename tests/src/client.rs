@@ -1192,6 +1192,13 @@ fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
     })
 }
 
+/// `$PATH` without the folders that hold a program named `program`.
+pub fn path_without(program: &str) -> String {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let kept: Vec<PathBuf> = std::env::split_paths(&path).filter(|d| !d.join(program).is_file()).collect();
+    std::env::join_paths(kept).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1357,11 +1364,4 @@ mod tests {
             "file:///tmp/a%20b/Dockerfile"
         );
     }
-}
-
-/// `$PATH` without the folders that hold a program named `program`.
-pub fn path_without(program: &str) -> String {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let kept: Vec<PathBuf> = std::env::split_paths(&path).filter(|d| !d.join(program).is_file()).collect();
-    std::env::join_paths(kept).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
 }

@@ -609,3 +609,31 @@ fn multiline_tokens_are_whole_only_for_clients_that_support_them() {
     let body: Vec<(u64, u64, u64)> = tokens(false).into_iter().filter(|t| t.0 == 2 || t.0 == 3).collect();
     assert_eq!(body, [(2, 0, 7), (3, 0, 10)]);
 }
+
+#[test]
+fn completion_offers_keywords_flags_stages_and_variables() {
+    // A CJK comment first: positions are UTF-16 code units, the server works in bytes.
+    let text = "# ビルド\nFROM golang:1.23 AS build\nARG VERSION=1.2\nFROM alpine\nCOPY --from= /x /y\nR\nENV GREETING=hi\nRUN echo $GR\n";
+    let mut c = opened(text);
+    let complete = |c: &mut LspClient, line: u32, character: u32| -> Vec<Value> {
+        let mut p = text_document_position(URI, line, character);
+        p["context"] = json!({ "triggerKind": 1 });
+        c.request("textDocument/completion", p).unwrap().as_array().cloned().unwrap_or_default()
+    };
+    let labels = |items: &[Value]| items.iter().map(|i| i["label"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let stage = complete(&mut c, 4, 12);
+    assert_eq!(labels(&stage), ["build"]);
+    assert_eq!(stage[0]["textEdit"]["range"]["start"], json!({"line": 4, "character": 12}));
+    let keyword = complete(&mut c, 5, 1);
+    assert_eq!(labels(&keyword), ["RUN"]);
+    assert_eq!(keyword[0]["insertTextFormat"], 2, "a snippet");
+    let variable = complete(&mut c, 7, 12);
+    assert_eq!(labels(&variable), ["GREETING"]);
+    assert_eq!(variable[0]["detail"], "= hi");
+    assert_eq!(variable[0]["textEdit"]["range"]["start"], json!({"line": 7, "character": 10}));
+    let flags = complete(&mut c, 4, 7);
+    assert!(labels(&flags).contains(&"--link".to_string()), "{flags:?}");
+    // Out of range: clamped to the end of the file, answered (an error would fail `request`).
+    assert_eq!(labels(&complete(&mut c, 99, 99)).first().map(String::as_str), Some("FROM"));
+    c.shutdown_and_exit();
+}

@@ -182,7 +182,7 @@ impl<'a> Context<'a> {
     pub fn new(text: &'a str, df: &'a Dockerfile, sem: &'a Semantics, options: &'a LintOptions) -> Context<'a> {
         // RUN bodies are parsed in parallel; unchanged ones come from the cache.
         use rayon::prelude::*;
-        let runs = df.instructions.par_iter().map(|i| analyze_run_cached(text, i, &df.comments)).collect();
+        let runs = df.instructions.par_iter().map(|i| analyze_run_cached(text, i)).collect();
         Context {
             text,
             df,

@@ -135,6 +135,10 @@ impl LanguageServer for Backend {
         self.blocking("textDocument/codeAction", move |s| requests::code_action::handle(s, params)).await
     }
 
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        self.blocking("textDocument/completion", move |s| requests::completion::handle(s, params)).await
+    }
+
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         self.blocking("textDocument/hover", move |s| requests::hover::handle(s, params)).await
     }

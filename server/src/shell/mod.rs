@@ -264,7 +264,7 @@ impl crate::syntax::shift::Shift for RunAnalysis {
 /// instruction shares one empty analysis. A keystroke's lint run asks this for every
 /// instruction: sharing instead of copying saves most of the allocations a copy makes (tens
 /// of thousands of strings and vectors at 5,000 lines).
-pub fn analyze_run_cached(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> Arc<RunAnalysis> {
+pub fn analyze_run_cached(src: &str, ins: &Instruction) -> Arc<RunAnalysis> {
     use std::collections::HashMap;
     use std::hash::{Hash, Hasher};
     use std::sync::{Mutex, OnceLock};
@@ -295,7 +295,7 @@ pub fn analyze_run_cached(src: &str, ins: &Instruction, comments: &[Range<usize>
         moved.shift(delta);
         return Arc::new(moved);
     }
-    let r = Arc::new(analyze_run(src, ins, comments));
+    let r = Arc::new(analyze_run(src, ins));
     let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
     if map.len() >= CAPACITY {
         map.clear();
@@ -308,7 +308,7 @@ pub fn analyze_run_cached(src: &str, ins: &Instruction, comments: &[Range<usize>
 pub fn prefetch(src: &str, df: &crate::syntax::Dockerfile) {
     use rayon::prelude::*;
     df.instructions.par_iter().for_each(|ins| {
-        analyze_run_cached(src, ins, &df.comments);
+        analyze_run_cached(src, ins);
     });
 }
 
@@ -345,12 +345,12 @@ fn heredoc_interpreter<'a>(words: &[&'a str]) -> Option<&'a str> {
 /// `comments` is not needed by the shell form any more (its comment lines lie between the
 /// fragments of the command line, which is all the script is built from); it is kept so the
 /// callers stay as they are.
-pub fn analyze_run(src: &str, ins: &Instruction, comments: &[Range<usize>]) -> RunAnalysis {
+pub fn analyze_run(src: &str, ins: &Instruction) -> RunAnalysis {
     let mut out = RunAnalysis::default();
     if ins.kind == Kind::Onbuild {
         // `ONBUILD RUN …`: the trigger's commands.
         return match &ins.nested {
-            Some(n) if n.kind == Kind::Run => analyze_run(src, n, comments),
+            Some(n) if n.kind == Kind::Run => analyze_run(src, n),
             _ => out,
         };
     }

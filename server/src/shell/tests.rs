@@ -7,7 +7,7 @@ fn commands(text: &str) -> Vec<(String, Vec<String>, String)> {
     let df = Dockerfile::new(&snap.text, &snap.tree);
     let mut out = Vec::new();
     for ins in &df.instructions {
-        for c in analyze_run(text, ins, &df.comments).commands {
+        for c in analyze_run(text, ins).commands {
             out.push((c.program().to_string(), c.args.iter().map(|a| a.value.to_string()).collect(), text[c.name_range.clone()].to_string()));
         }
     }
@@ -38,7 +38,7 @@ fn heredocs_sudo_and_sh_c() {
 fn scripts(text: &str) -> Vec<Script> {
     let snap = Snapshot::from_text(text);
     let df = Dockerfile::new(&snap.text, &snap.tree);
-    df.instructions.iter().flat_map(|ins| analyze_run(text, ins, &df.comments).scripts).collect()
+    df.instructions.iter().flat_map(|ins| analyze_run(text, ins).scripts).collect()
 }
 
 /// Every script character maps back to the same character in the Dockerfile.
@@ -132,7 +132,7 @@ fn sh_c_scripts_map_across_continuations() {
     let text = "FROM debian\nRUN bash -c \"\\\n    set -e; \\\n    apt-get update && rm -rf /var/lib/apt/lists/*\"\n";
     let snap = Snapshot::from_text(text);
     let df = Dockerfile::new(&snap.text, &snap.tree);
-    let run = analyze_run(text, &df.instructions[1], &df.comments);
+    let run = analyze_run(text, &df.instructions[1]);
     let names: Vec<(&str, &str)> = run.commands.iter().map(|c| (c.program(), &text[c.name_range.clone()])).collect();
     assert_eq!(names, [("bash", "bash"), ("set", "set"), ("apt-get", "apt-get"), ("rm", "rm")]);
     let rm = run.commands.iter().find(|c| c.program() == "rm").unwrap();

@@ -225,7 +225,7 @@ impl Scripts {
             }
             let stage_dialect = dialect(&shell);
             // The lint run analysed every RUN already: shared, not parsed again.
-            let run = analyze_run_cached(text, ins, &df.comments);
+            let run = analyze_run_cached(text, ins);
             for (index, script) in run.scripts.iter().enumerate() {
                 // A heredoc's interpreter or `#!` line, or the shell of `["bash", "-c", …]`,
                 // decides the dialect; the stage's SHELL decides the rest.

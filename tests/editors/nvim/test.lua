@@ -77,6 +77,16 @@ local function run()
     check(gone, 'the fixed finding disappears')
   end
 
+  -- Completion after `--from=` offers the earlier stage (as omnifunc/completion plugins ask).
+  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { 'FROM golang:1.23 AS build', 'FROM alpine', 'COPY --from=' })
+  local last = vim.api.nvim_buf_line_count(buf) - 1
+  local completion = client:request_sync('textDocument/completion', {
+    textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = last, character = 12 },
+  }, 10000, buf)
+  local labels = {}
+  for _, item in ipairs(completion and completion.result or {}) do labels[item.label] = true end
+  check(labels['build'] == true, 'completion offers the stage name after --from=')
+
   local symbols = client:request_sync('textDocument/documentSymbol', { textDocument = { uri = vim.uri_from_bufnr(buf) } }, 10000, buf)
   check(symbols and symbols.result and #symbols.result >= 1, 'document symbols answer')
   finish()

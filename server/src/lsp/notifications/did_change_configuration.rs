@@ -39,6 +39,6 @@ pub async fn refresh(client: &Client, state: &State, pushed: Option<serde_json::
     let Some(value) = value else { return };
     match Settings::from_json(&value) {
         Ok(settings) => state.set_settings(settings),
-        Err(msg) => crate::lsp::log::log(&state, MessageType::WARNING, msg),
+        Err(msg) => crate::lsp::log::log(state, MessageType::WARNING, msg),
     }
 }

@@ -1,6 +1,7 @@
 //! Request handlers: convert LSP → library, call one pure function, convert back.
 
 pub mod code_action;
+pub mod completion;
 pub mod definition;
 pub mod document_highlight;
 pub mod document_link;

@@ -72,7 +72,7 @@ fn collect_runs(ctx: &Context) -> Vec<(usize, bool, Arc<RunAnalysis>)> {
                 Kind::Run => (ins, false, ctx.runs[i].clone()),
                 Kind::Onbuild => {
                     let trigger = ins.nested.as_deref().filter(|t| t.kind == Kind::Run)?;
-                    (trigger, true, Arc::new(analyze_run(ctx.text, trigger, &ctx.df.comments)))
+                    (trigger, true, Arc::new(analyze_run(ctx.text, trigger)))
                 }
                 _ => return None,
             };
