@@ -304,6 +304,18 @@ pub fn analyze_run_cached(src: &str, ins: &Instruction) -> Arc<RunAnalysis> {
     r
 }
 
+/// Parses shell text with tree-sitter-bash (one parser per thread, reused), for the few
+/// places that need a tree the shell analysis does not keep (fixes, heredoc statements).
+pub fn parse_bash(text: &str) -> Option<tree_sitter::Tree> {
+    thread_local! {
+        static PARSER: std::cell::RefCell<Option<Parser>> = std::cell::RefCell::new({
+            let mut p = Parser::new();
+            p.set_language(&tree_sitter_bash::LANGUAGE.into()).ok().map(|_| p)
+        });
+    }
+    PARSER.with(|cell| cell.borrow_mut().as_mut()?.parse(text, None))
+}
+
 /// Analyses every RUN of `df` into the cache [`analyze_run_cached`] reads, on all cores.
 pub fn prefetch(src: &str, df: &crate::syntax::Dockerfile) {
     use rayon::prelude::*;

@@ -210,7 +210,7 @@ impl Scripts {
                 let st = stage.and_then(|i| df.stages.get(i));
                 shell = match st.and_then(|s| s.parent).and_then(|p| stage_shells.get(p)).filter(|s| !s.is_empty()) {
                     Some(inherited) => inherited.clone(),
-                    None if st.is_some_and(|s| windows_image(&s.image)) => vec!["cmd".into(), "/S".into(), "/C".into()],
+                    None if st.is_some_and(|s| s.image.is_windows()) => vec!["cmd".into(), "/S".into(), "/C".into()],
                     None => vec!["/bin/sh".into(), "-c".into()],
                 };
             }
@@ -255,15 +255,6 @@ impl Scripts {
         }
         Scripts { jobs, suppressions: Suppressions::read(text, df) }
     }
-}
-
-/// A Windows base image (`mcr.microsoft.com/windows/servercore`, `…/nanoserver`,
-/// `python:3.12-windowsservercore`, .NET Framework images): RUN's default shell is
-/// `cmd /S /C`, which ShellCheck does not read.
-fn windows_image(image: &crate::syntax::ImageRef) -> bool {
-    let repo = image.repository.0.to_ascii_lowercase();
-    let tag = image.tag.as_ref().map(|t| t.0.to_ascii_lowercase()).unwrap_or_default();
-    ["windows", "nanoserver", "servercore"].iter().any(|w| repo.contains(w) || tag.contains(w)) || repo.contains("dotnet/framework")
 }
 
 /// ShellCheck diagnostics for every RUN in `df` (one process per dialect and chunk of the

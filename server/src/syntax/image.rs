@@ -66,6 +66,14 @@ impl ImageRef {
         self.registry.is_none() && self.repository.0 == "scratch" && self.tag.is_none() && self.digest.is_none()
     }
 
+    /// A Windows base image (`mcr.microsoft.com/windows/servercore`, `…/nanoserver`,
+    /// `python:3.12-windowsservercore`, .NET Framework images): RUN's default shell is
+    /// `cmd /S /C`, not `/bin/sh -c`.
+    pub fn is_windows(&self) -> bool {
+        let text = self.text.to_ascii_lowercase();
+        ["windows", "nanoserver", "servercore", "dotnet/framework"].iter().any(|w| text.contains(w))
+    }
+
     /// Docker Hub (no registry, or `docker.io`/`index.docker.io`).
     pub fn is_docker_hub(&self) -> bool {
         match &self.registry {

@@ -131,8 +131,7 @@ fn stage_shell(ctx: &Context, idx: usize, stage: &Stage) -> Runner {
         cur = s.parent.and_then(|p| ctx.df.stages.get(p)).filter(|p| p.index < s.index && steps <= ctx.df.stages.len());
         if cur.is_none() {
             // The base image decides: Windows images run cmd.
-            let img = s.image.text.to_ascii_lowercase();
-            if ["windows", "nanoserver", "servercore"].iter().any(|w| img.contains(w)) {
+            if s.image.is_windows() {
                 return Runner::Exempt;
             }
         }
@@ -140,21 +139,10 @@ fn stage_shell(ctx: &Context, idx: usize, stage: &Stage) -> Runner {
     Runner::Shell
 }
 
-/// Parses a script with tree-sitter-bash (one parser per thread).
-fn parse_bash(text: &str) -> Option<tree_sitter::Tree> {
-    thread_local! {
-        static PARSER: std::cell::RefCell<Option<tree_sitter::Parser>> = std::cell::RefCell::new({
-            let mut p = tree_sitter::Parser::new();
-            p.set_language(&tree_sitter_bash::LANGUAGE.into()).ok().map(|_| p)
-        });
-    }
-    PARSER.with(|cell| cell.borrow_mut().as_mut()?.parse(text, None))
-}
-
 /// The script's top-level statements (comments left out) and whether one of them is a `set`
 /// that turns errexit on.
 fn statements(body: &str) -> (usize, bool) {
-    let Some(tree) = parse_bash(body) else { return (0, false) };
+    let Some(tree) = crate::shell::parse_bash(body) else { return (0, false) };
     let root = tree.root_node();
     let mut count = 0;
     let mut errexit = false;

@@ -71,7 +71,7 @@ struct Shape {
 }
 
 fn shape(script: &crate::shell::Script) -> Option<Shape> {
-    let tree = parse_bash(&script.text)?;
+    let tree = crate::shell::parse_bash(&script.text)?;
     let root = tree.root_node();
     if root.has_error() {
         return None;

@@ -79,17 +79,6 @@ fn indentation(text: &str, offset: usize) -> &str {
     }
 }
 
-/// Parses shell text with tree-sitter-bash (one parser per thread, reused).
-fn parse_bash(text: &str) -> Option<tree_sitter::Tree> {
-    thread_local! {
-        static PARSER: std::cell::RefCell<Option<tree_sitter::Parser>> = std::cell::RefCell::new({
-            let mut p = tree_sitter::Parser::new();
-            p.set_language(&tree_sitter_bash::LANGUAGE.into()).ok().map(|_| p)
-        });
-    }
-    PARSER.with(|cell| cell.borrow_mut().as_mut()?.parse(text, None))
-}
-
 /// The stage and its ancestors (`FROM builder AS test` builds on `builder`), nearest first.
 fn stage_chain<'a>(ctx: &'a Context, stage: &'a Stage) -> impl Iterator<Item = &'a Stage> + 'a {
     let mut next = Some(stage);

@@ -103,8 +103,7 @@ fn shell_kind(ctx: &Context, idx: usize, stage: &Stage) -> ShellKind {
             return ShellKind::Posix { knows_pipefail: PIPEFAIL_SHELLS.contains(&prog.as_str()) };
         }
     }
-    let img = root_image(ctx, stage).text.to_ascii_lowercase();
-    if ["windows", "nanoserver", "servercore"].iter().any(|w| img.contains(w)) {
+    if root_image(ctx, stage).is_windows() {
         return ShellKind::Exempt;
     }
     ShellKind::Default
