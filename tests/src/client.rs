@@ -306,6 +306,8 @@ pub struct LspClient {
     closed: Option<String>,
     timeout: Duration,
     settings: Value,
+    /// While set, `workspace/configuration` requests are kept here unanswered (a slow editor).
+    held_configuration: Option<Vec<Value>>,
     server_capabilities: Value,
     position_encoding: String,
     program: String,
@@ -450,6 +452,7 @@ impl LspClient {
             closed: None,
             timeout: DEFAULT_TIMEOUT,
             settings: Value::Null,
+            held_configuration: None,
             server_capabilities: Value::Null,
             position_encoding: "utf-16".into(),
             program: shown,
@@ -472,6 +475,19 @@ impl LspClient {
     /// item without a section, the whole `settings`.
     pub fn set_settings(&mut self, settings: Value) {
         self.settings = settings;
+    }
+
+    /// From now on, `workspace/configuration` requests wait unanswered until
+    /// [`LspClient::answer_configuration`] (as an editor that is slow to answer).
+    pub fn hold_configuration(&mut self) {
+        self.held_configuration.get_or_insert_with(Vec::new);
+    }
+
+    /// Answers the held `workspace/configuration` requests and stops holding them.
+    pub fn answer_configuration(&mut self) {
+        for request in self.held_configuration.take().unwrap_or_default() {
+            self.answer_server_request(&request);
+        }
     }
 
     /// The server's process id.
@@ -681,6 +697,12 @@ impl LspClient {
     fn answer_server_request(&mut self, message: &Value) {
         let id = message["id"].clone();
         let method = message["method"].as_str().unwrap_or_default();
+        if method == "workspace/configuration" {
+            if let Some(held) = self.held_configuration.as_mut() {
+                held.push(message.clone());
+                return;
+            }
+        }
         let result = match method {
             "workspace/configuration" => {
                 let items = message["params"]["items"]

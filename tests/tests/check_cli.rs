@@ -478,28 +478,10 @@ fn empty_directory_finds_nothing() {
     assert_eq!(run.stdout, "No Dockerfiles found\n");
 }
 
-/// A stand-in for `shellcheck` that logs each start to `$FAKE_SHELLCHECK_LOG` and reports
-/// SC2086 on the first script line (line 1 of its input is dockls's prelude).
-fn fake_shellcheck(dir: &Path) -> PathBuf {
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let script = bin.join("shellcheck");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\necho started >> \"$FAKE_SHELLCHECK_LOG\"\ncat > /dev/null\n\
-         printf '%s' '{\"comments\":[{\"file\":\"-\",\"line\":2,\"endLine\":2,\"column\":6,\"endColumn\":8,\
-         \"level\":\"info\",\"code\":2086,\"message\":\"Double quote to prevent globbing and word splitting.\"}]}'\n",
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    bin
-}
-
 #[test]
 fn shellcheck_results_are_kept_between_runs_unless_no_cache() {
     let dir = fixture(&[("Dockerfile", b"FROM alpine:3.20\nRUN echo $x\n")]);
-    let bin = fake_shellcheck(dir.path());
+    let bin = dockls_tests::fake_shellcheck::install(dir.path());
     let (log, cache) = (dir.path().join("starts.log"), dir.path().join("cache"));
     let run = |args: &[&str]| {
         let out = Command::new(dockls())
@@ -517,7 +499,7 @@ fn shellcheck_results_are_kept_between_runs_unless_no_cache() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
         let sc = diagnostic(&doc["files"][0], "SC2086").clone();
-        (sc["range"].clone(), std::fs::read_to_string(&log).unwrap_or_default().lines().count())
+        (sc["range"].clone(), dockls_tests::fake_shellcheck::starts(&log))
     };
     let (first, starts) = run(&[]);
     assert_eq!(starts, 1);

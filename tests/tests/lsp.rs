@@ -637,3 +637,26 @@ fn completion_offers_keywords_flags_stages_and_variables() {
     assert_eq!(labels(&complete(&mut c, 99, 99)).first().map(String::as_str), Some("FROM"));
     c.shutdown_and_exit();
 }
+
+#[test]
+fn the_first_publish_already_uses_the_clients_settings() {
+    // The document is opened right after `initialized`, before the server has the settings it
+    // asks for: its first (and only) diagnostics must still honour them, with no flicker.
+    let mut c = LspClient::spawn(&dockls_binary(), &["serve", "--stdio"]);
+    c.set_settings(json!({ "dockls": { "ignore": ["image-digest"] } }));
+    c.hold_configuration();
+    c.initialize("file:///work/project", json!({}));
+    c.did_open(URI, "FROM alpine:3.20\nMAINTAINER x\n");
+    // Nothing is published while the settings are not there (for up to two seconds).
+    let early: Vec<Value> =
+        c.drain_for(Duration::from_millis(300)).into_iter().filter(|m| m["method"] == "textDocument/publishDiagnostics").collect();
+    assert!(early.is_empty(), "published before the settings arrived: {early:?}");
+    c.answer_configuration();
+    let first = c.wait_diagnostics(URI, Some(1));
+    let codes: Vec<&str> = first["params"]["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
+    assert!(codes.contains(&"maintainer-deprecated") && !codes.contains(&"image-digest"), "{codes:?}");
+    let more: Vec<Value> =
+        c.drain_for(Duration::from_millis(500)).into_iter().filter(|m| m["method"] == "textDocument/publishDiagnostics").collect();
+    assert!(more.is_empty(), "a second publish: {more:?}");
+    c.shutdown_and_exit();
+}

@@ -6,30 +6,27 @@
 //! A stand-in `shellcheck` makes the timing deterministic: it waits for a gate file the test
 //! creates, so "ShellCheck is still running" is a fact, not a race.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use dockls_tests::client::{dockls_binary, file_uri, path_without, range_change, LspClient};
+use dockls_tests::fake_shellcheck::{install as fake_shellcheck, starts};
 use serde_json::{json, Value};
 
-/// Logs each start to `$FAKE_SHELLCHECK_LOG`, waits until `$FAKE_SHELLCHECK_GATE` exists, then
-/// reports SC2086 on the first script line, columns 6–8 (line 1 of its input is dockls's
-/// prelude).
-fn fake_shellcheck(dir: &Path) -> PathBuf {
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let script = bin.join("shellcheck");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\necho started >> \"$FAKE_SHELLCHECK_LOG\"\ncat > /dev/null\n\
-         while [ ! -e \"$FAKE_SHELLCHECK_GATE\" ]; do sleep 0.02; done\n\
-         printf '%s' '{\"comments\":[{\"file\":\"-\",\"line\":2,\"endLine\":2,\"column\":6,\"endColumn\":8,\
-         \"level\":\"info\",\"code\":2086,\"message\":\"Double quote to prevent globbing and word splitting.\"}]}'\n",
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    bin
+/// A server offline with the stand-in ShellCheck of `bin` first on PATH (the real one left
+/// out), its log and gate, and optionally its own TMPDIR.
+fn server_with_stand_in(bin: &Path, log: &Path, gate: &Path, tmp: Option<&Path>) -> LspClient {
+    let path = format!("{}:{}", bin.display(), path_without("shellcheck"));
+    let mut env = vec![
+        ("DOCKLS_OFFLINE", Some("1")),
+        ("PATH", Some(path.as_str())),
+        ("FAKE_SHELLCHECK_LOG", log.to_str()),
+        ("FAKE_SHELLCHECK_GATE", gate.to_str()),
+    ];
+    if let Some(tmp) = tmp {
+        env.push(("TMPDIR", tmp.to_str()));
+    }
+    LspClient::spawn_env(&dockls_binary(), &["serve", "--stdio"], &env)
 }
 
 fn codes(published: &Value) -> Vec<String> {
@@ -45,26 +42,13 @@ fn has_sc2086(published: &Value) -> bool {
     codes(published).iter().any(|c| c == "SC2086")
 }
 
-fn starts(log: &Path) -> usize {
-    std::fs::read_to_string(log).unwrap_or_default().lines().count()
-}
 
 #[test]
 fn shellcheck_findings_follow_the_first_publish_and_unchanged_runs_are_not_checked_again() {
     let dir = tempfile::tempdir().unwrap();
     let bin = fake_shellcheck(dir.path());
     let (log, gate) = (dir.path().join("starts.log"), dir.path().join("gate"));
-    let path = format!("{}:{}", bin.display(), path_without("shellcheck"));
-    let mut c = LspClient::spawn_env(
-        &dockls_binary(),
-        &["serve", "--stdio"],
-        &[
-            ("DOCKLS_OFFLINE", Some("1")),
-            ("PATH", Some(&path)),
-            ("FAKE_SHELLCHECK_LOG", Some(log.to_str().unwrap())),
-            ("FAKE_SHELLCHECK_GATE", Some(gate.to_str().unwrap())),
-        ],
-    );
+    let mut c = server_with_stand_in(&bin, &log, &gate, None);
     c.initialize(&file_uri(dir.path()), json!({}));
     let uri = &file_uri(&dir.path().join("Dockerfile"));
     let text = "FROM alpine:3.20\nRUN echo $x\nEXPOSE 8080\n";
@@ -129,18 +113,7 @@ fn exiting_during_a_run_leaves_no_scratch_folder() {
     let bin = fake_shellcheck(dir.path());
     let (log, gate, tmp) = (dir.path().join("starts.log"), dir.path().join("gate"), dir.path().join("tmp"));
     std::fs::create_dir_all(&tmp).unwrap();
-    let path = format!("{}:{}", bin.display(), path_without("shellcheck"));
-    let mut c = LspClient::spawn_env(
-        &dockls_binary(),
-        &["serve", "--stdio"],
-        &[
-            ("DOCKLS_OFFLINE", Some("1")),
-            ("PATH", Some(&path)),
-            ("TMPDIR", Some(tmp.to_str().unwrap())),
-            ("FAKE_SHELLCHECK_LOG", Some(log.to_str().unwrap())),
-            ("FAKE_SHELLCHECK_GATE", Some(gate.to_str().unwrap())),
-        ],
-    );
+    let mut c = server_with_stand_in(&bin, &log, &gate, Some(&tmp));
     c.initialize(&file_uri(dir.path()), json!({}));
     let uri = &file_uri(&dir.path().join("Dockerfile"));
     // Two scripts of one dialect: checked as one batch, from files in a scratch folder.

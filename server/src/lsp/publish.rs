@@ -15,6 +15,8 @@ use crate::vulns::{ImageVulnerabilities, Scanner, Settings as VulnSettings};
 /// `version` is the document version the caller just applied: a task whose version is no
 /// longer current does nothing (the newer version's task publishes).
 pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) {
+    // The first diagnostics use the client's settings: wait for them to be read at start-up.
+    state.settings_ready(SETTINGS_WAIT).await;
     if state.version(&uri) != Some(version) {
         return;
     }
@@ -116,6 +118,9 @@ pub async fn send(client: &Client, state: &State, uri: Uri, diagnostics: Vec<tow
         Err(e) => eprintln!("dockls: cannot serialize diagnostics: {e}"),
     }
 }
+
+/// How long a publish waits for the client to answer the start-up `workspace/configuration`.
+const SETTINGS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Documents from this size on give their freed memory back after each publish.
 const RELEASE_AFTER: usize = 1 << 20;

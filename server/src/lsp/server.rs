@@ -71,7 +71,7 @@ impl LanguageServer for Backend {
         });
         // Pulling settings waits on the client: never block the handler (and with it `exit`).
         let (client, state) = (self.client.clone(), self.state.clone());
-        tokio::spawn(notifications::did_change_configuration::refresh_and_republish(client, state, None));
+        tokio::spawn(notifications::did_change_configuration::initial(client, state));
     }
 
     async fn shutdown(&self) -> Result<()> {

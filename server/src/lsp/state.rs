@@ -68,6 +68,9 @@ pub struct State {
     /// Documents whose RUN bodies ShellCheck is checking in the background (one run per
     /// document at a time; the run publishes the then-current version when it ends).
     shellcheck_running: Mutex<std::collections::HashSet<Uri>>,
+    /// The client's settings have been read at start-up (or there are none to read).
+    settings_ready: AtomicBool,
+    settings_ready_notify: tokio::sync::Notify,
     /// The writer's queue: diagnostics are serialized straight to bytes and queued here.
     /// Taken away at exit, so that the writer can finish.
     outbox: Mutex<Option<super::transport::Outbox>>,
@@ -181,6 +184,26 @@ impl State {
 
     pub fn lookups(&self) -> std::sync::MutexGuard<'_, super::publish::Lookups> {
         self.lookups.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn set_settings_ready(&self) {
+        self.settings_ready.store(true, Ordering::Release);
+        self.settings_ready_notify.notify_waiters();
+    }
+
+    /// Waits until the start-up settings are read, at most `limit` (a client that never
+    /// answers `workspace/configuration` must not keep diagnostics back for long).
+    pub async fn settings_ready(&self, limit: std::time::Duration) {
+        let wait = async {
+            loop {
+                let notified = self.settings_ready_notify.notified();
+                if self.settings_ready.load(Ordering::Acquire) {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        let _ = tokio::time::timeout(limit, wait).await;
     }
 
     pub fn set_outbox(&self, outbox: super::transport::Outbox) {

@@ -10,6 +10,17 @@ use crate::lsp::config::Settings;
 use crate::lsp::publish;
 use crate::lsp::state::State;
 
+/// Start-up (`initialized`): reads the client's settings, then lets the publishing that waits
+/// for them go on, so that the first diagnostics of a document are already under the user's
+/// settings (no second, filtered publish right after).
+pub async fn initial(client: Client, state: Arc<State>) {
+    {
+        let _one_at_a_time = state.settings_refresh.lock().await;
+        refresh(&client, &state, None).await;
+    }
+    state.set_settings_ready();
+}
+
 /// Reads the settings (see [`refresh`]), then publishes every open document again under them.
 /// One at a time: the answers of two quick changes' pulls must not be applied out of order.
 pub async fn refresh_and_republish(client: Client, state: Arc<State>, pushed: Option<serde_json::Value>) {

@@ -22,6 +22,10 @@ pub fn handle(state: &State, params: &InitializeParams) -> InitializeResult {
             .and_then(|s| s.multiline_token_support)
             .unwrap_or(false),
     };
+    // Without `workspace/configuration` there is nothing to wait for before publishing.
+    if !caps.configuration {
+        state.set_settings_ready();
+    }
     *state.caps.write().unwrap_or_else(|e| e.into_inner()) = caps;
     if let Some(opts) = &params.initialization_options {
         if let Ok(settings) = crate::lsp::config::Settings::from_json(opts) {
