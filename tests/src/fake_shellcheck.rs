@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 /// Writes `dir/bin/shellcheck` and returns `dir/bin` (to put first on PATH). Each start is
 /// logged to `$FAKE_SHELLCHECK_LOG`; when `$FAKE_SHELLCHECK_GATE` is set it waits until that
-/// file exists; then it reports SC2086 on the first script line, columns 6–8 (line 1 of its
+/// file exists (or its folder is gone: a test that failed must not leave it waiting); then it reports SC2086 on the first script line, columns 6–8 (line 1 of its
 /// input is dockls's prelude), for stdin (`-`).
 pub fn install(dir: &Path) -> PathBuf {
     let bin = dir.join("bin");
@@ -13,7 +13,9 @@ pub fn install(dir: &Path) -> PathBuf {
     std::fs::write(
         &script,
         "#!/bin/sh\necho started >> \"$FAKE_SHELLCHECK_LOG\"\ncat > /dev/null\n\
-         if [ -n \"$FAKE_SHELLCHECK_GATE\" ]; then while [ ! -e \"$FAKE_SHELLCHECK_GATE\" ]; do sleep 0.02; done; fi\n\
+         if [ -n \"$FAKE_SHELLCHECK_GATE\" ]; then\n\
+           while [ ! -e \"$FAKE_SHELLCHECK_GATE\" ] && [ -d \"$(dirname \"$FAKE_SHELLCHECK_GATE\")\" ]; do sleep 0.02; done\n\
+         fi\n\
          printf '%s' '{\"comments\":[{\"file\":\"-\",\"line\":2,\"endLine\":2,\"column\":6,\"endColumn\":8,\
          \"level\":\"info\",\"code\":2086,\"message\":\"Double quote to prevent globbing and word splitting.\"}]}'\n",
     )
