@@ -93,7 +93,8 @@ pub fn complete(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize) -> 
             .map(|(d, doc)| Item { label: (*d).into(), kind: ItemKind::Directive, detail: Some((*doc).into()), insert: (*d).into(), snippet: false, range: start..offset })
             .collect();
     }
-    let at_keyword = word_start == line_start + (text[line_start..word_start].len()) && text[line_start..word_start].trim().is_empty();
+    // The first word of the line (only blanks before it).
+    let at_keyword = text[line_start..word_start].trim().is_empty();
     let in_keyword = match ins {
         None => true,
         Some(i) => at_keyword && offset <= i.range.start + i.keyword.len() && word_start <= i.range.start,

@@ -238,19 +238,26 @@ fn shellcheck_in_background(client: &Client, state: &Arc<State>, uri: &Uri, bin:
                 let analysis = st.analysis(&u)?;
                 crate::shellcheck::Scripts::collect(analysis.text(), &analysis.dockerfile, &analysis.semantics)
             };
-            let n = scripts.len();
-            guarded("shellcheck", || crate::shellcheck::check_in_background(&bin, scripts)).ok()?;
-            Some(n)
+            guarded("shellcheck", || crate::shellcheck::check_in_background(&bin, scripts)).ok()
         });
-        if tokio::time::timeout(PROGRESS_AFTER, &mut run).await.is_err() {
-            let progress = begin_progress(&client, &state, &uri).await;
-            // Finished (or failed: its scripts are then cached as checked, so this cannot loop).
-            let _ = run.await;
-            if let Some(p) = progress {
-                p.finish().await;
+        let checked = match tokio::time::timeout(PROGRESS_AFTER, &mut run).await {
+            Ok(done) => done,
+            Err(_) => {
+                let progress = begin_progress(&client, &state, &uri).await;
+                let done = run.await;
+                if let Some(p) = progress {
+                    p.finish().await;
+                }
+                done
             }
-        }
+        };
         state.end_shellcheck(&uri);
+        // A script ShellCheck could not check is cached as checked (nothing found), so the
+        // publish below cannot start this again for the same text; after a panic (nothing
+        // cached) or a closed document there is nothing to publish.
+        if !matches!(checked, Ok(Some(_))) {
+            return;
+        }
         if let Some(version) = state.version(&uri) {
             Box::pin(publish(client, state, uri, version)).await;
         }
