@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use dockls_tests::client::{dockls_binary, file_uri, path_without, LspClient};
+use dockls_tests::client::{dockls_binary, file_uri, LspClient};
 use serde_json::{json, Value};
 
 fn log_messages(messages: &[Value]) -> Vec<(i64, String)> {
@@ -17,9 +17,7 @@ fn log_messages(messages: &[Value]) -> Vec<(i64, String)> {
 #[test]
 fn start_up_and_a_missing_shellcheck_are_info_in_the_log_and_stderr_stays_empty() {
     let dir = tempfile::tempdir().unwrap();
-    let path = path_without("shellcheck");
-    let mut c =
-        LspClient::spawn_env(&dockls_binary(), &["serve", "--stdio"], &[("DOCKLS_OFFLINE", Some("1")), ("PATH", Some(&path))]);
+    let mut c = LspClient::spawn_without_shellcheck(&dockls_binary(), &["serve", "--stdio"]);
     c.initialize(&file_uri(dir.path()), json!({}));
     let uri = &file_uri(&dir.path().join("Dockerfile"));
     c.did_open(uri, "FROM alpine:3.20\nRUN echo hi\n");

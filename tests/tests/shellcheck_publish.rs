@@ -90,9 +90,7 @@ fn shellcheck_findings_follow_the_first_publish_and_unchanged_runs_are_not_check
 #[test]
 fn without_shellcheck_each_version_is_published_once() {
     let dir = tempfile::tempdir().unwrap();
-    let path = path_without("shellcheck");
-    let mut c =
-        LspClient::spawn_env(&dockls_binary(), &["serve", "--stdio"], &[("DOCKLS_OFFLINE", Some("1")), ("PATH", Some(&path))]);
+    let mut c = LspClient::spawn_without_shellcheck(&dockls_binary(), &["serve", "--stdio"]);
     c.initialize(&file_uri(dir.path()), json!({}));
     let uri = &file_uri(&dir.path().join("Dockerfile"));
     c.did_open(uri, "FROM alpine:3.20\nRUN echo $x\n");
