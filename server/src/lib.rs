@@ -7,6 +7,7 @@ pub mod cache_file;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod docs;
 pub mod document;
 pub mod lint;
 pub mod lsp;

@@ -485,7 +485,8 @@ fn quick_fixes_fix_all_and_rule_hover() {
     let (l, col) = pos_of(text, "ADD");
     let hover = c.request("textDocument/hover", text_document_position(URI, l, col + 1)).unwrap();
     let md = hover["contents"]["value"].as_str().unwrap();
-    assert!(md.contains("add-instead-of-copy") && md.contains("## What it does"), "{md}");
+    // The keyword's docs, then the rule's summary in a line (not its whole page).
+    assert!(md.starts_with("**ADD**") && md.contains("`add-instead-of-copy`") && !md.contains("## What it does"), "{md}");
     // `debian:12` carries several findings: the hover explains every rule, over the part of
     // the line they all cover.
     let (l, col) = pos_of(text, "debian");
@@ -658,5 +659,40 @@ fn the_first_publish_already_uses_the_clients_settings() {
     let more: Vec<Value> =
         c.drain_for(Duration::from_millis(500)).into_iter().filter(|m| m["method"] == "textDocument/publishDiagnostics").collect();
     assert!(more.is_empty(), "a second publish: {more:?}");
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn hover_signature_help_and_inlay_hints() {
+    // CJK before the cursor positions: UTF-16 offsets on the wire, bytes inside.
+    let text = "ARG PY=3.12\nFROM python:${PY}-slim AS ビルド\nCOPY --chown=1:1 a \nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n";
+    let mut c = opened(text);
+    let hover = |c: &mut LspClient, needle: &str, by: u32| -> String {
+        let (l, col) = pos_of(text, needle);
+        let h = c.request("textDocument/hover", text_document_position(URI, l, col + by)).unwrap();
+        h["contents"]["value"].as_str().unwrap_or_default().to_string()
+    };
+    assert!(hover(&mut c, "COPY", 1).starts_with("**COPY**"));
+    assert!(hover(&mut c, "--chown", 3).starts_with("**`--chown`** (COPY)"));
+    assert!(hover(&mut c, "cache,", 1).starts_with("**`--mount=type=cache`**"));
+    assert!(hover(&mut c, "target", 1).starts_with("**`target`**"));
+    assert!(hover(&mut c, "PY}", 1).contains("= `3.12`"));
+
+    let (l, col) = pos_of(text, "COPY --chown=1:1 a ");
+    let p = text_document_position(URI, l, col + "COPY --chown=1:1 a ".len() as u32);
+    let sig = c.request("textDocument/signatureHelp", p).unwrap();
+    let active = &sig["signatures"][sig["activeSignature"].as_u64().unwrap() as usize];
+    let label = active["label"].as_str().unwrap();
+    let offsets = &active["parameters"][sig["activeParameter"].as_u64().unwrap() as usize]["label"];
+    let utf16: Vec<u16> = label.encode_utf16().collect();
+    let param = String::from_utf16(&utf16[offsets[0].as_u64().unwrap() as usize..offsets[1].as_u64().unwrap() as usize]).unwrap();
+    assert_eq!(param, "<dest>", "{sig}");
+
+    let mut p = text_document(URI);
+    p["range"] = json!({"start": {"line": 0, "character": 0}, "end": {"line": 4, "character": 0}});
+    let hints = c.request("textDocument/inlayHint", p).unwrap();
+    assert_eq!(hints.as_array().unwrap().len(), 1, "{hints}");
+    assert_eq!(hints[0]["label"], "= 3.12");
+    assert_eq!(hints[0]["position"], json!({"line": 1, "character": 17}));
     c.shutdown_and_exit();
 }

@@ -3,3 +3,6 @@
 //! symbols, navigate, folding, selection, links, tokens).
 
 pub mod completion;
+pub mod hover;
+pub mod inlay_hints;
+pub mod signature_help;

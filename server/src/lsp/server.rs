@@ -143,6 +143,14 @@ impl LanguageServer for Backend {
         self.blocking("textDocument/hover", move |s| requests::hover::handle(s, params)).await
     }
 
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        self.blocking("textDocument/signatureHelp", move |s| requests::signature_help::handle(s, params)).await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.blocking("textDocument/inlayHint", move |s| requests::inlay_hint::handle(s, params)).await
+    }
+
     async fn selection_range(&self, params: SelectionRangeParams) -> Result<Option<Vec<SelectionRange>>> {
         self.blocking("textDocument/selectionRange", move |s| requests::selection_range::handle(s, params)).await
     }

@@ -8,11 +8,13 @@ pub mod document_link;
 pub mod document_symbol;
 pub mod folding_range;
 pub mod hover;
+pub mod inlay_hint;
 pub mod prepare_rename;
 pub mod references;
 pub mod rename;
 pub mod selection_range;
 pub mod semantic_tokens;
+pub mod signature_help;
 
 use std::sync::Arc;
 
