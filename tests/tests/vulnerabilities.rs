@@ -271,8 +271,8 @@ fn language_server_shows_the_finding_after_the_background_lookup_and_lists_it_on
     assert!(text.contains("Vulnerabilities of `vuln:1.0` (linux/amd64)"), "{text}");
     assert!(text.contains("**2 critical, 1 high**, 1 medium in 3 packages"), "{text}");
     assert!(text.contains("| [CVE-2024-5535](https://osv.dev/vulnerability/CVE-2024-5535) | critical 9.1 | openssl 3.0.11-1~deb12u1 | 3.0.14-1~deb12u1 |"), "{text}");
-    // The rule's documentation follows the list.
-    assert!(text.contains("## Why is this bad?"), "{text}");
+    // The rule's summary follows the list, in a line (not its whole page).
+    assert!(text.contains("**`image-vulnerabilities`**") && !text.contains("## Why is this bad?"), "{text}");
     // The vulnerability lookup ran after the platform lookup and reused its index.
     assert_eq!(registry.count("/v2/library/vuln/manifests/1.0"), 2);
     c.shutdown_and_exit();
