@@ -57,7 +57,7 @@ fn bench(c: &mut Criterion) {
         });
         let analysis = Analysis::new(Document::new(&text, 1).snapshot());
         group.bench_function(BenchmarkId::new(format!("document-symbols{suffix}"), lines), |b| {
-            b.iter(|| dockls::symbols::document_symbols(analysis.text(), &analysis.dockerfile));
+            b.iter(|| dockls::ide::symbols::document_symbols(analysis.text(), &analysis.dockerfile));
         });
         group.bench_function(BenchmarkId::new(format!("typed-model+semantics{suffix}"), lines), |b| {
             b.iter(|| Analysis::new(analysis.snapshot.clone()));

@@ -1,8 +1,13 @@
 //! Editor features as pure functions over an analysis, one module per feature, each answering
-//! one LSP request in `lsp/requests/` (the older ones still sit beside this folder:
-//! symbols, navigate, folding, selection, links, tokens).
+//! one LSP request in `lsp/requests/` (their tests and snapshots beside them).
 
 pub mod completion;
+pub mod folding;
 pub mod hover;
 pub mod inlay_hints;
+pub mod links;
+pub mod navigate;
+pub mod selection;
 pub mod signature_help;
+pub mod symbols;
+pub mod tokens;

@@ -50,8 +50,8 @@ pub fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
         document_link_provider: Some(DocumentLinkOptions { resolve_provider: Some(false), work_done_progress_options: Default::default() }),
         semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
             legend: SemanticTokensLegend {
-                token_types: crate::tokens::TOKEN_TYPES.iter().map(|t| SemanticTokenType::new(t)).collect(),
-                token_modifiers: crate::tokens::TOKEN_MODIFIERS.iter().map(|m| SemanticTokenModifier::new(m)).collect(),
+                token_types: crate::ide::tokens::TOKEN_TYPES.iter().map(|t| SemanticTokenType::new(t)).collect(),
+                token_modifiers: crate::ide::tokens::TOKEN_MODIFIERS.iter().map(|m| SemanticTokenModifier::new(m)).collect(),
             },
             range: Some(true),
             full: Some(SemanticTokensFullOptions::Bool(true)),

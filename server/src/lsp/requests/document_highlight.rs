@@ -3,7 +3,7 @@
 use tower_lsp_server::ls_types::*;
 
 use crate::lsp::{convert, state::State};
-use crate::navigate::{highlights, HighlightKind};
+use crate::ide::navigate::{highlights, HighlightKind};
 
 pub fn handle(state: &State, params: DocumentHighlightParams) -> Option<Vec<DocumentHighlight>> {
     let tdp = params.text_document_position_params;

@@ -8,7 +8,7 @@ pub fn handle(state: &State, params: DocumentLinkParams) -> Option<Vec<DocumentL
     let a = state.analysis(&params.text_document.uri)?;
     let enc = state.encoding();
     Some(
-        crate::links::document_links(&a.dockerfile)
+        crate::ide::links::document_links(&a.dockerfile)
             .into_iter()
             .map(|l| DocumentLink {
                 range: convert::range(&a.snapshot, &l.range, enc),

@@ -13,7 +13,7 @@ use tower_lsp_server::ls_types::*;
 use crate::analysis::Analysis;
 use crate::document::{PositionEncoding, Snapshot};
 use crate::lsp::{convert, state::State};
-use crate::symbols::{document_symbols, outline_items, Outline, OutlineKind};
+use crate::ide::symbols::{document_symbols, outline_items, Outline, OutlineKind};
 
 fn kind(k: OutlineKind) -> SymbolKind {
     match k {

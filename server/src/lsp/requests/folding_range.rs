@@ -2,7 +2,7 @@
 
 use tower_lsp_server::ls_types::*;
 
-use crate::folding::{folding_ranges, FoldKind};
+use crate::ide::folding::{folding_ranges, FoldKind};
 use crate::lsp::state::State;
 
 pub fn handle(state: &State, params: FoldingRangeParams) -> Option<Vec<FoldingRange>> {

@@ -8,7 +8,7 @@ pub fn handle(state: &State, params: SelectionRangeParams) -> Option<Vec<Selecti
     let a = state.analysis(&params.text_document.uri)?;
     let enc = state.encoding();
     let offsets: Vec<usize> = params.positions.iter().map(|p| convert::offset(&a.snapshot, *p, enc)).collect();
-    let chains = crate::selection::selection_ranges_in(&a.snapshot, &a.dockerfile, &offsets);
+    let chains = crate::ide::selection::selection_ranges_in(&a.snapshot, &a.dockerfile, &offsets);
     Some(
         chains
             .into_iter()

@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::*;
 use crate::analysis::Analysis;
 use crate::document::PositionEncoding;
 use crate::lsp::{convert, state::State};
-use crate::tokens::{line_pieces, semantic_tokens};
+use crate::ide::tokens::{line_pieces, semantic_tokens};
 
 fn encode(a: &Analysis, range: Option<std::ops::Range<usize>>, enc: PositionEncoding, multiline: bool) -> Vec<SemanticToken> {
     let snap = &a.snapshot;

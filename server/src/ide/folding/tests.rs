@@ -1,7 +1,7 @@
 use super::*;
 
-const FIXTURE: &str = include_str!("../../tests/fixtures/features/folding.Dockerfile");
-const UNICODE: &str = include_str!("../../tests/fixtures/features/unicode_crlf.Dockerfile");
+const FIXTURE: &str = include_str!("../../../tests/fixtures/features/folding.Dockerfile");
+const UNICODE: &str = include_str!("../../../tests/fixtures/features/unicode_crlf.Dockerfile");
 
 fn folds(text: &str) -> Vec<Fold> {
     let snap = Snapshot::from_text(text);

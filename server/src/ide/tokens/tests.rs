@@ -2,8 +2,8 @@ use super::*;
 use crate::document::PositionEncoding;
 use proptest::prelude::*;
 
-const TOUR: &str = include_str!("../../tests/fixtures/features/tokens.Dockerfile");
-const UNICODE: &str = include_str!("../../tests/fixtures/features/unicode_crlf.Dockerfile");
+const TOUR: &str = include_str!("../../../tests/fixtures/features/tokens.Dockerfile");
+const UNICODE: &str = include_str!("../../../tests/fixtures/features/unicode_crlf.Dockerfile");
 
 /// One token per line: `line:col len type [modifiers] "text"`, positions and lengths in UTF-16
 /// code units as most clients count them, tokens split at line ends as they are sent to clients
@@ -103,7 +103,7 @@ fn crlf_gives_the_same_tokens_as_lf() {
 
 #[test]
 fn fixtures_keep_the_invariants() {
-    for text in [TOUR, UNICODE, include_str!("../../tests/fixtures/features/folding.Dockerfile")] {
+    for text in [TOUR, UNICODE, include_str!("../../../tests/fixtures/features/folding.Dockerfile")] {
         let snap = Snapshot::from_text(text);
         let tokens = semantic_tokens(&snap, None);
         check_invariants(text, &tokens);

@@ -1,7 +1,7 @@
 use super::*;
 use crate::document::Snapshot;
 
-const FIXTURE: &str = include_str!("../../tests/fixtures/features/links.Dockerfile");
+const FIXTURE: &str = include_str!("../../../tests/fixtures/features/links.Dockerfile");
 
 fn links(text: &str) -> Vec<DocLink> {
     let snap = Snapshot::from_text(text);
