@@ -3,7 +3,8 @@
 //! snippets, parser directives at the top, flags per instruction and their values (`--mount`
 //! types and keys, `--network`, `--security`, `--platform`, `--from` stages), stage names after
 //! `FROM`, and the variables visible at the cursor after `$` / `${`, with their values.
-//! Image names and tags from registries are not offered yet.
+//! `ONBUILD` triggers, `HEALTHCHECK NONE`, BuildKit check names after `# check=skip=`, and
+//! the substitution operators after `${NAME`.
 
 use std::ops::Range;
 
@@ -77,6 +78,9 @@ pub fn complete(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize) -> 
     // `$NAME` / `${NAME`: the variables visible here.
     if let Some(dollar) = word.rfind('$') {
         let after = &word[dollar + 1..];
+        if let Some(items) = substitution_operators(after, offset) {
+            return items;
+        }
         let name = after.strip_prefix('{').unwrap_or(after);
         if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             let start = offset - name.len();
@@ -87,6 +91,9 @@ pub fn complete(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize) -> 
     if text[line_start..].starts_with('#') && df.instructions.first().is_none_or(|i| i.range.start >= line_start) {
         let typed = text[line_start + 1..offset].trim_start();
         let start = offset - typed.len();
+        if let Some(items) = check_names(typed, offset) {
+            return items;
+        }
         return DIRECTIVES
             .iter()
             .filter(|(d, _)| d.starts_with(&typed.to_ascii_lowercase()))
@@ -99,6 +106,10 @@ pub fn complete(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize) -> 
         None => true,
         Some(i) => at_keyword && offset <= i.range.start + i.keyword.len() && word_start <= i.range.start,
     };
+    // `ONBUILD |`: the trigger instruction.
+    if text[line_start..word_start].trim().eq_ignore_ascii_case("ONBUILD") && !word.starts_with('-') {
+        return onbuild_triggers(word, word_start..offset);
+    }
     if in_keyword && !word.starts_with('-') {
         return keywords(df, offset, word, word_start..offset);
     }
@@ -126,12 +137,115 @@ pub fn complete(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize) -> 
 fn keywords(df: &Dockerfile, offset: usize, typed: &str, range: Range<usize>) -> Vec<Item> {
     // Before the first FROM only ARG and FROM are legal.
     let before_from = df.stages.first().is_none_or(|s| df.instructions[s.from].range.start >= offset);
-    KEYWORDS
+    let mut out: Vec<Item> = KEYWORDS
         .iter()
         .filter(|(k, _)| !before_from || matches!(*k, "FROM" | "ARG"))
         .filter(|(k, _)| k.starts_with(&typed.to_ascii_uppercase()))
-        .map(|(k, snippet)| Item { label: (*k).into(), kind: ItemKind::Keyword, detail: None, insert: (*snippet).into(), snippet: true, range: range.clone() })
+        .map(|(k, snippet)| keyword_item(k, snippet, range.clone()))
+        .collect();
+    if !before_from && "HEALTHCHECK".starts_with(&typed.to_ascii_uppercase()) {
+        out.push(Item {
+            label: "HEALTHCHECK NONE".into(),
+            kind: ItemKind::Keyword,
+            detail: Some("turn off the base image's health check".into()),
+            insert: "HEALTHCHECK NONE".into(),
+            snippet: false,
+            range,
+        });
+    }
+    out
+}
+
+fn keyword_item(keyword: &str, snippet: &str, range: Range<usize>) -> Item {
+    let detail = crate::docs::instruction(Kind::from_keyword(keyword).expect("a keyword")).forms[0].join(" ");
+    Item { label: keyword.into(), kind: ItemKind::Keyword, detail: Some(detail), insert: snippet.into(), snippet: true, range }
+}
+
+/// The instructions `ONBUILD` can register: all but FROM, ONBUILD and the deprecated MAINTAINER.
+fn onbuild_triggers(typed: &str, range: Range<usize>) -> Vec<Item> {
+    KEYWORDS
+        .iter()
+        .filter(|(k, _)| !matches!(*k, "FROM" | "ONBUILD" | "MAINTAINER"))
+        .filter(|(k, _)| k.starts_with(&typed.to_ascii_uppercase()))
+        .map(|(k, snippet)| keyword_item(k, snippet, range.clone()))
         .collect()
+}
+
+/// The BuildKit check names after `# check=skip=` (comma-separated, `all` too).
+const BUILDKIT_CHECKS: &[&str] = &[
+    "ConsistentInstructionCasing", "CopyIgnoredFile", "DuplicateStageName", "ExposeInvalidFormat", "ExposeProtoCasing",
+    "FromAsCasing", "FromPlatformFlagConstDisallowed", "InvalidBaseImagePlatform", "InvalidDefaultArgInFrom",
+    "InvalidDefinitionDescription", "JSONArgsRecommended", "LegacyKeyValueFormat", "MaintainerDeprecated",
+    "MultipleInstructionsDisallowed", "NoEmptyContinuation", "RedundantTargetPlatform", "ReservedStageName",
+    "SecretsUsedInArgOrEnv", "StageNameCasing", "UndefinedArgInFrom", "UndefinedVar", "WorkdirRelativePath", "all",
+];
+
+fn check_names(typed: &str, offset: usize) -> Option<Vec<Item>> {
+    // `check=` then `;`-separated settings; the last one being typed must be `skip=`.
+    let settings = typed.get(..6).filter(|p| p.eq_ignore_ascii_case("check=")).map(|_| &typed[6..])?;
+    let last = settings.rsplit(';').next()?;
+    let after_skip = last.get(..5).filter(|p| p.eq_ignore_ascii_case("skip=")).map(|_| &last[5..])?;
+    let current = after_skip.rsplit(',').next().unwrap_or("");
+    let done: Vec<&str> = after_skip.split(',').collect();
+    let start = offset - current.len();
+    Some(
+        BUILDKIT_CHECKS
+            .iter()
+            .filter(|c| c.to_ascii_lowercase().starts_with(&current.to_ascii_lowercase()) && !done[..done.len() - 1].contains(c))
+            .map(|c| {
+                let rule = crate::lint::rules::all().iter().find(|r| r.buildkit == Some(*c));
+                Item {
+                    label: (*c).into(),
+                    kind: ItemKind::Value,
+                    detail: Some(match (c, rule) {
+                        (&"all", _) => "skip every check".into(),
+                        (_, Some(r)) => format!("{} (dockls: {})", r.summary, r.id),
+                        (_, None) => "BuildKit check".into(),
+                    }),
+                    insert: (*c).into(),
+                    snippet: false,
+                    range: start..offset,
+                }
+            })
+            .collect(),
+    )
+}
+
+/// `${NAME:` / `${NAME` followed by an operator being typed: the operators BuildKit supports.
+fn substitution_operators(after_dollar: &str, offset: usize) -> Option<Vec<Item>> {
+    let body = after_dollar.strip_prefix('{')?;
+    let name_len = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+    let typed = &body[name_len..];
+    if name_len == 0 || typed.is_empty() || typed.contains('}') || !crate::semantics::SUBSTITUTION_OPERATORS.iter().any(|op| op.starts_with(typed) || typed.starts_with(op)) {
+        return None;
+    }
+    // Only while the operator itself is typed (`${A:-` goes on to the word).
+    if crate::semantics::SUBSTITUTION_OPERATORS.contains(&typed) && !crate::semantics::SUBSTITUTION_OPERATORS.iter().any(|op| op.len() > typed.len() && op.starts_with(typed)) {
+        return Some(Vec::new());
+    }
+    let start = offset - typed.len();
+    let doc = |op: &str| match op {
+        ":-" => "default when unset or empty: ${V:-word}",
+        "-" => "default when unset: ${V-word}",
+        ":+" => "word when set and not empty, else empty: ${V:+word}",
+        "+" => "word when set: ${V+word}",
+        ":?" => "fail the build with the message when unset or empty: ${V:?message}",
+        "?" => "fail the build with the message when unset: ${V?message}",
+        "#" => "remove the shortest matching prefix: ${V#pattern}",
+        "##" => "remove the longest matching prefix: ${V##pattern}",
+        "%" => "remove the shortest matching suffix: ${V%pattern}",
+        "%%" => "remove the longest matching suffix: ${V%%pattern}",
+        "/" => "replace the first match: ${V/pattern/replacement}",
+        "//" => "replace every match: ${V//pattern/replacement}",
+        _ => "",
+    };
+    Some(
+        crate::semantics::SUBSTITUTION_OPERATORS
+            .iter()
+            .filter(|op| op.starts_with(typed))
+            .map(|op| Item { label: (*op).into(), kind: ItemKind::Value, detail: Some(doc(op).into()), insert: (*op).into(), snippet: false, range: start..offset })
+            .collect(),
+    )
 }
 
 fn flag_items(df: &Dockerfile, kind: Kind, stage: usize, flag: &str, word_start: usize, offset: usize) -> Vec<Item> {
@@ -293,6 +407,18 @@ mod tests {
         let all = labels("ARG BASE=alpine\nFROM ${BASE}\nENV HOME_DIR=/app\nWORKDIR ${|");
         assert!(all.contains(&"HOME_DIR".to_string()) && all.contains(&"TARGETARCH".to_string()), "{all:?}");
         assert!(!all.contains(&"BASE".to_string()), "a global ARG not declared again in the stage is not visible: {all:?}");
+    }
+
+    #[test]
+    fn onbuild_triggers_healthcheck_none_check_names_and_operators() {
+        let on = labels("FROM alpine\nONBUILD |");
+        assert!(on.contains(&"COPY".to_string()) && !on.contains(&"FROM".to_string()) && !on.contains(&"ONBUILD".to_string()), "{on:?}");
+        assert_eq!(labels("FROM alpine\nHEALTH|"), ["HEALTHCHECK", "HEALTHCHECK NONE"]);
+        assert_eq!(labels("# check=skip=JSON|"), ["JSONArgsRecommended"]);
+        assert_eq!(labels("# check=skip=JSONArgsRecommended,Undef|"), ["UndefinedArgInFrom", "UndefinedVar"]);
+        assert_eq!(labels("ARG V\nFROM alpine:${V:|"), [":-", ":+", ":?"]);
+        assert_eq!(labels("ARG V\nFROM alpine:${V%|"), ["%", "%%"]);
+        assert!(labels("ARG V\nFROM alpine:${V:-|").is_empty(), "typing the default word");
     }
 
     #[test]
