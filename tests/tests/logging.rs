@@ -49,3 +49,30 @@ fn settings_that_do_not_parse_are_a_warning_in_the_log() {
     assert!(!warning["params"]["message"].as_str().unwrap_or("").is_empty());
     c.shutdown_and_exit();
 }
+
+/// Creating a `.dockerignore` clears `missing-dockerignore` at once: the server registers a
+/// watcher for the files diagnostics read from disk and publishes again when one changes.
+#[test]
+fn a_new_dockerignore_is_seen_without_an_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = LspClient::spawn_without_shellcheck(&dockls_binary(), &["serve", "--stdio"]);
+    c.initialize(&file_uri(dir.path()), json!({}));
+    let path = dir.path().join("Dockerfile");
+    std::fs::write(&path, "FROM alpine:3.20\nCOPY . /app\n").unwrap();
+    let uri = &file_uri(&path);
+    c.did_open(uri, "FROM alpine:3.20\nCOPY . /app\n");
+    let first = c.wait_diagnostics(uri, Some(1));
+    let codes = |m: &serde_json::Value| m["params"]["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>();
+    assert!(codes(&first).contains(&"missing-dockerignore".to_string()), "{first}");
+    let mut messages = c.take_messages();
+    messages.extend(c.drain_for(Duration::from_millis(300)));
+    let registration = messages.iter().find(|m| m["method"] == "client/registerCapability").expect("a watcher registration");
+    let watchers = &registration["params"]["registrations"][0]["registerOptions"]["watchers"];
+    assert!(watchers.as_array().unwrap().iter().any(|w| w["globPattern"] == "**/.dockerignore"), "{registration}");
+
+    std::fs::write(dir.path().join(".dockerignore"), ".git\n").unwrap();
+    c.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": file_uri(&dir.path().join(".dockerignore")), "type": 1 }] }));
+    let again = c.wait_diagnostics(uri, Some(1));
+    assert!(!codes(&again).contains(&"missing-dockerignore".to_string()), "{again}");
+    c.shutdown_and_exit();
+}

@@ -72,6 +72,8 @@ impl LanguageServer for Backend {
         // Pulling settings waits on the client: never block the handler (and with it `exit`).
         let (client, state) = (self.client.clone(), self.state.clone());
         tokio::spawn(notifications::did_change_configuration::initial(client, state));
+        let (client, state) = (self.client.clone(), self.state.clone());
+        tokio::spawn(async move { notifications::did_change_watched_files::register(&client, &state).await });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -104,6 +106,11 @@ impl LanguageServer for Backend {
         if self.state.version(&uri).is_none() {
             super::publish::send(&self.client, &self.state, uri, Vec::new(), None).await;
         }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let (client, state) = (self.client.clone(), self.state.clone());
+        tokio::spawn(notifications::did_change_watched_files::handle(client, state, params));
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

@@ -17,6 +17,8 @@ pub struct ClientCaps {
     pub work_done_progress: bool,
     pub hierarchical_symbols: bool,
     pub multiline_tokens: bool,
+    /// The client lets the server register file watchers (`workspace/didChangeWatchedFiles`).
+    pub watch_files: bool,
 }
 
 /// The diagnostics of one analysis, and the configuration file they were computed under.
@@ -103,6 +105,12 @@ impl State {
 
     pub fn set_settings(&self, settings: Settings) {
         *self.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
+        self.settings_generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Forgets every cached diagnostic: something they were computed from outside the
+    /// document (a configuration or ignore file) changed.
+    pub fn invalidate_diagnostics(&self) {
         self.settings_generation.fetch_add(1, Ordering::AcqRel);
     }
 

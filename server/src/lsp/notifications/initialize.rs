@@ -21,6 +21,7 @@ pub fn handle(state: &State, params: &InitializeParams) -> InitializeResult {
             .and_then(|t| t.semantic_tokens.as_ref())
             .and_then(|s| s.multiline_token_support)
             .unwrap_or(false),
+        watch_files: c.workspace.as_ref().and_then(|w| w.did_change_watched_files.as_ref()).and_then(|d| d.dynamic_registration).unwrap_or(false),
     };
     // Without `workspace/configuration` there is nothing to wait for before publishing.
     if !caps.configuration {

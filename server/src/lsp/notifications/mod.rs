@@ -2,5 +2,6 @@
 
 pub mod did_change;
 pub mod did_change_configuration;
+pub mod did_change_watched_files;
 pub mod did_open;
 pub mod initialize;
