@@ -38,3 +38,17 @@ fn neovim_config_names_the_server_command_and_filetype() {
     assert!(text.contains("filetypes = { 'dockerfile' }"), "{text}");
     assert!(text.trim_start().starts_with("--") && text.contains("\nreturn {"), "a vim.lsp.Config table is returned");
 }
+
+/// Neovim loads our grammar as `dockls_dockerfile` (editors/nvim/build-parser.sh) with the
+/// queries of editors/nvim/queries/dockls_dockerfile/, which must be the grammar's own.
+#[test]
+fn neovim_queries_are_the_grammars() {
+    let root = workspace_root();
+    for name in ["highlights.scm", "injections.scm"] {
+        let ours = std::fs::read_to_string(root.join("grammar/queries").join(name)).unwrap();
+        let copy = std::fs::read_to_string(root.join("editors/nvim/queries/dockls_dockerfile").join(name)).unwrap();
+        assert!(ours == copy, "editors/nvim/queries/dockls_dockerfile/{name} differs from grammar/queries/{name}: copy it again");
+    }
+    let plugin = std::fs::read_to_string(root.join("editors/nvim/plugin/dockls.lua")).unwrap();
+    assert!(plugin.contains("language.register('dockls_dockerfile', 'dockerfile')"), "{plugin}");
+}

@@ -24,5 +24,26 @@ trap 'rm -rf "$work"' EXIT
 # A fresh, empty Neovim home: no user config, no plugins, no state from earlier runs.
 export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" XDG_STATE_HOME="$work/state" XDG_CACHE_HOME="$work/cache"
 mkdir -p "$work/project"
-DOCKLS_REPO="$repo" DOCKLS_BIN="$bin" WORKDIR="$work/project" DOCKLS_OFFLINE=1 \
-  timeout 120 "$nvim" --headless --clean -u "$repo/tests/editors/nvim/test.lua"
+
+# Our grammar for Neovim (parser/dockls_dockerfile.so in editors/nvim), and a bash parser for
+# the RUN injection, built from the tree-sitter-bash crate the Rust build already fetched.
+editors/nvim/build-parser.sh >/dev/null
+bash_src="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/tree-sitter-bash-0.25.*/src 2>/dev/null | tail -1 || true)"
+bash_rtp=""
+if [ -n "$bash_src" ]; then
+  mkdir -p "$work/bash/parser"
+  cc -O1 -shared -fPIC -I "$bash_src" "$bash_src/parser.c" "$bash_src/scanner.c" -o "$work/bash/parser/bash.so"
+  bash_rtp="$work/bash"
+fi
+# What nvim-treesitter installs for its own `dockerfile` grammar: queries with node types
+# ours does not have. They must never be applied to our language.
+mkdir -p "$work/nvim-treesitter/queries/dockerfile"
+printf '%s\n' '(heredoc_line) @string' '(escape_sequence) @string.escape' '(mount_param_param) @property' \
+  > "$work/nvim-treesitter/queries/dockerfile/highlights.scm"
+
+for collide in "" "$work/nvim-treesitter"; do
+  if [ -n "$collide" ]; then echo "== Neovim, nvim-treesitter-style dockerfile queries first on the runtimepath"; else echo "== Neovim"; fi
+  DOCKLS_REPO="$repo" DOCKLS_BIN="$bin" WORKDIR="$work/project" DOCKLS_OFFLINE=1 \
+    EXTRA_RTP="$collide" BASH_RTP="$bash_rtp" \
+    timeout 120 "$nvim" --headless --clean -u "$repo/tests/editors/nvim/test.lua"
+done

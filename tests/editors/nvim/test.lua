@@ -16,6 +16,11 @@ end
 -- Only what a user's config has: the plugin folder on the runtimepath and one enable call
 -- (plus the binary under test instead of `dockls` on PATH).
 vim.opt.runtimepath:prepend(repo .. '/editors/nvim')
+-- Test-only: a bash parser (for the injection) and, in the second run, nvim-treesitter-style
+-- `dockerfile` queries written for another grammar.
+-- The latter go first: Neovim takes the first `highlights.scm` of a language it finds.
+if (os.getenv('BASH_RTP') or '') ~= '' then vim.opt.runtimepath:append(os.getenv('BASH_RTP')) end
+if (os.getenv('EXTRA_RTP') or '') ~= '' then vim.opt.runtimepath:prepend(os.getenv('EXTRA_RTP')) end
 vim.lsp.config('dockls', { cmd = { bin, 'serve', '--stdio' } })
 vim.lsp.enable('dockls')
 
@@ -28,6 +33,23 @@ local function run()
   vim.cmd('edit ' .. path)
   local buf = vim.api.nvim_get_current_buf()
   check(vim.bo[buf].filetype == 'dockerfile', 'filetype is dockerfile')
+
+  -- Tree-sitter: our grammar under its own name, highlighting without query errors, RUN as a
+  -- keyword, and its shell text injected as bash when a bash parser is there.
+  local lang = vim.treesitter.language.get_lang('dockerfile')
+  check(lang == 'dockls_dockerfile', 'the dockerfile filetype uses our grammar (' .. tostring(lang) .. ')')
+  local started, err = pcall(vim.treesitter.start, buf)
+  check(started, 'tree-sitter highlighting starts without query errors ' .. (started and '' or tostring(err)))
+  -- Headless: nothing redraws, so parse before asking (the highlighter parses on redraw).
+  vim.treesitter.get_parser(buf):parse(true)
+  local names = {}
+  for _, c in ipairs(vim.treesitter.get_captures_at_pos(buf, 2, 1)) do table.insert(names, c.capture) end
+  check(vim.tbl_contains(names, 'keyword'), 'RUN is highlighted as a keyword (' .. table.concat(names, ',') .. ')')
+  if (os.getenv('BASH_RTP') or '') ~= '' then
+    local parser = vim.treesitter.get_parser(buf)
+    parser:parse(true)
+    check(parser:children()['bash'] ~= nil, 'the RUN body is injected as bash')
+  end
 
   local attached = vim.wait(15000, function() return #vim.lsp.get_clients({ bufnr = buf, name = 'dockls' }) > 0 end, 50)
   check(attached, 'dockls attaches to the buffer')
