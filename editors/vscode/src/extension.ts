@@ -72,7 +72,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   if (shellcheck) {
     env.DOCKLS_SHELLCHECK = shellcheck;
   }
-  const run = { command: found.path, args: ["serve", "--stdio"], transport: TransportKind.stdio, options: { env } };
+  // TransportKind.stdio adds `--stdio` to the arguments itself.
+  const run = { command: found.path, args: ["serve"], transport: TransportKind.stdio, options: { env } };
   const serverOptions: ServerOptions = { run, debug: run };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [

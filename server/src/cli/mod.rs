@@ -18,7 +18,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Speak LSP over stdio (what editors pass; the default without a subcommand).
-    #[arg(long, global = true, hide = true)]
+    #[arg(long, global = true, hide = true, overrides_with = "stdio")]
     pub stdio: bool,
 }
 
@@ -26,8 +26,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the language server over stdio (the default).
     Serve {
-        /// Accepted for editors that pass it; stdio is the only transport.
-        #[arg(long)]
+        /// Accepted for editors that pass it; stdio is the only transport. Clients that add it
+        /// themselves to a command that has it already (vscode-languageclient does) pass it twice.
+        #[arg(long, overrides_with = "stdio")]
         stdio: bool,
     },
     /// Check Dockerfiles and report problems.
@@ -124,4 +125,17 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    #[test]
+    fn stdio_given_twice_is_accepted() {
+        // vscode-languageclient appends `--stdio` to a command line that may have it already.
+        for args in [&["dockls", "serve", "--stdio", "--stdio"][..], &["dockls", "--stdio", "--stdio"], &["dockls", "serve"]] {
+            assert!(super::Cli::try_parse_from(args).is_ok(), "{args:?}");
+        }
+    }
 }

@@ -38,11 +38,14 @@ cat > "$work/data/User/settings.json" <<'JSON'
   "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false,
   "editor.hover.delay": 100,
+  "chat.disableAIFeatures": true,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
+  "extensions.ignoreRecommendations": true,
   "dockls.offline": true
 }
 JSON
 
-cs() { "$node24" "$code_server" --user-data-dir "$work/data" --extensions-dir "$work/extensions" "$@"; }
+cs() { "$node24" "$code_server" --config "$work/config.yaml" --user-data-dir "$work/data" --extensions-dir "$work/extensions" "$@"; }
 cs --install-extension "$vsix" >/dev/null
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 DOCKLS_OFFLINE=1 cs --auth none --bind-addr "127.0.0.1:$port" --disable-telemetry --disable-update-check \
@@ -55,6 +58,10 @@ NODE_PATH="$tools/driver/node_modules" "$node24" "$here/test.mjs" "http://127.0.
   "$root/target/editor-tests/vscode.png" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- code-server log" >&2
-  tail -40 "$work/code-server.log" >&2
+  tail -20 "$work/code-server.log" >&2
+  # The extension host's and the dockls output channel's logs, for the failure report.
+  rm -rf "$root/target/editor-tests/vscode-logs"
+  cp -r "$work/data/logs" "$root/target/editor-tests/vscode-logs" 2>/dev/null || true
+  echo "logs: target/editor-tests/vscode-logs" >&2
 fi
 exit "$status"

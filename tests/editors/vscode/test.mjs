@@ -35,7 +35,7 @@ async function gotoLine(line, column) {
 }
 async function editorText() {
   return page.evaluate(() => {
-    const lines = [...document.querySelectorAll(".monaco-editor .view-lines .view-line")];
+    const lines = [...document.querySelectorAll(".editor-instance .monaco-editor .view-lines .view-line")];
     const top = (el) => parseFloat(el.style.top || "0");
     return lines.sort((a, b) => top(a) - top(b)).map((l) => l.textContent.replace(/\u00a0/g, " ")).join("\n");
   });
@@ -54,18 +54,21 @@ try {
     }
   }
   await page.waitForTimeout(2000);
-  await page.keyboard.press(`${mod}+p`);
-  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
-  await page.keyboard.type("Dockerfile");
-  await page.waitForTimeout(800);
-  await page.keyboard.press("Enter");
-  await page.waitForSelector(".monaco-editor .view-lines", { timeout: 20000 });
-  await page.click(".monaco-editor .view-lines");
+  // Open the Dockerfile from the Explorer (quick open's file index may not be ready yet).
+  const row = page.locator(".explorer-folders-view .monaco-list-row", { hasText: "Dockerfile" }).first();
+  await row.waitFor({ timeout: 30000 });
+  await row.dblclick();
+  await page.waitForSelector(".editor-instance .monaco-editor .view-lines .view-line", { timeout: 30000 });
+  await page.click(".editor-instance .monaco-editor .view-lines");
 
   // The extension found the bundled binary and the server publishes our rule ids.
   await command("dockls: Show Output");
-  await page.waitForTimeout(1500);
-  const output = await page.evaluate(() => document.querySelector(".output-view, .panel .monaco-editor")?.textContent ?? "");
+  let output = "";
+  for (let i = 0; i < 20 && !/bundled with the extension/.test(output); i++) {
+    await page.waitForTimeout(500);
+    // Monaco draws spaces as no-break spaces.
+    output = await page.evaluate(() => [...document.querySelectorAll(".part.panel .view-line")].map((l) => l.textContent.replace(/\u00a0/g, " ")).join("\n"));
+  }
   check(/from the binary bundled with the extension/.test(output), "the extension starts the bundled dockls");
 
   await page.keyboard.press(`${mod}+Shift+m`);
@@ -77,7 +80,7 @@ try {
   check(/image-latest/.test(problems) && /maintainer-deprecated/.test(problems), "Problems panel lists dockls rule ids");
 
   // Hover (keyboard: Ctrl+K Ctrl+I) on the FROM keyword shows our docs.
-  await page.click(".monaco-editor .view-lines");
+  await page.click(".editor-instance .monaco-editor .view-lines");
   await gotoLine(1, 2);
   await page.keyboard.press(`${mod}+k`);
   await page.keyboard.press(`${mod}+i`);
