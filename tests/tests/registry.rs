@@ -196,3 +196,27 @@ fn language_server_shows_the_finding_after_the_background_fetch() {
     }
     c.shutdown_and_exit();
 }
+
+#[test]
+fn a_slow_lookup_shows_progress_and_ends_it() {
+    // The registry accepts the connection and never answers: the lookup runs until its
+    // timeout, the client is shown work-done progress meanwhile, and it ends.
+    let fake = FakeRegistry::silent();
+    let dir = project(&fake.url, "");
+    let cache = dir.path().join(".cache");
+    let mut c = LspClient::spawn_env(
+        &dockls_binary(),
+        &["serve", "--stdio"],
+        &[("DOCKLS_OFFLINE", None), ("XDG_CACHE_HOME", Some(cache.to_str().unwrap()))],
+    );
+    c.initialize(&file_uri(dir.path()), json!({}));
+    let uri = file_uri(&dir.path().join("Dockerfile"));
+    c.did_open(&uri, "FROM single:1.0\n");
+    c.wait_diagnostics(&uri, Some(1));
+    let begin = c.wait_notification("$/progress", |m| m["params"]["value"]["kind"] == "begin", Duration::from_secs(10));
+    assert_eq!(begin["params"]["value"]["title"], "Registry", "{begin}");
+    assert!(begin["params"]["value"]["message"].as_str().unwrap().contains("single:1.0"), "{begin}");
+    let token = begin["params"]["token"].clone();
+    c.wait_notification("$/progress", |m| m["params"]["token"] == token && m["params"]["value"]["kind"] == "end", Duration::from_secs(30));
+    c.shutdown_and_exit();
+}

@@ -243,7 +243,8 @@ fn shellcheck_in_background(client: &Client, state: &Arc<State>, uri: &Uri, bin:
         let checked = match tokio::time::timeout(PROGRESS_AFTER, &mut run).await {
             Ok(done) => done,
             Err(_) => {
-                let progress = begin_progress(&client, &state, &uri).await;
+                let name = uri.as_str().rsplit('/').next().unwrap_or("Dockerfile").to_string();
+                let progress = begin_progress(&client, &state, "ShellCheck", format!("checking RUN instructions of {name}")).await;
                 let done = run.await;
                 if let Some(p) = progress {
                     p.finish().await;
@@ -266,21 +267,20 @@ fn shellcheck_in_background(client: &Client, state: &Arc<State>, uri: &Uri, bin:
 
 type Progress = tower_lsp_server::OngoingProgress<tower_lsp_server::Unbounded, tower_lsp_server::NotCancellable>;
 
-/// Work-done progress for a ShellCheck run, when the client supports server-created tokens
-/// and answers the creation in time.
-async fn begin_progress(client: &Client, state: &State, uri: &Uri) -> Option<Progress> {
+/// Work-done progress for background work (ShellCheck, registry lookups), when the client
+/// supports server-created tokens and answers the creation in time.
+async fn begin_progress(client: &Client, state: &State, title: &str, message: String) -> Option<Progress> {
     use tower_lsp_server::ls_types::{NumberOrString, ProgressToken};
     if !state.caps().work_done_progress {
         return None;
     }
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    let token: ProgressToken = NumberOrString::String(format!("dockls/shellcheck/{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+    let token: ProgressToken = NumberOrString::String(format!("dockls/{}/{}", title.to_ascii_lowercase().replace(' ', "-"), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
     let created = tokio::time::timeout(std::time::Duration::from_secs(2), client.create_work_done_progress(token.clone())).await;
     if !matches!(created, Ok(Ok(()))) {
         return None;
     }
-    let name = uri.as_str().rsplit('/').next().unwrap_or("Dockerfile").to_string();
-    Some(client.progress(token, "ShellCheck").with_message(format!("checking RUN instructions of {name}")).begin().await)
+    Some(client.progress(token, title.to_string()).with_message(message).begin().await)
 }
 
 // ------------------------------------------------------------------ registry lookups
@@ -305,6 +305,12 @@ impl Job {
         match self {
             Job::Platforms(s, r) => format!("platforms {:?} {r}", s.mirrors),
             Job::Vulnerabilities(s, r) => format!("vulnerabilities {:?} {r} {} {}", s.registry.mirrors, s.platform, s.osv_url),
+        }
+    }
+
+    fn reference(&self) -> &Reference {
+        match self {
+            Job::Platforms(_, r) | Job::Vulnerabilities(_, r) => r,
         }
     }
 
@@ -429,8 +435,21 @@ fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
                 continue;
             }
             let jobs = batch.clone();
+            let images: Vec<String> = batch.iter().map(|j| j.reference().to_string()).collect();
             // A few at a time, like the registry client's own batches.
-            let results = tokio::task::spawn_blocking(move || crate::vulns::parallel(&jobs, 4, Job::run)).await.unwrap_or_default();
+            let mut run = tokio::task::spawn_blocking(move || crate::vulns::parallel(&jobs, 4, Job::run));
+            let results = match tokio::time::timeout(PROGRESS_AFTER, &mut run).await {
+                Ok(done) => done.unwrap_or_default(),
+                Err(_) => {
+                    let what = if matches!(batch[0], Job::Platforms(..)) { "platforms" } else { "vulnerabilities" };
+                    let progress = begin_progress(&client, &state, "Registry", format!("looking up the {what} of {}", images.join(", "))).await;
+                    let done = run.await.unwrap_or_default();
+                    if let Some(p) = progress {
+                        p.finish().await;
+                    }
+                    done
+                }
+            };
             let mut to_refresh: Vec<Uri> = Vec::new();
             {
                 let mut l = state.lookups();
