@@ -114,6 +114,21 @@ fn project(mirror: &str, dockerfile: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A language server allowed on the network, its cache in the project, docker.io sent to
+/// `mirror`; the project's Dockerfile's URI.
+fn server_with_mirror(mirror: &str) -> (tempfile::TempDir, LspClient, String) {
+    let dir = project(mirror, "");
+    let cache = dir.path().join(".cache");
+    let mut c = LspClient::spawn_env(
+        &dockls_binary(),
+        &["serve", "--stdio"],
+        &[("DOCKLS_OFFLINE", None), ("XDG_CACHE_HOME", Some(cache.to_str().unwrap()))],
+    );
+    c.initialize(&file_uri(dir.path()), json!({}));
+    let uri = file_uri(&dir.path().join("Dockerfile"));
+    (dir, c, uri)
+}
+
 fn check(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
     let cache = dir.join(".cache");
     let out = Command::new(dockls_binary())
@@ -172,15 +187,7 @@ fn check_survives_an_unreachable_registry() {
 #[test]
 fn language_server_shows_the_finding_after_the_background_fetch() {
     let fake = FakeRegistry::start();
-    let dir = project(&fake.url, "");
-    let cache = dir.path().join(".cache");
-    let mut c = LspClient::spawn_env(
-        &dockls_binary(),
-        &["serve", "--stdio"],
-        &[("DOCKLS_OFFLINE", None), ("XDG_CACHE_HOME", Some(cache.to_str().unwrap()))],
-    );
-    c.initialize(&file_uri(dir.path()), json!({}));
-    let uri = file_uri(&dir.path().join("Dockerfile"));
+    let (_dir, mut c, uri) = server_with_mirror(&fake.url);
     c.did_open(&uri, "FROM single:1.0\n");
     // Published at once, without waiting for the registry…
     let first = c.wait_diagnostics(&uri, Some(1));
@@ -202,15 +209,7 @@ fn a_slow_lookup_shows_progress_and_ends_it() {
     // The registry accepts the connection and never answers: the lookup runs until its
     // timeout, the client is shown work-done progress meanwhile, and it ends.
     let fake = FakeRegistry::silent();
-    let dir = project(&fake.url, "");
-    let cache = dir.path().join(".cache");
-    let mut c = LspClient::spawn_env(
-        &dockls_binary(),
-        &["serve", "--stdio"],
-        &[("DOCKLS_OFFLINE", None), ("XDG_CACHE_HOME", Some(cache.to_str().unwrap()))],
-    );
-    c.initialize(&file_uri(dir.path()), json!({}));
-    let uri = file_uri(&dir.path().join("Dockerfile"));
+    let (_dir, mut c, uri) = server_with_mirror(&fake.url);
     c.did_open(&uri, "FROM single:1.0\n");
     c.wait_diagnostics(&uri, Some(1));
     let begin = c.wait_notification("$/progress", |m| m["params"]["value"]["kind"] == "begin", Duration::from_secs(10));
