@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::suppress::Suppressions;
 use crate::semantics::{Semantics, SymbolKind};
-use crate::shell::{analyze_run_cached, Script};
+use crate::shell::{run_analysis, Script};
 use crate::syntax::{Args, Dockerfile, Kind};
 
 mod disk_cache;
@@ -225,7 +225,7 @@ impl Scripts {
             }
             let stage_dialect = dialect(&shell);
             // The lint run analysed every RUN already: shared, not parsed again.
-            let run = analyze_run_cached(text, ins);
+            let run = run_analysis(text, ins);
             for (index, script) in run.scripts.iter().enumerate() {
                 // A heredoc's interpreter or `#!` line, or the shell of `["bash", "-c", …]`,
                 // decides the dialect; the stage's SHELL decides the rest.
