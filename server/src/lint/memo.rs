@@ -10,6 +10,8 @@
 //! Kept per instruction:
 //! - its shell analysis (RUN bodies, `ONBUILD RUN` triggers), so that a lint run does not look
 //!   every RUN up in the shell cache by the hash of its text;
+//! - its syntax checks (flags, values, JSON, heredocs: each a function of the instruction);
+//! - what ShellCheck's cache key and prelude need of each of its scripts (text hash, names);
 //! - the findings of the *per-instruction* rules ([`LOCAL`]): rules whose findings on an
 //!   instruction depend on nothing but that instruction's text (its words, flags, heredocs and
 //!   shell analysis). Those rules run only over the instructions without kept findings (or kept
@@ -82,6 +84,10 @@ pub(crate) struct Findings {
 #[derive(Default)]
 pub struct Memo {
     pub(crate) shell: OnceLock<Arc<RunAnalysis>>,
+    pub(crate) syntax: OnceLock<Vec<crate::diagnostics::Diagnostic>>,
+    /// Per script of the RUN: its text's hash and the variable names it references (what
+    /// ShellCheck's cache key and prelude need; offsets play no part).
+    pub(crate) shellcheck: OnceLock<Vec<(u64, Vec<compact_str::CompactString>)>>,
     pub(crate) findings: Mutex<Option<Arc<Findings>>>,
 }
 
@@ -97,7 +103,12 @@ impl Memo {
 
 impl Clone for Memo {
     fn clone(&self) -> Memo {
-        Memo { shell: self.shell.clone(), findings: Mutex::new(self.findings()) }
+        Memo {
+            shell: self.shell.clone(),
+            syntax: self.syntax.clone(),
+            shellcheck: self.shellcheck.clone(),
+            findings: Mutex::new(self.findings()),
+        }
     }
 }
 
@@ -115,6 +126,9 @@ impl Shift for Memo {
         if let Some(run) = self.shell.get_mut() {
             Arc::make_mut(run).shift(delta);
         }
+        if let Some(found) = self.syntax.get_mut() {
+            found.shift(delta);
+        }
         if let Some(found) = self.findings.get_mut().unwrap_or_else(|e| e.into_inner()) {
             for (_, f) in &mut Arc::make_mut(found).findings {
                 f.shift(delta);
@@ -127,6 +141,16 @@ impl Shift for Fix {
     fn shift(&mut self, delta: isize) {
         for e in &mut self.edits {
             e.range.shift(delta);
+        }
+    }
+}
+
+impl Shift for crate::diagnostics::Diagnostic {
+    fn shift(&mut self, delta: isize) {
+        self.range.shift(delta);
+        self.fixes.shift(delta);
+        for (r, _) in &mut self.related {
+            r.shift(delta);
         }
     }
 }
