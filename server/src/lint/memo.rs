@@ -129,7 +129,8 @@ impl Shift for Memo {
         if let Some(found) = self.syntax.get_mut() {
             found.shift(delta);
         }
-        if let Some(found) = self.findings.get_mut().unwrap_or_else(|e| e.into_inner()) {
+        // Most instructions have no findings and share one empty list: nothing to move.
+        if let Some(found) = self.findings.get_mut().unwrap_or_else(|e| e.into_inner()).as_mut().filter(|f| !f.findings.is_empty()) {
             for (_, f) in &mut Arc::make_mut(found).findings {
                 f.shift(delta);
             }

@@ -332,12 +332,14 @@ pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions,
             per_rule.iter_mut().enumerate().filter(|&(i, _)| is_local(i)).map(|(i, f)| (i as u8, std::mem::take(f))).collect();
         let starts: Vec<usize> = df.instructions.iter().map(|i| i.range.start).collect();
         let mut split = memo::by_instruction(&starts, &fresh, found).into_iter();
+        // Shared by the instructions with no findings (most of them): no allocation each.
+        let none = std::sync::Arc::new(memo::Findings { rules: wanted, findings: Vec::new() });
         for (ins, kept) in df.instructions.iter().zip(kept) {
             let here = split.next().unwrap_or_default();
             let findings = match kept {
                 Some(k) => k,
                 None => {
-                    let k = std::sync::Arc::new(memo::Findings { rules: wanted, findings: here });
+                    let k = if here.is_empty() { none.clone() } else { std::sync::Arc::new(memo::Findings { rules: wanted, findings: here }) };
                     ins.memo.set_findings(k.clone());
                     k
                 }
