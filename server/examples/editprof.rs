@@ -4,6 +4,8 @@
 //! does: caches and the thread pool go cold, and every step gets slower (3.8 → 6.4 ms in
 //! total at 5,000 lines on the benchmark machine). `INSERT=1` types a character and deletes it
 //! again, turn about, instead of replacing a digit: every instruction after the edit moves.
+//! `PUBLISH=values` converts the diagnostics to `lsp::Diagnostic` values and serializes those, as
+//! the server did before it wrote the notification's JSON itself (the `publish` step).
 //! `BROKEN=1` puts a syntax error at the top
 //! of the file: up to 64 KiB every keystroke then parses the whole text again
 //! (`document::FRESH_AFTER_ERROR_LIMIT`).
@@ -27,8 +29,10 @@ fn main() {
     let mut doc = Document::new(&text, 1);
     println!("{} bytes, syntax error: {}", text.len(), doc.snapshot().tree.root_node().has_error());
     let mut previous = Some(Analysis::new(doc.snapshot()));
-    let steps = ["reparse", "model", "semantics", "diagnostics", "total"];
-    let mut rows: Vec<[f64; 5]> = Vec::new();
+    let steps = ["reparse", "model", "semantics", "diagnostics", "publish", "total"];
+    let mut rows: Vec<[f64; 6]> = Vec::new();
+    let uri: tower_lsp_server::ls_types::Uri = "file:///work/Dockerfile".parse().expect("a URI");
+    let values = std::env::var("PUBLISH").is_ok_and(|v| v == "values");
     for version in 2..200 {
         let change = if std::env::var_os("INSERT").is_some() {
             // Insert a digit before the one in the middle, then delete it.
@@ -54,10 +58,28 @@ fn main() {
         let t3 = t0.elapsed();
         let d = dockls::diagnostics::diagnose_with(&snap.text, &df, &sem, &Default::default(), &Default::default());
         let t4 = t0.elapsed();
+        // What publishing adds: the notification's bytes, in UTF-16 positions.
+        let refs: Vec<&dockls::diagnostics::Diagnostic> = d.iter().collect();
+        let enc = PositionEncoding::Utf16;
+        let body = if values {
+            let diagnostics = refs.iter().map(|x| dockls::lsp::convert::diagnostic(&snap, &uri, x, enc)).collect();
+            let params = tower_lsp_server::ls_types::PublishDiagnosticsParams { uri: uri.clone(), diagnostics, version: Some(version) };
+            #[derive(serde::Serialize)]
+            struct Notification<'a> {
+                jsonrpc: &'static str,
+                method: &'static str,
+                params: &'a tower_lsp_server::ls_types::PublishDiagnosticsParams,
+            }
+            serde_json::to_vec(&Notification { jsonrpc: "2.0", method: "textDocument/publishDiagnostics", params: &params }).expect("serializes")
+        } else {
+            dockls::lsp::convert::publish_diagnostics_json(&snap, &uri, &refs, enc, Some(version))
+        };
+        let t5 = t0.elapsed();
+        std::hint::black_box(body);
         std::hint::black_box(d);
         previous = Some(Analysis { snapshot: snap, dockerfile: df, semantics: sem });
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
-        rows.push([ms(t1), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), ms(t4)]);
+        rows.push([ms(t1), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), ms(t5 - t4), ms(t5)]);
         if let Some(pause) = std::env::var("PAUSE_MS").ok().and_then(|p| p.parse().ok()) {
             std::thread::sleep(std::time::Duration::from_millis(pause));
         }

@@ -1,7 +1,7 @@
 //! Where a lint run's time goes, rule by rule: `cargo run --release -p dockls --example
 //! ruleprof -- 50000` (`SHAPE=run-dense` for the RUN-dense file) prints, for a warm run on an
 //! unchanged analysis, the median time of the syntax checks, of building the lint context
-//! (every RUN's shell analysis, from its cache), of collecting the scripts ShellCheck would
+//! (every RUN's shell analysis, kept on its instruction), of collecting the scripts ShellCheck would
 //! check with their cache lookup, and of each rule, slowest first.
 #[path = "../../tests/src/synth.rs"]
 #[allow(dead_code)]

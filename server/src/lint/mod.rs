@@ -6,6 +6,7 @@
 //! instead, fix safety), the detection and, where unambiguous, the fix.
 
 pub mod docs;
+pub mod memo;
 pub mod rules;
 pub mod suppress;
 
@@ -13,7 +14,7 @@ use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, Severity, Tag};
 use crate::semantics::Semantics;
-use crate::shell::{analyze_run_cached, RunAnalysis};
+use crate::shell::{run_analysis, RunAnalysis};
 use crate::syntax::{Dockerfile, Instruction};
 
 /// Groups of the rule catalogue.
@@ -156,6 +157,9 @@ pub struct Context<'a> {
     pub(crate) first_run_mentioning: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Vec<Option<usize>>>>>,
     /// Line starts, for messages that name a line ("the RUN on line 12").
     lines: std::sync::OnceLock<crate::document::LineIndex>,
+    /// The instructions [`Context::instructions`] yields (by index; `None`: all): the
+    /// per-instruction rules ([`memo::LOCAL`]) look only at those without kept findings.
+    only: Option<&'a [bool]>,
 }
 
 /// Inputs from outside the Dockerfile.
@@ -180,9 +184,25 @@ pub struct LintOptions {
 
 impl<'a> Context<'a> {
     pub fn new(text: &'a str, df: &'a Dockerfile, sem: &'a Semantics, options: &'a LintOptions) -> Context<'a> {
-        // RUN bodies are parsed in parallel; unchanged ones come from the cache.
+        // RUN bodies are parsed in parallel; unchanged instructions have theirs already.
         use rayon::prelude::*;
-        let runs = df.instructions.par_iter().map(|i| analyze_run_cached(text, i)).collect();
+        let runs = df.instructions.par_iter().map(|i| run_analysis(text, i)).collect();
+        Context::with_runs(text, df, sem, options, runs, None)
+    }
+
+    /// A context whose [`Context::instructions`] yields only the instructions marked in `only`.
+    fn restricted(&self, only: &'a [bool]) -> Context<'a> {
+        Context::with_runs(self.text, self.df, self.sem, self.options, self.runs.clone(), Some(only))
+    }
+
+    fn with_runs(
+        text: &'a str,
+        df: &'a Dockerfile,
+        sem: &'a Semantics,
+        options: &'a LintOptions,
+        runs: Vec<std::sync::Arc<RunAnalysis>>,
+        only: Option<&'a [bool]>,
+    ) -> Context<'a> {
         Context {
             text,
             df,
@@ -195,6 +215,7 @@ impl<'a> Context<'a> {
             through_variables: Default::default(),
             first_run_mentioning: Default::default(),
             lines: Default::default(),
+            only,
         }
     }
 
@@ -208,8 +229,10 @@ impl<'a> Context<'a> {
     }
 
     /// Instructions with their index, in order.
+    /// (A per-instruction rule may be shown only the instructions an edit changed.)
     pub fn instructions(&self) -> impl Iterator<Item = (usize, &'a Instruction)> + 'a {
-        self.df.instructions.iter().map(|b| &**b).enumerate()
+        let only = self.only;
+        self.df.instructions.iter().map(|b| &**b).enumerate().filter(move |(i, _)| only.is_none_or(|o| o.get(*i).copied().unwrap_or(true)))
     }
 
     /// The earlier stage a FROM names through variables, as in `FROM binaries-${TARGETOS}`
@@ -269,38 +292,80 @@ impl RuleSelection {
 }
 
 /// Runs every selected rule and applies inline suppressions.
+///
+/// The per-instruction rules ([`memo::LOCAL`]) run only over the instructions that have no
+/// findings of theirs kept from an earlier lint run (new or edited instructions, or all after
+/// the selection changed); the kept findings stand for the others. Every other rule runs over
+/// the whole file.
 pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions, selection: &RuleSelection) -> Vec<RuleDiagnostic> {
     let ctx = Context::new(text, df, sem, options);
     let suppressions = suppress::Suppressions::read(text, df);
+    let all = rules::all();
+    let runs = |rule: &Rule| selection.is_on(rule) && !suppressions.file_skips(rule);
+    let local = memo::local_rules();
+    let is_local = |i: usize| local >> i & 1 == 1;
+    let wanted: u128 = all.iter().enumerate().filter(|&(i, r)| is_local(i) && runs(r)).fold(0, |m, (i, _)| m | 1 << i);
+    let kept: Vec<Option<std::sync::Arc<memo::Findings>>> =
+        df.instructions.iter().map(|ins| ins.memo.findings().filter(|f| f.rules == wanted)).collect();
+    let fresh: Vec<bool> = kept.iter().map(Option::is_none).collect();
+    let any_fresh = fresh.contains(&true);
+    let fresh_ctx = ctx.restricted(&fresh);
     // Rules are independent: run them on all cores, then collect in catalogue order so the
     // output doesn't depend on scheduling.
     use rayon::prelude::*;
-    let per_rule: Vec<Vec<RuleDiagnostic>> = rules::all()
+    let mut per_rule: Vec<Vec<Finding>> = all
         .par_iter()
-        .map(|&rule| {
-            let mut out = Vec::new();
-            if !selection.is_on(rule) || suppressions.file_skips(rule) {
-                return out;
-            }
+        .enumerate()
+        .map(|(i, &rule)| {
             let mut findings = Vec::new();
-            (rule.check)(&ctx, &mut findings);
-            // `# check=error=true` makes BuildKit's own checks fail the build: report them as errors.
-            let severity = if suppressions.error_all() && rule.buildkit.is_some() { Severity::Error } else { selection.severity_of(rule) };
-            for f in findings {
-                if suppressions.suppressed_at(rule, f.range.start) {
-                    continue;
-                }
-                // Severities order from `Error` to `Hint`: the larger is the milder.
-                let severity = f.at_most.map_or(severity, |cap| severity.max(cap));
-                let mut d = Diagnostic::new(rule.id, severity, f.range, f.message);
-                d.tags = rule.tags.to_vec();
-                d.related = f.related;
-                out.push(RuleDiagnostic { diagnostic: d, fix: f.fix, alternatives: f.alternatives });
+            if !runs(rule) || (is_local(i) && !any_fresh) {
+                return findings;
             }
-            out
+            (rule.check)(if is_local(i) { &fresh_ctx } else { &ctx }, &mut findings);
+            findings
         })
         .collect();
-    per_rule.into_iter().flatten().collect()
+    // The per-instruction rules' findings: kept on each fresh instruction, then gathered from
+    // every instruction in file order.
+    if wanted != 0 {
+        let found: Vec<(u8, Vec<Finding>)> =
+            per_rule.iter_mut().enumerate().filter(|&(i, _)| is_local(i)).map(|(i, f)| (i as u8, std::mem::take(f))).collect();
+        let starts: Vec<usize> = df.instructions.iter().map(|i| i.range.start).collect();
+        let mut split = memo::by_instruction(&starts, &fresh, found).into_iter();
+        // Shared by the instructions with no findings (most of them): no allocation each.
+        let none = std::sync::Arc::new(memo::Findings { rules: wanted, findings: Vec::new() });
+        for (ins, kept) in df.instructions.iter().zip(kept) {
+            let here = split.next().unwrap_or_default();
+            let findings = match kept {
+                Some(k) => k,
+                None => {
+                    let k = if here.is_empty() { none.clone() } else { std::sync::Arc::new(memo::Findings { rules: wanted, findings: here }) };
+                    ins.memo.set_findings(k.clone());
+                    k
+                }
+            };
+            for (rule, f) in &findings.findings {
+                per_rule[*rule as usize].push(f.clone());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (rule, findings) in all.iter().zip(per_rule) {
+        // `# check=error=true` makes BuildKit's own checks fail the build: report them as errors.
+        let severity = if suppressions.error_all() && rule.buildkit.is_some() { Severity::Error } else { selection.severity_of(rule) };
+        for f in findings {
+            if suppressions.suppressed_at(rule, f.range.start) {
+                continue;
+            }
+            // Severities order from `Error` to `Hint`: the larger is the milder.
+            let severity = f.at_most.map_or(severity, |cap| severity.max(cap));
+            let mut d = Diagnostic::new(rule.id, severity, f.range, f.message);
+            d.tags = rule.tags.to_vec();
+            d.related = f.related;
+            out.push(RuleDiagnostic { diagnostic: d, fix: f.fix, alternatives: f.alternatives });
+        }
+    }
+    out
 }
 
 /// The rule with this id or alias.

@@ -5,7 +5,7 @@
 
 mod capabilities;
 pub mod config;
-mod convert;
+pub mod convert;
 mod direct;
 mod guard;
 mod input;

@@ -45,14 +45,16 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
             if !found.is_empty() {
                 all.sort_by_key(|d| (d.range.start, d.range.end));
             }
-            let lsp: Vec<_> = all.into_iter().map(|d| convert::diagnostic(&analysis.snapshot, &u, d, enc)).collect();
-            (lsp, r.config_source.clone().map(|s| (s, r.config_error.clone())), missing)
+            // Written straight to the notification's bytes (see `send_written`).
+            let body = convert::publish_diagnostics_json(&analysis.snapshot, &u, &all, enc, Some(analysis.snapshot.version));
+            (body, r.config_source.clone().map(|s| (s, r.config_error.clone())), missing)
         })
-        .unwrap_or_default();
-        Some((analysis.snapshot.version, diags, config, analysis.snapshot.text.clone(), shellcheck_missing))
+        // After a panic: no diagnostics (as the empty list).
+        .unwrap_or_else(|_| (convert::publish_diagnostics_json(&analysis.snapshot, &u, &[], enc, Some(analysis.snapshot.version)), None, None));
+        Some((diags, config, analysis.snapshot.text.clone(), shellcheck_missing))
     })
     .await;
-    let Ok(Some((version, diags, config, text, shellcheck_missing))) = computed else { return };
+    let Ok(Some((diags, config, text, shellcheck_missing))) = computed else { return };
     let text_len = text.len();
     let _order = state.publish_lock.lock().await;
     if !state.is_current(&uri, &text) || state.settings_generation() != generation {
@@ -60,7 +62,7 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
         // text and settings publish their own.
         return;
     }
-    send(&client, &state, uri.clone(), diags, Some(version)).await;
+    send_written(&client, &state, uri.clone(), diags).await;
     // Off the latency path: what building this version freed goes back to the system. Only
     // for large documents: the next keystroke pays for it in page faults (~0.7 ms at 5,000
     // lines, lost in the noise at 50,000).
@@ -116,6 +118,22 @@ pub async fn send(client: &Client, state: &State, uri: Uri, diagnostics: Vec<tow
     match serde_json::to_vec(&message) {
         Ok(body) => outbox.send_json(body),
         Err(e) => eprintln!("dockls: cannot serialize diagnostics: {e}"),
+    }
+}
+
+/// Sends a `publishDiagnostics` already written as the notification's JSON body
+/// ([`convert::publish_diagnostics_json`]: no `lsp::Diagnostic` per item on every keystroke)
+/// straight to the writer, in order with the others.
+async fn send_written(client: &Client, state: &State, uri: Uri, body: Vec<u8>) {
+    match state.outbox() {
+        Some(outbox) => outbox.send_json(body),
+        None => {
+            // No writer (the server is exiting): tower-lsp-server's own path, from the values.
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let version = body["params"]["version"].as_i64().and_then(|v| i32::try_from(v).ok());
+            let diagnostics = serde_json::from_value(body["params"]["diagnostics"].clone()).unwrap_or_default();
+            client.publish_diagnostics(uri, diagnostics, version).await;
+        }
     }
 }
 

@@ -316,12 +316,19 @@ pub fn parse_bash(text: &str) -> Option<tree_sitter::Tree> {
     PARSER.with(|cell| cell.borrow_mut().as_mut()?.parse(text, None))
 }
 
-/// Analyses every RUN of `df` into the cache [`analyze_run_cached`] reads, on all cores.
+/// Analyses every RUN of `df` on all cores (kept on each instruction, see [`run_analysis`]).
 pub fn prefetch(src: &str, df: &crate::syntax::Dockerfile) {
     use rayon::prelude::*;
     df.instructions.par_iter().for_each(|ins| {
-        analyze_run_cached(src, ins);
+        run_analysis(src, ins);
     });
+}
+
+/// The shell analysis of `ins`, kept on the instruction (`lint::memo`): an instruction moved
+/// over from the previous version's model has it already, without a look-up by the hash of
+/// its text in [`analyze_run_cached`].
+pub fn run_analysis(src: &str, ins: &Instruction) -> Arc<RunAnalysis> {
+    ins.memo.shell.get_or_init(|| analyze_run_cached(src, ins)).clone()
 }
 
 /// Interpreters whose heredoc bodies are shell scripts.

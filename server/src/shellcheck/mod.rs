@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::suppress::Suppressions;
 use crate::semantics::{Semantics, SymbolKind};
-use crate::shell::{analyze_run_cached, Script};
+use crate::shell::{run_analysis, Script};
 use crate::syntax::{Args, Dockerfile, Kind};
 
 mod disk_cache;
@@ -177,6 +177,8 @@ struct Job {
     /// scripts this is.
     run: std::sync::Arc<crate::shell::RunAnalysis>,
     index: usize,
+    /// The hash of the script's text (kept on the instruction: not hashed again per publish).
+    text_hash: u64,
 }
 
 impl Job {
@@ -225,8 +227,20 @@ impl Scripts {
             }
             let stage_dialect = dialect(&shell);
             // The lint run analysed every RUN already: shared, not parsed again.
-            let run = analyze_run_cached(text, ins);
-            for (index, script) in run.scripts.iter().enumerate() {
+            let run = run_analysis(text, ins);
+            // Each script's text hash and the names it references, worked out once per
+            // instruction (kept on it, see `lint::memo`) rather than once per publish.
+            let keys = ins.memo.shellcheck.get_or_init(|| {
+                run.scripts
+                    .iter()
+                    .map(|s| {
+                        let mut h = std::collections::hash_map::DefaultHasher::new();
+                        s.text.hash(&mut h);
+                        (h.finish(), referenced_names(&s.text).into_iter().map(Into::into).collect())
+                    })
+                    .collect()
+            });
+            for (index, (script, (text_hash, names))) in run.scripts.iter().zip(keys).enumerate() {
                 // A heredoc's interpreter or `#!` line, or the shell of `["bash", "-c", …]`,
                 // decides the dialect; the stage's SHELL decides the rest.
                 let dialect = match &script.interpreter {
@@ -237,8 +251,9 @@ impl Scripts {
                 // Declare the ARG/ENV names (and predefined args) that the script uses and that
                 // are defined before this instruction: only those, so identical scripts give
                 // identical ShellCheck inputs and hit the cache.
-                let mut used: Vec<&str> = referenced_names(&script.text)
-                    .into_iter()
+                let mut used: Vec<&str> = names
+                    .iter()
+                    .map(|n| n.as_str())
                     .filter(|n| {
                         crate::semantics::PREDEFINED_ARGS.iter().any(|(p, _)| p == n)
                             || sem.symbols_named(n).iter().any(|&id| {
@@ -250,7 +265,7 @@ impl Scripts {
                 used.sort();
                 used.dedup();
                 let prelude = if used.is_empty() { ":".to_string() } else { format!("export {}", used.join(" ")) };
-                jobs.push(Job { dialect, prelude, run: run.clone(), index });
+                jobs.push(Job { dialect, prelude, run: run.clone(), index, text_hash: *text_hash });
             }
         }
         Scripts { jobs, suppressions: Suppressions::read(text, df) }
@@ -390,7 +405,7 @@ fn check_many_on(binary: &Path, files: &[Scripts], disk: Option<&Path>, processe
 fn cache_key(binary: &Path, job: &Job) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     // The parts of what ShellCheck reads, not the joined text: no copy per lookup.
-    (binary, job.dialect, &job.prelude, &job.script().text).hash(&mut h);
+    (binary, job.dialect, &job.prelude, job.text_hash).hash(&mut h);
     h.finish()
 }
 

@@ -526,6 +526,7 @@ fn instruction(node: Node, kind: Kind, src: &str, escape: char, df: &mut Dockerf
         heredocs: markers,
         nested,
         stage: None,
+        memo: Default::default(),
     }
 }
 

@@ -243,6 +243,8 @@ pub struct Instruction {
     pub nested: Option<Box<Instruction>>,
     /// Index into [`Dockerfile::stages`]; `None` for global instructions before the first FROM.
     pub stage: Option<usize>,
+    /// What the lint run keeps on this instruction for the next version (moved with it).
+    pub memo: crate::lint::memo::Memo,
 }
 
 impl Instruction {

@@ -139,6 +139,7 @@ impl Shift for Instruction {
         self.args.shift(delta);
         self.heredocs.shift(delta);
         self.nested.shift(delta);
+        self.memo.shift(delta);
     }
 }
 

@@ -93,7 +93,7 @@ the shell was chosen deliberately.
 
 /// Top-level instructions, ONBUILD triggers and HEALTHCHECK's CMD.
 fn all_instructions<'a>(ctx: &'a Context) -> impl Iterator<Item = &'a Instruction> + 'a {
-    ctx.df.instructions.iter().map(|b| &**b).flat_map(|i| std::iter::once(i).chain(i.nested.as_deref()))
+    ctx.instructions().flat_map(|(_, i)| std::iter::once(i).chain(i.nested.as_deref()))
 }
 
 /// The source range of an instruction's arguments when they may be an attempt at JSON.

@@ -55,7 +55,7 @@ pub static RULES: &[&Rule] = &[
 
 /// Every instruction with its trigger (ONBUILD's nested instruction) right after it.
 pub(super) fn with_nested<'a>(ctx: &'a Context) -> impl Iterator<Item = &'a Instruction> + 'a {
-    ctx.df.instructions.iter().map(|b| &**b).flat_map(|i| std::iter::once(i).chain(i.nested.as_deref().filter(|_| i.kind == Kind::Onbuild)))
+    ctx.instructions().flat_map(|(_, i)| std::iter::once(i).chain(i.nested.as_deref().filter(|_| i.kind == Kind::Onbuild)))
 }
 
 /// `text` in the case of `model` (a keyword as written): lower case if `model` is all lower

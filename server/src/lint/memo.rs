@@ -1,0 +1,206 @@
+//! What the lint run keeps on each instruction of the typed model, so that the next version's
+//! lint, after an edit, only looks at the instructions the edit changed.
+//!
+//! The typed model moves an unchanged instruction into the next version's model (shifted by the
+//! edit's length difference) and builds the changed ones afresh; whatever is kept here travels
+//! with it. So the key of everything kept is the instruction's node text and the escape
+//! character (what the model compares before it reuses an instruction), and a fresh instruction
+//! starts with nothing kept.
+//!
+//! Kept per instruction:
+//! - its shell analysis (RUN bodies, `ONBUILD RUN` triggers), so that a lint run does not look
+//!   every RUN up in the shell cache by the hash of its text;
+//! - its syntax checks (flags, values, JSON, heredocs: each a function of the instruction);
+//! - what ShellCheck's cache key and prelude need of each of its scripts (text hash, names);
+//! - the findings of the *per-instruction* rules ([`LOCAL`]): rules whose findings on an
+//!   instruction depend on nothing but that instruction's text (its words, flags, heredocs and
+//!   shell analysis). Those rules run only over the instructions without kept findings (or kept
+//!   for another set of rules); every other rule runs over the whole file as before.
+//!
+//! Suppressions (`# hadolint ignore=`, `# check=skip=`) and severities are applied after, on
+//! every lint run: they depend on comments elsewhere and on settings.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::{Finding, Fix};
+use crate::shell::RunAnalysis;
+use crate::syntax::shift::Shift;
+
+/// Rules whose findings on an instruction depend only on that instruction's own text. Each was
+/// read for this: it iterates [`super::Context::instructions`] (directly or through the shared
+/// helpers built on it), reads the instruction, its shell analysis and the text inside it, and
+/// reports inside it; it never asks about the stage, earlier instructions, variables, options
+/// or line numbers. `lint::memo::tests` holds every one of them to that over every rule
+/// fixture, and the property tests compare the diagnostics after random edits with a fresh run.
+pub const LOCAL: &[&str] = &[
+    "add-instead-of-copy",
+    "chmod-world-writable",
+    "insecure-download",
+    "add-url-checksum",
+    "label-key-invalid",
+    "maintainer-deprecated",
+    "workdir-absolute",
+    "secrets-in-arg-env",
+    "from-platform-const",
+    "apt-pin",
+    "apt-get-not-apt",
+    "apk-pin",
+    "npm-pin",
+    "gem-pin",
+    "yum-pin",
+    "dnf-pin",
+    "zypper-pin",
+    "zypper-dist-upgrade",
+    "no-sudo",
+    "pointless-commands",
+    "use-shell-instruction",
+    "json-single-quotes",
+    "expose-port-range",
+    "expose-invalid-format",
+    "expose-proto-casing",
+];
+
+/// Which rules of the catalogue are per-instruction, as a bit set by catalogue index.
+pub(crate) fn local_rules() -> u128 {
+    static MASK: OnceLock<u128> = OnceLock::new();
+    *MASK.get_or_init(|| {
+        let all = super::rules::all();
+        assert!(all.len() <= 128, "the rule set is a u128");
+        all.iter().enumerate().filter(|(_, r)| LOCAL.contains(&r.id)).fold(0, |m, (i, _)| m | 1 << i)
+    })
+}
+
+/// The per-instruction rules' findings on one instruction.
+#[derive(Debug, Clone)]
+pub(crate) struct Findings {
+    /// The rules that ran (bit set by catalogue index): a lint run under another selection
+    /// computes them again.
+    pub rules: u128,
+    /// (catalogue index, finding), in catalogue order and, per rule, in the order it reported.
+    pub findings: Vec<(u8, Finding)>,
+}
+
+/// Kept on each instruction; see the module's documentation.
+#[derive(Default)]
+pub struct Memo {
+    pub(crate) shell: OnceLock<Arc<RunAnalysis>>,
+    pub(crate) syntax: OnceLock<Vec<crate::diagnostics::Diagnostic>>,
+    /// Per script of the RUN: its text's hash and the variable names it references (what
+    /// ShellCheck's cache key and prelude need; offsets play no part).
+    pub(crate) shellcheck: OnceLock<Vec<(u64, Vec<compact_str::CompactString>)>>,
+    pub(crate) findings: Mutex<Option<Arc<Findings>>>,
+}
+
+impl Memo {
+    pub(crate) fn findings(&self) -> Option<Arc<Findings>> {
+        self.findings.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn set_findings(&self, f: Arc<Findings>) {
+        *self.findings.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
+    }
+}
+
+impl Clone for Memo {
+    fn clone(&self) -> Memo {
+        Memo {
+            shell: self.shell.clone(),
+            syntax: self.syntax.clone(),
+            shellcheck: self.shellcheck.clone(),
+            findings: Mutex::new(self.findings()),
+        }
+    }
+}
+
+/// Not part of the model's value: a reused instruction prints like a fresh one.
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
+}
+
+impl Shift for Memo {
+    fn shift(&mut self, delta: isize) {
+        // Moved in place when this instruction holds the only reference (the usual case for
+        // findings); a shell analysis also sits in the shell cache and is copied.
+        if let Some(run) = self.shell.get_mut() {
+            Arc::make_mut(run).shift(delta);
+        }
+        if let Some(found) = self.syntax.get_mut() {
+            found.shift(delta);
+        }
+        // Most instructions have no findings and share one empty list: nothing to move.
+        if let Some(found) = self.findings.get_mut().unwrap_or_else(|e| e.into_inner()).as_mut().filter(|f| !f.findings.is_empty()) {
+            for (_, f) in &mut Arc::make_mut(found).findings {
+                f.shift(delta);
+            }
+        }
+    }
+}
+
+impl Shift for Fix {
+    fn shift(&mut self, delta: isize) {
+        for e in &mut self.edits {
+            e.range.shift(delta);
+        }
+    }
+}
+
+impl Shift for crate::diagnostics::Diagnostic {
+    fn shift(&mut self, delta: isize) {
+        self.range.shift(delta);
+        self.fixes.shift(delta);
+        for (r, _) in &mut self.related {
+            r.shift(delta);
+        }
+    }
+}
+
+impl Shift for Finding {
+    fn shift(&mut self, delta: isize) {
+        self.range.shift(delta);
+        self.fix.shift(delta);
+        self.alternatives.shift(delta);
+        for (r, _) in &mut self.related {
+            r.shift(delta);
+        }
+    }
+}
+
+/// The index of the instruction whose range holds `offset` (the last one starting at or before
+/// it), given the instructions' starts in order.
+pub(crate) fn instruction_at(starts: &[usize], offset: usize) -> Option<usize> {
+    starts.partition_point(|&s| s <= offset).checked_sub(1)
+}
+
+/// Splits the findings of the per-instruction rules, run over the instructions marked in
+/// `fresh`, by instruction: findings on an instruction that was not to be looked at are
+/// dropped (a rule that walks the model directly reports on every instruction; the kept
+/// findings stand for those). Returns the findings of each fresh instruction.
+pub(crate) fn by_instruction(starts: &[usize], fresh: &[bool], per_rule: Vec<(u8, Vec<Finding>)>) -> Vec<Vec<(u8, Finding)>> {
+    let mut out: Vec<Vec<(u8, Finding)>> = vec![Vec::new(); starts.len()];
+    for (rule, findings) in per_rule {
+        for f in findings {
+            match instruction_at(starts, f.range.start) {
+                Some(i) if fresh[i] => out[i].push((rule, f)),
+                Some(_) => {}
+                // Before the first instruction: no per-instruction rule reports there (the
+                // tests hold them to it).
+                None => debug_assert!(false, "a per-instruction rule reported outside every instruction"),
+            }
+        }
+    }
+    out
+}
+
+/// The byte ranges of a finding, for the tests.
+#[cfg(test)]
+pub(crate) fn ranges(f: &Finding) -> Vec<std::ops::Range<usize>> {
+    let mut v = vec![f.range.clone()];
+    v.extend(f.related.iter().map(|(r, _)| r.clone()));
+    v.extend(f.fix.iter().chain(&f.alternatives).flat_map(|x| x.edits.iter().map(|e| e.range.clone())));
+    v
+}
+
+#[cfg(test)]
+mod tests;
