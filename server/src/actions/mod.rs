@@ -1,5 +1,8 @@
-//! Code actions that are not a single rule's fix: suppressing a rule here or in the file, and
-//! applying every safe fix at once.
+//! Code actions that are not a single rule's fix: suppressing a rule here or in the file,
+//! applying every safe fix at once, and the refactors that restructure layers (one file each;
+//! the rules whose fix they are call them).
+
+pub mod merge_run;
 
 use std::ops::Range;
 

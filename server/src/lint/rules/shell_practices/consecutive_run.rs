@@ -40,11 +40,15 @@ EOF
 ```
 
 ## Fix safety
-The fix joins the RUN to the previous one with ` && \`. It is offered only for shell-form RUNs
-without comments between or inside them, when the joined script means the same (the second RUN
-is a single `&&` chain). It is safe unless the first RUN changes the shell's state (`cd`,
-`export`, `set`, `source`, variable assignments, …), which would now leak into the second
-script; then it is unsafe. Either way the layers change, which is the point.
+The fix merges every RUN of the run of consecutive RUNs this one belongs to (same stage, same
+flags, shell form, no heredoc, only comments between them) into one, joined with ` && \` and
+continuation lines indented under the first; the comments between them move above it. It keeps
+the meaning: a RUN that changes the shell's state (`cd`, `export`, `set`, variables) runs in a
+subshell, `( … )`, so the state does not leak into the next one, and a RUN with `;` or `||`
+at its top level is grouped in `{ …; }` so the `&&` applies to all of it. The fix is safe; the
+layers change, which is the point. When the file already uses BuildKit syntax (a `# syntax=`
+directive or a heredoc), a second fix writes one `RUN <<EOF` heredoc with `set -e` and one
+command per line (offered only when `set -e` stops where the RUNs did).
 
 ## Differences from hadolint
 Long RUNs (more than two commands) and heredoc RUNs are not flagged: they are usually grouped
@@ -53,67 +57,6 @@ on purpose.
     opt_in: false,
     check,
 };
-
-/// Shell state a script leaves behind for the commands after it.
-const STATEFUL: &[&str] = &[
-    "cd", "pushd", "popd", "export", "set", "unset", "source", ".", "umask", "shopt", "alias", "trap", "exit", "ulimit", "declare",
-    "typeset", "readonly", "local", "eval", "exec",
-];
-
-/// Shape of a script, for joining it with `&&`.
-struct Shape {
-    /// One top-level statement, no comments, no syntax error.
-    single: bool,
-    /// Its top-level operators are all `&&`.
-    and_only: bool,
-    /// Sets a shell variable (`A=1` on its own, `declare`).
-    assigns: bool,
-}
-
-fn shape(script: &crate::shell::Script) -> Option<Shape> {
-    let tree = crate::shell::parse_bash(&script.text)?;
-    let root = tree.root_node();
-    if root.has_error() {
-        return None;
-    }
-    let mut c = root.walk();
-    let statements: Vec<tree_sitter::Node> = root.named_children(&mut c).collect();
-    let mut comments = false;
-    let mut assigns = false;
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "comment" => comments = true,
-            "declaration_command" => assigns = true,
-            "variable_assignment" if n.parent().is_some_and(|p| p.kind() != "command") => assigns = true,
-            _ => {}
-        }
-        let mut c = n.walk();
-        stack.extend(n.children(&mut c));
-    }
-    // `a &` puts a lone `&` token at the top level.
-    let mut c = root.walk();
-    let background = root.children(&mut c).any(|n| n.kind() == "&");
-    let single = statements.len() == 1 && !comments && !background;
-    let mut and_only = true;
-    if let Some(first) = statements.first() {
-        let mut lists = vec![*first];
-        while let Some(n) = lists.pop() {
-            if n.kind() != "list" {
-                continue;
-            }
-            let mut c = n.walk();
-            for child in n.children(&mut c) {
-                if child.kind() == "list" {
-                    lists.push(child);
-                } else if !child.is_named() && child.kind() != "&&" {
-                    and_only = false;
-                }
-            }
-        }
-    }
-    Some(Shape { single, and_only, assigns })
-}
 
 fn flags_text<'a>(ctx: &'a Context, ins: &Instruction) -> Vec<&'a str> {
     ins.flags.iter().map(|f| ctx.src(&f.range)).collect()
@@ -141,31 +84,22 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 format!("Consecutive RUN instructions: combine with the RUN on line {} to save a layer", ctx.line_number(prev.range.start)),
             )
             .with_related(prev.keyword_range.clone(), "previous RUN");
-            if let Some(fix) = merge_fix(ctx, i - 1, i) {
-                finding = finding.with_fix(fix);
-            }
+            let mut fixes = merge_fixes(ctx, i).into_iter();
+            finding.fix = fixes.next();
+            finding.alternatives.extend(fixes);
             out.push(finding);
         }
     }
 }
 
-fn merge_fix(ctx: &Context, p: usize, c: usize) -> Option<Fix> {
-    let (prev, cur) = (&ctx.df.instructions[p], &ctx.df.instructions[c]);
-    let (Args::Shell(_), Args::Shell(cur_shell)) = (&prev.args, &cur.args) else { return None };
-    if !ctx.text[prev.range.end..cur.range.start].trim().is_empty() {
-        return None;
+/// The merge of every RUN that joins this one (see `actions::merge_run`), and the heredoc form
+/// when the file already uses BuildKit syntax.
+fn merge_fixes(ctx: &Context, c: usize) -> Vec<Fix> {
+    use crate::actions::merge_run::{group_at, merge, uses_buildkit_syntax, Form};
+    let Some(group) = group_at(ctx.text, ctx.df, &ctx.runs, c) else { return Vec::new() };
+    let mut fixes: Vec<Fix> = merge(ctx.text, ctx.df, &ctx.runs, group.clone(), Form::Chain).into_iter().collect();
+    if uses_buildkit_syntax(ctx.df) {
+        fixes.extend(merge(ctx.text, ctx.df, &ctx.runs, group, Form::Heredoc));
     }
-    let (prev_script, cur_script) = (ctx.runs[p].scripts.first()?, ctx.runs[c].scripts.first()?);
-    let (a, b) = (shape(prev_script)?, shape(cur_script)?);
-    let prev_end = prev_script.text.trim_end();
-    if !a.single || !b.single || !b.and_only || prev_end.ends_with([';', '&']) {
-        return None;
-    }
-    let body = &ctx.text[cur_shell.range.clone()];
-    let cur_start = cur_shell.range.start + (body.len() - body.trim_start().len());
-    let stateful = a.assigns || ctx.runs[p].commands.iter().any(|cmd| STATEFUL.contains(&cmd.program()));
-    let indent = indentation(ctx.text, prev.range.start);
-    let edit = Edit { range: prev.range.end..cur_start, text: format!(" && {}\n{indent}    ", ctx.df.escape) };
-    let title = format!("Join with the RUN on line {}", ctx.line_number(prev.range.start));
-    Some(if stateful { Fix::unsafe_(title, vec![edit]) } else { Fix::safe(title, vec![edit]) })
+    fixes
 }

@@ -1,0 +1,213 @@
+//! Merge RUN layers: consecutive RUNs of a stage with the same flags become one RUN, joined
+//! with ` && \` (or, in files that already use BuildKit syntax, one `RUN <<EOF` heredoc with
+//! `set -e` and one command per line). The fix of `consecutive-run`.
+//!
+//! The merged script means what the separate RUNs meant: each RUN's commands run only after the
+//! previous RUN succeeded, in order. A RUN that leaves shell state behind (`cd`, `export`,
+//! variables) runs in a subshell so the state does not reach the next one; a RUN with `;` or
+//! `||` at its top level is grouped in `{ …; }` so `&&` applies to the whole of it.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::lint::{Edit, Fix};
+use crate::shell::structure::{top_level, TopLevel};
+use crate::shell::RunAnalysis;
+use crate::syntax::{Args, Dockerfile, Kind};
+
+/// How the merged RUN is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `RUN a && \` + `    b`
+    Chain,
+    /// `RUN <<EOF` + `set -e` + one command per line + `EOF`
+    Heredoc,
+}
+
+/// One RUN that can take part in a merge.
+struct Part {
+    /// Where its shell text starts, and where its last statement ends (a trailing `;` or
+    /// blanks left out).
+    body: Range<usize>,
+    shape: TopLevel,
+    /// The script as the shell sees it (continuations joined).
+    script: String,
+}
+
+/// Shells whose syntax the merge writes.
+fn posix_shell(program: &str) -> bool {
+    matches!(program.rsplit('/').next().unwrap_or(program), "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh")
+}
+
+/// Whether the stage of instruction `i` runs RUNs with a POSIX shell (no `SHELL` to another
+/// program before it in the file).
+fn stage_shell_is_posix(df: &Dockerfile, i: usize) -> bool {
+    df.instructions[..i].iter().filter(|s| s.kind == Kind::Shell).all(|s| match &s.args {
+        Args::Exec(words) => words.first().is_some_and(|w| posix_shell(&w.value)),
+        _ => false,
+    })
+}
+
+fn part(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], i: usize) -> Option<Part> {
+    let ins = df.instructions.get(i)?;
+    if ins.kind != Kind::Run || !ins.heredocs.is_empty() || ins.nested.is_some() {
+        return None;
+    }
+    let Args::Shell(shell) = &ins.args else { return None };
+    let run = runs.get(i)?;
+    let [script] = run.scripts.as_slice() else { return None };
+    let shape = top_level(script)?;
+    if shape.comments || shape.background() || shape.statements.is_empty() {
+        return None;
+    }
+    let raw = &text[shell.range.clone()];
+    let start = shell.range.start + (raw.len() - raw.trim_start().len());
+    let end = shape.statements.last()?.end;
+    (start < end).then(|| Part { body: start..end, shape, script: script.text.clone() })
+}
+
+fn flags_of(text: &str, df: &Dockerfile, i: usize) -> Vec<String> {
+    df.instructions[i].flags.iter().map(|f| text[f.range.clone()].to_string()).collect()
+}
+
+/// Only blank and comment lines between two instructions.
+fn adjacent(text: &str, df: &Dockerfile, a: usize, b: usize) -> bool {
+    b == a + 1 && text[df.instructions[a].range.end..df.instructions[b].range.start].lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#')
+    })
+}
+
+fn joinable(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], a: usize, b: usize) -> bool {
+    let (x, y) = (&df.instructions[a], &df.instructions[b]);
+    x.stage.is_some() && x.stage == y.stage && adjacent(text, df, a, b) && flags_of(text, df, a) == flags_of(text, df, b) && part(text, df, runs, a).is_some() && part(text, df, runs, b).is_some()
+}
+
+/// The RUNs that merge with instruction `i` (instruction indices), at least two.
+pub fn group_at(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], i: usize) -> Option<Range<usize>> {
+    if part(text, df, runs, i).is_none() || !stage_shell_is_posix(df, i) {
+        return None;
+    }
+    let mut start = i;
+    while start > 0 && joinable(text, df, runs, start - 1, start) {
+        start -= 1;
+    }
+    let mut end = i + 1;
+    while end < df.instructions.len() && joinable(text, df, runs, end - 1, end) {
+        end += 1;
+    }
+    (end - start >= 2).then_some(start..end)
+}
+
+/// The RUNs a selection covers, when they all merge (at least two).
+pub fn group_in(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], selection: Range<usize>) -> Option<Range<usize>> {
+    let touched: Vec<usize> = (0..df.instructions.len())
+        .filter(|&i| {
+            let r = &df.instructions[i].range;
+            r.start < selection.end && selection.start < r.end
+        })
+        .collect();
+    let (&first, &last) = (touched.first()?, touched.last()?);
+    if last == first || !stage_shell_is_posix(df, first) || !(first..last).all(|i| joinable(text, df, runs, i, i + 1)) {
+        return None;
+    }
+    Some(first..last + 1)
+}
+
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// `true` when BuildKit's heredoc syntax is already in use (a `# syntax=` directive or a heredoc).
+pub fn uses_buildkit_syntax(df: &Dockerfile) -> bool {
+    df.directive("syntax").is_some() || df.instructions.iter().any(|i| !i.heredocs.is_empty())
+}
+
+/// The fix merging the RUNs `group` into one, in `form`.
+pub fn merge(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], group: Range<usize>, form: Form) -> Option<Fix> {
+    let parts: Vec<Part> = group.clone().map(|i| part(text, df, runs, i)).collect::<Option<_>>()?;
+    if parts.len() < 2 {
+        return None;
+    }
+    let first = &df.instructions[group.start];
+    let last = &df.instructions[group.end - 1];
+    let start = line_start(text, first.range.start);
+    let indent = &text[start..first.range.start];
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None;
+    }
+    let newline = if text[first.range.start..].contains("\r\n") || text[..first.range.start].ends_with("\r\n") { "\r\n" } else { "\n" };
+    // Comments between the RUNs go above the merged one, in order.
+    let mut comments = String::new();
+    for i in group.start..group.end - 1 {
+        let between = &text[df.instructions[i].range.end..df.instructions[i + 1].range.start];
+        for line in between.lines().map(str::trim).filter(|l| l.starts_with('#')) {
+            comments.push_str(&format!("{indent}{line}{newline}"));
+        }
+    }
+    let prefix = &text[first.range.start..parts[0].body.start];
+    let n = parts.len();
+    let body = match form {
+        Form::Chain => {
+            let esc = df.escape;
+            let pieces: Vec<String> = parts
+                .iter()
+                .enumerate()
+                .map(|(k, p)| {
+                    let src = &text[p.body.clone()];
+                    if p.shape.stateful && k + 1 < n {
+                        format!("( {src} )")
+                    } else if k > 0 && !p.shape.and_only() {
+                        format!("{{ {src}; }}")
+                    } else {
+                        src.to_string()
+                    }
+                })
+                .collect();
+            pieces.join(&format!(" && {esc}{newline}{indent}    "))
+        }
+        Form::Heredoc => {
+            let mut lines = Vec::new();
+            for (k, p) in parts.iter().enumerate() {
+                let s = &p.shape;
+                let one_statement = s.statements.len() == 1;
+                let piece = |r: &Range<usize>| p.script[r.clone()].trim().to_string();
+                if one_statement && !s.chain.is_empty() && s.simple && !s.has_or {
+                    // `set -e` stops at the first failing line, as `&&` did.
+                    let commands: Vec<String> = s.chain.iter().map(piece).collect();
+                    if s.stateful && k + 1 < n {
+                        lines.push(format!("({})", commands.join(" && ")));
+                    } else {
+                        lines.extend(commands);
+                    }
+                } else if one_statement && s.has_or && !s.has_and && s.simple && !(s.stateful && k + 1 < n) {
+                    // `a || b` fails only when its last command fails: `set -e` stops there.
+                    lines.push(p.script.trim().trim_end_matches(';').trim_end().to_string());
+                } else {
+                    // `a; b`, mixed `&&`/`||`, compound commands: `set -e` would treat them
+                    // differently from the RUN they were.
+                    return None;
+                }
+            }
+            if lines.iter().any(|l| l.contains('\n')) {
+                return None;
+            }
+            let delimiter = ["EOF", "EOT", "SCRIPT", "DOCKLS_EOF"].into_iter().find(|d| !lines.iter().any(|l| l.trim() == *d))?;
+            let mut out = format!("<<{delimiter}{newline}set -e{newline}");
+            for l in &lines {
+                out.push_str(l);
+                out.push_str(newline);
+            }
+            out.push_str(delimiter);
+            out
+        }
+    };
+    let first_line = text[..first.range.start].matches('\n').count() + 1;
+    let title = match form {
+        Form::Chain => format!("Merge the {n} RUN instructions from line {first_line} into one (`&&`)"),
+        Form::Heredoc => format!("Merge the {n} RUN instructions from line {first_line} into one heredoc (`RUN <<EOF`, `set -e`)"),
+    };
+    let edit = Edit { range: start..last.range.end, text: format!("{comments}{indent}{prefix}{body}") };
+    Some(Fix::safe(title, vec![edit]))
+}
+
