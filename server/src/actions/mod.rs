@@ -73,11 +73,30 @@ pub fn fix_all(diagnostics: &[Diagnostic]) -> Vec<Edit> {
 
 /// Like [`fix_all`]; with `include_unsafe`, unsafe fixes too.
 pub fn fixes_to_apply(diagnostics: &[Diagnostic], include_unsafe: bool) -> Vec<Edit> {
+    plan_fixes(diagnostics, include_unsafe).edits
+}
+
+/// What "fix all" does: its edits, how many fixes they make, and how many unsafe fixes it
+/// leaves (for its title).
+#[derive(Debug, Clone, Default)]
+pub struct FixPlan {
+    pub edits: Vec<Edit>,
+    pub applied: usize,
+    pub unsafe_left: usize,
+}
+
+pub fn plan_fixes(diagnostics: &[Diagnostic], include_unsafe: bool) -> FixPlan {
     let mut taken: Vec<Range<usize>> = Vec::new();
-    let mut out = Vec::new();
+    let mut plan = FixPlan::default();
+    let mut seen: Vec<&Vec<Edit>> = Vec::new();
     for d in diagnostics {
         let Some(fix) = d.fixes.first() else { continue };
         if fix.safety != Safety::Safe && !include_unsafe {
+            plan.unsafe_left += 1;
+            continue;
+        }
+        // Several findings can share one fix (a merge of three RUNs): it is one fix.
+        if seen.contains(&&fix.edits) {
             continue;
         }
         let overlaps = fix.edits.iter().any(|e| {
@@ -86,12 +105,131 @@ pub fn fixes_to_apply(diagnostics: &[Diagnostic], include_unsafe: bool) -> Vec<E
         if overlaps {
             continue;
         }
+        seen.push(&fix.edits);
+        plan.applied += 1;
         for e in &fix.edits {
             taken.push(e.range.clone());
-            out.push(e.clone());
+            plan.edits.push(e.clone());
         }
     }
-    out.sort_by_key(|e| e.range.start);
+    plan.edits.sort_by_key(|e| e.range.start);
+    plan
+}
+
+/// The title of "fix all": how many fixes it applies, and that unsafe ones are left.
+pub fn fix_all_title(plan: &FixPlan) -> String {
+    let fixes = if plan.applied == 1 { "1 safe fix".to_string() } else { format!("{} safe fixes", plan.applied) };
+    match plan.unsafe_left {
+        0 => format!("Fix all (dockls): apply {fixes}"),
+        1 => format!("Fix all (dockls): apply {fixes}; 1 unsafe fix left as a quick fix"),
+        n => format!("Fix all (dockls): apply {fixes}; {n} unsafe fixes left as quick fixes"),
+    }
+}
+
+/// What a code action is, as the editor groups them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    QuickFix,
+    /// `refactor.rewrite`
+    Rewrite,
+    /// `source.fixAll`
+    FixAll,
+}
+
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub title: String,
+    pub kind: ActionKind,
+    pub edits: Vec<Edit>,
+    /// The diagnostic (an index into the list given) this action fixes.
+    pub diagnostic: Option<usize>,
+    /// The one best fix of the request.
+    pub preferred: bool,
+}
+
+/// The index of the instruction containing `offset`.
+fn instruction_index(df: &Dockerfile, offset: usize) -> Option<usize> {
+    let i = df.instructions.partition_point(|ins| ins.range.end < offset);
+    df.instructions.get(i).filter(|ins| ins.range.start <= offset).map(|_| i)
+}
+
+/// The refactors offered at `range` (a cursor or a selection): merge RUNs, reorder COPY for
+/// caching, split a RUN at `cd`, move cache-stable instructions up.
+pub fn refactors(text: &str, df: &Dockerfile, range: Range<usize>) -> Vec<Fix> {
+    let runs: Vec<_> = df.instructions.iter().map(|i| crate::shell::analyze_run_cached(text, i)).collect();
+    let mut out = Vec::new();
+    let group = if range.is_empty() {
+        instruction_index(df, range.start).and_then(|i| merge_run::group_at(text, df, &runs, i))
+    } else {
+        merge_run::group_in(text, df, &runs, range.clone())
+    };
+    if let Some(group) = group {
+        out.extend(merge_run::merge(text, df, &runs, group.clone(), merge_run::Form::Chain));
+        if merge_run::uses_buildkit_syntax(df) {
+            out.extend(merge_run::merge(text, df, &runs, group, merge_run::Form::Heredoc));
+        }
+    }
+    out
+}
+
+/// Every code action for a request: the fixes of the diagnostics the client sent (`context`,
+/// indices into `diagnostics`) first, whatever the cursor, then those of the other diagnostics
+/// under `range`, then "ignore" for each, the refactors at `range`, and "fix all". `wants`
+/// filters by kind (the client's `only`).
+pub fn code_actions(text: &str, df: &Dockerfile, diagnostics: &[Diagnostic], range: Range<usize>, context: &[usize], wants: impl Fn(ActionKind) -> bool) -> Vec<Action> {
+    let mut out: Vec<Action> = Vec::new();
+    let mut listed: Vec<usize> = Vec::new();
+    for &i in context {
+        if i < diagnostics.len() && !listed.contains(&i) {
+            listed.push(i);
+        }
+    }
+    for (i, d) in diagnostics.iter().enumerate() {
+        if d.range.start <= range.end && range.start <= d.range.end && !listed.contains(&i) {
+            listed.push(i);
+        }
+    }
+    let push = |out: &mut Vec<Action>, action: Action| {
+        if !out.iter().any(|a| a.edits == action.edits && a.kind == action.kind) {
+            out.push(action);
+        }
+    };
+    if wants(ActionKind::QuickFix) {
+        let mut preferred_given = false;
+        for &i in &listed {
+            for fix in &diagnostics[i].fixes {
+                let preferred = !preferred_given && fix.safety == Safety::Safe;
+                preferred_given |= preferred;
+                push(&mut out, Action { title: fix.title.clone(), kind: ActionKind::QuickFix, edits: fix.edits.clone(), diagnostic: Some(i), preferred });
+            }
+        }
+        for &i in &listed {
+            let d = &diagnostics[i];
+            let Some(rule) = crate::lint::rule(d.code) else { continue };
+            if let Some(fix) = ignore_here(text, df, d.range.start, rule.id) {
+                push(&mut out, Action { title: fix.title, kind: ActionKind::QuickFix, edits: fix.edits, diagnostic: Some(i), preferred: false });
+            }
+            if let Some(bk) = rule.buildkit {
+                let fix = ignore_in_file(text, df, bk);
+                push(&mut out, Action { title: fix.title, kind: ActionKind::QuickFix, edits: fix.edits, diagnostic: Some(i), preferred: false });
+            }
+        }
+    }
+    if wants(ActionKind::Rewrite) {
+        for fix in refactors(text, df, range) {
+            // A refactor that is also a listed diagnostic's fix is offered once, as the fix.
+            if out.iter().any(|a| a.edits == fix.edits) {
+                continue;
+            }
+            push(&mut out, Action { title: fix.title, kind: ActionKind::Rewrite, edits: fix.edits, diagnostic: None, preferred: false });
+        }
+    }
+    if wants(ActionKind::FixAll) {
+        let plan = plan_fixes(diagnostics, false);
+        if !plan.edits.is_empty() {
+            out.push(Action { title: fix_all_title(&plan), kind: ActionKind::FixAll, edits: plan.edits, diagnostic: None, preferred: false });
+        }
+    }
     out
 }
 
