@@ -3,6 +3,7 @@
 //! the rules whose fix they are call them).
 
 pub mod merge_run;
+pub mod reorder_copy;
 
 use std::ops::Range;
 
