@@ -4,6 +4,7 @@
 
 pub mod merge_run;
 pub mod reorder_copy;
+pub mod split_cd;
 
 use std::ops::Range;
 
