@@ -2,6 +2,7 @@
 //! applying every safe fix at once, and the refactors that restructure layers (one file each;
 //! the rules whose fix they are call them).
 
+pub mod cache_mount;
 pub mod merge_run;
 pub mod reorder_copy;
 pub mod split_cd;

@@ -1,0 +1,56 @@
+//! Add a cache mount: `RUN --mount=type=cache,target=…` for package managers (the fix of
+//! `cache-mount`, which finds the tool and its directories), and in the same edit the cleanup
+//! that the mount makes pointless: `rm -rf /var/lib/apt/lists/*`, `apt-get clean`,
+//! `npm cache clean`, `yarn cache clean`, `pip cache purge`, `go clean -cache`, an `rm` of the
+//! mounted directory. For apt, Debian's `docker-clean` hook (which deletes every downloaded
+//! package, leaving the cache empty) is removed first unless the file already does.
+
+use crate::lint::Edit;
+use crate::shell::structure::top_level;
+use crate::shell::{Command, RunAnalysis};
+
+/// Whether `cmd` only empties a cache the mount now keeps out of the image.
+pub fn pointless_with_mount(cmd: &Command, dirs: &[String]) -> bool {
+    let sub = cmd.subcommand().map(|a| a.value.as_str());
+    let positional: Vec<&str> = cmd.args.iter().map(|a| a.value.as_str()).filter(|v| !v.starts_with('-')).collect();
+    match cmd.program() {
+        "apt-get" | "apt" => sub == Some("clean") && positional.len() == 1,
+        "npm" => positional == ["cache", "clean"],
+        "yarn" => positional == ["cache", "clean"],
+        "pip" | "pip3" => positional == ["cache", "purge"],
+        "go" => sub == Some("clean") && positional.len() == 1 && cmd.args.iter().all(|a| matches!(a.value.as_str(), "clean" | "-cache" | "-modcache")),
+        "rm" => {
+            let under = |p: &str| {
+                let p = p.trim_end_matches('*').trim_end_matches('/');
+                let p = p.replacen("~/", "/root/", 1);
+                dirs.iter().any(|d| p == *d || p.starts_with(&format!("{d}/")))
+            };
+            !positional.is_empty() && positional.iter().all(|p| under(p))
+        }
+        _ => false,
+    }
+}
+
+/// The edits removing the commands `remove` picks from the RUN's `&&` chain, each with the
+/// `&&` and the continuation that joined it. Empty unless the script is one top-level chain and
+/// some command stays.
+pub fn remove_from_chain(run: &RunAnalysis, remove: impl Fn(&Command) -> bool) -> Vec<Edit> {
+    let [script] = run.scripts.as_slice() else { return Vec::new() };
+    let Some(shape) = top_level(script) else { return Vec::new() };
+    if shape.statements.len() != 1 || shape.chain.len() < 2 || shape.comments {
+        return Vec::new();
+    }
+    let operands: Vec<_> = shape.chain.iter().map(|r| script.map_range(r.clone())).collect();
+    let removed: Vec<bool> = operands.iter().map(|r| run.commands.iter().any(|c| c.range == *r && remove(c))).collect();
+    let Some(first_kept) = removed.iter().position(|r| !r) else { return Vec::new() };
+    let mut edits = Vec::new();
+    if first_kept > 0 {
+        edits.push(Edit { range: operands[0].start..operands[first_kept].start, text: String::new() });
+    }
+    for k in first_kept + 1..operands.len() {
+        if removed[k] {
+            edits.push(Edit { range: operands[k - 1].end..operands[k].end, text: String::new() });
+        }
+    }
+    edits
+}
