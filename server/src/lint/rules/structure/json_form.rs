@@ -145,7 +145,7 @@ fn check_single_quotes(ctx: &Context, out: &mut Vec<Finding>) {
         );
         if let Some(items) = single_quoted_list(ctx.src(&range)) {
             let json: Vec<String> = items.iter().map(|s| serde_json::to_string(s).expect("strings serialize")).collect();
-            f = f.with_fix(Fix::unsafe_("Use double quotes (exec form)", vec![Edit { range, text: format!("[{}]", json.join(", ")) }]));
+            f = f.with_fix(Fix::unsafe_("Use double quotes (unsafe: exec form, no shell runs the command)", vec![Edit { range, text: format!("[{}]", json.join(", ")) }]));
         }
         out.push(f);
     }
@@ -242,8 +242,8 @@ fn exec_fix(ctx: &Context, range: &Range<usize>) -> Option<Fix> {
             words.remove(0);
         }
         let text = json(&words);
-        return Some(Fix::unsafe_(format!("Convert to exec form: {text}"), vec![Edit { range: range.clone(), text }]));
+        return Some(Fix::unsafe_(format!("Convert to exec form: {text} (unsafe: signals reach the process; no shell expansion)"), vec![Edit { range: range.clone(), text }]));
     }
     let text = json(&["/bin/sh", "-c", &joined]);
-    Some(Fix::unsafe_("Make the shell explicit: [\"/bin/sh\", \"-c\", …]", vec![Edit { range: range.clone(), text }]))
+    Some(Fix::unsafe_("Make the shell explicit: [\"/bin/sh\", \"-c\", …] (unsafe: ignores a SHELL instruction)", vec![Edit { range: range.clone(), text }]))
 }

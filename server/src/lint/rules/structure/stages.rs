@@ -300,14 +300,14 @@ fn check_as_keyword(ctx: &Context, out: &mut Vec<Finding>) {
             [(kw, kw_range), (name, _)] if !kw.eq_ignore_ascii_case("as") && valid_stage_name(name) => {
                 out.push(
                     Finding::new(kw_range.clone(), format!("Expected `AS` before the stage name `{name}`, found `{kw}`"))
-                        .with_fix(Fix::unsafe_(format!("Replace `{kw}` with `{as_kw}`"), vec![Edit { range: kw_range.clone(), text: as_kw }])),
+                        .with_fix(Fix::unsafe_(format!("Replace `{kw}` with `{as_kw}` (unsafe: names the stage `{name}`)"), vec![Edit { range: kw_range.clone(), text: as_kw }])),
                 );
             }
             [(name, range)] if !name.eq_ignore_ascii_case("as") && valid_stage_name(name) => {
                 out.push(
                     Finding::new(range.clone(), format!("Unexpected `{name}` after the image; to name the stage, write `{as_kw} {name}`"))
                         .with_fix(Fix::unsafe_(
-                            format!("Insert `{as_kw}` before `{name}`"),
+                            format!("Insert `{as_kw}` before `{name}` (unsafe: names the stage `{name}`)"),
                             vec![Edit { range: range.start..range.start, text: format!("{as_kw} ") }],
                         )),
                 );
