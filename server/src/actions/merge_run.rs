@@ -42,6 +42,17 @@ fn posix_shell(program: &str) -> bool {
 /// Whether the stage of instruction `i` runs RUNs with a POSIX shell (no `SHELL` to another
 /// program before it in the file).
 fn stage_shell_is_posix(df: &Dockerfile, i: usize) -> bool {
+    // Windows images run RUN with `cmd /S /C`.
+    let mut stage = df.instructions[i].stage.and_then(|s| df.stages.get(s));
+    let mut steps = 0;
+    while let Some(s) = stage {
+        let image = s.image.text.to_ascii_lowercase();
+        if ["windows", "nanoserver", "servercore"].iter().any(|w| image.contains(w)) {
+            return false;
+        }
+        steps += 1;
+        stage = s.parent.filter(|&p| p < s.index && steps <= df.stages.len()).and_then(|p| df.stages.get(p));
+    }
     df.instructions[..i].iter().filter(|s| s.kind == Kind::Shell).all(|s| match &s.args {
         Args::Exec(words) => words.first().is_some_and(|w| posix_shell(&w.value)),
         _ => false,
@@ -189,7 +200,8 @@ pub fn merge(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], group: Rang
                     return None;
                 }
             }
-            if lines.iter().any(|l| l.contains('\n')) {
+            // A line ending in `\` would continue onto the next one.
+            if lines.iter().any(|l| l.contains('\n') || l.ends_with('\\')) {
                 return None;
             }
             let delimiter = ["EOF", "EOT", "SCRIPT", "DOCKLS_EOF"].into_iter().find(|d| !lines.iter().any(|l| l.trim() == *d))?;

@@ -6,6 +6,7 @@ pub mod cache_mount;
 pub mod merge_run;
 pub mod reorder_copy;
 pub mod split_cd;
+pub mod verify;
 
 use std::ops::Range;
 
@@ -249,6 +250,9 @@ pub fn apply(text: &str, edits: &[Edit]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod snapshot_tests;
 
 #[cfg(test)]
 mod tests {

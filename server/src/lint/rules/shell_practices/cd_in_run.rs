@@ -49,6 +49,8 @@ of an `&&` chain (`mkdir -p /src && cd /src && make`), the RUN is split there: `
 after the `cd` relied on shell state (a variable, `export`, `set`) set before it. The fix is unsafe: WORKDIR persists for every
 later instruction of the stage (and creates the directory when it is missing), so relative
 paths in later COPY/RUN/CMD instructions resolve differently.
+The RUN left before a split may follow another short RUN: `consecutive-run` then offers
+to merge them.
 
 ## Differences from hadolint
 A `cd` inside a subshell, `( cd docs && make html )`, or a command substitution,

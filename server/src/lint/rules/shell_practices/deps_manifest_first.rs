@@ -61,6 +61,7 @@ main one is missing); otherwise the ecosystem's usual pair. A RUN that is just t
 up; a longer one stays after the whole-context COPY. The fix is unsafe: the install no longer
 sees the other sources (a `postinstall` script, a path dependency, a workspace member), and no
 fix is offered for `pip install .`, which needs the whole project.
+The inserted install RUN is one more place `cache-mount` suggests a cache mount.
 
 ## Differences from hadolint
 hadolint has no such rule.

@@ -45,6 +45,8 @@ not, so it is the only fix when the stage's SHELL is bash/zsh/ash or the base im
 Alpine/BusyBox. Otherwise the first fix inserts `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`
 before the RUN, which needs bash in the image and switches every later RUN of the stage to bash.
 Either way a pipeline that used to "succeed" may now fail the build, which is the point.
+In a heredoc of one command the added line makes two: `heredoc-set-e` then asks for
+`set -e`.
 
 ## When it is not reported
 A pipe whose left side only writes text it was given (`echo`/`printf` into `sha256sum -c`,

@@ -35,6 +35,8 @@ ENTRYPOINT ["/usr/local/bin/app", "--serve"]
 ## Fix safety
 The fix rewrites the array with double quotes. It is unsafe: the instruction switches from
 shell form to exec form, which is what was meant but changes what runs.
+In exec form the command is seen by the other rules (`pip-pin`, `apt-pin`, …), which may
+flag it.
 
 ## Differences from hadolint
 hadolint only reports these indirectly, as shell-form CMD (DL3025). `SHELL ['…']` is a

@@ -162,6 +162,8 @@ FROM --platform=$BUILDPLATFORM golang:1.23 AS tools
 Replacing a misspelt name with the suggestion is unsafe (the image changes). Declaring
 `ARG VAR` without a default before the first FROM is safe: the build without `--build-arg`
 is unchanged, and the argument starts to work.
+The declared ARG has no default: `invalid-default-arg-in-from` then asks for one (or
+pass it with `--build-arg`).
 
 ## Differences from BuildKit
 `${VAR:-default}` and the other forms that handle an unset variable are not flagged.
