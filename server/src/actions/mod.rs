@@ -4,6 +4,7 @@
 
 pub mod cache_mount;
 pub mod merge_run;
+pub mod move_up;
 pub mod reorder_copy;
 pub mod split_cd;
 pub mod verify;
@@ -172,6 +173,9 @@ pub fn refactors(text: &str, df: &Dockerfile, range: Range<usize>) -> Vec<Fix> {
         if merge_run::uses_buildkit_syntax(df) {
             out.extend(merge_run::merge(text, df, &runs, group, merge_run::Form::Heredoc));
         }
+    }
+    if let Some(i) = instruction_index(df, range.start) {
+        out.extend(move_up::move_up(text, df, &runs, i));
     }
     out
 }

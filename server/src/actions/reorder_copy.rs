@@ -122,6 +122,8 @@ pub fn fix(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], plan: &Plan) 
     }
     let at = line_start(text, copy.range.start);
     let indent = &text[at..copy.range.start];
+    // Above the comments that belong to the whole-context COPY.
+    let at = super::move_up::lines_of(text, df, plan.copy).start;
     if !indent.chars().all(|c| c == ' ' || c == '\t') {
         return None;
     }

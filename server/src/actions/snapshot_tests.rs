@@ -105,6 +105,18 @@ fn reorder_copy_split_cd_cache_mount_and_link() {
 }
 
 #[test]
+fn move_cache_stable_instructions_up() {
+    let text = "FROM python:3.12-slim\nWORKDIR /app\n# the sources\nCOPY . .\nENV PYTHONUNBUFFERED=1\n# tools the app shells out to\nRUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\nRUN pip install -r requirements.txt\nENV APP_HOME=/app\nLABEL org.opencontainers.image.source=https://example.com/app\nEXPOSE 8000\nCMD [\"python\", \"-m\", \"app\"]\n";
+    // On the COPY: everything that may move. ENV APP_HOME stays: it would move past a RUN.
+    insta::assert_snapshot!("move_up_from_the_copy", actions_at(text, "COPY", 0));
+    // On one of them: the same move, named by the instruction.
+    let one = "FROM node:20-slim\nCOPY . /app\nRUN npm ci\nARG PORT=3000\nEXPOSE $PORT\n";
+    let shown = actions_at(one, "EXPOSE", 0);
+    assert!(!shown.contains("Move"), "EXPOSE $PORT uses an ARG set after the COPY and may not move alone:\n{shown}");
+    insta::assert_snapshot!("move_up_label_only", actions_at("FROM alpine:3.20\r\nCOPY ./ /src\r\nRUN make -C /src\r\nLABEL maintainer=me\r\n", "LABEL", 0));
+}
+
+#[test]
 fn the_clients_diagnostics_get_their_fixes_wherever_the_cursor_is() {
     let text = "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\nMAINTAINER me\n";
     let snap = Snapshot::from_text(text);
