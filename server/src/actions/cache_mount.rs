@@ -54,3 +54,34 @@ pub fn remove_from_chain(run: &RunAnalysis, remove: impl Fn(&Command) -> bool) -
     }
     edits
 }
+
+/// On a RUN that keeps pip's cache out of the image with `--no-cache-dir` (and runs as root:
+/// no USER before it in the file): a cache mount on `/root/.cache/pip` instead, the option
+/// dropped in the same edit. The downloads then stay between builds.
+pub fn instead_of_no_cache_dir(text: &str, df: &crate::syntax::Dockerfile, run: &RunAnalysis, index: usize) -> Option<crate::lint::Fix> {
+    use crate::syntax::Kind;
+    let ins = df.instructions.get(index)?;
+    if ins.kind != Kind::Run || ins.flags.iter().any(|f| f.mount.iter().any(|m| m.key == "type" && m.value.as_ref().is_some_and(|v| v.value == "cache"))) {
+        return None;
+    }
+    if df.instructions[..index].iter().any(|i| i.kind == Kind::User) {
+        return None;
+    }
+    let mut edits = Vec::new();
+    for cmd in run.commands.iter().filter(|c| c.program().starts_with("pip")) {
+        for a in cmd.args.iter().filter(|a| a.value == "--no-cache-dir" && text[a.range.clone()] == *"--no-cache-dir") {
+            // The option and the blank before it.
+            let start = text[..a.range.start].trim_end_matches([' ', '\t']).len();
+            edits.push(Edit { range: start..a.range.end, text: String::new() });
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let at = ins.keyword_range.end;
+    edits.insert(0, Edit { range: at..at, text: " --mount=type=cache,target=/root/.cache/pip".into() });
+    Some(crate::lint::Fix::unsafe_(
+        "Keep pip's downloads in a cache mount instead of `--no-cache-dir` (unsafe: needs BuildKit; the cache is shared between builds)",
+        edits,
+    ))
+}

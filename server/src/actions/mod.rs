@@ -158,8 +158,10 @@ fn instruction_index(df: &Dockerfile, offset: usize) -> Option<usize> {
     df.instructions.get(i).filter(|ins| ins.range.start <= offset).map(|_| i)
 }
 
-/// The refactors offered at `range` (a cursor or a selection): merge RUNs, reorder COPY for
-/// caching, split a RUN at `cd`, move cache-stable instructions up.
+/// The refactors offered at `range` (a cursor or a selection) beyond the rules' fixes (which
+/// reorder COPY, split at `cd`, add cache mounts and `--link`): merge RUNs (also long ones, or
+/// a selection), move cache-stable instructions up, a pip cache mount instead of
+/// `--no-cache-dir`.
 pub fn refactors(text: &str, df: &Dockerfile, range: Range<usize>) -> Vec<Fix> {
     let runs: Vec<_> = df.instructions.iter().map(|i| crate::shell::analyze_run_cached(text, i)).collect();
     let mut out = Vec::new();
@@ -176,6 +178,7 @@ pub fn refactors(text: &str, df: &Dockerfile, range: Range<usize>) -> Vec<Fix> {
     }
     if let Some(i) = instruction_index(df, range.start) {
         out.extend(move_up::move_up(text, df, &runs, i));
+        out.extend(cache_mount::instead_of_no_cache_dir(text, df, &runs[i], i));
     }
     out
 }

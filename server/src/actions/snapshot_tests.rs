@@ -31,6 +31,10 @@ fn fixes_and_refactors_over_every_fixture_can_be_trusted() {
         refactors += report.refactors;
         problems.extend(report.problems);
     }
+    // The pip cache mount instead of `--no-cache-dir` is a refactor no fixture offers.
+    let report = verify::verify("no-cache-dir", "FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n");
+    refactors += report.refactors;
+    problems.extend(report.problems);
     assert!(fixes > 100 && refactors > 10, "only {fixes} fixes and {refactors} refactors tried");
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
@@ -100,6 +104,10 @@ fn reorder_copy_split_cd_cache_mount_and_link() {
     insta::assert_snapshot!(
         "cache_mount_drops_the_cleanup",
         actions_at("FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y --no-install-recommends curl && \\\n    apt-get clean && \\\n    rm -rf /var/lib/apt/lists/*\n", "apt-get install", 0)
+    );
+    insta::assert_snapshot!(
+        "cache_mount_instead_of_no_cache_dir",
+        actions_at("FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n", "RUN pip", 0)
     );
     insta::assert_snapshot!("link_on_cross_stage_copy", actions_at("FROM golang:1.23 AS build\nRUN go build -o /out/app .\nFROM alpine:3.20\nCOPY --from=build /out/app /usr/bin/app\n", "COPY", 0));
 }
