@@ -41,6 +41,9 @@ pub fn remove_from_chain(run: &RunAnalysis, remove: impl Fn(&Command) -> bool) -
         return Vec::new();
     }
     let operands: Vec<_> = shape.chain.iter().map(|r| script.map_range(r.clone())).collect();
+    if operands.windows(2).any(|w| w[0].end > w[1].start) {
+        return Vec::new();
+    }
     let removed: Vec<bool> = operands.iter().map(|r| run.commands.iter().any(|c| c.range == *r && remove(c))).collect();
     let Some(first_kept) = removed.iter().position(|r| !r) else { return Vec::new() };
     let mut edits = Vec::new();

@@ -39,24 +39,28 @@ fn posix_shell(program: &str) -> bool {
     matches!(program.rsplit('/').next().unwrap_or(program), "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh")
 }
 
-/// Whether the stage of instruction `i` runs RUNs with a POSIX shell (no `SHELL` to another
-/// program before it in the file).
-fn stage_shell_is_posix(df: &Dockerfile, i: usize) -> bool {
-    // Windows images run RUN with `cmd /S /C`.
-    let mut stage = df.instructions[i].stage.and_then(|s| df.stages.get(s));
+/// Whether the stage of instruction `i` runs RUNs with a POSIX shell: not a Windows image
+/// (`cmd /S /C`), and no `SHELL` to another program in the stage or the stages it builds on.
+pub fn stage_shell_is_posix(df: &Dockerfile, i: usize) -> bool {
+    let mut stage = df.instructions.get(i).and_then(|ins| ins.stage).and_then(|s| df.stages.get(s));
     let mut steps = 0;
     while let Some(s) = stage {
         let image = s.image.text.to_ascii_lowercase();
         if ["windows", "nanoserver", "servercore"].iter().any(|w| image.contains(w)) {
             return false;
         }
+        let end = if steps == 0 { i } else { s.instructions.end };
+        let shells_ok = df.instructions[s.instructions.start..end.min(df.instructions.len())].iter().filter(|x| x.kind == Kind::Shell).all(|x| match &x.args {
+            Args::Exec(words) => words.first().is_some_and(|w| posix_shell(&w.value)),
+            _ => false,
+        });
+        if !shells_ok {
+            return false;
+        }
         steps += 1;
         stage = s.parent.filter(|&p| p < s.index && steps <= df.stages.len()).and_then(|p| df.stages.get(p));
     }
-    df.instructions[..i].iter().filter(|s| s.kind == Kind::Shell).all(|s| match &s.args {
-        Args::Exec(words) => words.first().is_some_and(|w| posix_shell(&w.value)),
-        _ => false,
-    })
+    true
 }
 
 fn part(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], i: usize) -> Option<Part> {
@@ -74,55 +78,64 @@ fn part(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], i: usize) -> Opt
     let raw = &text[shell.range.clone()];
     let start = shell.range.start + (raw.len() - raw.trim_start().len());
     let end = shape.statements.last()?.end;
-    (start < end).then(|| Part { body: start..end, shape, script: script.text.clone() })
+    (start < end && end <= shell.range.end).then(|| Part { body: start..end, shape, script: script.text.clone() })
 }
 
 fn flags_of(text: &str, df: &Dockerfile, i: usize) -> Vec<String> {
     df.instructions[i].flags.iter().map(|f| text[f.range.clone()].to_string()).collect()
 }
 
-/// Only blank and comment lines between two instructions.
-fn adjacent(text: &str, df: &Dockerfile, a: usize, b: usize) -> bool {
-    b == a + 1 && text[df.instructions[a].range.end..df.instructions[b].range.start].lines().all(|l| {
-        let l = l.trim();
-        l.is_empty() || l.starts_with('#')
-    })
-}
-
-fn joinable(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], a: usize, b: usize) -> bool {
+/// RUN `b` directly follows RUN `a` in the same stage, with the same flags and only blank and
+/// comment lines between (each must also be a [`part`]).
+fn neighbours(text: &str, df: &Dockerfile, a: usize, b: usize) -> bool {
     let (x, y) = (&df.instructions[a], &df.instructions[b]);
-    x.stage.is_some() && x.stage == y.stage && adjacent(text, df, a, b) && flags_of(text, df, a) == flags_of(text, df, b) && part(text, df, runs, a).is_some() && part(text, df, runs, b).is_some()
+    b == a + 1
+        && x.stage.is_some()
+        && x.stage == y.stage
+        && text[x.range.end..y.range.start].lines().all(|l| {
+            let l = l.trim();
+            l.is_empty() || l.starts_with('#')
+        })
+        && flags_of(text, df, a) == flags_of(text, df, b)
 }
 
-/// The RUNs that merge with instruction `i` (instruction indices), at least two.
+/// The RUNs that merge with instruction `i` (instruction indices), at least two. Each RUN's
+/// script is read once.
 pub fn group_at(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], i: usize) -> Option<Range<usize>> {
-    if part(text, df, runs, i).is_none() || !stage_shell_is_posix(df, i) {
+    part(text, df, runs, i)?;
+    if !stage_shell_is_posix(df, i) {
         return None;
     }
     let mut start = i;
-    while start > 0 && joinable(text, df, runs, start - 1, start) {
+    while start > 0 && neighbours(text, df, start - 1, start) && part(text, df, runs, start - 1).is_some() {
         start -= 1;
     }
     let mut end = i + 1;
-    while end < df.instructions.len() && joinable(text, df, runs, end - 1, end) {
+    while end < df.instructions.len() && neighbours(text, df, end - 1, end) && part(text, df, runs, end).is_some() {
         end += 1;
     }
     (end - start >= 2).then_some(start..end)
 }
 
+/// RUN `i` and the one before it, when they merge (the fix of `consecutive-run`: one pair per
+/// finding keeps a file of thousands of short RUNs linear; fix-all and `check --fix` merge a
+/// longer run pair by pair). `posix`: [`stage_shell_is_posix`], asked once per stage.
+pub fn pair_at(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], i: usize, posix: bool) -> Option<Range<usize>> {
+    (posix && i > 0 && neighbours(text, df, i - 1, i) && part(text, df, runs, i - 1).is_some() && part(text, df, runs, i).is_some()).then(|| i - 1..i + 1)
+}
+
 /// The RUNs a selection covers, when they all merge (at least two).
 pub fn group_in(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], selection: Range<usize>) -> Option<Range<usize>> {
-    let touched: Vec<usize> = (0..df.instructions.len())
-        .filter(|&i| {
-            let r = &df.instructions[i].range;
-            r.start < selection.end && selection.start < r.end
-        })
-        .collect();
-    let (&first, &last) = (touched.first()?, touched.last()?);
-    if last == first || !stage_shell_is_posix(df, first) || !(first..last).all(|i| joinable(text, df, runs, i, i + 1)) {
+    let first = df.instructions.partition_point(|ins| ins.range.end <= selection.start);
+    let mut last = first;
+    while last + 1 < df.instructions.len() && df.instructions[last + 1].range.start < selection.end {
+        last += 1;
+    }
+    if first >= df.instructions.len() || last == first || !stage_shell_is_posix(df, first) {
         return None;
     }
-    Some(first..last + 1)
+    let all = (first..=last).all(|i| part(text, df, runs, i).is_some()) && (first..last).all(|i| neighbours(text, df, i, i + 1));
+    all.then_some(first..last + 1)
 }
 
 fn line_start(text: &str, offset: usize) -> usize {

@@ -12,6 +12,9 @@ use crate::lint::{Edit, Fix};
 use crate::shell::RunAnalysis;
 use crate::syntax::{Args, Dockerfile, Instruction, Kind};
 
+/// How many instructions after the whole-context COPY are considered.
+const WINDOW: usize = 64;
+
 /// The names a text expands (`$NAME`, `${NAME…}`), conservatively.
 fn referenced(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -94,7 +97,9 @@ pub(crate) fn lines_of(text: &str, df: &Dockerfile, i: usize) -> Range<usize> {
 fn movable(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], copy: usize) -> Vec<usize> {
     let Some(stage) = df.instructions[copy].stage.and_then(|s| df.stages.get(s)) else { return Vec::new() };
     let mut moved: Vec<usize> = Vec::new();
-    for i in copy + 1..stage.instructions.end {
+    // The instructions soon after the COPY: each is checked against all between, so a bound
+    // keeps a request on a stage of thousands of instructions quick.
+    for i in copy + 1..stage.instructions.end.min(copy + 1 + WINDOW) {
         let ins = &df.instructions[i];
         if ins.nested.is_some() || !ins.heredocs.is_empty() || text[line_start(text, ins.range.start)..ins.range.start].trim() != "" {
             continue;

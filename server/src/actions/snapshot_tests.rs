@@ -89,6 +89,8 @@ fn merge_runs() {
     let multi = "FROM alpine:3.20 AS base\nRUN echo base\nFROM base\nRUN echo one\nRUN echo two\nRUN echo three\n";
     let two = multi.find("RUN echo two").unwrap() + "RUN echo two".len() - multi.find("RUN echo one").unwrap();
     insta::assert_snapshot!("merge_selection_in_one_stage", actions_at(multi, "RUN echo one", two));
+    // On a RUN: the fix joins it to the one before, the refactor merges the whole run.
+    insta::assert_snapshot!("merge_whole_run_at_the_cursor", actions_at(multi, "RUN echo three", 0));
     // Different flags: nothing to merge.
     let flags = "FROM alpine:3.20\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\nRUN apk add git\n";
     assert!(!actions_at(flags, "RUN apk add git", 0).contains("Merge"));

@@ -28,6 +28,10 @@ pub fn split(text: &str, df: &Dockerfile, run: &RunAnalysis, index: usize, cd: &
     }
     let operands: Vec<_> = shape.chain.iter().map(|r| script.map_range(r.clone())).collect();
     let k = operands.iter().position(|r| *r == cd.range)?;
+    // Operands in order inside the RUN's text (a script mapped oddly gets no fix).
+    if operands.windows(2).any(|w| w[0].end > w[1].start) || operands.first()?.start < shell.range.start || operands.last()?.end > shell.range.end {
+        return None;
+    }
     let start = line_start(text, ins.range.start);
     let indent = &text[start..ins.range.start];
     if !indent.chars().all(|c| c == ' ' || c == '\t') {

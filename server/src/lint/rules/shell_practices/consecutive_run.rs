@@ -40,9 +40,11 @@ EOF
 ```
 
 ## Fix safety
-The fix merges every RUN of the run of consecutive RUNs this one belongs to (same stage, same
-flags, shell form, no heredoc, only comments between them) into one, joined with ` && \` and
-continuation lines indented under the first; the comments between them move above it. It keeps
+The fix merges this RUN into the one before it (same stage, same flags, shell form, no
+heredoc, only comments between them), joined with ` && \` and continuation lines indented
+under the first; the comments between them move above it. "Fix all" and `check --fix` merge a
+longer run of RUNs pair by pair; the refactor "Merge RUN layers" on a RUN or a selection
+merges the whole run at once. It keeps
 the meaning: a RUN that changes the shell's state (`cd`, `export`, `set`, variables) runs in a
 subshell, `( … )`, so the state does not leak into the next one, and a RUN with `;` or `||`
 at its top level is grouped in `{ …; }` so the `&&` applies to all of it. The fix is safe; the
@@ -69,9 +71,16 @@ fn short_shell_run(ctx: &Context, i: usize) -> bool {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    // Asked once per lint run, not per finding (a file of thousands of short RUNs).
+    let buildkit = crate::actions::merge_run::uses_buildkit_syntax(ctx.df);
     for stage in &ctx.df.stages {
+        // Asked once per stage (a SHELL in the stage is rare; then per finding after it).
+        let mut posix: Option<bool> = None;
         // The first instruction of a stage is its FROM: every later one has a predecessor in it.
         for i in stage.instructions.clone().skip(1) {
+            if ctx.df.instructions[i].kind == Kind::Shell {
+                posix = None;
+            }
             if !short_shell_run(ctx, i) || !short_shell_run(ctx, i - 1) {
                 continue;
             }
@@ -84,7 +93,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 format!("Consecutive RUN instructions: combine with the RUN on line {} to save a layer", ctx.line_number(prev.range.start)),
             )
             .with_related(prev.keyword_range.clone(), "previous RUN");
-            let mut fixes = merge_fixes(ctx, i).into_iter();
+            let posix = *posix.get_or_insert_with(|| crate::actions::merge_run::stage_shell_is_posix(ctx.df, i));
+            let mut fixes = merge_fixes(ctx, i, posix, buildkit).into_iter();
             finding.fix = fixes.next();
             finding.alternatives.extend(fixes);
             out.push(finding);
@@ -92,14 +102,14 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// The merge of every RUN that joins this one (see `actions::merge_run`), and the heredoc form
+/// The merge of this RUN and the one before it (see `actions::merge_run`), and the heredoc form
 /// when the file already uses BuildKit syntax.
-fn merge_fixes(ctx: &Context, c: usize) -> Vec<Fix> {
-    use crate::actions::merge_run::{group_at, merge, uses_buildkit_syntax, Form};
-    let Some(group) = group_at(ctx.text, ctx.df, &ctx.runs, c) else { return Vec::new() };
-    let mut fixes: Vec<Fix> = merge(ctx.text, ctx.df, &ctx.runs, group.clone(), Form::Chain).into_iter().collect();
-    if uses_buildkit_syntax(ctx.df) {
-        fixes.extend(merge(ctx.text, ctx.df, &ctx.runs, group, Form::Heredoc));
+fn merge_fixes(ctx: &Context, c: usize, posix: bool, buildkit: bool) -> Vec<Fix> {
+    use crate::actions::merge_run::{merge, pair_at, Form};
+    let Some(pair) = pair_at(ctx.text, ctx.df, &ctx.runs, c, posix) else { return Vec::new() };
+    let mut fixes: Vec<Fix> = merge(ctx.text, ctx.df, &ctx.runs, pair.clone(), Form::Chain).into_iter().collect();
+    if buildkit {
+        fixes.extend(merge(ctx.text, ctx.df, &ctx.runs, pair, Form::Heredoc));
     }
     fixes
 }
