@@ -32,6 +32,21 @@ pub fn split(text: &str, df: &Dockerfile, run: &RunAnalysis, index: usize, cd: &
     if operands.windows(2).any(|w| w[0].end > w[1].start) || operands.first()?.start < shell.range.start || operands.last()?.end > shell.range.end {
         return None;
     }
+    // A cleanup after the `cd` would land in a later layer than the files it removes.
+    let cleanup = |c: &&Command| {
+        let sub = c.subcommand().map(|a| a.value.as_str()).unwrap_or("");
+        match c.program() {
+            "rm" => true,
+            "apt-get" | "apt" => matches!(sub, "clean" | "autoclean" | "autoremove" | "purge" | "remove"),
+            "yum" | "dnf" | "microdnf" | "zypper" => matches!(sub, "clean" | "remove" | "erase"),
+            "apk" => sub == "del",
+            "npm" | "yarn" | "pip" | "pip3" => sub == "cache",
+            _ => false,
+        }
+    };
+    if run.commands.iter().filter(|c| c.range.start >= cd.range.end).any(|c| cleanup(&c)) {
+        return None;
+    }
     let start = line_start(text, ins.range.start);
     let indent = &text[start..ins.range.start];
     if !indent.chars().all(|c| c == ' ' || c == '\t') {
@@ -50,13 +65,19 @@ pub fn split(text: &str, df: &Dockerfile, run: &RunAnalysis, index: usize, cd: &
     out.push_str(&format!("{indent}{workdir} {target}"));
     if k + 1 < operands.len() {
         let rest = &text[operands[k + 1].start..operands.last()?.end];
-        out.push_str(&format!("{newline}{indent}{head}{rest}"));
+        // Shell options (`set -o pipefail`, `set -eux`) set before the `cd` hold after it too.
+        let options: String = operands[..k]
+            .iter()
+            .filter(|r| run.commands.iter().any(|c| c.range == **r && c.program() == "set" && c.args.iter().all(|a| a.value.starts_with(['-', '+']) || a.value == "pipefail" || a.value == "errexit" || a.value == "nounset" || a.value == "xtrace")))
+            .map(|r| format!("{} && ", &text[r.clone()]))
+            .collect();
+        out.push_str(&format!("{newline}{indent}{head}{options}{rest}"));
     }
     // What the commands after the `cd` could have relied on from the ones before it.
     let before_sets_state = k > 0 && {
         let before = &script.text[shape.chain[0].start..shape.chain[k - 1].end];
         let stateful = crate::shell::structure::STATEFUL;
-        run.commands.iter().filter(|c| c.range.end <= operands[k - 1].end).any(|c| stateful.contains(&c.program()))
+        run.commands.iter().filter(|c| c.range.end <= operands[k - 1].end && c.program() != "set").any(|c| stateful.contains(&c.program()))
             || before.split_whitespace().any(|w| w.contains('=') && !w.starts_with('-') && w.split('=').next().is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')))
     };
     let title = if before_sets_state {

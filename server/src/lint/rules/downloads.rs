@@ -48,7 +48,8 @@ checks what it downloaded (`sha256sum -c`, `sha512sum -c`, `shasum -c`, `gpg --v
 ## Fix safety
 The fixes (`http://` → `https://`, remove `-k`/`--insecure`/`--no-check-certificate`) are
 unsafe: the server may not offer HTTPS, or its certificate may really be untrusted, and the
-build then fails.
+build then fails. Over HTTPS, an `ADD <url>` without `--checksum` is then flagged by
+`add-url-checksum`.
 "#,
     opt_in: false,
     check: check_insecure,
