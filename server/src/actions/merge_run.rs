@@ -117,11 +117,12 @@ pub fn group_at(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], i: usize
     (end - start >= 2).then_some(start..end)
 }
 
-/// RUN `i` and the one before it, when they merge (the fix of `consecutive-run`: one pair per
-/// finding keeps a file of thousands of short RUNs linear; fix-all and `check --fix` merge a
-/// longer run pair by pair). `posix`: [`stage_shell_is_posix`], asked once per stage.
-pub fn pair_at(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], i: usize, posix: bool) -> Option<Range<usize>> {
-    (posix && i > 0 && neighbours(text, df, i - 1, i) && part(text, df, runs, i - 1).is_some() && part(text, df, runs, i).is_some()).then(|| i - 1..i + 1)
+/// RUN `i` and the one before it, when they are neighbours that may merge (the fix of
+/// `consecutive-run`: one pair per finding keeps a file of thousands of short RUNs linear;
+/// fix-all and `check --fix` merge a longer run pair by pair; [`merge`] checks the scripts).
+/// `posix`: [`stage_shell_is_posix`], asked once per stage.
+pub fn pair_at(text: &str, df: &Dockerfile, i: usize, posix: bool) -> Option<Range<usize>> {
+    (posix && i > 0 && neighbours(text, df, i - 1, i)).then(|| i - 1..i + 1)
 }
 
 /// The RUNs a selection covers, when they all merge (at least two).
@@ -149,7 +150,16 @@ pub fn uses_buildkit_syntax(df: &Dockerfile) -> bool {
 
 /// The fix merging the RUNs `group` into one, in `form`.
 pub fn merge(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], group: Range<usize>, form: Form) -> Option<Fix> {
-    let parts: Vec<Part> = group.clone().map(|i| part(text, df, runs, i)).collect::<Option<_>>()?;
+    merge_forms(text, df, runs, group, &[form]).pop().flatten()
+}
+
+/// [`merge`] in each of `forms`, reading each RUN's script once.
+pub fn merge_forms(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], group: Range<usize>, forms: &[Form]) -> Vec<Option<Fix>> {
+    let Some(parts) = group.clone().map(|i| part(text, df, runs, i)).collect::<Option<Vec<Part>>>() else { return vec![None; forms.len()] };
+    forms.iter().map(|&form| merge_parts(text, df, &parts, group.clone(), form)).collect()
+}
+
+fn merge_parts(text: &str, df: &Dockerfile, parts: &[Part], group: Range<usize>, form: Form) -> Option<Fix> {
     if parts.len() < 2 {
         return None;
     }

@@ -171,10 +171,9 @@ pub fn refactors(text: &str, df: &Dockerfile, range: Range<usize>) -> Vec<Fix> {
         merge_run::group_in(text, df, &runs, range.clone())
     };
     if let Some(group) = group {
-        out.extend(merge_run::merge(text, df, &runs, group.clone(), merge_run::Form::Chain));
-        if merge_run::uses_buildkit_syntax(df) {
-            out.extend(merge_run::merge(text, df, &runs, group, merge_run::Form::Heredoc));
-        }
+        let forms: &[merge_run::Form] =
+            if merge_run::uses_buildkit_syntax(df) { &[merge_run::Form::Chain, merge_run::Form::Heredoc] } else { &[merge_run::Form::Chain] };
+        out.extend(merge_run::merge_forms(text, df, &runs, group, forms).into_iter().flatten());
     }
     if let Some(i) = instruction_index(df, range.start) {
         out.extend(move_up::move_up(text, df, &runs, i));

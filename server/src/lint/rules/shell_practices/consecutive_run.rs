@@ -105,11 +105,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
 /// The merge of this RUN and the one before it (see `actions::merge_run`), and the heredoc form
 /// when the file already uses BuildKit syntax.
 fn merge_fixes(ctx: &Context, c: usize, posix: bool, buildkit: bool) -> Vec<Fix> {
-    use crate::actions::merge_run::{merge, pair_at, Form};
-    let Some(pair) = pair_at(ctx.text, ctx.df, &ctx.runs, c, posix) else { return Vec::new() };
-    let mut fixes: Vec<Fix> = merge(ctx.text, ctx.df, &ctx.runs, pair.clone(), Form::Chain).into_iter().collect();
-    if buildkit {
-        fixes.extend(merge(ctx.text, ctx.df, &ctx.runs, pair, Form::Heredoc));
-    }
-    fixes
+    use crate::actions::merge_run::{merge_forms, pair_at, Form};
+    let Some(pair) = pair_at(ctx.text, ctx.df, c, posix) else { return Vec::new() };
+    let forms: &[Form] = if buildkit { &[Form::Chain, Form::Heredoc] } else { &[Form::Chain] };
+    merge_forms(ctx.text, ctx.df, &ctx.runs, pair, forms).into_iter().flatten().collect()
 }
