@@ -10,6 +10,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::line_start;
 use crate::lint::{Edit, Fix};
 use crate::shell::structure::{top_level, TopLevel};
 use crate::shell::RunAnalysis;
@@ -137,10 +138,6 @@ pub fn group_in(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], selectio
     }
     let all = (first..=last).all(|i| part(text, df, runs, i).is_some()) && (first..last).all(|i| neighbours(text, df, i, i + 1));
     all.then_some(first..last + 1)
-}
-
-fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
 }
 
 /// `true` when BuildKit's heredoc syntax is already in use (a `# syntax=` directive or a heredoc).

@@ -152,6 +152,11 @@ pub struct Action {
     pub preferred: bool,
 }
 
+/// Start of the line containing `offset`.
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
 /// The index of the instruction containing `offset`.
 fn instruction_index(df: &Dockerfile, offset: usize) -> Option<usize> {
     let i = df.instructions.partition_point(|ins| ins.range.end < offset);

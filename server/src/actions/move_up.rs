@@ -8,6 +8,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::line_start;
 use crate::lint::{Edit, Fix};
 use crate::shell::RunAnalysis;
 use crate::syntax::{Args, Dockerfile, Instruction, Kind};
@@ -69,10 +70,6 @@ fn system_install(run: &RunAnalysis) -> bool {
             let cleanup = c.program() == "rm" && c.args.iter().filter(|a| !a.value.starts_with('-')).all(|a| a.value.starts_with("/var/lib/apt/lists") || a.value.starts_with("/var/cache/"));
             (install && names_only) || cleanup
         })
-}
-
-fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
 }
 
 fn line_end(text: &str, offset: usize) -> usize {

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use super::line_start;
 use crate::lint::{Edit, Fix};
 use crate::shell::RunAnalysis;
 use crate::syntax::{Dockerfile, Kind};
@@ -99,10 +100,6 @@ pub struct Plan<'a> {
     pub prep: &'a str,
     /// `prep` is the install command itself (not a download step before a build).
     pub prep_is_command: bool,
-}
-
-fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
 }
 
 /// The end of the line holding `offset`, after its line break.

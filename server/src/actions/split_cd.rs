@@ -2,14 +2,11 @@
 //! `WORKDIR /src` and `RUN make`. The fix of `cd-in-run` when the `cd` is in the middle of an
 //! `&&` chain (a `cd` that starts the RUN is the rule's own, smaller fix).
 
+use super::line_start;
 use crate::lint::{Edit, Fix};
 use crate::shell::structure::top_level;
 use crate::shell::{Command, RunAnalysis};
 use crate::syntax::{Args, Dockerfile};
-
-fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
-}
 
 /// The split of RUN `index` at its top-level `cd` (an operand of the RUN's single `&&` chain),
 /// with `target` the directory's absolute path. Unsafe: WORKDIR stays for every later

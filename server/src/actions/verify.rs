@@ -122,14 +122,12 @@ pub fn verify(name: &str, text: &str) -> Report {
         }
     }
     // Refactors at every instruction (a cursor at its start) and over every pair of neighbours
-    // (a selection): no new syntax error.
+    // (a selection): no new syntax error or finding.
     let mut seen: Vec<Vec<Edit>> = Vec::new();
     for (i, ins) in df.instructions.iter().enumerate() {
-        let mut ranges = vec![ins.range.start..ins.range.start];
-        if let Some(next) = df.instructions.get(i + 1) {
-            ranges.push(ins.range.start..next.range.end);
-        }
-        for range in ranges {
+        let cursor = std::iter::once(ins.range.start..ins.range.start);
+        let selection = df.instructions.get(i + 1).map(|next| ins.range.start..next.range.end);
+        for range in cursor.chain(selection) {
             for fix in refactors(text, &df, range) {
                 if seen.contains(&fix.edits) {
                     continue;
