@@ -1,5 +1,13 @@
-//! Code actions that are not a single rule's fix: suppressing a rule here or in the file, and
-//! applying every safe fix at once.
+//! Code actions that are not a single rule's fix: suppressing a rule here or in the file,
+//! applying every safe fix at once, and the refactors that restructure layers (one file each;
+//! the rules whose fix they are call them).
+
+pub mod cache_mount;
+pub mod merge_run;
+pub mod move_up;
+pub mod reorder_copy;
+pub mod split_cd;
+pub mod verify;
 
 use std::ops::Range;
 
@@ -70,11 +78,30 @@ pub fn fix_all(diagnostics: &[Diagnostic]) -> Vec<Edit> {
 
 /// Like [`fix_all`]; with `include_unsafe`, unsafe fixes too.
 pub fn fixes_to_apply(diagnostics: &[Diagnostic], include_unsafe: bool) -> Vec<Edit> {
+    plan_fixes(diagnostics, include_unsafe).edits
+}
+
+/// What "fix all" does: its edits, how many fixes they make, and how many unsafe fixes it
+/// leaves (for its title).
+#[derive(Debug, Clone, Default)]
+pub struct FixPlan {
+    pub edits: Vec<Edit>,
+    pub applied: usize,
+    pub unsafe_left: usize,
+}
+
+pub fn plan_fixes(diagnostics: &[Diagnostic], include_unsafe: bool) -> FixPlan {
     let mut taken: Vec<Range<usize>> = Vec::new();
-    let mut out = Vec::new();
+    let mut plan = FixPlan::default();
+    let mut seen: Vec<&Vec<Edit>> = Vec::new();
     for d in diagnostics {
         let Some(fix) = d.fixes.first() else { continue };
         if fix.safety != Safety::Safe && !include_unsafe {
+            plan.unsafe_left += 1;
+            continue;
+        }
+        // Several findings can share one fix (a merge of three RUNs): it is one fix.
+        if seen.contains(&&fix.edits) {
             continue;
         }
         let overlaps = fix.edits.iter().any(|e| {
@@ -83,12 +110,141 @@ pub fn fixes_to_apply(diagnostics: &[Diagnostic], include_unsafe: bool) -> Vec<E
         if overlaps {
             continue;
         }
+        seen.push(&fix.edits);
+        plan.applied += 1;
         for e in &fix.edits {
             taken.push(e.range.clone());
-            out.push(e.clone());
+            plan.edits.push(e.clone());
         }
     }
-    out.sort_by_key(|e| e.range.start);
+    plan.edits.sort_by_key(|e| e.range.start);
+    plan
+}
+
+/// The title of "fix all": how many fixes it applies, and that unsafe ones are left.
+pub fn fix_all_title(plan: &FixPlan) -> String {
+    let fixes = if plan.applied == 1 { "1 safe fix".to_string() } else { format!("{} safe fixes", plan.applied) };
+    match plan.unsafe_left {
+        0 => format!("Fix all (dockls): apply {fixes}"),
+        1 => format!("Fix all (dockls): apply {fixes}; 1 unsafe fix left as a quick fix"),
+        n => format!("Fix all (dockls): apply {fixes}; {n} unsafe fixes left as quick fixes"),
+    }
+}
+
+/// What a code action is, as the editor groups them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    QuickFix,
+    /// `refactor.rewrite`
+    Rewrite,
+    /// `source.fixAll`
+    FixAll,
+}
+
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub title: String,
+    pub kind: ActionKind,
+    pub edits: Vec<Edit>,
+    /// The diagnostic (an index into the list given) this action fixes.
+    pub diagnostic: Option<usize>,
+    /// The one best fix of the request.
+    pub preferred: bool,
+}
+
+/// Start of the line containing `offset`.
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The index of the instruction containing `offset`.
+fn instruction_index(df: &Dockerfile, offset: usize) -> Option<usize> {
+    let i = df.instructions.partition_point(|ins| ins.range.end < offset);
+    df.instructions.get(i).filter(|ins| ins.range.start <= offset).map(|_| i)
+}
+
+/// The refactors offered at `range` (a cursor or a selection) beyond the rules' fixes (which
+/// reorder COPY, split at `cd`, add cache mounts and `--link`): merge RUNs (also long ones, or
+/// a selection), move cache-stable instructions up, a pip cache mount instead of
+/// `--no-cache-dir`.
+pub fn refactors(text: &str, df: &Dockerfile, range: Range<usize>) -> Vec<Fix> {
+    let runs: Vec<_> = df.instructions.iter().map(|i| crate::shell::analyze_run_cached(text, i)).collect();
+    let mut out = Vec::new();
+    let group = if range.is_empty() {
+        instruction_index(df, range.start).and_then(|i| merge_run::group_at(text, df, &runs, i))
+    } else {
+        merge_run::group_in(text, df, &runs, range.clone())
+    };
+    if let Some(group) = group {
+        let forms: &[merge_run::Form] =
+            if merge_run::uses_buildkit_syntax(df) { &[merge_run::Form::Chain, merge_run::Form::Heredoc] } else { &[merge_run::Form::Chain] };
+        out.extend(merge_run::merge_forms(text, df, &runs, group, forms).into_iter().flatten());
+    }
+    if let Some(i) = instruction_index(df, range.start) {
+        out.extend(move_up::move_up(text, df, &runs, i));
+        out.extend(cache_mount::instead_of_no_cache_dir(text, df, &runs[i], i));
+    }
+    out
+}
+
+/// Every code action for a request: the fixes of the diagnostics the client sent (`context`,
+/// indices into `diagnostics`) first, whatever the cursor, then those of the other diagnostics
+/// under `range`, then "ignore" for each, the refactors at `range`, and "fix all". `wants`
+/// filters by kind (the client's `only`).
+pub fn code_actions(text: &str, df: &Dockerfile, diagnostics: &[Diagnostic], range: Range<usize>, context: &[usize], wants: impl Fn(ActionKind) -> bool) -> Vec<Action> {
+    let mut out: Vec<Action> = Vec::new();
+    let mut listed: Vec<usize> = Vec::new();
+    for &i in context {
+        if i < diagnostics.len() && !listed.contains(&i) {
+            listed.push(i);
+        }
+    }
+    for (i, d) in diagnostics.iter().enumerate() {
+        if d.range.start <= range.end && range.start <= d.range.end && !listed.contains(&i) {
+            listed.push(i);
+        }
+    }
+    let push = |out: &mut Vec<Action>, action: Action| {
+        if !out.iter().any(|a| a.edits == action.edits && a.kind == action.kind) {
+            out.push(action);
+        }
+    };
+    if wants(ActionKind::QuickFix) {
+        let mut preferred_given = false;
+        for &i in &listed {
+            for fix in &diagnostics[i].fixes {
+                let preferred = !preferred_given && fix.safety == Safety::Safe;
+                preferred_given |= preferred;
+                push(&mut out, Action { title: fix.title.clone(), kind: ActionKind::QuickFix, edits: fix.edits.clone(), diagnostic: Some(i), preferred });
+            }
+        }
+        for &i in &listed {
+            let d = &diagnostics[i];
+            let Some(rule) = crate::lint::rule(d.code) else { continue };
+            if let Some(fix) = ignore_here(text, df, d.range.start, rule.id) {
+                push(&mut out, Action { title: fix.title, kind: ActionKind::QuickFix, edits: fix.edits, diagnostic: Some(i), preferred: false });
+            }
+            if let Some(bk) = rule.buildkit {
+                let fix = ignore_in_file(text, df, bk);
+                push(&mut out, Action { title: fix.title, kind: ActionKind::QuickFix, edits: fix.edits, diagnostic: Some(i), preferred: false });
+            }
+        }
+    }
+    if wants(ActionKind::Rewrite) {
+        for fix in refactors(text, df, range) {
+            // A refactor that is also a listed diagnostic's fix is offered once, as the fix.
+            if out.iter().any(|a| a.edits == fix.edits) {
+                continue;
+            }
+            push(&mut out, Action { title: fix.title, kind: ActionKind::Rewrite, edits: fix.edits, diagnostic: None, preferred: false });
+        }
+    }
+    if wants(ActionKind::FixAll) {
+        let plan = plan_fixes(diagnostics, false);
+        if !plan.edits.is_empty() {
+            out.push(Action { title: fix_all_title(&plan), kind: ActionKind::FixAll, edits: plan.edits, diagnostic: None, preferred: false });
+        }
+    }
     out
 }
 
@@ -105,6 +261,9 @@ pub fn apply(text: &str, edits: &[Edit]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod snapshot_tests;
 
 #[cfg(test)]
 mod tests {

@@ -31,6 +31,10 @@ use crate::analysis::STACK_SIZE;
 /// Runs the command and returns its exit status.
 pub fn run(args: &CheckArgs) -> ExitCode {
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    if args.unsafe_fixes && !args.fix && !args.diff {
+        eprintln!("error: --unsafe-fixes needs --fix or --diff");
+        return ExitCode::from(2);
+    }
     if args.fix && paths.iter().any(|p| p.as_os_str() == "-") {
         eprintln!("error: --fix cannot write its fixes back to standard input; check a file instead");
         return ExitCode::from(2);
@@ -59,9 +63,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let mut config_errors: Vec<ConfigError> = Vec::new();
     // ShellCheck's scripts of every file, checked together once the files are analysed.
     let mut pending: Vec<(usize, PathBuf, crate::shellcheck::Scripts)> = Vec::new();
+    let mut diffs = String::new();
     for (outcome, config_error) in outcomes {
         match outcome {
-            Ok((file, scripts)) => {
+            Ok((file, scripts, diff)) => {
+                diffs.push_str(&diff);
                 if let Some((bin, scripts)) = scripts {
                     pending.push((files.len(), bin, scripts));
                 }
@@ -93,6 +99,16 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
     let _ = stderr.flush();
 
+    if args.diff {
+        // Only the diff, as `patch -p0` and reviewers read it.
+        let status = if !errors.is_empty() { 2 } else { u8::from(!diffs.is_empty()) };
+        let mut out = io::stdout().lock();
+        return match out.write_all(diffs.as_bytes()).and_then(|_| out.flush()) {
+            Ok(()) => ExitCode::from(status),
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(status),
+            Err(_) => ExitCode::from(2),
+        };
+    }
     let report = Report { files: &files, errors: &errors };
     let color = color_enabled(args.color);
     let written = write_report(args.format, &report, color);
@@ -145,7 +161,8 @@ fn shellcheck_all(files: &mut [CheckedFile], pending: Vec<(usize, PathBuf, crate
 }
 
 /// A checked file and, when ShellCheck is on, the binary and the scripts it still has to check.
-type Checked = (CheckedFile, Option<(PathBuf, crate::shellcheck::Scripts)>);
+/// A checked file, its ShellCheck scripts, and with `--diff` the unified diff of its fixes.
+type Checked = (CheckedFile, Option<(PathBuf, crate::shellcheck::Scripts)>, String);
 
 /// One input read and parsed, with its configuration, before the registries are asked.
 struct Prepared {
@@ -402,7 +419,7 @@ fn check_text(input: &Input, args: &CheckArgs, text: Result<(String, Option<Pars
     let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut current = text[bom..].to_string();
         let (mut snapshot, mut diagnostics, mut scripts) = diagnose_text(&current, parsed, config, options, shellcheck.is_some());
-        if args.fix {
+        if args.fix || args.diff {
             // Apply fixes until nothing changes (a fix can reveal another), a few rounds at most.
             for _ in 0..10 {
                 let edits = crate::actions::fixes_to_apply(&diagnostics, args.unsafe_fixes);
@@ -417,13 +434,19 @@ fn check_text(input: &Input, args: &CheckArgs, text: Result<(String, Option<Pars
     }));
     let (fixed_text, lines, diagnostics, current, scripts) =
         analysed.map_err(|_| fail("internal error while checking this file (please report it)".into()))?;
-    if args.fix && current != text[bom..] {
+    let diff = if args.diff && current != text[bom..] { unified_diff(&path, &text[bom..], &current) } else { String::new() };
+    if args.fix && !args.diff && current != text[bom..] {
         if let Source::File(p) = &input.source {
             std::fs::write(p, format!("{}{}", &text[..bom], current)).map_err(|e| fail(format!("writing fixes: {}", walk::describe_io(&e))))?;
         }
     }
     let text = fixed_text;
-    Ok((CheckedFile { path, text, lines, bom, diagnostics }, shellcheck.zip(scripts)))
+    Ok((CheckedFile { path, text, lines, bom, diagnostics }, shellcheck.zip(scripts), diff))
+}
+
+/// The unified diff from `before` to `after`, headed `a/<path>` and `b/<path>`.
+pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after).unified_diff().context_radius(3).header(&format!("a/{path}"), &format!("b/{path}")).to_string()
 }
 
 /// Runs `f` on a thread pool with large stacks (falling back to the global pool).

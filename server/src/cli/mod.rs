@@ -66,9 +66,13 @@ pub struct CheckArgs {
     /// Apply safe fixes to the files, then report what remains.
     #[arg(long)]
     pub fix: bool,
-    /// With --fix, also apply fixes that can change the build's behaviour.
-    #[arg(long, requires = "fix")]
+    /// With --fix (or --diff), also apply fixes that can change the build's behaviour.
+    #[arg(long)]
     pub unsafe_fixes: bool,
+    /// Print the fixes `--fix` would apply as a unified diff, instead of writing them (exit
+    /// status 1 when there is one).
+    #[arg(long)]
+    pub diff: bool,
     /// Run ShellCheck on RUN bodies: auto (when installed), always, never.
     #[arg(long, value_enum, default_value_t = ShellcheckChoice::Auto)]
     pub shellcheck: ShellcheckChoice,

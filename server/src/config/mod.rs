@@ -291,7 +291,20 @@ pub fn lint_options(dockerfile: &Path, config: &Config) -> LintOptions {
         .iter()
         .chain(std::iter::once(&context.join(".dockerignore")))
         .find_map(|p| std::fs::read_to_string(p).ok());
-    LintOptions { dockerignore, context_known: true, ..config.base_lint_options() }
+    // The manifests the "reorder COPY" fix may copy: only those that exist.
+    let context_manifests = std::fs::read_dir(&context).ok().map(|entries| {
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let name = if e.file_type().is_ok_and(|t| t.is_dir()) { format!("{name}/") } else { name };
+                crate::actions::reorder_copy::is_manifest_name(&name).then_some(name)
+            })
+            .collect();
+        names.sort();
+        names
+    });
+    LintOptions { dockerignore, context_known: true, context_manifests, ..config.base_lint_options() }
 }
 
 impl Config {

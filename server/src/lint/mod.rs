@@ -170,6 +170,9 @@ pub struct LintOptions {
     pub dockerignore: Option<String>,
     /// Whether the build context was known (a file on disk): context rules run only then.
     pub context_known: bool,
+    /// The dependency manifests at the build context's root (`package.json`, `go.sum`,
+    /// `gradle/`, …), when the context is on disk; `None` when unknown.
+    pub context_manifests: Option<Vec<String>>,
     /// Registries FROM may use (empty: no restriction).
     pub trusted_registries: Vec<String>,
     /// Platforms each base image provides, by normalized reference

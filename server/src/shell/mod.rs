@@ -16,6 +16,7 @@ use tree_sitter::{Node, Parser};
 use crate::syntax::{Args, Heredoc, Instruction, Kind, ShellText};
 
 mod pipes;
+pub mod structure;
 pub use pipes::Pipe;
 
 /// One simple command.

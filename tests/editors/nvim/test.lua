@@ -99,6 +99,25 @@ local function run()
     check(gone, 'the fixed finding disappears')
   end
 
+  -- The cursor at column 0 of the RUN line and that line's diagnostics, as
+  -- `vim.lsp.buf.code_action()` sends them: the fixes of findings later on the line come first.
+  local run_diags = {}
+  for _, d in ipairs(vim.diagnostic.get(buf, { lnum = 2 })) do
+    table.insert(run_diags, d.user_data and d.user_data.lsp or nil)
+  end
+  local run_actions = client:request_sync('textDocument/codeAction', {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    range = { start = { line = 2, character = 0 }, ['end'] = { line = 2, character = 0 } },
+    context = { diagnostics = run_diags },
+  }, 10000, buf)
+  local first = (run_actions and run_actions.result or {})[1]
+  local recommends
+  for _, a in ipairs(run_actions and run_actions.result or {}) do
+    if a.title:find('no%-install%-recommends') then recommends = a break end
+  end
+  check(recommends ~= nil, 'a quick fix for a finding right of the cursor (column 0)')
+  check(first ~= nil and first.kind == 'quickfix' and first.diagnostics ~= nil, 'the diagnostics sent get their fixes first')
+
   -- Completion after `--from=` offers the earlier stage (as omnifunc/completion plugins ask).
   vim.api.nvim_buf_set_lines(buf, -1, -1, false, { 'FROM golang:1.23 AS build', 'FROM alpine', 'COPY --from=' })
   local last = vim.api.nvim_buf_line_count(buf) - 1

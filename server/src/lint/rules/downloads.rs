@@ -48,7 +48,8 @@ checks what it downloaded (`sha256sum -c`, `sha512sum -c`, `shasum -c`, `gpg --v
 ## Fix safety
 The fixes (`http://` → `https://`, remove `-k`/`--insecure`/`--no-check-certificate`) are
 unsafe: the server may not offer HTTPS, or its certificate may really be untrusted, and the
-build then fails.
+build then fails. Over HTTPS, an `ADD <url>` without `--checksum` is then flagged by
+`add-url-checksum`.
 "#,
     opt_in: false,
     check: check_insecure,
@@ -162,7 +163,7 @@ fn to_https(ctx: &Context, range: &std::ops::Range<usize>) -> Option<Fix> {
     let offset = usize::from(src.starts_with(['"', '\'']));
     src[offset..].get(..7).filter(|s| s.eq_ignore_ascii_case("http://"))?;
     let at = range.start + offset + 4;
-    Some(Fix::unsafe_("Use `https://`", vec![Edit { range: at..at, text: "s".into() }]))
+    Some(Fix::unsafe_("Use `https://` (unsafe: the server must answer over HTTPS)", vec![Edit { range: at..at, text: "s".into() }]))
 }
 
 /// The finding for `-k`/`--insecure`/`--no-check-certificate`: on the `k` of a bundle like
@@ -180,7 +181,7 @@ fn insecure_option(ctx: &Context, prog: &str, arg: &Arg) -> Finding {
     };
     let f = Finding::new(range, format!("`{option}` makes `{prog}` accept any TLS certificate, so HTTPS no longer protects the download; remove it"));
     match edit {
-        Some(e) => f.with_fix(Fix::unsafe_(format!("Remove `{option}`"), vec![e])),
+        Some(e) => f.with_fix(Fix::unsafe_(format!("Remove `{option}` (unsafe: the download fails on a bad certificate)"), vec![e])),
         None => f,
     }
 }

@@ -223,7 +223,7 @@ fn insert_set_e(ctx: &Context, heredoc: &Heredoc, at: usize) -> Option<Fix> {
     let rest = &ctx.text[at..heredoc.body_range.as_ref()?.end];
     // Blanks before a command mean nothing to the shell: copying them keeps the block aligned.
     let indent: String = rest.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
-    Some(Fix::unsafe_("Insert `set -e` as the script's first line", vec![Edit { range: at..at, text: format!("{indent}set -e\n") }]))
+    Some(Fix::unsafe_("Insert `set -e` as the script's first line (unsafe: the script now stops at the first failing command)", vec![Edit { range: at..at, text: format!("{indent}set -e\n") }]))
 }
 
 #[cfg(test)]

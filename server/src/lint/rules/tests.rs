@@ -171,6 +171,10 @@ fn every_rule_has_docs_fixtures_and_working_fixes() {
         let errors_before = syntax_errors(&bad);
         for f in &findings {
             for fix in f.fix.iter().chain(&f.alternatives) {
+                // An unsafe fix says so, and what changes, where the user picks it.
+                if fix.safety == crate::lint::Safety::Unsafe && !fix.title.contains("(unsafe: ") {
+                    failures.push(format!("{id}: unsafe fix `{}` does not say `(unsafe: …)` in its title", fix.title));
+                }
                 let fixed = apply(&bad, fix);
                 if syntax_errors(&fixed) > errors_before {
                     failures.push(format!("{id}: fix `{}` introduces syntax errors:\n{fixed}", fix.title));

@@ -54,7 +54,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(path.range.clone(), format!("WORKDIR `{v}` is relative; use an absolute path such as `/{v}`"))
                     .with_fix(Fix::unsafe_(
-                        format!("Make absolute: `/{v}`"),
+                        format!("Make absolute: `/{v}` (unsafe: no longer below the previous WORKDIR)"),
                         vec![Edit { range: path.range.start..path.range.start, text: "/".into() }],
                     )),
             );

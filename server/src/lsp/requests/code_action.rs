@@ -1,14 +1,14 @@
-//! `textDocument/codeAction`: each diagnostic's fixes as quick fixes, "ignore here" and
-//! "ignore in this file" for rules, and `source.fixAll` with every safe fix.
+//! `textDocument/codeAction`: converts the request (range, the client's diagnostics, `only`)
+//! and answers with `actions::code_actions`.
 
 use std::collections::HashMap;
 
 use tower_lsp_server::ls_types::*;
 
-use crate::actions;
+use crate::actions::{self, ActionKind};
 use crate::analysis::Analysis;
 use crate::document::PositionEncoding;
-use crate::lint::{Edit, Safety};
+use crate::lint::Edit;
 use crate::lsp::{convert, publish, state::State};
 
 fn workspace_edit(a: &Analysis, uri: &Uri, edits: &[Edit], enc: PositionEncoding) -> WorkspaceEdit {
@@ -23,65 +23,45 @@ fn wants(only: &Option<Vec<CodeActionKind>>, kind: &CodeActionKind) -> bool {
     }
 }
 
+fn lsp_kind(kind: ActionKind) -> CodeActionKind {
+    match kind {
+        ActionKind::QuickFix => CodeActionKind::QUICKFIX,
+        ActionKind::Rewrite => CodeActionKind::REFACTOR_REWRITE,
+        ActionKind::FixAll => CodeActionKind::SOURCE_FIX_ALL,
+    }
+}
+
 pub fn handle(state: &State, params: CodeActionParams) -> Option<CodeActionResponse> {
     let uri = params.text_document.uri;
     let a = state.analysis(&uri)?;
     let enc = state.encoding();
     let snap = &a.snapshot;
     let start = convert::offset(snap, params.range.start, enc);
-    let end = convert::offset(snap, params.range.end, enc);
+    let end = convert::offset(snap, params.range.end, enc).max(start);
     let computed = publish::diagnostics_of(state, &uri, &a);
     let diagnostics = &computed.diagnostics;
+    let lsp_diagnostics: Vec<Diagnostic> = diagnostics.iter().map(|d| convert::diagnostic(snap, &uri, d, enc)).collect();
+    // The client's diagnostics are ours as published: found by range, code and message.
+    let context: Vec<usize> = params
+        .context
+        .diagnostics
+        .iter()
+        .filter_map(|c| lsp_diagnostics.iter().position(|d| d.range == c.range && d.code == c.code && d.message == c.message))
+        .collect();
     let only = params.context.only;
-    let mut out: Vec<CodeActionOrCommand> = Vec::new();
-
-    if wants(&only, &CodeActionKind::QUICKFIX) {
-        for d in diagnostics.iter().filter(|d| d.range.start <= end && start <= d.range.end) {
-            let lsp_diag = convert::diagnostic(snap, &uri, d, enc);
-            for (i, fix) in d.fixes.iter().enumerate() {
-                out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: fix.title.clone(),
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(vec![lsp_diag.clone()]),
-                    edit: Some(workspace_edit(&a, &uri, &fix.edits, enc)),
-                    is_preferred: Some(i == 0 && fix.safety == Safety::Safe),
-                    ..Default::default()
-                }));
-            }
-            if let Some(rule) = crate::lint::rule(d.code) {
-                if let Some(fix) = actions::ignore_here(a.text(), &a.dockerfile, d.range.start, rule.id) {
-                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                        title: fix.title.clone(),
-                        kind: Some(CodeActionKind::QUICKFIX),
-                        diagnostics: Some(vec![lsp_diag.clone()]),
-                        edit: Some(workspace_edit(&a, &uri, &fix.edits, enc)),
-                        ..Default::default()
-                    }));
-                }
-                if let Some(bk) = rule.buildkit {
-                    let fix = actions::ignore_in_file(a.text(), &a.dockerfile, bk);
-                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                        title: fix.title.clone(),
-                        kind: Some(CodeActionKind::QUICKFIX),
-                        diagnostics: Some(vec![lsp_diag.clone()]),
-                        edit: Some(workspace_edit(&a, &uri, &fix.edits, enc)),
-                        ..Default::default()
-                    }));
-                }
-            }
-        }
-    }
-    let fix_all_kind = CodeActionKind::SOURCE_FIX_ALL;
-    if only.as_ref().is_some_and(|_| wants(&only, &fix_all_kind)) || only.is_none() {
-        let edits = actions::fix_all(diagnostics);
-        if !edits.is_empty() {
-            out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: "Fix all auto-fixable problems (dockls)".into(),
-                kind: Some(fix_all_kind),
-                edit: Some(workspace_edit(&a, &uri, &edits, enc)),
+    let actions = actions::code_actions(a.text(), &a.dockerfile, diagnostics, start..end, &context, |k| wants(&only, &lsp_kind(k)));
+    let out = actions
+        .into_iter()
+        .map(|action| {
+            CodeActionOrCommand::CodeAction(CodeAction {
+                title: action.title,
+                kind: Some(lsp_kind(action.kind)),
+                diagnostics: action.diagnostic.map(|i| vec![lsp_diagnostics[i].clone()]),
+                edit: Some(workspace_edit(&a, &uri, &action.edits, enc)),
+                is_preferred: action.preferred.then_some(true),
                 ..Default::default()
-            }));
-        }
-    }
+            })
+        })
+        .collect();
     Some(out)
 }

@@ -119,6 +119,8 @@ source for `COPY --from` (builder stages: their files never ship).
 ## Fix safety
 The fix inserts `--no-cache` after `add`. It is safe: the same packages from the same
 repositories are installed; `--no-cache` also refreshes the index, as `--update` does.
+With `--no-cache`, an `apk update` before the `apk add` only adds to the layer:
+`apk-update-cache` then flags it.
 
 ## Differences from hadolint
 hadolint also reports builder stages, and does not accept `rm -rf /var/cache/apk/*` in the same

@@ -151,7 +151,7 @@ fn check_recommends(ctx: &Context, out: &mut Vec<Finding>) {
             }
             out.push(maybe_fix(
                 Finding::new(span(cmd, sub), format!("`{} install` also installs recommended packages; add `--no-install-recommends`", cmd.program())),
-                insert_after_word(ctx, sub, " --no-install-recommends").map(|e| Fix::unsafe_("Add `--no-install-recommends`", vec![e])),
+                insert_after_word(ctx, sub, " --no-install-recommends").map(|e| Fix::unsafe_("Add `--no-install-recommends` (unsafe: recommended packages are no longer installed)", vec![e])),
             ));
         }
     }
@@ -231,7 +231,7 @@ fn check_lists(ctx: &Context, out: &mut Vec<Finding>) {
         let mut finding = Finding::new(span(cmd, sub), message);
         if let Some(edit) = append_command(ctx, ins, &cmd.range, "rm -rf /var/lib/apt/lists/*") {
             let title = "Remove /var/lib/apt/lists at the end of the RUN";
-            finding = finding.with_fix(if later_install_without_update(ctx, idx, ins) { Fix::unsafe_(title, vec![edit]) } else { Fix::safe(title, vec![edit]) });
+            finding = finding.with_fix(if later_install_without_update(ctx, idx, ins) { Fix::unsafe_(format!("{title} (unsafe: a later install in this stage needs the lists)"), vec![edit]) } else { Fix::safe(title, vec![edit]) });
         }
         out.push(finding);
     }
@@ -340,14 +340,14 @@ fn check_apt(ctx: &Context, out: &mut Vec<Finding>) {
             };
             let s = sub.value.as_str();
             let (instead, fix) = if APT_GET_SUBCOMMANDS.contains(&s) {
-                ("`apt-get`", rename("apt-get").map(|e| Fix::unsafe_("Use `apt-get`", vec![e])))
+                ("`apt-get`", rename("apt-get").map(|e| Fix::unsafe_("Use `apt-get` (unsafe: different defaults and output)", vec![e])))
             } else if s == "full-upgrade" {
                 let fix = rename("apt-get").map(|e| {
-                    Fix::unsafe_("Use `apt-get dist-upgrade`", vec![e, Edit { range: sub.range.clone(), text: "dist-upgrade".into() }])
+                    Fix::unsafe_("Use `apt-get dist-upgrade` (unsafe: different defaults and output)", vec![e, Edit { range: sub.range.clone(), text: "dist-upgrade".into() }])
                 });
                 ("`apt-get dist-upgrade`", fix)
             } else if APT_CACHE_SUBCOMMANDS.contains(&s) {
-                ("`apt-cache`", rename("apt-cache").map(|e| Fix::unsafe_("Use `apt-cache`", vec![e])))
+                ("`apt-cache`", rename("apt-cache").map(|e| Fix::unsafe_("Use `apt-cache` (unsafe: different output)", vec![e])))
             } else {
                 ("`apt-get`, `apt-cache` or `dpkg-query`", None)
             };

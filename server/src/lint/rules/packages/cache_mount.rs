@@ -27,7 +27,7 @@ Flags package-manager and build-tool commands in a RUN that has no `--mount=type
 | `yarn install`, `yarn` | `/usr/local/share/.cache/yarn` |
 | `pnpm install` | `$PNPM_HOME/store` or `/root/.local/share/pnpm/store` |
 | `go mod download`, `go build`, `go install` | the module cache (`GOMODCACHE`, `/go/pkg/mod` in the golang image) and, to build, `GOCACHE` (`/root/.cache/go-build`) |
-| `cargo build`, `cargo fetch`, `cargo install` | `$CARGO_HOME/registry` (`/usr/local/cargo/registry` in the rust image) |
+| `cargo build`, `cargo fetch`, `cargo install` | `$CARGO_HOME/registry` and `$CARGO_HOME/git` (`/usr/local/cargo/…` in the rust image) |
 | `mvn` | `/root/.m2` |
 | `bundle install`, `composer install`, `gradle`/`./gradlew` | (no fix: the directory depends on the image) |
 
@@ -58,7 +58,12 @@ Not flagged: a RUN that already has any cache mount, and commands that opt out o
 way to keep caches out of the image (see `apk-no-cache`, `pip-no-cache-dir`).
 
 ## Fix safety
-The fix adds the `--mount=type=cache,…` flags after `RUN`. It is unsafe: the mounted directory
+The fix adds the `--mount=type=cache,…` flags after `RUN` and, in the same edit, drops the
+cleanup the mount makes pointless from the RUN's `&&` chain (`rm -rf /var/lib/apt/lists/*`,
+`apt-get clean`, `npm cache clean --force`, `yarn cache clean`, `pip cache purge`,
+`go clean -cache`, an `rm` of a mounted directory); for apt it also removes Debian's
+`docker-clean` hook (`rm -f /etc/apt/apt.conf.d/docker-clean && ` first), which would delete
+every downloaded package and leave the cache empty, unless the file already mentions it. It is unsafe: the mounted directory
 hides what the image had there during the RUN and its content is not in the image, so cleanup
 steps such as `rm -rf /var/lib/apt/lists/*` now clear the cache instead, and a later RUN that
 relied on files left there (the apt lists) no longer finds them. There is no fix when the RUN
@@ -97,9 +102,36 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             if !dirs.is_empty() && dirs.len() == u.dirs.len() {
                 let sharing = if u.locked { ",sharing=locked" } else { "" };
                 let flags: String = dirs.iter().map(|d| format!(" --mount=type=cache,target={d}{sharing}")).collect();
+                let mounted: Vec<String> = dirs.iter().map(|d| d.to_string()).collect();
+                let mut edits = vec![insert_after(&ins.keyword_range, flags)];
+                // The cleanup the mount makes pointless goes in the same edit.
+                let cleanup = crate::actions::cache_mount::remove_from_chain(&run, |c| crate::actions::cache_mount::pointless_with_mount(c, &mounted));
+                let cleaned = !cleanup.is_empty();
+                edits.extend(cleanup);
+                // Debian's `docker-clean` hook deletes every downloaded package: the cache would stay empty.
+                let mut hook = false;
+                if u.tool == "apt" && !ctx.text.contains("docker-clean") && ins.heredocs.is_empty() {
+                    if let Args::Shell(shell) = &ins.args {
+                        let raw = ctx.src(&shell.range);
+                        let at = shell.range.start + (raw.len() - raw.trim_start().len());
+                        edits.push(Edit { range: at..at, text: "rm -f /etc/apt/apt.conf.d/docker-clean && ".into() });
+                        hook = true;
+                    }
+                }
+                let mut also = Vec::new();
+                if cleaned {
+                    also.push("drops the cleanup it makes pointless");
+                }
+                if hook {
+                    also.push("removes the docker-clean hook");
+                }
+                let also = if also.is_empty() { String::new() } else { format!("; {}", also.join(", ")) };
                 finding = finding.with_fix(Fix::unsafe_(
-                    format!("Add a cache mount on {}", dirs.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(" and ")),
-                    vec![insert_after(&ins.keyword_range, flags)],
+                    format!(
+                        "Add a cache mount on {}{also} (unsafe: the directory's content is no longer in the image)",
+                        dirs.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(" and ")
+                    ),
+                    edits,
                 ));
             }
             out.push(finding);
@@ -178,7 +210,7 @@ fn classify<'a>(ctx: &Context, ins: &Instruction, cmd: &'a Command, root: bool) 
         "cargo" if matches!(first, Some("build" | "fetch" | "install")) => {
             let rust_image = base_repository(ctx, ins).is_some_and(|r| r.contains("rust"));
             let home = env(ctx, ins, "CARGO_HOME").or_else(|| if rust_image { Some("/usr/local/cargo".into()) } else { root.then(|| "/root/.cargo".into()) });
-            u("cargo", home.map(|h| vec![format!("{h}/registry")]).unwrap_or_default())
+            u("cargo", home.map(|h| vec![format!("{h}/registry"), format!("{h}/git")]).unwrap_or_default())
         }
         "mvn" | "mvnw" if first.is_some() => u("Maven", home(root, &["/root/.m2"])),
         "gradle" | "gradlew" if first.is_some() => u("Gradle", Vec::new()),

@@ -210,7 +210,7 @@ fn check_yarn(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let mut finding = Finding::new(range, "Yarn's download cache stays in this layer; add `&& yarn cache clean` to this RUN");
         if let Some(edit) = append_command(ctx, ins, &cmd.range, "yarn cache clean") {
-            finding = finding.with_fix(Fix::unsafe_("Run `yarn cache clean` at the end of the RUN", vec![edit]));
+            finding = finding.with_fix(Fix::unsafe_("Run `yarn cache clean` at the end of the RUN (unsafe: later RUNs no longer find the cache)", vec![edit]));
         }
         out.push(finding);
     }

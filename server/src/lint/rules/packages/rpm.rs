@@ -140,6 +140,8 @@ stages that only serve as a source for `COPY --from` (builder stages: their file
 ## Fix safety
 The fix appends `&& yum clean all` to the RUN (a last line for a heredoc script). It is safe:
 only caches are removed, and yum downloads metadata again when it next needs it.
+In a heredoc the added command can make a script of several commands: `heredoc-set-e`
+then asks for `set -e`.
 
 ## Differences from hadolint
 hadolint reports builder stages too (hadolint#929).
@@ -185,6 +187,8 @@ for `COPY --from` (builder stages: their files never ship).
 ## Fix safety
 The fix appends `&& dnf clean all` (`microdnf clean all` for microdnf) to the RUN (a last line
 for a heredoc script). It is safe: only caches are removed.
+In a heredoc the added command can make a script of several commands: `heredoc-set-e`
+then asks for `set -e`.
 
 ## Differences from hadolint
 hadolint reports builder stages too.
@@ -228,6 +232,8 @@ stages that only serve as a source for `COPY --from` (builder stages: their file
 ## Fix safety
 The fix appends `&& zypper clean` to the RUN (a last line for a heredoc script). It is safe:
 only caches are removed.
+In a heredoc the added command can make a script of several commands: `heredoc-set-e`
+then asks for `set -e`.
 
 ## Differences from hadolint
 hadolint reports builder stages too.

@@ -265,7 +265,7 @@ fn check_slim(ctx: &Context, out: &mut Vec<Finding>) {
     let mut finding = Finding::new(img.range.clone(), message);
     if let (true, Some((t, range)), None) = (fixable, &img.tag, &img.digest) {
         if plain_version(t) {
-            finding = finding.with_fix(Fix::unsafe_(format!("Use `{shown}`"), vec![Edit { range: range.clone(), text: smaller }]));
+            finding = finding.with_fix(Fix::unsafe_(format!("Use `{shown}` (unsafe: the smaller image lacks some packages)"), vec![Edit { range: range.clone(), text: smaller }]));
         }
     }
     out.push(finding);

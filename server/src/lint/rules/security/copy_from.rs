@@ -200,7 +200,7 @@ fn check_link(ctx: &Context, out: &mut Vec<Finding>) {
                 ins.keyword_range.clone(),
                 format!("Add `--link` so the files copied from `{from_text}` form an independent layer that survives base image changes"),
             )
-            .with_fix(Fix::unsafe_("Add `--link`", vec![Edit { range: at..at, text: "--link ".into() }])),
+            .with_fix(Fix::unsafe_("Add `--link` (unsafe: the files no longer follow symlinks or see files already at the destination)", vec![Edit { range: at..at, text: "--link ".into() }])),
         );
     }
 }

@@ -57,7 +57,7 @@ fn missing_user_fix_follows_the_distro() {
     let f = run(rule, alpine);
     assert_eq!(
         fixed(alpine, &f[0]),
-        "FROM node:20-alpine\nCOPY . /app\nRUN addgroup -S app && adduser -S -G app app\nUSER app\nENTRYPOINT [\"node\"]\nCMD [\"/app/index.js\"]\n"
+        "FROM node:20-alpine\nCOPY . /app\nRUN addgroup -S -g 10001 app && adduser -S -u 10001 -G app app\nUSER 10001:10001\nENTRYPOINT [\"node\"]\nCMD [\"/app/index.js\"]\n"
     );
     // A build step after the CMD: at the end of the stage, after the last instruction.
     let scratch = "FROM golang:1.23 AS b\nRUN go build -o /app\nFROM scratch\nCMD [\"/app\"]\nCOPY --from=b /app /app";
@@ -65,12 +65,18 @@ fn missing_user_fix_follows_the_distro() {
     assert_eq!(text_at(scratch, &f[0]), "scratch");
     assert_eq!(fixed(scratch, &f[0]), format!("{scratch}\nUSER 65534:65534"));
     let distroless = "FROM gcr.io/distroless/base-debian12\nCOPY app /app\n";
-    assert_eq!(fixed(distroless, &run(rule, distroless)[0]), "FROM gcr.io/distroless/base-debian12\nCOPY app /app\nUSER nonroot\n");
+    assert_eq!(fixed(distroless, &run(rule, distroless)[0]), "FROM gcr.io/distroless/base-debian12\nCOPY app /app\nUSER 65532:65532\n");
     // A CMD followed by a build step: the user goes at the end so the RUN keeps root.
     let late = "FROM ubuntu:24.04\nCMD [\"app\"]\nRUN apt-get update\n";
     assert_eq!(
         fixed(late, &run(rule, late)[0]),
-        "FROM ubuntu:24.04\nCMD [\"app\"]\nRUN apt-get update\nRUN groupadd --system app && useradd --system --gid app --no-create-home app\nUSER app\n"
+        "FROM ubuntu:24.04\nCMD [\"app\"]\nRUN apt-get update\nRUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-create-home app\nUSER 10001:10001\n"
+    );
+    // In a lower-case CRLF file, lower-case lines ending in CRLF.
+    let crlf = "from alpine:3.20\r\ncmd [\"app\"]\r\n";
+    assert_eq!(
+        fixed(crlf, &run(rule, crlf)[0]),
+        "from alpine:3.20\r\nrun addgroup -S -g 10001 app && adduser -S -u 10001 -G app app\r\nuser 10001:10001\r\ncmd [\"app\"]\r\n"
     );
     // Known non-root bases, variables and Windows are skipped.
     assert!(run(rule, "FROM gcr.io/distroless/static-debian12:nonroot\n").is_empty());

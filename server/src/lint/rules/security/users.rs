@@ -96,21 +96,25 @@ CMD ["python", "/app/main.py"]
 ```dockerfile
 FROM python:3.12-slim
 COPY . /app
-RUN groupadd --system app && useradd --system --gid app --no-create-home app
-USER app
+RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-create-home app
+USER 10001:10001
 CMD ["python", "/app/main.py"]
 ```
 
 ## Fix safety
 The fix inserts, before the final `CMD`/`ENTRYPOINT` (or at the end of the stage), the lines
 that create and switch to a user the way the base image's distribution does:
-* Alpine and BusyBox: `RUN addgroup -S app && adduser -S -G app app` and `USER app`;
-* Debian, Ubuntu and the official language images (the default): `RUN groupadd --system app
-  && useradd --system --gid app --no-create-home app` and `USER app`;
-* distroless: `USER nonroot` (the image already has that user);
+* Alpine and BusyBox: `RUN addgroup -S -g 10001 app && adduser -S -u 10001 -G app app` and
+  `USER 10001:10001`;
+* Debian, Ubuntu and the official language images (the default): `RUN groupadd --system
+  --gid 10001 app && useradd --system --uid 10001 --gid app --no-create-home app` and
+  `USER 10001:10001`;
+* distroless: `USER 65532:65532` (the image's `nonroot` user);
 * `scratch`: `USER 65534:65534` (nobody; there is no `/etc/passwd` to add a user to).
 
-It is unsafe: the application loses write access to files owned by root (caches, PID files,
+The user is written by its numeric UID and GID, so `non-numeric-user` has nothing to add
+and Kubernetes' `runAsNonRoot` can verify it. The added RUN may follow another short RUN;
+`consecutive-run` then offers to merge them. It is unsafe: the application loses write access to files owned by root (caches, PID files,
 ports below 1024), and the distribution guess may be wrong for custom base images.
 "#,
     opt_in: false,
@@ -300,11 +304,19 @@ fn check_missing_user(ctx: &Context, out: &mut Vec<Finding>) {
     if drops_root_itself(ctx, &chain, img) {
         return;
     }
+    // In the file's case and line ending, so `instruction-casing` has nothing to add either.
+    let case_of = |upper: bool| ctx.df.instructions.iter().filter(|i| i.keyword.chars().all(|c| if upper { !c.is_ascii_lowercase() } else { !c.is_ascii_uppercase() })).count();
+    let lower = case_of(false) > case_of(true);
+    let (run, user) = if lower { ("run", "user") } else { ("RUN", "USER") };
+    let nl = if ctx.text.contains("\r\n") { "\r\n" } else { "\n" };
     let lines = match distro(img) {
-        Distro::Scratch => "USER 65534:65534\n".to_string(),
-        Distro::Distroless => "USER nonroot\n".to_string(),
-        Distro::Alpine => "RUN addgroup -S app && adduser -S -G app app\nUSER app\n".to_string(),
-        Distro::Debian => "RUN groupadd --system app && useradd --system --gid app --no-create-home app\nUSER app\n".to_string(),
+        Distro::Scratch => format!("{user} 65534:65534{nl}"),
+        // Numeric, so that `non-numeric-user` does not flag the fix's own line.
+        Distro::Distroless => format!("{user} 65532:65532{nl}"),
+        Distro::Alpine => format!("{run} addgroup -S -g 10001 app && adduser -S -u 10001 -G app app{nl}{user} 10001:10001{nl}"),
+        Distro::Debian => {
+            format!("{run} groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-create-home app{nl}{user} 10001:10001{nl}")
+        }
     };
     let instructions = ctx.df.stage_instructions(final_stage);
     let base = final_stage.instructions.start;
@@ -321,7 +333,7 @@ fn check_missing_user(ctx: &Context, out: &mut Vec<Finding>) {
         }
         None => {
             let end = final_stage.range.end;
-            Edit { range: end..end, text: format!("\n{}", lines.trim_end_matches('\n')) }
+            Edit { range: end..end, text: format!("{nl}{}", lines.trim_end_matches(['\r', '\n'])) }
         }
     };
     let who = match distro(img) {
@@ -333,7 +345,7 @@ fn check_missing_user(ctx: &Context, out: &mut Vec<Finding>) {
             final_stage.image.range.clone(),
             format!("The final stage never sets USER and {who}; add a non-root USER"),
         )
-        .with_fix(Fix::unsafe_("Create and switch to a non-root user", vec![edit])),
+        .with_fix(Fix::unsafe_("Create and switch to a non-root user (unsafe: the process loses write access to root's files)", vec![edit])),
     );
 }
 
@@ -406,7 +418,7 @@ fn check_non_numeric(ctx: &Context, out: &mut Vec<Finding>) {
         if let (Some(u), Some(g)) = (u, g.unwrap_or(Some(String::new()))) {
             let text = if group.is_some() { format!("{u}:{g}") } else { u };
             let whole = spec_range(user, group);
-            finding = finding.with_fix(Fix::unsafe_(format!("Use `USER {text}`"), vec![Edit { range: whole, text }]));
+            finding = finding.with_fix(Fix::unsafe_(format!("Use `USER {text}` (unsafe: assumes the image's `nonroot` user is 65532)"), vec![Edit { range: whole, text }]));
         }
     }
     out.push(finding);

@@ -43,9 +43,14 @@ gets no path.
 
 ## Fix safety
 Offered when the RUN starts with `cd <dir> && …` and the directory's absolute path is known:
-the `cd` becomes a `WORKDIR /absolute/dir` line before the RUN. The fix is unsafe: WORKDIR persists for every
+the `cd` becomes a `WORKDIR /absolute/dir` line before the RUN. When the `cd` is in the middle
+of an `&&` chain (`mkdir -p /src && cd /src && make`), the RUN is split there: `RUN mkdir -p
+/src`, `WORKDIR /src`, `RUN make` (the RUN's flags on both); its title says when the commands
+after the `cd` relied on shell state (a variable, `export`, `set`) set before it. The fix is unsafe: WORKDIR persists for every
 later instruction of the stage (and creates the directory when it is missing), so relative
 paths in later COPY/RUN/CMD instructions resolve differently.
+The RUN left before a split may follow another short RUN: `consecutive-run` then offers
+to merge them.
 
 ## Differences from hadolint
 A `cd` inside a subshell, `( cd docs && make html )`, or a command substitution,
@@ -104,7 +109,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             };
             let mut finding = Finding::new(cd.name_range.clone(), msg);
             if first {
-                if let Some(fix) = target.as_deref().and_then(|t| workdir_fix(ctx, ins, cd, t)) {
+                let fix = target.as_deref().and_then(|t| {
+                    workdir_fix(ctx, ins, cd, t).or_else(|| {
+                        let plain = cd.args.len() == 1 && plain_dir(ctx.src(&cd.args[0].range), &cd.args[0].value);
+                        plain.then(|| crate::actions::split_cd::split(ctx.text, ctx.df, run, i, cd, t)).flatten()
+                    })
+                });
+                if let Some(fix) = fix {
                     finding = finding.with_fix(fix);
                 }
             }
@@ -151,7 +162,7 @@ fn workdir_fix(ctx: &Context, ins: &Instruction, cd: &Command, target: &str) -> 
     let indent = indentation(text, ins.range.start);
     let kw = if ins.keyword.chars().any(|c| c.is_ascii_lowercase()) { "workdir" } else { "WORKDIR" };
     Some(Fix::unsafe_(
-        format!("Replace `cd {}` with `WORKDIR {target}`", dir.value),
+        format!("Replace `cd {}` with `WORKDIR {target}` (unsafe: WORKDIR stays for later instructions)", dir.value),
         vec![
             Edit { range: ins.range.start..ins.range.start, text: format!("{kw} {target}\n{indent}") },
             Edit { range: cd.range.start..rest_start, text: String::new() },

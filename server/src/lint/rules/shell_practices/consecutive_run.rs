@@ -40,11 +40,17 @@ EOF
 ```
 
 ## Fix safety
-The fix joins the RUN to the previous one with ` && \`. It is offered only for shell-form RUNs
-without comments between or inside them, when the joined script means the same (the second RUN
-is a single `&&` chain). It is safe unless the first RUN changes the shell's state (`cd`,
-`export`, `set`, `source`, variable assignments, …), which would now leak into the second
-script; then it is unsafe. Either way the layers change, which is the point.
+The fix merges this RUN into the one before it (same stage, same flags, shell form, no
+heredoc, only comments between them), joined with ` && \` and continuation lines indented
+under the first; the comments between them move above it. "Fix all" and `check --fix` merge a
+longer run of RUNs pair by pair; the refactor "Merge RUN layers" on a RUN or a selection
+merges the whole run at once. It keeps
+the meaning: a RUN that changes the shell's state (`cd`, `export`, `set`, variables) runs in a
+subshell, `( … )`, so the state does not leak into the next one, and a RUN with `;` or `||`
+at its top level is grouped in `{ …; }` so the `&&` applies to all of it. The fix is safe; the
+layers change, which is the point. When the file already uses BuildKit syntax (a `# syntax=`
+directive or a heredoc), a second fix writes one `RUN <<EOF` heredoc with `set -e` and one
+command per line (offered only when `set -e` stops where the RUNs did).
 
 ## Differences from hadolint
 Long RUNs (more than two commands) and heredoc RUNs are not flagged: they are usually grouped
@@ -53,67 +59,6 @@ on purpose.
     opt_in: false,
     check,
 };
-
-/// Shell state a script leaves behind for the commands after it.
-const STATEFUL: &[&str] = &[
-    "cd", "pushd", "popd", "export", "set", "unset", "source", ".", "umask", "shopt", "alias", "trap", "exit", "ulimit", "declare",
-    "typeset", "readonly", "local", "eval", "exec",
-];
-
-/// Shape of a script, for joining it with `&&`.
-struct Shape {
-    /// One top-level statement, no comments, no syntax error.
-    single: bool,
-    /// Its top-level operators are all `&&`.
-    and_only: bool,
-    /// Sets a shell variable (`A=1` on its own, `declare`).
-    assigns: bool,
-}
-
-fn shape(script: &crate::shell::Script) -> Option<Shape> {
-    let tree = crate::shell::parse_bash(&script.text)?;
-    let root = tree.root_node();
-    if root.has_error() {
-        return None;
-    }
-    let mut c = root.walk();
-    let statements: Vec<tree_sitter::Node> = root.named_children(&mut c).collect();
-    let mut comments = false;
-    let mut assigns = false;
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "comment" => comments = true,
-            "declaration_command" => assigns = true,
-            "variable_assignment" if n.parent().is_some_and(|p| p.kind() != "command") => assigns = true,
-            _ => {}
-        }
-        let mut c = n.walk();
-        stack.extend(n.children(&mut c));
-    }
-    // `a &` puts a lone `&` token at the top level.
-    let mut c = root.walk();
-    let background = root.children(&mut c).any(|n| n.kind() == "&");
-    let single = statements.len() == 1 && !comments && !background;
-    let mut and_only = true;
-    if let Some(first) = statements.first() {
-        let mut lists = vec![*first];
-        while let Some(n) = lists.pop() {
-            if n.kind() != "list" {
-                continue;
-            }
-            let mut c = n.walk();
-            for child in n.children(&mut c) {
-                if child.kind() == "list" {
-                    lists.push(child);
-                } else if !child.is_named() && child.kind() != "&&" {
-                    and_only = false;
-                }
-            }
-        }
-    }
-    Some(Shape { single, and_only, assigns })
-}
 
 fn flags_text<'a>(ctx: &'a Context, ins: &Instruction) -> Vec<&'a str> {
     ins.flags.iter().map(|f| ctx.src(&f.range)).collect()
@@ -126,9 +71,16 @@ fn short_shell_run(ctx: &Context, i: usize) -> bool {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    // Asked once per lint run, not per finding (a file of thousands of short RUNs).
+    let buildkit = crate::actions::merge_run::uses_buildkit_syntax(ctx.df);
     for stage in &ctx.df.stages {
+        // Asked once per stage (a SHELL in the stage is rare; then per finding after it).
+        let mut posix: Option<bool> = None;
         // The first instruction of a stage is its FROM: every later one has a predecessor in it.
         for i in stage.instructions.clone().skip(1) {
+            if ctx.df.instructions[i].kind == Kind::Shell {
+                posix = None;
+            }
             if !short_shell_run(ctx, i) || !short_shell_run(ctx, i - 1) {
                 continue;
             }
@@ -141,31 +93,20 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 format!("Consecutive RUN instructions: combine with the RUN on line {} to save a layer", ctx.line_number(prev.range.start)),
             )
             .with_related(prev.keyword_range.clone(), "previous RUN");
-            if let Some(fix) = merge_fix(ctx, i - 1, i) {
-                finding = finding.with_fix(fix);
-            }
+            let posix = *posix.get_or_insert_with(|| crate::actions::merge_run::stage_shell_is_posix(ctx.df, i));
+            let mut fixes = merge_fixes(ctx, i, posix, buildkit).into_iter();
+            finding.fix = fixes.next();
+            finding.alternatives.extend(fixes);
             out.push(finding);
         }
     }
 }
 
-fn merge_fix(ctx: &Context, p: usize, c: usize) -> Option<Fix> {
-    let (prev, cur) = (&ctx.df.instructions[p], &ctx.df.instructions[c]);
-    let (Args::Shell(_), Args::Shell(cur_shell)) = (&prev.args, &cur.args) else { return None };
-    if !ctx.text[prev.range.end..cur.range.start].trim().is_empty() {
-        return None;
-    }
-    let (prev_script, cur_script) = (ctx.runs[p].scripts.first()?, ctx.runs[c].scripts.first()?);
-    let (a, b) = (shape(prev_script)?, shape(cur_script)?);
-    let prev_end = prev_script.text.trim_end();
-    if !a.single || !b.single || !b.and_only || prev_end.ends_with([';', '&']) {
-        return None;
-    }
-    let body = &ctx.text[cur_shell.range.clone()];
-    let cur_start = cur_shell.range.start + (body.len() - body.trim_start().len());
-    let stateful = a.assigns || ctx.runs[p].commands.iter().any(|cmd| STATEFUL.contains(&cmd.program()));
-    let indent = indentation(ctx.text, prev.range.start);
-    let edit = Edit { range: prev.range.end..cur_start, text: format!(" && {}\n{indent}    ", ctx.df.escape) };
-    let title = format!("Join with the RUN on line {}", ctx.line_number(prev.range.start));
-    Some(if stateful { Fix::unsafe_(title, vec![edit]) } else { Fix::safe(title, vec![edit]) })
+/// The merge of this RUN and the one before it (see `actions::merge_run`), and the heredoc form
+/// when the file already uses BuildKit syntax.
+fn merge_fixes(ctx: &Context, c: usize, posix: bool, buildkit: bool) -> Vec<Fix> {
+    use crate::actions::merge_run::{merge_forms, pair_at, Form};
+    let Some(pair) = pair_at(ctx.text, ctx.df, c, posix) else { return Vec::new() };
+    let forms: &[Form] = if buildkit { &[Form::Chain, Form::Heredoc] } else { &[Form::Chain] };
+    merge_forms(ctx.text, ctx.df, &ctx.runs, pair, forms).into_iter().flatten().collect()
 }

@@ -1,6 +1,7 @@
 //! `deps-manifest-first`: copy the dependency manifest and install before copying the sources.
 
 use super::*;
+use crate::actions::reorder_copy::{copy_lines, fix, manifests, Plan};
 
 pub static RULE: Rule = Rule {
     id: "deps-manifest-first",
@@ -50,9 +51,20 @@ The manifests per ecosystem: `requirements.txt` (pip), `pyproject.toml` + `poetr
 (`gradle dependencies`; with the wrapper also `gradlew` and `gradle/`).
 The diagnostic message gives the exact lines for your Dockerfile.
 
+## Fix safety
+The fix inserts `COPY <manifests> <dest>` and a RUN with the install (or the download step
+before a build: `go mod download`, `cargo fetch`, `poetry install --no-root`, …) before the
+whole-context COPY, with that COPY's flags (`--chown`, `--chmod`, `--link`) and destination and
+the RUN's flags, so the install sees the same paths under the same WORKDIR. When the build
+context is on disk only the manifests that exist there are copied (and there is no fix when the
+main one is missing); otherwise the ecosystem's usual pair. A RUN that is just the install moves
+up; a longer one stays after the whole-context COPY. The fix is unsafe: the install no longer
+sees the other sources (a `postinstall` script, a path dependency, a workspace member), and no
+fix is offered for `pip install .`, which needs the whole project.
+The inserted install RUN is one more place `cache-mount` suggests a cache mount.
+
 ## Differences from hadolint
-hadolint has no such rule. There is no automatic fix: which files the install needs, and how
-to split it from the build, depends on the project.
+hadolint has no such rule.
 "#,
     opt_in: false,
     check,
@@ -177,41 +189,6 @@ fn with_flag(ctx: &Context, cmd: &Command, flag: &str) -> String {
     }
 }
 
-/// The COPY lines (sources, destination) that put the manifests where the install expects
-/// them: files grouped by directory, a directory (`gradle/`) on its own line.
-fn copy_lines(manifests: &[String], dest: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for m in manifests {
-        let (src, to) = if m.ends_with('/') {
-            (m.clone(), format!("{dest}{m}"))
-        } else if let Some(abs) = m.strip_prefix('/') {
-            // An absolute path: the context file is its path under the COPY destination.
-            let inside = format!("/{abs}").strip_prefix(dest).map(str::to_string);
-            match inside {
-                Some(rel) => {
-                    let dir = rel.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
-                    (rel.clone(), format!("{dest}{dir}"))
-                }
-                None => {
-                    let (dir, base) = m.rsplit_once('/').unwrap_or(("", m));
-                    (base.to_string(), format!("{dir}/"))
-                }
-            }
-        } else {
-            let dir = m.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
-            (m.clone(), format!("{dest}{dir}"))
-        };
-        match out.iter_mut().find(|(_, t)| *t == to && !src.ends_with('/')) {
-            Some((srcs, _)) if !srcs.ends_with('/') => {
-                srcs.push(' ');
-                srcs.push_str(&src);
-            }
-            _ => out.push((src, to)),
-        }
-    }
-    out
-}
-
 /// COPY/ADD of the whole build context (`.` or `./` as a source, not `--from`).
 fn copies_whole_context(ins: &Instruction) -> bool {
     if !matches!(ins.kind, Kind::Copy | Kind::Add) || ins.flag("from").is_some() || ins.is_exec_form() || !ins.heredocs.is_empty() {
@@ -230,8 +207,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             }
             let found = stage_runs(ctx, stage)
                 .filter(|(i, _, _)| *i > ci)
-                .find_map(|(_, _, run)| run.commands.iter().find_map(|c| install_of(ctx, c).map(|inst| (c, inst))));
-            let Some((cmd, install)) = found else { continue };
+                .find_map(|(ri, _, run)| run.commands.iter().find_map(|c| install_of(ctx, c).map(|inst| (ri, c, inst))));
+            let Some((ri, cmd, install)) = found else { continue };
             // The same ecosystem's dependencies were installed before the whole-context COPY.
             let earlier = stage_runs(ctx, stage)
                 .filter(|(i, _, _)| *i < ci)
@@ -255,8 +232,12 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 None => lines.push_str(" and a RUN installing the dependencies it lists"),
             }
             let whole = ctx.src(&copy.range).split_whitespace().collect::<Vec<_>>().join(" ");
-            out.push(
-                Finding::new(
+            let reorder = install.prep.as_deref().and_then(|prep| {
+                let files = manifests(install.family, &install.manifests, ctx.options.context_manifests.as_deref())?;
+                let plan = Plan { copy: ci, run: ri, lines: copy_lines(&files, &dest), prep, prep_is_command: *prep == one_line(ctx, cmd) };
+                fix(ctx.text, ctx.df, &ctx.runs, &plan)
+            });
+            let finding = Finding::new(
                     copy.range.clone(),
                     format!(
                         "`{whole}` copies the whole build context before `{}` (line {}), so any source change fetches all dependencies again; put {lines} before it",
@@ -264,8 +245,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                         ctx.line_number(cmd.name_range.start)
                     ),
                 )
-                .with_related(cmd.range.clone(), "dependencies are installed here"),
-            );
+                .with_related(cmd.range.clone(), "dependencies are installed here");
+            out.push(match reorder {
+                Some(f) => finding.with_fix(f),
+                None => finding,
+            });
         }
     }
 }

@@ -133,7 +133,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 let at = sub.range.end;
                 out.push(
                     Finding::new(range, format!("`{shown}` installs dev dependencies into the final image; add `--omit=dev`"))
-                        .with_fix(Fix::unsafe_("Add `--omit=dev`", vec![Edit { range: at..at, text: " --omit=dev".into() }])),
+                        .with_fix(Fix::unsafe_("Add `--omit=dev` (unsafe: dev dependencies are no longer installed)", vec![Edit { range: at..at, text: " --omit=dev".into() }])),
                 );
             }
         }

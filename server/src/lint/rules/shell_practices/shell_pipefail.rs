@@ -45,6 +45,8 @@ not, so it is the only fix when the stage's SHELL is bash/zsh/ash or the base im
 Alpine/BusyBox. Otherwise the first fix inserts `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`
 before the RUN, which needs bash in the image and switches every later RUN of the stage to bash.
 Either way a pipeline that used to "succeed" may now fail the build, which is the point.
+In a heredoc of one command the added line makes two: `heredoc-set-e` then asks for
+`set -e`.
 
 ## When it is not reported
 A pipe whose left side only writes text it was given (`echo`/`printf` into `sha256sum -c`,
@@ -183,7 +185,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let indent = indentation(ctx.text, ins.range.start);
             let kw = if ins.keyword.chars().any(|c| c.is_ascii_lowercase()) { "shell" } else { "SHELL" };
             Fix::unsafe_(
-                "Insert `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before the RUN",
+                "Insert `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before the RUN (unsafe: later RUNs use bash, and a failing command in a pipe fails them)",
                 vec![Edit {
                     range: ins.range.start..ins.range.start,
                     text: format!("{kw} [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n{indent}"),
@@ -215,7 +217,7 @@ fn set_fix(ctx: &Context, ins: &Instruction, pipe: &Range<usize>) -> Option<Fix>
             at = text[body.clone()].find('\n').map_or(body.end, |n| body.start + n + 1);
         }
         return Some(Fix::unsafe_(
-            "Add `set -o pipefail` at the top of the heredoc",
+            "Add `set -o pipefail` at the top of the heredoc (unsafe: a failing command in a pipe now fails the RUN)",
             vec![Edit { range: at..at, text: "set -o pipefail\n".into() }],
         ));
     }
@@ -225,5 +227,5 @@ fn set_fix(ctx: &Context, ins: &Instruction, pipe: &Range<usize>) -> Option<Fix>
     }
     let body = &text[shell.range.clone()];
     let at = shell.range.start + (body.len() - body.trim_start().len());
-    Some(Fix::unsafe_("Add `set -o pipefail && ` to the RUN", vec![Edit { range: at..at, text: "set -o pipefail && ".into() }]))
+    Some(Fix::unsafe_("Add `set -o pipefail && ` to the RUN (unsafe: a failing command in a pipe now fails the RUN)", vec![Edit { range: at..at, text: "set -o pipefail && ".into() }]))
 }

@@ -69,7 +69,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if alone && plain {
             let kw = if ins.keyword.chars().any(|c| c.is_ascii_lowercase()) { "shell" } else { "SHELL" };
             finding = finding.with_fix(Fix::unsafe_(
-                format!("Replace with `SHELL [\"{source}\", \"-c\"]`"),
+                format!("Replace with `SHELL [\"{source}\", \"-c\"]` (unsafe: every later RUN uses that shell)"),
                 vec![Edit { range: ins.range.clone(), text: format!("{kw} [\"{source}\", \"-c\"]") }],
             ));
         }

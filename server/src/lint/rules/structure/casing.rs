@@ -97,12 +97,20 @@ fn check_instructions(ctx: &Context, out: &mut Vec<Finding>) {
         if *kw == want {
             continue;
         }
+        // A FROM's `AS` follows its case (`from-as-casing`): rewritten in the same fix.
+        let mut edits = vec![Edit { range: ins.keyword_range.clone(), text: want.to_string() }];
+        if let Some(as_range) = ins.from_args().and_then(|f| f.as_keyword.clone()) {
+            let as_want = super::cased_like(&want, "AS");
+            if ctx.src(&as_range) != as_want {
+                edits.push(Edit { range: as_range, text: as_want });
+            }
+        }
         out.push(
             Finding::new(
                 ins.keyword_range.clone(),
                 format!("`{kw}` should be {case} case like most instructions in this file: `{want}`"),
             )
-            .with_fix(Fix::replace(format!("Write `{want}`"), ins.keyword_range.clone(), want)),
+            .with_fix(Fix::safe(format!("Write `{want}`"), edits)),
         );
     }
 }

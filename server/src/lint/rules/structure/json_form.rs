@@ -35,6 +35,8 @@ ENTRYPOINT ["/usr/local/bin/app", "--serve"]
 ## Fix safety
 The fix rewrites the array with double quotes. It is unsafe: the instruction switches from
 shell form to exec form, which is what was meant but changes what runs.
+In exec form the command is seen by the other rules (`pip-pin`, `apt-pin`, …), which may
+flag it.
 
 ## Differences from hadolint
 hadolint only reports these indirectly, as shell-form CMD (DL3025). `SHELL ['…']` is a
@@ -145,7 +147,7 @@ fn check_single_quotes(ctx: &Context, out: &mut Vec<Finding>) {
         );
         if let Some(items) = single_quoted_list(ctx.src(&range)) {
             let json: Vec<String> = items.iter().map(|s| serde_json::to_string(s).expect("strings serialize")).collect();
-            f = f.with_fix(Fix::unsafe_("Use double quotes (exec form)", vec![Edit { range, text: format!("[{}]", json.join(", ")) }]));
+            f = f.with_fix(Fix::unsafe_("Use double quotes (unsafe: exec form, no shell runs the command)", vec![Edit { range, text: format!("[{}]", json.join(", ")) }]));
         }
         out.push(f);
     }
@@ -242,8 +244,8 @@ fn exec_fix(ctx: &Context, range: &Range<usize>) -> Option<Fix> {
             words.remove(0);
         }
         let text = json(&words);
-        return Some(Fix::unsafe_(format!("Convert to exec form: {text}"), vec![Edit { range: range.clone(), text }]));
+        return Some(Fix::unsafe_(format!("Convert to exec form: {text} (unsafe: signals reach the process; no shell expansion)"), vec![Edit { range: range.clone(), text }]));
     }
     let text = json(&["/bin/sh", "-c", &joined]);
-    Some(Fix::unsafe_("Make the shell explicit: [\"/bin/sh\", \"-c\", …]", vec![Edit { range: range.clone(), text }]))
+    Some(Fix::unsafe_("Make the shell explicit: [\"/bin/sh\", \"-c\", …] (unsafe: ignores a SHELL instruction)", vec![Edit { range: range.clone(), text }]))
 }

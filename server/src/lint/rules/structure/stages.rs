@@ -296,21 +296,27 @@ fn check_as_keyword(ctx: &Context, out: &mut Vec<Finding>) {
     for ins in ctx.df.instructions.iter().filter(|i| i.kind == Kind::From) {
         let Some(words) = stray_words(ctx, ins) else { continue };
         let as_kw = super::cased_like(&ins.keyword, "AS");
+        // Naming the stage is no fix when another stage has the name.
+        let taken = |name: &str| ctx.df.stages.iter().any(|s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(name)));
         match words.as_slice() {
             [(kw, kw_range), (name, _)] if !kw.eq_ignore_ascii_case("as") && valid_stage_name(name) => {
-                out.push(
-                    Finding::new(kw_range.clone(), format!("Expected `AS` before the stage name `{name}`, found `{kw}`"))
-                        .with_fix(Fix::unsafe_(format!("Replace `{kw}` with `{as_kw}`"), vec![Edit { range: kw_range.clone(), text: as_kw }])),
-                );
+                let f = Finding::new(kw_range.clone(), format!("Expected `AS` before the stage name `{name}`, found `{kw}`"));
+                out.push(if taken(name) {
+                    f
+                } else {
+                    f.with_fix(Fix::unsafe_(format!("Replace `{kw}` with `{as_kw}` (unsafe: names the stage `{name}`)"), vec![Edit { range: kw_range.clone(), text: as_kw }]))
+                });
             }
             [(name, range)] if !name.eq_ignore_ascii_case("as") && valid_stage_name(name) => {
-                out.push(
-                    Finding::new(range.clone(), format!("Unexpected `{name}` after the image; to name the stage, write `{as_kw} {name}`"))
-                        .with_fix(Fix::unsafe_(
-                            format!("Insert `{as_kw}` before `{name}`"),
-                            vec![Edit { range: range.start..range.start, text: format!("{as_kw} ") }],
-                        )),
-                );
+                let f = Finding::new(range.clone(), format!("Unexpected `{name}` after the image; to name the stage, write `{as_kw} {name}`"));
+                out.push(if taken(name) {
+                    f
+                } else {
+                    f.with_fix(Fix::unsafe_(
+                        format!("Insert `{as_kw}` before `{name}` (unsafe: names the stage `{name}`)"),
+                        vec![Edit { range: range.start..range.start, text: format!("{as_kw} ") }],
+                    ))
+                });
             }
             _ => {}
         }

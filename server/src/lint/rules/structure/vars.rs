@@ -162,6 +162,8 @@ FROM --platform=$BUILDPLATFORM golang:1.23 AS tools
 Replacing a misspelt name with the suggestion is unsafe (the image changes). Declaring
 `ARG VAR` without a default before the first FROM is safe: the build without `--build-arg`
 is unchanged, and the argument starts to work.
+The declared ARG has no default: `invalid-default-arg-in-from` then asks for one (or
+pass it with `--build-arg`).
 
 ## Differences from BuildKit
 `${VAR:-default}` and the other forms that handle an unset variable are not flagged.
@@ -227,7 +229,7 @@ fn check_self_reference(ctx: &Context, out: &mut Vec<Finding>) {
                 // Split where the pairs meet, unless a comment line sits in between.
                 if !ctx.text[prev_end..pair.range.start].contains('#') {
                     f = f.with_fix(Fix::unsafe_(
-                        format!("Split into two {kw} instructions"),
+                        format!("Split into two {kw} instructions (unsafe: the later value now sees the earlier one)"),
                         vec![Edit { range: prev_end..pair.range.start, text: format!("\n{kw} ") }],
                     ));
                 }
@@ -325,7 +327,7 @@ fn check_undefined(ctx: &Context, out: &mut Vec<Finding>) {
                             format!("`{name}` is set automatically in FROM lines only; a stage sees it after declaring `{kw} {name}`")
                         },
                     )
-                    .with_fix(Fix::unsafe_(format!("Declare `{kw} {name}` in this stage"), vec![declare_in_stage(ctx, stage, &format!("{kw} {name}"))])),
+                    .with_fix(Fix::unsafe_(format!("Declare `{kw} {name}` in this stage (unsafe: the variable now has a value here)"), vec![declare_in_stage(ctx, stage, &format!("{kw} {name}"))])),
                 );
                 continue;
             }
@@ -361,7 +363,7 @@ fn check_undefined(ctx: &Context, out: &mut Vec<Finding>) {
                 format!("`{name}` is a global ARG, which a stage only sees after declaring it again: add `{kw} {name}` to this stage"),
             )
             .with_related(g.key.range.clone(), "declared before the first FROM here")
-            .with_fix(Fix::unsafe_(format!("Declare `{kw} {name}` in this stage"), vec![declare_in_stage(ctx, stage, &format!("{kw} {name}"))]))
+            .with_fix(Fix::unsafe_(format!("Declare `{kw} {name}` in this stage (unsafe: the variable now has a value here)"), vec![declare_in_stage(ctx, stage, &format!("{kw} {name}"))]))
         } else {
             let mut candidates: Vec<&str> = u.visible.iter().map(String::as_str).filter(|c| is_variable_name(c)).collect();
             if !scratch {
@@ -382,7 +384,7 @@ fn check_undefined(ctx: &Context, out: &mut Vec<Finding>) {
                 Some(s) => {
                     let s = s.to_string();
                     Finding::new(u.range.clone(), format!("`${name}` is not declared with ARG or ENV; did you mean `${s}`?"))
-                        .with_fix(Fix::unsafe_(format!("Replace with `${s}`"), vec![Edit { range: u.range.clone(), text: s }]))
+                        .with_fix(Fix::unsafe_(format!("Replace with `${s}` (unsafe: another variable's value)"), vec![Edit { range: u.range.clone(), text: s }]))
                 }
                 None if base_image_may_set => Finding::new(
                     u.range.clone(),
@@ -436,7 +438,7 @@ fn check_undefined_in_from(ctx: &Context, out: &mut Vec<Finding>) {
         let f = match did_you_mean(name, candidates) {
             Some(s) => {
                 let mut f = Finding::new(u.range.clone(), format!("FROM argument `{name}` is not declared; did you mean `{s}`?"))
-                    .with_fix(Fix::unsafe_(format!("Replace with `{s}`"), vec![Edit { range: u.range.clone(), text: s.to_string() }]));
+                    .with_fix(Fix::unsafe_(format!("Replace with `{s}` (unsafe: another variable's value)"), vec![Edit { range: u.range.clone(), text: s.to_string() }]));
                 if !PREDEFINED_ARGS.iter().any(|(p, _)| *p == s) {
                     f.alternatives.extend(declare);
                 }

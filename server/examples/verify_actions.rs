@@ -1,0 +1,52 @@
+//! Fixes and refactors over real Dockerfiles (`actions::verify`): applying any single fix,
+//! fix-all or any refactor adds no syntax error, no fix adds a finding that was not there
+//! (except the trade-offs its rule's docs name), and merged RUNs run the same commands in
+//! order. The unit tests do this over the fixtures; CI over the corpus in `../shared/corpus`.
+//!
+//! ```sh
+//! cargo run --release -p dockls --example verify_actions -- ../shared/corpus
+//! ```
+//!
+//! Exit status 1 when any check fails (each is printed: file, what, the text after).
+
+use rayon::prelude::*;
+
+fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, out);
+        } else if p.extension().is_none_or(|x| x != "md") {
+            out.push(p);
+        }
+    }
+}
+
+fn main() {
+    let Some(root) = std::env::args().nth(1) else {
+        eprintln!("usage: verify_actions <folder>");
+        std::process::exit(2);
+    };
+    let mut paths = Vec::new();
+    files(std::path::Path::new(&root), &mut paths);
+    paths.sort();
+    let reports: Vec<_> = paths
+        .par_iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(p).ok()?;
+            let name = p.display().to_string();
+            Some(std::panic::catch_unwind(|| dockls::actions::verify::verify(&name, &text)).unwrap_or_else(|_| dockls::actions::verify::Report {
+                problems: vec![format!("{name}: panicked")],
+                ..Default::default()
+            }))
+        })
+        .collect();
+    let (fixes, refactors): (usize, usize) = reports.iter().fold((0, 0), |(f, r), x| (f + x.fixes, r + x.refactors));
+    let problems: Vec<&String> = reports.iter().flat_map(|r| &r.problems).collect();
+    for p in &problems {
+        println!("{p}\n");
+    }
+    println!("{} files: {fixes} fixes and {refactors} refactors applied, {} problems", reports.len(), problems.len());
+    std::process::exit(i32::from(!problems.is_empty()));
+}

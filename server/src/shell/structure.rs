@@ -1,0 +1,134 @@
+//! The top-level shape of a RUN's script, for the refactors that join, split or rewrite RUNs:
+//! its statements, the operators between them and what the script leaves behind (shell state).
+
+use std::ops::Range;
+
+use super::{parse_bash, Script};
+
+/// Commands that change the shell's state for the commands after them.
+pub const STATEFUL: &[&str] = &[
+    "cd", "pushd", "popd", "export", "set", "unset", "source", ".", "umask", "shopt", "alias", "trap", "exit", "ulimit", "declare",
+    "typeset", "readonly", "local", "eval", "exec", "enable", "hash", "builtin",
+];
+
+/// The top level of one script, with Dockerfile ranges.
+#[derive(Debug, Clone, Default)]
+pub struct TopLevel {
+    /// Each top-level statement (a command, pipeline, `&&`/`||` list, compound command).
+    pub statements: Vec<Range<usize>>,
+    /// The operators between and after statements (`;`, `&`, a line break) in script order.
+    pub separators: Vec<(String, Range<usize>)>,
+    /// With one statement that is an `&&` chain (or one command): its operands in order, as
+    /// ranges of the script's text (else empty).
+    pub chain: Vec<Range<usize>>,
+    /// Every top-level operand is a simple command (possibly redirected) or a pipeline of
+    /// simple commands: nothing that `set -e` treats differently from a plain command.
+    pub simple: bool,
+    /// Some statement uses `||`.
+    pub has_or: bool,
+    /// Some statement uses `&&`.
+    pub has_and: bool,
+    /// A shell comment (`# …`) inside the script.
+    pub comments: bool,
+    /// Sets a shell variable or runs a command in [`STATEFUL`] outside a subshell.
+    pub stateful: bool,
+}
+
+impl TopLevel {
+    /// One statement, joined by `&&` only (or a single command): `prev && this` means
+    /// "run this only after prev succeeded" with nothing else changed.
+    pub fn and_only(&self) -> bool {
+        self.statements.len() == 1 && !self.has_or && self.separators.iter().all(|(s, _)| s == ";" || s == "\n")
+    }
+
+    /// Ends with `&` (runs in the background): joining after it is a syntax error.
+    pub fn background(&self) -> bool {
+        self.separators.iter().any(|(s, _)| s == "&")
+    }
+}
+
+fn simple_command(n: tree_sitter::Node) -> bool {
+    match n.kind() {
+        "command" | "declaration_command" | "unset_command" | "test_command" | "negated_command" => true,
+        "redirected_statement" => n.child_by_field_name("body").is_none_or(simple_command),
+        "pipeline" => {
+            let mut c = n.walk();
+            let ok = n.named_children(&mut c).all(simple_command);
+            ok
+        }
+        _ => false,
+    }
+}
+
+/// Reads the top level of `script`; `None` when the script has a syntax error.
+pub fn top_level(script: &Script) -> Option<TopLevel> {
+    let tree = parse_bash(&script.text)?;
+    let root = tree.root_node();
+    if root.has_error() {
+        return None;
+    }
+    let mut out = TopLevel { simple: true, ..Default::default() };
+    let mut c = root.walk();
+    for child in root.children(&mut c) {
+        if child.kind() == "comment" {
+            out.comments = true;
+        } else if child.is_named() {
+            out.statements.push(script.map_range(child.byte_range()));
+        } else {
+            out.separators.push((child.kind().to_string(), script.map_range(child.byte_range())));
+        }
+    }
+    // Operands of the top-level lists.
+    let mut c = root.walk();
+    for statement in root.named_children(&mut c).filter(|n| n.kind() != "comment") {
+        let mut operands = Vec::new();
+        let mut lists = vec![statement];
+        let mut and_chain = true;
+        while let Some(n) = lists.pop() {
+            if n.kind() != "list" {
+                operands.push(n);
+                continue;
+            }
+            let mut c = n.walk();
+            let children: Vec<_> = n.children(&mut c).collect();
+            for child in children.iter().rev() {
+                if child.kind() == "&&" {
+                    out.has_and = true;
+                }
+                if child.kind() == "||" {
+                    out.has_or = true;
+                    and_chain = false;
+                } else if child.is_named() {
+                    lists.push(*child);
+                }
+            }
+        }
+        out.simple &= operands.iter().all(|n| simple_command(*n));
+        if and_chain && root.named_child_count() == 1 {
+            out.chain = operands.iter().map(|n| n.byte_range()).collect();
+        }
+    }
+    // Comments and state anywhere outside a subshell.
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "comment" => out.comments = true,
+            "subshell" | "command_substitution" | "process_substitution" => continue,
+            "declaration_command" | "unset_command" => out.stateful = true,
+            "variable_assignment" if n.parent().is_some_and(|p| p.kind() != "command") => out.stateful = true,
+            "command" => {
+                if let Some(name) = n.child_by_field_name("name") {
+                    let word = &script.text[name.byte_range()];
+                    if STATEFUL.contains(&word.rsplit('/').next().unwrap_or(word)) {
+                        out.stateful = true;
+                    }
+                }
+            }
+            "function_definition" => out.stateful = true,
+            _ => {}
+        }
+        let mut c = n.walk();
+        stack.extend(n.children(&mut c));
+    }
+    Some(out)
+}
