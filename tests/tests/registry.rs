@@ -17,6 +17,7 @@ fn settings(fake: &FakeRegistry, cache: &Path) -> Settings {
         mirrors: [("docker.io".to_string(), fake.url.clone())].into_iter().collect(),
         cache_dir: Some(cache.to_path_buf()),
         timeout: Duration::from_secs(5),
+        ..Settings::default()
     }
 }
 
