@@ -102,6 +102,7 @@ fn plain_http_mirrors_must_be_loopback() {
         mirrors: [("docker.io".to_string(), "http://192.0.2.1:5000".to_string())].into_iter().collect(),
         cache_dir: Some(cache.path().to_path_buf()),
         timeout: Duration::from_secs(1),
+        ..Settings::default()
     };
     assert!(matches!(Registry::new().platforms(&s, &image("multi:1.0")), Err(Error::Invalid(_))));
 }
@@ -196,4 +197,13 @@ fn language_server_shows_the_finding_after_the_background_fetch() {
         assert_eq!(later["params"]["version"], 1);
     }
     c.shutdown_and_exit();
+}
+
+#[test]
+fn tag_lists_follow_link_pages() {
+    let fake = FakeRegistry::start();
+    let cache = tempfile::tempdir().unwrap();
+    let tags = Registry::new().fetch_tags(&settings(&fake, cache.path()), &image("paged")).unwrap();
+    assert_eq!(tags.names, ["1.0", "1.1", "1.2", "1.3", "1.4"]);
+    assert_eq!(fake.count("/v2/library/paged/tags/list"), 4, "a 401, then three pages");
 }
