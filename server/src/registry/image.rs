@@ -241,6 +241,41 @@ impl Http {
     }
 }
 
+/// Seconds since the Unix epoch of an RFC 3339 time (`2024-05-01T10:00:00.123Z`; the offset
+/// is ignored: an age in days does not need it).
+pub fn epoch_seconds(time: &str) -> Option<u64> {
+    let num = |s: &str| -> Option<i64> { s.parse().ok() };
+    let (date, clock) = time.get(..19)?.split_once('T')?;
+    let mut d = date.splitn(3, '-');
+    let (y, m, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
+    let mut c = clock.splitn(3, ':');
+    let (h, min, sec) = (num(c.next()?)?, num(c.next()?)?, num(c.next()?)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || y < 1970 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + h * 3600 + min * 60 + sec).ok()
+}
+
+/// `3 days ago`, `5 months ago`: how old `time` (RFC 3339) is at `now` (epoch seconds).
+pub fn age(time: &str, now: u64) -> Option<String> {
+    let secs = now.checked_sub(epoch_seconds(time)?)?;
+    let (n, unit) = match secs {
+        s if s < 3600 => return Some("less than an hour ago".into()),
+        s if s < 86_400 => (s / 3600, "hour"),
+        s if s < 60 * 86_400 => (s / 86_400, "day"),
+        s if s < 730 * 86_400 => (s / (30 * 86_400), "month"),
+        s => (s / (365 * 86_400), "year"),
+    };
+    Some(format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" }))
+}
+
 fn header_digest(resp: &ureq::http::Response<ureq::Body>) -> Option<String> {
     resp.headers().get("docker-content-digest").and_then(|v| v.to_str().ok()).map(str::trim).filter(|d| d.starts_with("sha256:")).map(str::to_string)
 }
@@ -281,6 +316,19 @@ mod tests {
         assert_eq!(next_link(r#"<http://127.0.0.1:5000/v2/x>; rel=next"#, base).as_deref(), Some("http://127.0.0.1:5000/v2/x"));
         assert_eq!(next_link(r#"<https://evil.example/v2/x>; rel="next""#, base), None);
         assert_eq!(next_link(r#"</v2/x>; rel="prev""#, base), None);
+    }
+
+    #[test]
+    fn ages() {
+        assert_eq!(epoch_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(epoch_seconds("2024-05-01T10:00:00.5Z"), Some(1_714_557_600));
+        assert_eq!(epoch_seconds("yesterday"), None);
+        let now = 1_714_557_600;
+        assert_eq!(age("2024-04-28T10:00:00Z", now).as_deref(), Some("3 days ago"));
+        assert_eq!(age("2024-05-01T09:00:00Z", now).as_deref(), Some("1 hour ago"));
+        assert_eq!(age("2023-01-01T00:00:00Z", now).as_deref(), Some("16 months ago"));
+        assert_eq!(age("2020-01-01T00:00:00Z", now).as_deref(), Some("4 years ago"));
+        assert_eq!(age("2030-01-01T00:00:00Z", now), None, "in the future");
     }
 
     #[test]

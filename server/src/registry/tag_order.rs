@@ -1,7 +1,7 @@
 //! How tags are offered: versioned tags first, newest version first and, within one version
 //! line, the most specific first (`3.12.7-slim-bookworm`, `3.12-slim`, `3-slim`); versions
-//! compare as numbers (`3.10` after `3.9`), pre-releases (`rc1`, `-beta.2`) after their
-//! release; then named tags (`bookworm`, `lts`) by name; `latest` last.
+//! compare as numbers (`3.10` after `3.9`); then pre-releases (`3.13.0rc1`, `1.0.0-beta.2`) in
+//! the same order; then named tags (`bookworm`, `lts`) by name; `latest` last.
 
 use std::cmp::Ordering;
 
@@ -59,8 +59,9 @@ fn words(variant: &str) -> usize {
 /// The order tags are offered in (see the module docs).
 pub fn compare(a: &str, b: &str) -> Ordering {
     let rank = |t: &str| match t {
-        "latest" => 2,
-        _ if parts(t).numbers.is_empty() => 1,
+        "latest" => 3,
+        _ if parts(t).numbers.is_empty() => 2,
+        _ if parts(t).pre.is_some() => 1,
         _ => 0,
     };
     rank(a).cmp(&rank(b)).then_with(|| {
@@ -124,7 +125,7 @@ mod tests {
     fn most_specific_first_latest_last() {
         assert_eq!(
             sorted(&["latest", "3-slim", "3.12-slim", "bookworm", "3.12.7-slim-bookworm", "3.9", "3.10", "3.13.0rc1", "3.13.0", "3.12.7", "3.12.7-slim"]),
-            ["3.13.0", "3.13.0rc1", "3.12.7-slim-bookworm", "3.12.7-slim", "3.12.7", "3.12-slim", "3.10", "3.9", "3-slim", "bookworm", "latest"]
+            ["3.13.0", "3.12.7-slim-bookworm", "3.12.7-slim", "3.12.7", "3.12-slim", "3.10", "3.9", "3-slim", "3.13.0rc1", "bookworm", "latest"]
         );
     }
 

@@ -1,0 +1,151 @@
+//! Registry answers for requests (completion, hover, code actions): read from the cache at
+//! once, and what is missing or stale fetched on a background thread — never on the message
+//! loop, never twice at the same time, never when offline. A failed fetch is logged once and
+//! not retried for a while; the client's next request sees whatever has arrived.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use tower_lsp_server::ls_types::{MessageType, Uri};
+
+use crate::ide::completion::{ImageSource, Want};
+use crate::registry::{Cached, ImageInfo, Reference, Registry, Settings, Tags};
+use crate::lsp::state::State;
+
+/// A failed fetch is not tried again for this long.
+const RETRY_AFTER: Duration = Duration::from_secs(120);
+
+/// The registry settings for `uri`: its configuration files under the client's settings.
+pub fn settings(state: &State, uri: &Uri) -> Settings {
+    let dir = super::publish::uri_path(uri).and_then(|p| p.parent().map(|d| d.to_path_buf()));
+    let mut config = dir.map_or_else(crate::config::Config::default, |d| crate::config::discover(&d).0);
+    state.settings().overlay(&mut config);
+    config.registry_settings()
+}
+
+/// The shared registry's cache, under `settings`.
+pub struct Cache<'a>(pub &'a Settings);
+
+impl ImageSource for Cache<'_> {
+    fn tags(&self, r: &Reference) -> Option<Cached<Tags>> {
+        Registry::shared().cached_tags(self.0, r)
+    }
+    fn digest(&self, r: &Reference) -> Option<Cached<String>> {
+        Registry::shared().cached_digest(self.0, r)
+    }
+}
+
+impl Cache<'_> {
+    pub fn image(&self, r: &Reference) -> Option<Cached<ImageInfo>> {
+        Registry::shared().cached_image(self.0, r)
+    }
+}
+
+/// Something to fetch for a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetch {
+    Want(Want),
+    Image(Reference),
+    /// The exact tag of a moving one (its digest, the tags, their digests).
+    ExactTag(Reference),
+}
+
+impl Fetch {
+    fn key(&self, settings: &Settings) -> String {
+        let what = match self {
+            Fetch::Want(Want::Tags(r)) => format!("tags {}/{}", r.registry, r.repository),
+            Fetch::Want(Want::Digest(r)) => format!("digest {r}"),
+            Fetch::Image(r) => format!("image {r}"),
+            Fetch::ExactTag(r) => format!("exact {r}"),
+        };
+        format!("{what} {:?} {:?}", settings.mirrors, settings.insecure)
+    }
+
+    fn run(&self, settings: &Settings) -> Result<(), String> {
+        let registry = Registry::shared();
+        match self {
+            Fetch::Want(Want::Tags(r)) => registry.fetch_tags(settings, r).map(|_| ()).map_err(|e| format!("tags of `{}/{}`: {e}", r.registry, r.repository)),
+            Fetch::Want(Want::Digest(r)) => registry.fetch_digest(settings, r).map(|_| ()).map_err(|e| format!("digest of `{r}`: {e}")),
+            Fetch::Image(r) => registry.fetch_image(settings, r).map(|_| ()).map_err(|e| format!("image `{r}`: {e}")),
+            Fetch::ExactTag(r) => {
+                registry.exact_tag(settings, r, true);
+                Ok(())
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Running {
+    in_flight: std::collections::HashSet<String>,
+    failed: HashMap<String, Instant>,
+}
+
+fn running() -> std::sync::MutexGuard<'static, Running> {
+    static RUNNING: OnceLock<Mutex<Running>> = OnceLock::new();
+    RUNNING.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Starts `fetches` on a background thread (those not running, not failed lately); returns
+/// whether any is running now (the answer is incomplete until they end). Offline: none.
+pub fn fetch_in_background(state: &State, settings: &Settings, fetches: Vec<Fetch>) -> bool {
+    if settings.offline || fetches.is_empty() {
+        return false;
+    }
+    let mut start = Vec::new();
+    let mut pending = false;
+    {
+        let mut r = running();
+        for f in fetches {
+            let key = f.key(settings);
+            if r.failed.get(&key).is_some_and(|t| t.elapsed() < RETRY_AFTER) {
+                continue;
+            }
+            pending = true;
+            if r.in_flight.insert(key.clone()) {
+                start.push((key, f));
+            }
+        }
+    }
+    if start.is_empty() {
+        return pending;
+    }
+    let (settings, outbox) = (settings.clone(), state.outbox());
+    let spawned = std::thread::Builder::new().name("dockls-registry".into()).spawn(move || {
+        for (key, fetch) in start {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fetch.run(&settings))).unwrap_or_else(|_| Err("registry lookup panicked".into()));
+            let mut r = running();
+            r.in_flight.remove(&key);
+            if let Err(e) = result {
+                r.failed.insert(key, Instant::now());
+                drop(r);
+                super::log::log_once_to(outbox.clone(), MessageType::WARNING, e);
+            }
+        }
+    });
+    if spawned.is_err() {
+        running().in_flight.clear();
+        return false;
+    }
+    true
+}
+
+/// The images the FROMs of every open document name (for completion), sorted, once each.
+pub fn workspace_images(state: &State) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for uri in state.open_uris() {
+        let Some(a) = state.analysis(&uri) else { continue };
+        let stage_names: Vec<&str> = a.dockerfile.stages.iter().filter_map(|s| s.name.as_ref().map(|n| n.text.as_str())).collect();
+        for s in &a.dockerfile.stages {
+            let name = s.image.text.split(['@']).next().unwrap_or("");
+            let slash = name.rfind('/').map_or(0, |i| i + 1);
+            let name = name[slash..].find(':').map_or(name, |i| &name[..slash + i]);
+            if !name.is_empty() && !name.contains('$') && name != "scratch" && !stage_names.contains(&name) && !out.iter().any(|o| o == name) {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
