@@ -3,3 +3,4 @@
 //! symbols, navigate, folding, selection, links, tokens).
 
 pub mod completion;
+pub mod hover_image;

@@ -16,12 +16,33 @@ use crate::lsp::state::State;
 /// A failed fetch is not tried again for this long.
 const RETRY_AFTER: Duration = Duration::from_secs(120);
 
-/// The registry settings for `uri`: its configuration files under the client's settings.
-pub fn settings(state: &State, uri: &Uri) -> Settings {
+/// The configuration of `uri`: its configuration files under the client's settings.
+pub fn config(state: &State, uri: &Uri) -> crate::config::Config {
     let dir = super::publish::uri_path(uri).and_then(|p| p.parent().map(|d| d.to_path_buf()));
     let mut config = dir.map_or_else(crate::config::Config::default, |d| crate::config::discover(&d).0);
     state.settings().overlay(&mut config);
-    config.registry_settings()
+    config
+}
+
+/// The registry settings for `uri`.
+pub fn settings(state: &State, uri: &Uri) -> Settings {
+    config(state, uri).registry_settings()
+}
+
+/// The hover section of the FROM image at `offset` (its range and markdown), from the
+/// cache; a missing or stale answer is fetched in the background for the next hover.
+pub fn hover(state: &State, uri: &Uri, a: &crate::analysis::Analysis, offset: usize) -> Option<(std::ops::Range<usize>, String)> {
+    let config = config(state, uri);
+    let target = config.target_platform();
+    let images = crate::lint::rules::base_images(a.text(), &a.dockerfile, &a.semantics, &target);
+    let image = images.into_iter().find(|i| i.range.start <= offset && offset <= i.range.end)?;
+    let settings = config.registry_settings();
+    let cached = Cache(&settings).image(&image.reference);
+    if cached.as_ref().is_none_or(|c| c.stale) {
+        fetch_in_background(state, &settings, vec![Fetch::Image(image.reference.clone())]);
+    }
+    let text = crate::ide::hover_image::render(&image.name, &image.reference, cached.as_ref().map(|c| &c.value), &target, crate::registry::store::now());
+    Some((image.range, text))
 }
 
 /// The shared registry's cache, under `settings`.

@@ -22,7 +22,8 @@ pub fn handle(state: &State, params: HoverParams) -> Option<Hover> {
             }
         }
     }
-    let mut sections = Vec::new();
+    let facts = crate::lsp::images::hover(state, &uri, &a, offset);
+    let mut sections: Vec<String> = facts.iter().map(|(_, text)| text.clone()).collect();
     if let Some((_, name, found)) = image {
         sections.push(found.hover_markdown(name));
     }
@@ -34,7 +35,8 @@ pub fn handle(state: &State, params: HoverParams) -> Option<Hover> {
         .iter()
         .map(|(d, _)| d.range.clone())
         .reduce(|a, b| a.start.max(b.start)..a.end.min(b.end))
-        .or_else(|| image.map(|(r, _, _)| r.clone()))?;
+        .or_else(|| image.map(|(r, _, _)| r.clone()))
+        .or_else(|| facts.map(|(r, _)| r))?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: sections.join("\n\n---\n\n") }),
         range: Some(convert::range(&a.snapshot, &range, enc)),
