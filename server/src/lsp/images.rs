@@ -7,13 +7,15 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use tower_lsp_server::ls_types::{MessageType, Uri};
+use tower_lsp_server::ls_types::{CodeAction, CodeActionKind, CodeActionOrCommand, MessageType, TextEdit, Uri, WorkspaceEdit};
 
 use crate::ide::completion::{ImageSource, Want};
 use crate::registry::{Cached, ImageInfo, Reference, Registry, Settings, Tags};
 use crate::lsp::state::State;
 
-/// A failed fetch is not tried again for this long.
+/// A fetch that ended (failed, or found nothing more to cache) is not tried again for this
+/// long: a mistyped tag, or a tag with no more specific one, costs one lookup, not one per
+/// request.
 const RETRY_AFTER: Duration = Duration::from_secs(120);
 
 /// The configuration of `uri`: its configuration files under the client's settings.
@@ -100,7 +102,8 @@ impl Fetch {
 #[derive(Default)]
 struct Running {
     in_flight: std::collections::HashSet<String>,
-    failed: HashMap<String, Instant>,
+    /// Fetches that ended, and when.
+    ended: HashMap<String, Instant>,
 }
 
 fn running() -> std::sync::MutexGuard<'static, Running> {
@@ -120,7 +123,7 @@ pub fn fetch_in_background(state: &State, settings: &Settings, fetches: Vec<Fetc
         let mut r = running();
         for f in fetches {
             let key = f.key(settings);
-            if r.failed.get(&key).is_some_and(|t| t.elapsed() < RETRY_AFTER) {
+            if r.ended.get(&key).is_some_and(|t| t.elapsed() < RETRY_AFTER) {
                 continue;
             }
             pending = true;
@@ -138,8 +141,8 @@ pub fn fetch_in_background(state: &State, settings: &Settings, fetches: Vec<Fetc
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fetch.run(&settings))).unwrap_or_else(|_| Err("registry lookup panicked".into()));
             let mut r = running();
             r.in_flight.remove(&key);
+            r.ended.insert(key, Instant::now());
             if let Err(e) = result {
-                r.failed.insert(key, Instant::now());
                 drop(r);
                 super::log::log_once_to(outbox.clone(), MessageType::WARNING, e);
             }
@@ -168,5 +171,56 @@ pub fn workspace_images(state: &State) -> Vec<String> {
         }
     }
     out.sort();
+    out
+}
+
+/// The rules whose findings pinning fixes.
+const PIN_RULES: &[&str] = &["image-latest", "image-tag-missing", "image-moving-tag", "image-digest"];
+
+/// "Pin to digest" and "Pin to the exact version" for the FROM images in `start..end`, as
+/// quick fixes of the pinning rules' findings there (else as rewrites), from the cache; what
+/// is missing is fetched in the background for the next request.
+pub fn pin_actions(
+    state: &State,
+    uri: &Uri,
+    a: &crate::analysis::Analysis,
+    range: std::ops::Range<usize>,
+    diagnostics: &[crate::diagnostics::Diagnostic],
+    only: Option<&[CodeActionKind]>,
+) -> Vec<CodeActionOrCommand> {
+    let enc = state.encoding();
+    let settings = settings(state, uri);
+    let mut out = Vec::new();
+    for stage in &a.dockerfile.stages {
+        let image = &stage.image;
+        if image.range.end < range.start || range.end < image.range.start || image.text.contains('$') || image.is_scratch() || stage.parent.is_some() {
+            continue;
+        }
+        let Some(r) = Reference::parse(&image.text) else { continue };
+        let digest = Registry::shared().cached_digest(&settings, &r).map(|d| d.value);
+        let exact = Registry::shared().exact_tag(&settings, &r, false);
+        if digest.is_none() || exact.is_none() {
+            fetch_in_background(state, &settings, vec![Fetch::ExactTag(r.clone())]);
+        }
+        let found: Vec<_> = diagnostics
+            .iter()
+            .filter(|d| PIN_RULES.contains(&d.code) && d.range.start <= image.range.end && image.range.start <= d.range.end)
+            .map(|d| super::convert::diagnostic(&a.snapshot, uri, d, enc))
+            .collect();
+        let kind = if found.is_empty() { CodeActionKind::REFACTOR_REWRITE } else { CodeActionKind::QUICKFIX };
+        if only.is_some_and(|o| !o.iter().any(|k| kind.as_str() == k.as_str() || kind.as_str().starts_with(&format!("{}.", k.as_str())))) {
+            continue;
+        }
+        for fix in crate::actions::pin::pin_fixes(image, digest.as_deref(), exact.as_deref()) {
+            let edits = fix.edits.iter().map(|e| TextEdit::new(super::convert::range(&a.snapshot, &e.range, enc), e.text.clone())).collect();
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: fix.title,
+                kind: Some(kind.clone()),
+                diagnostics: (!found.is_empty()).then(|| found.clone()),
+                edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..Default::default() }),
+                ..Default::default()
+            }));
+        }
+    }
     out
 }

@@ -71,6 +71,8 @@ pub fn handle(state: &State, params: CodeActionParams) -> Option<CodeActionRespo
             }
         }
     }
+    // Pinning FROM images with the registry's answers (cache first).
+    out.extend(crate::lsp::images::pin_actions(state, &uri, &a, start..end, diagnostics, only.as_deref()));
     let fix_all_kind = CodeActionKind::SOURCE_FIX_ALL;
     if only.as_ref().is_some_and(|_| wants(&only, &fix_all_kind)) || only.is_none() {
         let edits = actions::fix_all(diagnostics);

@@ -1,7 +1,8 @@
-//! Completion of image tags and digests end to end: the language server against a real
-//! registry on loopback (see `dockls_tests::local_registry`), answering at once from its cache
-//! and marking the answer incomplete while it asks the registry; and against registries that
-//! hang or refuse connections, where it still answers at once.
+//! Registry-backed editor features end to end, the language server against a real registry
+//! on loopback (see `dockls_tests::local_registry`): completion of tags and digests, answering
+//! at once from its cache and marking the answer incomplete while it asks the registry; hover
+//! facts of a FROM image; the pin actions. And against registries that hang or refuse
+//! connections, where it still answers at once.
 
 use std::time::{Duration, Instant};
 
@@ -107,5 +108,59 @@ fn dead_and_hanging_registries_cost_no_wait() {
     // The hanging registry still holds its fetch; answers stay immediate.
     let (_, _, took) = complete(&mut c, &uri, 0, col(hang_host));
     assert!(took < Duration::from_secs(1));
+    c.shutdown_and_exit();
+}
+
+/// Asks `method` until `done` holds for the answer (the first asks start background fetches).
+fn ask_until(c: &mut LspClient, method: &str, params: Value, done: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let asked = Instant::now();
+        let answer = c.request(method, params.clone()).unwrap();
+        assert!(asked.elapsed() < Duration::from_secs(1), "{method} waited {:?}", asked.elapsed());
+        if done(&answer) {
+            return answer;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "{method}: never got there: {answer}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn hover_facts_and_pin_actions_from_a_real_registry() {
+    let Some(reg) = LocalRegistry::start() else {
+        eprintln!("warning: docker-registry or skopeo not installed; skipped (scripts/test installs them)");
+        return;
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let mut c = server(cache.path());
+    let uri = file_uri(&cache.path().join("Dockerfile"));
+    let host = &reg.host;
+    let text = format!("FROM {host}/app:1.2\nRUN true\nFROM {host}/app:latest\n");
+    c.did_open(&uri, &text);
+    let position = json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 8}});
+    let hover = ask_until(&mut c, "textDocument/hover", position, |h| h["contents"]["value"].as_str().is_some_and(|v| v.contains("| user |")));
+    let value = hover["contents"]["value"].as_str().unwrap();
+    let digest = reg.digest("app:1.2");
+    for row in [format!("| registry | {host} |"), "| repository | app |".into(), "| tag | 1.2 |".into(), format!("| digest | `{digest}` |"), "| platforms | linux/amd64 |".into(), "| user | app |".into(), "| working dir | `/srv` |".into(), "| exposed ports | 8080/tcp |".into(), r#"| cmd | `["/bin/app"]` |"#.into()] {
+        assert!(value.contains(&row), "{row} missing in {value}");
+    }
+    assert!(value.contains("| created | 2024-05-01 ("), "{value}");
+
+    let actions_at = |line: u32| json!({"textDocument": {"uri": uri}, "range": {"start": {"line": line, "character": 6}, "end": {"line": line, "character": 6}}, "context": {"diagnostics": []}});
+    let titles = |a: &Value| a.as_array().map(|v| v.iter().filter_map(|x| x["title"].as_str().map(str::to_string)).collect::<Vec<_>>()).unwrap_or_default();
+    let actions = ask_until(&mut c, "textDocument/codeAction", actions_at(0), |a| titles(a).iter().any(|t| t.starts_with("Pin to the exact version")));
+    let short = &digest[..19];
+    let pins: Vec<String> = titles(&actions).into_iter().filter(|t| t.starts_with("Pin to")).collect();
+    assert_eq!(pins, [format!("Pin to `1.2.3@{short}`"), "Pin to the exact version `1.2.3`".to_string(), format!("Pin to digest `{short}`")]);
+    let exact = actions.as_array().unwrap().iter().find(|a| a["title"] == "Pin to the exact version `1.2.3`").unwrap();
+    let edit = &exact["edit"]["changes"][uri.as_str()][0];
+    assert_eq!(edit["newText"], "1.2.3");
+    // `latest`: a quick fix of the `image-latest` finding.
+    let actions = ask_until(&mut c, "textDocument/codeAction", actions_at(2), |a| titles(a).iter().any(|t| t.starts_with("Pin to the exact version")));
+    let exact = actions.as_array().unwrap().iter().find(|a| a["title"] == "Pin to the exact version `1.2.3`").unwrap();
+    assert_eq!(exact["kind"], "quickfix");
+    let codes: Vec<&str> = exact["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
+    assert!(codes.contains(&"image-latest") && codes.contains(&"image-digest"), "{codes:?}");
     c.shutdown_and_exit();
 }
