@@ -164,3 +164,26 @@ fn hover_facts_and_pin_actions_from_a_real_registry() {
     assert!(codes.contains(&"image-latest") && codes.contains(&"image-digest"), "{codes:?}");
     c.shutdown_and_exit();
 }
+
+#[test]
+fn rules_read_the_base_image_config_once_it_arrives() {
+    let Some(reg) = LocalRegistry::start() else {
+        eprintln!("warning: docker-registry or skopeo not installed; skipped (scripts/test installs them)");
+        return;
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let mut c = server(cache.path());
+    let uri = file_uri(&cache.path().join("Dockerfile"));
+    // The slim image runs as 65532 and works in /work: neither finding stands once that is known.
+    c.did_open(&uri, &format!("FROM {}/app:1.2.3-slim\nCOPY app.py .\nCMD [\"/app\"]\n", reg.host));
+    let codes = |m: &Value| -> Vec<String> { m["params"]["diagnostics"].as_array().map(|d| d.iter().filter_map(|d| d["code"].as_str().map(str::to_string)).collect()).unwrap_or_default() };
+    let first = c.wait_diagnostics(&uri, Some(1));
+    assert!(codes(&first).contains(&"missing-user".to_string()) && codes(&first).contains(&"copy-relative-no-workdir".to_string()), "{:?}", codes(&first));
+    let later = c.wait_notification(
+        "textDocument/publishDiagnostics",
+        |m| m["params"]["uri"] == uri.as_str() && !codes(m).iter().any(|c| c == "missing-user" || c == "copy-relative-no-workdir"),
+        Duration::from_secs(15),
+    );
+    assert_eq!(later["params"]["version"], 1);
+    c.shutdown_and_exit();
+}

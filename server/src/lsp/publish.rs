@@ -289,6 +289,9 @@ async fn begin_progress(client: &Client, state: &State, uri: &Uri) -> Option<Pro
 // images not known yet are looked up in the background and the documents waiting on them are
 // re-published when the answers arrive. Publishing never waits for the network.
 
+/// The rules that read base image configs (`LintOptions::image_configs`).
+const IMAGE_CONFIG_RULES: &[&str] = &["missing-user", "undefined-var", "copy-relative-no-workdir"];
+
 /// A failed lookup is not retried for this long (a mistyped tag would cost a request per edit).
 const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 
@@ -297,6 +300,8 @@ const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 enum Job {
     Platforms(RegistrySettings, Reference),
     Vulnerabilities(Box<VulnSettings>, Reference),
+    /// The image's config (user, env, working dir) for the rules that read it.
+    Image(RegistrySettings, Reference),
 }
 
 impl Job {
@@ -305,6 +310,7 @@ impl Job {
         match self {
             Job::Platforms(s, r) => format!("platforms {:?} {r}", s.mirrors),
             Job::Vulnerabilities(s, r) => format!("vulnerabilities {:?} {r} {} {}", s.registry.mirrors, s.platform, s.osv_url),
+            Job::Image(s, r) => format!("image {:?} {r}", s.mirrors),
         }
     }
 
@@ -313,6 +319,7 @@ impl Job {
         match self {
             Job::Platforms(s, r) => Registry::shared().platforms(s, r).map(|_| ()).map_err(|e| format!("base image platforms of `{r}`: {e}")),
             Job::Vulnerabilities(s, r) => Scanner::shared().scan(s, r).map(|_| ()).map_err(|e| format!("vulnerabilities of `{r}`: {e}")),
+            Job::Image(s, r) => Registry::shared().fetch_image(s, r).map(|_| ()).map_err(|e| format!("base image config of `{r}`: {e}")),
         }
     }
 }
@@ -344,8 +351,24 @@ impl Lookups {
 fn cached_lookups(state: &State, uri: &Uri, analysis: &crate::analysis::Analysis, config: &crate::config::Config, options: &mut crate::lint::LintOptions) -> ImageSummaries {
     let platforms_on = crate::lint::rule("invalid-base-image-platform").is_some_and(|r| config.selection.is_on(r));
     let vulnerabilities_on = config.vulnerabilities_on();
+    let configs_on = IMAGE_CONFIG_RULES.iter().any(|id| crate::lint::rule(id).is_some_and(|r| config.selection.is_on(r)));
     let mut missing = Vec::new();
     let mut summaries = Vec::new();
+    if configs_on {
+        let settings = config.registry_settings();
+        let target = config.target_platform();
+        let images = crate::lint::rules::base_images(analysis.text(), &analysis.dockerfile, &analysis.semantics, &target);
+        for r in crate::registry::distinct(images.into_iter().map(|i| i.reference)) {
+            let cached = Registry::shared().cached_image(&settings, &r);
+            if let Some(one) = cached.as_ref().and_then(|c| c.value.for_platform(&target)) {
+                options.image_configs.insert(r.to_string(), one.config.clone());
+            }
+            // Stale answers are used meanwhile and refreshed.
+            if cached.is_none_or(|c| c.stale) && !settings.offline {
+                missing.push(Job::Image(settings.clone(), r));
+            }
+        }
+    }
     if platforms_on || vulnerabilities_on {
         let images = crate::lint::rules::base_images(analysis.text(), &analysis.dockerfile, &analysis.semantics, &config.target_platform());
         let refs = crate::registry::distinct(images.iter().map(|i| i.reference.clone()));
@@ -419,7 +442,7 @@ fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
     if jobs.is_empty() {
         return;
     }
-    let (platforms, vulnerabilities): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| matches!(j, Job::Platforms(..)));
+    let (platforms, vulnerabilities): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| matches!(j, Job::Platforms(..) | Job::Image(..)));
     let (client, state) = (client.clone(), state.clone());
     tokio::spawn(async move {
         // Platforms first, published as soon as they arrive; the vulnerability lookups after
