@@ -78,6 +78,18 @@ fn tags_and_digests_from_a_real_registry() {
     let items = complete_until_done(&mut c, &uri, 2, at_col);
     assert_eq!(labels(&items), [reg.digest("multi:2")]);
     c.shutdown_and_exit();
+
+    // Another server, offline, on the same cache folder: the answers are there at once and
+    // complete, and nothing is asked.
+    let mut offline = LspClient::spawn_env(&dockls_binary(), &["serve", "--stdio"], &[("DOCKLS_OFFLINE", Some("1")), ("XDG_CACHE_HOME", Some(cache.path().to_str().unwrap()))]);
+    offline.initialize(&file_uri(cache.path()), json!({}));
+    offline.did_open(&uri, &text);
+    let (items, incomplete, _) = complete(&mut offline, &uri, 1, tag_col);
+    assert!(!incomplete);
+    assert_eq!(labels(&items), ["1.2.3-slim", "1.2-slim", "1-slim"]);
+    let (items, incomplete, _) = complete(&mut offline, &uri, 0, tag_col - 4);
+    assert!(!incomplete && items.iter().all(|i| i["label"] != "1.2.3"), "a name, not tags: {items:?}");
+    offline.shutdown_and_exit();
 }
 
 #[test]

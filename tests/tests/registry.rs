@@ -207,3 +207,45 @@ fn tag_lists_follow_link_pages() {
     assert_eq!(tags.names, ["1.0", "1.1", "1.2", "1.3", "1.4"]);
     assert_eq!(fake.count("/v2/library/paged/tags/list"), 4, "a 401, then three pages");
 }
+
+/// A registry on loopback that answers every request with `status` and `body`.
+fn broken_registry(status: &'static str, body: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                    line.clear();
+                }
+                let mut out = stream;
+                let _ = write!(out, "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+            });
+        }
+    });
+    host
+}
+
+#[test]
+fn server_errors_and_garbage_are_clear_errors_not_hangs() {
+    let cache = tempfile::tempdir().unwrap();
+    let s = Settings { offline: false, cache_dir: Some(cache.path().into()), timeout: Duration::from_secs(2), ..Settings::default() };
+    let registry = Registry::new();
+    let failing = broken_registry("500 Internal Server Error", "{}");
+    let err = registry.fetch_tags(&s, &image(&format!("{failing}/app"))).unwrap_err();
+    assert!(matches!(err, Error::Status { status: 500, .. }), "{err:?}");
+    let garbage = broken_registry("200 OK", "<html>not json</html>");
+    let start = Instant::now();
+    for r in [format!("{garbage}/app"), format!("{garbage}/app:1")] {
+        let tags = registry.fetch_tags(&s, &image(&r));
+        assert!(matches!(&tags, Err(Error::Invalid(m)) if m.contains("not a tag list")), "{tags:?}");
+        let info = registry.fetch_image(&s, &image(&r));
+        assert!(matches!(&info, Err(Error::Invalid(_))), "{info:?}");
+    }
+    assert!(start.elapsed() < Duration::from_secs(2));
+    // Nothing was cached from the failures.
+    assert!(registry.cached_tags(&s, &image(&format!("{garbage}/app"))).is_none());
+}
