@@ -343,8 +343,12 @@ fn image_items(df: &Dockerfile, stage: usize, text: &str, word_start: usize, off
         }
         return out;
     }
-    // A name: earlier stages, the workspace's images, then well-known ones.
-    let range = word_start..word_end;
+    // A name: earlier stages, the workspace's images, then well-known ones. Only the name is
+    // replaced: a tag or digest after the cursor stays.
+    let whole = &text[word_start..word_end];
+    let slash = whole.rfind('/').map_or(0, |i| i + 1).max(offset - word_start);
+    let name_end = whole[slash..].find([':', '@']).map_or(word_end, |i| word_start + slash + i);
+    let range = word_start..name_end;
     out.items = stages(df, stage, word, range.clone());
     let mut seen: Vec<String> = out.items.iter().map(|i| i.label.clone()).collect();
     let workspace = images.workspace.iter().map(|n| (n.as_str(), "used in the workspace"));
