@@ -13,7 +13,8 @@
 //! * `library/clean`, tag `1.0`: the same shape, its SBOM listing only `pkg:npm/left-pad@1.3.0`;
 //! * `library/badsbom`, tag `1.0`: the same shape, its SBOM blob is not JSON;
 //! * `library/hugesbom`, tag `1.0`: the same shape, its SBOM blob is valid JSON of 65 MB;
-//! * `library/paged`: tags `1.0` … `1.4` listed two per page with `Link` headers;
+//! * `library/paged`: tags `1.0` … `1.4` listed two per page with `Link` headers, and on
+//!   Docker Hub's own API (`/v2/repositories/…/tags`) the digest and age of two of them;
 //! * anything else: 404.
 //!
 //! The `Authorization` header of every request (with its path) is kept in `authorizations`.
@@ -165,6 +166,13 @@ fn serve(stream: TcpStream, base: &str, log: &Mutex<Vec<String>>, auths: &Mutex<
 
 fn route(path: &str, authorized: bool, base: &str) -> (&'static str, &'static str, String, String) {
     const JSON: &str = "application/json";
+    // Docker Hub's own API (no auth): the tags of `library/paged` with digests and ages.
+    if path == "/v2/repositories/library/paged/tags?page_size=100&ordering=last_updated" {
+        let body = r#"{"count":2,"results":[
+            {"name":"1.4","digest":"sha256:1414","last_updated":"2024-05-01T10:00:00.123456Z"},
+            {"name":"1.3","last_updated":"2023-01-01T00:00:00Z"}]}"#;
+        return ("200 OK", JSON, body.into(), String::new());
+    }
     if path.starts_with("/token") {
         return ("200 OK", JSON, format!(r#"{{"token":"{TOKEN}","expires_in":300}}"#), String::new());
     }

@@ -206,6 +206,13 @@ fn tag_lists_follow_link_pages() {
     let tags = Registry::new().fetch_tags(&settings(&fake, cache.path()), &image("paged")).unwrap();
     assert_eq!(tags.names, ["1.0", "1.1", "1.2", "1.3", "1.4"]);
     assert_eq!(fake.count("/v2/library/paged/tags/list"), 4, "a 401, then three pages");
+    // Docker Hub's own API adds digests and ages (here, the fake serves it too).
+    let mut s = settings(&fake, cache.path());
+    s.mirrors.insert("hub.docker.com".into(), fake.url.clone());
+    let tags = Registry::new().fetch_tags(&s, &image("paged")).unwrap();
+    assert_eq!(tags.names.len(), 5);
+    assert_eq!(tags.known["1.4"], (Some("sha256:1414".to_string()), Some("2024-05-01T10:00:00.123456Z".to_string())));
+    assert_eq!(tags.known["1.3"].0, None);
 }
 
 /// A registry on loopback that answers every request with `status` and `body`.

@@ -71,7 +71,7 @@ pub fn base_url(settings: &Settings, r: &Reference) -> Result<String, Error> {
     }
 }
 
-fn check_url(url: &str) -> Result<(), Error> {
+pub(super) fn check_url(url: &str) -> Result<(), Error> {
     if url.starts_with("https://") || (url.starts_with("http://") && is_loopback(url)) {
         Ok(())
     } else {

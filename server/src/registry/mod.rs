@@ -323,10 +323,13 @@ impl Registry {
     pub fn fetch_tags(&self, settings: &Settings, r: &Reference) -> Result<Tags, Error> {
         let key = Self::repo_key(settings, r).ok_or_else(|| Error::Invalid(format!("no registry URL for {r}")))?;
         let mut tags = self.online(settings, r, |base| self.http.tags(settings, base, r))?;
-        if r.registry == reference::DOCKER_HUB && !settings.mirrors.contains_key(reference::DOCKER_HUB) {
-            let hub = settings.mirrors.get("hub.docker.com").map_or(DOCKER_HUB_WEB, |s| s.as_str());
+        // Docker Hub's API, unless Docker Hub is mirrored (a mirror of its API may be given
+        // as `hub.docker.com`).
+        let hub_mirror = settings.mirrors.get("hub.docker.com");
+        if r.registry == reference::DOCKER_HUB && (hub_mirror.is_some() || !settings.mirrors.contains_key(reference::DOCKER_HUB)) {
+            let hub = hub_mirror.map_or(DOCKER_HUB_WEB, |s| s.trim_end_matches('/'));
             // Best effort: the tag names are complete without it.
-            if let Ok(extra) = self.http.hub_tags(settings, hub, r) {
+            if let Ok(extra) = client::check_url(hub).and_then(|_| self.http.hub_tags(settings, hub, r)) {
                 tags.known = extra.known;
             }
         }
