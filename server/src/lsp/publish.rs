@@ -442,12 +442,14 @@ fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
     if jobs.is_empty() {
         return;
     }
-    let (platforms, vulnerabilities): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| matches!(j, Job::Platforms(..) | Job::Image(..)));
+    let (platforms, rest): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| matches!(j, Job::Platforms(..)));
+    let (images, vulnerabilities): (Vec<Job>, Vec<Job>) = rest.into_iter().partition(|j| matches!(j, Job::Image(..)));
     let (client, state) = (client.clone(), state.clone());
     tokio::spawn(async move {
         // Platforms first, published as soon as they arrive; the vulnerability lookups after
         // them reuse the image indexes just fetched and skip registries found dead.
-        for batch in [platforms, vulnerabilities] {
+        // Image configs after the platforms, reusing the indexes they fetched.
+        for batch in [platforms, images, vulnerabilities] {
             if batch.is_empty() {
                 continue;
             }

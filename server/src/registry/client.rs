@@ -90,6 +90,8 @@ pub fn is_loopback(url: &str) -> bool {
 
 #[derive(Deserialize)]
 pub(super) struct Manifest {
+    #[serde(default, rename = "mediaType")]
+    pub media_type: Option<String>,
     #[serde(default)]
     pub manifests: Option<Vec<Descriptor>>,
     #[serde(default)]

@@ -4,6 +4,9 @@
 //! last update. No LSP types.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use sha2::Digest as _;
 
 use serde::{Deserialize, Serialize};
 
@@ -173,17 +176,27 @@ impl Http {
     }
 
     /// The image `r` names: its digest, and per platform the manifest digest and config.
-    pub fn image(&self, settings: &Settings, base: &str, r: &Reference) -> Result<ImageInfo, Error> {
+    /// `known`: its top-level manifest, when the caller has it from a recent request (returned
+    /// too, for reuse).
+    pub fn image(&self, settings: &Settings, base: &str, r: &Reference, known: Option<Arc<[u8]>>) -> Result<(ImageInfo, Arc<[u8]>), Error> {
         let mut session = Session::new(self, settings, base, r);
         let url = format!("{base}/v2/{}/manifests/{}", r.repository, r.manifest_ref());
-        let mut resp = session.fetch(&url, ACCEPT, None).map_err(|e| match e {
-            Error::NotFound(_) => Error::NotFound(r.to_string()),
-            e => e,
-        })?;
-        let digest = header_digest(&resp).or_else(|| r.digest.clone()).ok_or_else(|| Error::Invalid(format!("{url}: no Docker-Content-Digest in the answer")))?;
-        let media_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(|s| s.split(';').next().unwrap_or(s).trim().to_string());
-        let body = resp.body_mut().with_config().limit(super::client::MAX_BODY).read_to_vec().map_err(|e| session.unreachable(e))?;
+        let (body, header_type) = match known {
+            Some(body) => (body, None),
+            None => {
+                let mut resp = session.fetch(&url, ACCEPT, None).map_err(|e| match e {
+                    Error::NotFound(_) => Error::NotFound(r.to_string()),
+                    e => e,
+                })?;
+                let media_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(|s| s.split(';').next().unwrap_or(s).trim().to_string());
+                let body = resp.body_mut().with_config().limit(super::client::MAX_BODY).read_to_vec().map_err(|e| session.unreachable(e))?;
+                (Arc::from(body), media_type)
+            }
+        };
+        // The digest names these exact bytes (what `Docker-Content-Digest` would say).
+        let digest = format!("sha256:{:x}", sha2::Sha256::digest(&body));
         let manifest: Manifest = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
+        let media_type = manifest.media_type.clone().or(header_type);
         let mut images = Vec::new();
         match manifest.manifests {
             Some(entries) => {
@@ -204,7 +217,7 @@ impl Http {
                 images.push(image);
             }
         }
-        Ok(ImageInfo { digest, media_type, images })
+        Ok((ImageInfo { digest, media_type, images }, body))
     }
 
     /// Docker Hub's tag list with each tag's digest and last update (newest first, one page

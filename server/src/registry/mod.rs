@@ -339,8 +339,10 @@ impl Registry {
 
     /// Fetches what `r` names (its manifests and every platform's config) and caches it.
     pub fn fetch_image(&self, settings: &Settings, r: &Reference) -> Result<ImageInfo, Error> {
-        let image = self.online(settings, r, |base| self.http.image(settings, base, r))?;
         let base = client::base_url(settings, r)?;
+        let key = cache_key(&base, r);
+        let (image, body) = self.online(settings, r, |base| self.http.image(settings, base, r, self.recent_manifest(&key)))?;
+        self.remember_manifest(key, body);
         self.images.put(settings.cache_dir.as_deref(), &cache_key(&base, r), image.clone());
         if !r.is_digest() {
             self.digests.put(settings.cache_dir.as_deref(), &cache_key(&base, r), image.digest.clone());
