@@ -51,7 +51,7 @@ fn main() {
     let files: Vec<std::path::PathBuf> = ignore::WalkBuilder::new(&dir)
         .build()
         .flatten()
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && !e.path().extension().is_some_and(|x| x == "md"))
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && e.path().extension().is_none_or(|x| x != "md"))
         .map(|e| e.into_path())
         .collect();
     let source = ManyTags::new();

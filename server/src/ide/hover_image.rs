@@ -4,20 +4,31 @@
 
 use crate::registry::{image::age, ImageInfo, Platform, Reference};
 
+/// Why the registry's answer is not there (when it is not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// Being asked for now.
+    Asking,
+    /// Registries are not asked.
+    Offline,
+    /// The registry did not answer lately (the log says why).
+    Failed,
+}
+
 /// `written`: the image as the FROM names it, build args resolved; `image`: the cached
-/// answer for it, if any; `now`: seconds since the Unix epoch (for ages).
-pub fn render(written: &str, r: &Reference, image: Option<&ImageInfo>, target: &Platform, now: u64) -> String {
+/// answer for it, if any, else why not; `now`: seconds since the Unix epoch (for ages).
+pub fn render(written: &str, r: &Reference, image: Result<&ImageInfo, Missing>, target: &Platform, now: u64) -> String {
     let mut rows: Vec<(&str, String)> = vec![("registry", r.registry.clone()), ("repository", r.repository.clone())];
     if let Some(t) = &r.tag {
         rows.push(("tag", t.clone()));
     }
-    let digest = r.digest.clone().or_else(|| image.map(|i| i.digest.clone()));
+    let digest = r.digest.clone().or_else(|| image.ok().map(|i| i.digest.clone()));
     if let Some(d) = digest {
         rows.push(("digest", format!("`{d}`")));
     }
     let mut note = None;
     match image {
-        Some(info) => {
+        Ok(info) => {
             let platforms: Vec<String> = info.platforms().iter().map(ToString::to_string).collect();
             if !platforms.is_empty() {
                 rows.push(("platforms", platforms.join(", ")));
@@ -47,7 +58,9 @@ pub fn render(written: &str, r: &Reference, image: Option<&ImageInfo>, target: &
                 }
             }
         }
-        None => note = Some("Not looked up yet: the registry's answer shows here once it has arrived.".into()),
+        Err(Missing::Asking) => note = Some("Asking its registry: the image's details show here once it has answered.".into()),
+        Err(Missing::Offline) => note = Some("Not in the cache, and registries are not asked (offline).".into()),
+        Err(Missing::Failed) => note = Some("Its registry did not answer (the log says why); asked again in a few minutes.".into()),
     }
     let mut out = format!("**{}**\n\n| | |\n|---|---|\n", written.replace('|', "\\|"));
     for (k, v) in rows {
@@ -92,7 +105,7 @@ mod tests {
     fn known_image() {
         let r = Reference::parse("python:3.12-slim").unwrap();
         let info = ImageInfo { digest: format!("sha256:{}", "ab".repeat(32)), media_type: None, images: vec![config("amd64", Some("app")), config("arm64", None)] };
-        insta::assert_snapshot!(render("python:3.12-slim", &r, Some(&info), &Platform::parse("linux/arm64").unwrap(), 1_714_557_600), @r#"
+        insta::assert_snapshot!(render("python:3.12-slim", &r, Ok(&info), &Platform::parse("linux/arm64").unwrap(), 1_714_557_600), @r#"
         **python:3.12-slim**
 
         | | |
@@ -115,7 +128,9 @@ mod tests {
     #[test]
     fn not_looked_up_yet() {
         let r = Reference::parse("ghcr.io/acme/app@sha256:0123").unwrap();
-        let text = render("ghcr.io/acme/app@sha256:0123", &r, None, &Platform::parse("linux/amd64").unwrap(), 0);
-        assert!(text.contains("| registry | ghcr.io |") && text.contains("| digest | `sha256:0123` |") && text.contains("Not looked up yet"), "{text}");
+        let text = render("ghcr.io/acme/app@sha256:0123", &r, Err(Missing::Asking), &Platform::parse("linux/amd64").unwrap(), 0);
+        assert!(text.contains("| registry | ghcr.io |") && text.contains("| digest | `sha256:0123` |") && text.contains("Asking its registry"), "{text}");
+        let offline = render("ghcr.io/acme/app@sha256:0123", &r, Err(Missing::Offline), &Platform::parse("linux/amd64").unwrap(), 0);
+        assert!(offline.contains("(offline)"), "{offline}");
     }
 }

@@ -40,10 +40,14 @@ pub fn hover(state: &State, uri: &Uri, a: &crate::analysis::Analysis, offset: us
     let image = images.into_iter().find(|i| i.range.start <= offset && offset <= i.range.end)?;
     let settings = config.registry_settings();
     let cached = Cache(&settings).image(&image.reference);
-    if cached.as_ref().is_none_or(|c| c.stale) {
-        fetch_in_background(state, &settings, vec![Fetch::Image(image.reference.clone())]);
-    }
-    let text = crate::ide::hover_image::render(&image.name, &image.reference, cached.as_ref().map(|c| &c.value), &target, crate::registry::store::now());
+    let fetching = cached.as_ref().is_none_or(|c| c.stale) && fetch_in_background(state, &settings, vec![Fetch::Image(image.reference.clone())]);
+    use crate::ide::hover_image::{render, Missing};
+    let missing = match () {
+        _ if settings.offline => Missing::Offline,
+        _ if fetching => Missing::Asking,
+        _ => Missing::Failed,
+    };
+    let text = render(&image.name, &image.reference, cached.as_ref().map(|c| &c.value).ok_or(missing), &target, crate::registry::store::now());
     Some((image.range, text))
 }
 
