@@ -10,7 +10,7 @@ use sha2::Digest as _;
 
 use serde::{Deserialize, Serialize};
 
-use super::client::{Http, Manifest, Session, ACCEPT};
+use super::client::{Http, Manifest, RawPlatform, Session, ACCEPT};
 use super::{Error, Platform, Reference, Settings};
 
 /// At most this many `Link` pages are followed (a registry that links to itself forever
@@ -93,12 +93,8 @@ struct TagList {
 
 #[derive(Deserialize)]
 struct RawConfig {
-    #[serde(default)]
-    os: String,
-    #[serde(default)]
-    architecture: String,
-    #[serde(default)]
-    variant: Option<String>,
+    #[serde(flatten)]
+    platform: RawPlatform,
     #[serde(default)]
     created: Option<String>,
     #[serde(default)]
@@ -300,10 +296,8 @@ fn config_of(session: &mut Session<'_>, r: &Reference, digest: Option<String>) -
     let body = session.get(&url, ACCEPT_CONFIG)?;
     let raw: RawConfig = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not an image config: {e}")))?;
     let c = raw.config.unwrap_or_default();
-    let platform = Platform::new(&raw.os, &raw.architecture, raw.variant.as_deref());
-    let platform = (!platform.os.is_empty() && !platform.architecture.is_empty() && !platform.is_unknown()).then_some(platform);
     Ok(PlatformImage {
-        platform,
+        platform: raw.platform.platform(),
         digest: String::new(),
         config: ImageConfig {
             user: c.user.filter(|u| !u.is_empty()),
