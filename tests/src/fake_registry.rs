@@ -13,7 +13,11 @@
 //! * `library/clean`, tag `1.0`: the same shape, its SBOM listing only `pkg:npm/left-pad@1.3.0`;
 //! * `library/badsbom`, tag `1.0`: the same shape, its SBOM blob is not JSON;
 //! * `library/hugesbom`, tag `1.0`: the same shape, its SBOM blob is valid JSON of 65 MB;
+//! * `library/paged`: tags `1.0` … `1.4` listed two per page with `Link` headers, and on
+//!   Docker Hub's own API (`/v2/repositories/…/tags`) the digest and age of two of them;
 //! * anything else: 404.
+//!
+//! The `Authorization` header of every request (with its path) is kept in `authorizations`.
 //!
 //! [`FakeRegistry::silent`] accepts connections and never answers (for timeouts).
 
@@ -82,6 +86,8 @@ pub struct FakeRegistry {
     pub url: String,
     /// Request lines received (`GET /v2/… `), in order.
     pub requests: Arc<Mutex<Vec<String>>>,
+    /// (path, `Authorization` header) of every request that had one.
+    pub authorizations: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl FakeRegistry {
@@ -98,7 +104,8 @@ impl FakeRegistry {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let (log, base) = (requests.clone(), url.clone());
+        let authorizations = Arc::new(Mutex::new(Vec::new()));
+        let (log, base, auths) = (requests.clone(), url.clone(), authorizations.clone());
         thread::spawn(move || {
             let mut held = Vec::new();
             for stream in listener.incoming().flatten() {
@@ -107,13 +114,13 @@ impl FakeRegistry {
                     held.push(stream);
                     continue;
                 }
-                let (log, base) = (log.clone(), base.clone());
+                let (log, base, auths) = (log.clone(), base.clone(), auths.clone());
                 thread::spawn(move || {
-                    let _ = serve(stream, &base, &log);
+                    let _ = serve(stream, &base, &log, &auths);
                 });
             }
         });
-        FakeRegistry { url, requests }
+        FakeRegistry { url, requests, authorizations }
     }
 
     pub fn request_count(&self) -> usize {
@@ -126,7 +133,7 @@ impl FakeRegistry {
     }
 }
 
-fn serve(stream: TcpStream, base: &str, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
+fn serve(stream: TcpStream, base: &str, log: &Mutex<Vec<String>>, auths: &Mutex<Vec<(String, String)>>) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
@@ -137,8 +144,10 @@ fn serve(stream: TcpStream, base: &str, log: &Mutex<Vec<String>>) -> std::io::Re
             break;
         }
         if let Some((name, value)) = line.split_once(':') {
-            if name.eq_ignore_ascii_case("authorization") && value.trim() == format!("Bearer {TOKEN}") {
-                authorized = true;
+            if name.eq_ignore_ascii_case("authorization") {
+                authorized |= value.trim() == format!("Bearer {TOKEN}");
+                let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
+                auths.lock().unwrap().push((path, value.trim().to_string()));
             }
         }
     }
@@ -157,6 +166,13 @@ fn serve(stream: TcpStream, base: &str, log: &Mutex<Vec<String>>) -> std::io::Re
 
 fn route(path: &str, authorized: bool, base: &str) -> (&'static str, &'static str, String, String) {
     const JSON: &str = "application/json";
+    // Docker Hub's own API (no auth): the tags of `library/paged` with digests and ages.
+    if path == "/v2/repositories/library/paged/tags?page_size=100&ordering=last_updated" {
+        let body = r#"{"count":2,"results":[
+            {"name":"1.4","digest":"sha256:1414","last_updated":"2024-05-01T10:00:00.123456Z"},
+            {"name":"1.3","last_updated":"2023-01-01T00:00:00Z"}]}"#;
+        return ("200 OK", JSON, body.into(), String::new());
+    }
     if path.starts_with("/token") {
         return ("200 OK", JSON, format!(r#"{{"token":"{TOKEN}","expires_in":300}}"#), String::new());
     }
@@ -165,6 +181,16 @@ fn route(path: &str, authorized: bool, base: &str) -> (&'static str, &'static st
         let repo = rest.split("/manifests/").next().unwrap_or("").split("/blobs/").next().unwrap_or("");
         let challenge = format!("WWW-Authenticate: Bearer realm=\"{base}/token\",service=\"fake\",scope=\"repository:{repo}:pull\"\r\n");
         return ("401 Unauthorized", JSON, r#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.into(), challenge);
+    }
+    if let Some(query) = rest.strip_prefix("library/paged/tags/list") {
+        let (tags, next) = match query {
+            "" => (r#"["1.0","1.1"]"#, Some("1.1")),
+            "?n=2&last=1.1" => (r#"["1.2","1.3"]"#, Some("1.3")),
+            "?n=2&last=1.3" => (r#"["1.4"]"#, None),
+            _ => return ("400 Bad Request", JSON, "{}".into(), String::new()),
+        };
+        let link = next.map_or(String::new(), |last| format!("Link: </v2/library/paged/tags/list?n=2&last={last}>; rel=\"next\"\r\n"));
+        return ("200 OK", JSON, format!(r#"{{"name":"library/paged","tags":{tags}}}"#), link);
     }
     match rest {
         "library/multi/manifests/1.0" => (

@@ -7,5 +7,6 @@ pub mod client;
 pub mod fake_shellcheck;
 pub mod fake_osv;
 pub mod fake_registry;
+pub mod local_registry;
 pub mod rng;
 pub mod synth;

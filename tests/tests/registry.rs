@@ -17,6 +17,7 @@ fn settings(fake: &FakeRegistry, cache: &Path) -> Settings {
         mirrors: [("docker.io".to_string(), fake.url.clone())].into_iter().collect(),
         cache_dir: Some(cache.to_path_buf()),
         timeout: Duration::from_secs(5),
+        ..Settings::default()
     }
 }
 
@@ -101,6 +102,7 @@ fn plain_http_mirrors_must_be_loopback() {
         mirrors: [("docker.io".to_string(), "http://192.0.2.1:5000".to_string())].into_iter().collect(),
         cache_dir: Some(cache.path().to_path_buf()),
         timeout: Duration::from_secs(1),
+        ..Settings::default()
     };
     assert!(matches!(Registry::new().platforms(&s, &image("multi:1.0")), Err(Error::Invalid(_))));
 }
@@ -218,4 +220,62 @@ fn a_slow_lookup_shows_progress_and_ends_it() {
     let token = begin["params"]["token"].clone();
     c.wait_notification("$/progress", |m| m["params"]["token"] == token && m["params"]["value"]["kind"] == "end", Duration::from_secs(30));
     c.shutdown_and_exit();
+}
+
+#[test]
+fn tag_lists_follow_link_pages() {
+    let fake = FakeRegistry::start();
+    let cache = tempfile::tempdir().unwrap();
+    let tags = Registry::new().fetch_tags(&settings(&fake, cache.path()), &image("paged")).unwrap();
+    assert_eq!(tags.names, ["1.0", "1.1", "1.2", "1.3", "1.4"]);
+    assert_eq!(fake.count("/v2/library/paged/tags/list"), 4, "a 401, then three pages");
+    // Docker Hub's own API adds digests and ages (here, the fake serves it too).
+    let mut s = settings(&fake, cache.path());
+    s.mirrors.insert("hub.docker.com".into(), fake.url.clone());
+    let tags = Registry::new().fetch_tags(&s, &image("paged")).unwrap();
+    assert_eq!(tags.names.len(), 5);
+    assert_eq!(tags.known["1.4"], (Some("sha256:1414".to_string()), Some("2024-05-01T10:00:00.123456Z".to_string())));
+    assert_eq!(tags.known["1.3"].0, None);
+}
+
+/// A registry on loopback that answers every request with `status` and `body`.
+fn broken_registry(status: &'static str, body: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                    line.clear();
+                }
+                let mut out = stream;
+                let _ = write!(out, "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+            });
+        }
+    });
+    host
+}
+
+#[test]
+fn server_errors_and_garbage_are_clear_errors_not_hangs() {
+    let cache = tempfile::tempdir().unwrap();
+    let s = Settings { offline: false, cache_dir: Some(cache.path().into()), timeout: Duration::from_secs(2), ..Settings::default() };
+    let registry = Registry::new();
+    let failing = broken_registry("500 Internal Server Error", "{}");
+    let err = registry.fetch_tags(&s, &image(&format!("{failing}/app"))).unwrap_err();
+    assert!(matches!(err, Error::Status { status: 500, .. }), "{err:?}");
+    let garbage = broken_registry("200 OK", "<html>not json</html>");
+    let start = Instant::now();
+    for r in [format!("{garbage}/app"), format!("{garbage}/app:1")] {
+        let tags = registry.fetch_tags(&s, &image(&r));
+        assert!(matches!(&tags, Err(Error::Invalid(m)) if m.contains("not a tag list")), "{tags:?}");
+        let info = registry.fetch_image(&s, &image(&r));
+        assert!(matches!(&info, Err(Error::Invalid(_))), "{info:?}");
+    }
+    assert!(start.elapsed() < Duration::from_secs(2));
+    // Nothing was cached from the failures.
+    assert!(registry.cached_tags(&s, &image(&format!("{garbage}/app"))).is_none());
 }

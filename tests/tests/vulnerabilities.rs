@@ -20,6 +20,7 @@ fn settings(registry: &FakeRegistry, osv: &FakeOsv, cache: &Path) -> Settings {
             mirrors: [("docker.io".to_string(), registry.url.clone())].into_iter().collect(),
             cache_dir: Some(cache.to_path_buf()),
             timeout: Duration::from_secs(5),
+            ..Default::default()
         },
         osv_url: osv.url.clone(),
         platform: Platform::parse("linux/amd64").unwrap(),

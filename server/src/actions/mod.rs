@@ -15,6 +15,8 @@ use crate::diagnostics::Diagnostic;
 use crate::lint::{Edit, Fix, Safety};
 use crate::syntax::Dockerfile;
 
+pub mod pin;
+
 /// `# dockls ignore=<id>` on its own line above the instruction containing `at`, indented like
 /// it; an existing `# dockls ignore=` comment right above is extended instead.
 pub fn ignore_here(text: &str, df: &Dockerfile, at: usize, rule_id: &str) -> Option<Fix> {

@@ -13,6 +13,7 @@
 //! trusted = ["docker.io", "ghcr.io"]
 //! offline = true                       # never query registries (also DOCKLS_OFFLINE=1)
 //! mirrors = { "docker.io" = "https://mirror.example.com" }
+//! insecure = ["registry.lan:5000"]     # plain HTTP (loopback registries always are)
 //!
 //! [build]
 //! context = "."                        # relative to this file; default: the Dockerfile's folder
@@ -47,6 +48,8 @@ pub struct Config {
     pub offline: bool,
     /// Registry name → base URL used instead.
     pub mirrors: BTreeMap<String, String>,
+    /// Registries reached over plain HTTP.
+    pub insecure: Vec<String>,
     /// The platform builds target (`[build] platform`).
     pub build_platform: Option<crate::registry::Platform>,
     /// `[vulnerabilities] enabled` (`None`: on).
@@ -118,6 +121,8 @@ struct RegistriesToml {
     offline: bool,
     #[serde(default)]
     mirrors: BTreeMap<String, String>,
+    #[serde(default)]
+    insecure: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -185,6 +190,7 @@ pub fn parse_dockls_toml(text: &str, path: &Path) -> Result<Config, ConfigError>
     c.trusted_registries = raw.registries.trusted;
     c.offline = raw.registries.offline;
     c.mirrors = raw.registries.mirrors;
+    c.insecure = raw.registries.insecure;
     if let Some(p) = raw.build.platform {
         let parsed = crate::registry::Platform::parse(&p).ok_or_else(|| {
             let line = text.find(p.as_str()).map(|i| text[..i].matches('\n').count() + 1);
@@ -319,6 +325,7 @@ impl Config {
         let mut s = crate::registry::Settings::default();
         s.offline |= self.offline;
         s.mirrors = self.mirrors.clone();
+        s.insecure = self.insecure.clone();
         s
     }
 

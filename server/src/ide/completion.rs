@@ -5,10 +5,15 @@
 //! `FROM`, and the variables visible at the cursor after `$` / `${`, with their values.
 //! `ONBUILD` triggers, `HEALTHCHECK NONE`, BuildKit check names after `# check=skip=`, and
 //! the substitution operators after `${NAME`.
+//! After `FROM`: image names (earlier stages, images of the workspace, well-known ones), the
+//! tags of the image being typed (most specific first, see [`crate::registry::tag_order`])
+//! and, after `@`, its digest — from what an [`ImageSource`] has cached; what it lacks is
+//! returned as [`Want`]s for the caller to fetch in the background.
 
 use std::ops::Range;
 
 use crate::diagnostics::flags::{flags_for, FlagValue, MOUNT_KEYS, MOUNT_TYPES};
+use crate::registry::{tag_order, Cached, Reference, Tags};
 use crate::semantics::{Semantics, PREDEFINED_ARGS};
 use crate::syntax::{Dockerfile, Kind};
 
@@ -20,6 +25,9 @@ pub enum ItemKind {
     Value,
     Variable,
     Stage,
+    Image,
+    Tag,
+    Digest,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +74,97 @@ const DIRECTIVES: &[(&str, &str)] = &[
 const PLATFORMS: &[&str] =
     &["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/386", "linux/ppc64le", "linux/s390x", "windows/amd64", "$BUILDPLATFORM", "$TARGETPLATFORM"];
 
+/// What completion knows about registries: cached answers only (never the network).
+pub trait ImageSource {
+    /// The tags of `r`'s repository.
+    fn tags(&self, r: &Reference) -> Option<Cached<Tags>>;
+    /// The digest `r`'s tag points at.
+    fn digest(&self, r: &Reference) -> Option<Cached<String>>;
+}
+
+/// A source that knows nothing (the command line, tests of the other completions).
+pub struct NoImages;
+
+impl ImageSource for NoImages {
+    fn tags(&self, _: &Reference) -> Option<Cached<Tags>> {
+        None
+    }
+    fn digest(&self, _: &Reference) -> Option<Cached<String>> {
+        None
+    }
+}
+
+/// What completion would like fetched: the answer it gave lacks it (or it is stale).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Want {
+    Tags(Reference),
+    Digest(Reference),
+}
+
+/// The registry side of completion: the cache, the images named in the workspace's
+/// Dockerfiles, and the time (for ages).
+pub struct Images<'a> {
+    pub source: &'a dyn ImageSource,
+    pub workspace: &'a [String],
+    /// Seconds since the Unix epoch.
+    pub now: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Completion {
+    pub items: Vec<Item>,
+    /// Fetches that would complete the answer.
+    pub wanted: Vec<Want>,
+    /// The list was cut at [`MAX_TAGS`]: typing more narrows it, so ask again.
+    pub truncated: bool,
+}
+
+/// At most this many tags are offered at once (popular images have thousands).
+pub const MAX_TAGS: usize = 200;
+
+/// Well-known images: Docker Hub's most used official images, then distroless, Chainguard,
+/// Microsoft and other registries' usual bases.
+const WELL_KNOWN: &[&str] = &[
+    "alpine", "debian", "ubuntu", "busybox", "python", "node", "golang", "rust", "openjdk", "eclipse-temurin", "amazoncorretto",
+    "maven", "gradle", "ruby", "php", "perl", "nginx", "httpd", "postgres", "mysql", "mariadb", "redis", "mongo", "memcached",
+    "rabbitmq", "elasticsearch", "traefik", "haproxy", "caddy", "fedora", "rockylinux", "almalinux", "amazonlinux", "oraclelinux",
+    "archlinux", "centos", "buildpack-deps", "docker", "gcc", "bash", "erlang", "elixir", "haskell", "julia", "swift", "dart",
+    "composer", "wordpress", "tomcat", "jetty", "sonarqube", "jenkins/jenkins", "bitnami/kubectl", "hashicorp/terraform",
+    "gcr.io/distroless/static-debian12", "gcr.io/distroless/base-debian12", "gcr.io/distroless/cc-debian12",
+    "gcr.io/distroless/python3-debian12", "gcr.io/distroless/nodejs22-debian12", "gcr.io/distroless/java21-debian12",
+    "cgr.dev/chainguard/static", "cgr.dev/chainguard/wolfi-base", "cgr.dev/chainguard/go", "cgr.dev/chainguard/python",
+    "cgr.dev/chainguard/node", "cgr.dev/chainguard/jdk", "mcr.microsoft.com/dotnet/sdk", "mcr.microsoft.com/dotnet/aspnet",
+    "mcr.microsoft.com/dotnet/runtime", "mcr.microsoft.com/dotnet/runtime-deps", "mcr.microsoft.com/windows/servercore",
+    "mcr.microsoft.com/windows/nanoserver", "mcr.microsoft.com/devcontainers/base", "mcr.microsoft.com/playwright",
+    "ghcr.io/astral-sh/uv", "ghcr.io/graalvm/jdk-community", "quay.io/centos/centos", "quay.io/keycloak/keycloak",
+    "public.ecr.aws/lambda/python", "public.ecr.aws/lambda/nodejs", "registry.access.redhat.com/ubi9/ubi",
+    "registry.access.redhat.com/ubi9/ubi-minimal",
+];
+
 /// What can be typed at `offset`.
 pub fn complete(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize) -> Vec<Item> {
+    complete_with(text, df, sem, offset, &Images { source: &NoImages, workspace: &[], now: 0 }).items
+}
+
+/// [`complete`] with registry answers: image names, tags and digests after `FROM`.
+pub fn complete_with(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize, images: &Images<'_>) -> Completion {
+    let offset = offset.min(text.len());
+    let offset = (0..=offset).rev().find(|&o| text.is_char_boundary(o)).unwrap_or(0);
+    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let word_start = text[line_start..offset].rfind([' ', '\t']).map_or(line_start, |i| line_start + i + 1);
+    if let Some(ins) = df.instruction_at(offset).filter(|i| i.range.start < offset && i.kind == Kind::From && i.nested.is_none()) {
+        let args = text[ins.range.start..word_start].split_whitespace().skip(1).filter(|w| !w.starts_with("--")).count();
+        let word = &text[word_start..offset];
+        if args == 0 && text[line_start..word_start].split_whitespace().next().is_some() && !word.starts_with('-') && !word.contains('$') {
+            let stage = ins.stage.unwrap_or(df.stages.len());
+            let word_end = text[offset..].find([' ', '\t', '\n', '\r']).map_or(text.len(), |i| offset + i);
+            return image_items(df, stage, text, word_start, offset, word_end, images);
+        }
+    }
+    Completion { items: complete_plain(text, df, sem, offset), ..Default::default() }
+}
+
+fn complete_plain(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize) -> Vec<Item> {
     let offset = offset.min(text.len());
     let offset = (0..=offset).rev().find(|&o| text.is_char_boundary(o)).unwrap_or(0);
     let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
@@ -300,6 +397,94 @@ fn flag_items(df: &Dockerfile, kind: Kind, stage: usize, flag: &str, word_start:
     }
 }
 
+/// The image word of a FROM (`word_start..word_end`, cursor at `offset`): a digest after
+/// `@`, a tag after the name's `:`, else a name.
+fn image_items(df: &Dockerfile, stage: usize, text: &str, word_start: usize, offset: usize, word_end: usize, images: &Images<'_>) -> Completion {
+    let word = &text[word_start..offset];
+    let mut out = Completion::default();
+    if let Some(at) = word.find('@') {
+        let typed = &word[at + 1..];
+        let Some(r) = Reference::parse(&word[..at]) else { return out };
+        let range = word_start + at + 1..word_end;
+        match images.source.digest(&r) {
+            Some(d) => {
+                if d.value.starts_with(typed) {
+                    out.items.push(Item { label: d.value.clone(), kind: ItemKind::Digest, detail: Some(format!("the digest {} points at", r.tag.as_deref().unwrap_or("latest"))), insert: d.value, snippet: false, range });
+                }
+                if d.stale {
+                    out.wanted.push(Want::Digest(r));
+                }
+            }
+            None => out.wanted.push(Want::Digest(r)),
+        }
+        return out;
+    }
+    let name_end = word.rfind('/').map_or(0, |i| i + 1);
+    if let Some(colon) = word[name_end..].find(':').map(|i| name_end + i) {
+        let Some(r) = Reference::parse(&word[..colon]) else { return out };
+        let typed = &word[colon + 1..];
+        // The whole tag is replaced: the part after the cursor too (up to a digest).
+        let tag_end = text[offset..word_end].find('@').map_or(word_end, |i| offset + i);
+        let whole = &text[word_start + colon + 1..tag_end];
+        let variant = Some(tag_order::parts(whole).variant).filter(|_| !tag_order::parts(whole).numbers.is_empty());
+        let Some(tags) = images.source.tags(&r) else {
+            out.wanted.push(Want::Tags(r));
+            return out;
+        };
+        if tags.stale {
+            out.wanted.push(Want::Tags(r.clone()));
+        }
+        let offered = tag_order::offer(&tags.value.names, typed, variant);
+        out.truncated = offered.len() > MAX_TAGS;
+        for tag in offered.into_iter().take(MAX_TAGS) {
+            let tagged = Reference { tag: Some(tag.clone()), digest: None, ..r.clone() };
+            let (known_digest, updated) = tags.value.known.get(tag).cloned().unwrap_or_default();
+            let digest = known_digest.or_else(|| images.source.digest(&tagged).map(|d| d.value));
+            let mut detail: Vec<String> = Vec::new();
+            if let Some(d) = digest {
+                detail.push(short_digest(&d));
+            }
+            if let Some(age) = updated.and_then(|u| crate::registry::image::age(&u, images.now)) {
+                detail.push(format!("updated {age}"));
+            }
+            out.items.push(Item {
+                label: tag.clone(),
+                kind: ItemKind::Tag,
+                detail: (!detail.is_empty()).then(|| detail.join(" · ")),
+                insert: tag.clone(),
+                snippet: false,
+                range: word_start + colon + 1..tag_end,
+            });
+        }
+        return out;
+    }
+    // A name: earlier stages, the workspace's images, then well-known ones. Only the name is
+    // replaced: a tag or digest after the cursor stays.
+    let whole = &text[word_start..word_end];
+    let slash = whole.rfind('/').map_or(0, |i| i + 1).max(offset - word_start);
+    let name_end = whole[slash..].find([':', '@']).map_or(word_end, |i| word_start + slash + i);
+    let range = word_start..name_end;
+    out.items = stages(df, stage, word, range.clone());
+    let mut seen: Vec<String> = out.items.iter().map(|i| i.label.clone()).collect();
+    let workspace = images.workspace.iter().map(|n| (n.as_str(), "used in the workspace"));
+    let known = WELL_KNOWN.iter().map(|n| (*n, if n.contains('.') { "image" } else { "Docker Hub image" }));
+    for (name, detail) in workspace.chain(known) {
+        if name.starts_with(word) && !seen.iter().any(|s| s == name) {
+            seen.push(name.to_string());
+            out.items.push(Item { label: name.into(), kind: ItemKind::Image, detail: Some(detail.into()), insert: name.into(), snippet: false, range: range.clone() });
+        }
+    }
+    out
+}
+
+/// `sha256:0123456789ab` (12 hex digits, as `docker images` shows).
+pub fn short_digest(d: &str) -> String {
+    match d.split_once(':') {
+        Some((algo, hex)) => format!("{algo}:{}", &hex[..hex.len().min(12)]),
+        None => d.to_string(),
+    }
+}
+
 /// Names of the stages before stage `current` (a stage can only use earlier ones).
 fn stages(df: &Dockerfile, current: usize, typed: &str, range: Range<usize>) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::new();
@@ -394,7 +579,9 @@ mod tests {
     fn stage_names_after_from_and_copy_from() {
         let text = "FROM golang:1.23 AS build\nFROM alpine AS tools\nFROM alpine\nCOPY --from=|";
         assert_eq!(labels(text), ["tools", "build"]);
-        assert_eq!(labels("FROM golang:1.23 AS build\nFROM b|"), ["build"]);
+        let after_from = labels("FROM golang:1.23 AS build\nFROM b|");
+        assert_eq!(after_from[0], "build", "earlier stages first, then images: {after_from:?}");
+        assert!(after_from.contains(&"busybox".to_string()));
         assert_eq!(labels("FROM golang:1.23 AS build\nRUN --mount=from=|"), Vec::<String>::new(), "not its own stage");
         assert_eq!(labels("FROM golang:1.23 AS build\nFROM alpine\nRUN --mount=type=bind,from=b|"), ["build"]);
         assert_eq!(labels("FROM golang:1.23 a|"), ["AS"]);
@@ -407,6 +594,55 @@ mod tests {
         let all = labels("ARG BASE=alpine\nFROM ${BASE}\nENV HOME_DIR=/app\nWORKDIR ${|");
         assert!(all.contains(&"HOME_DIR".to_string()) && all.contains(&"TARGETARCH".to_string()), "{all:?}");
         assert!(!all.contains(&"BASE".to_string()), "a global ARG not declared again in the stage is not visible: {all:?}");
+    }
+
+    /// Canned registry answers: `python` has tags (Docker Hub's ages for two of them) and
+    /// digests for some; `team/app` is not cached.
+    struct Canned;
+
+    impl ImageSource for Canned {
+        fn tags(&self, r: &Reference) -> Option<Cached<Tags>> {
+            if r.repository != "library/python" {
+                return None;
+            }
+            let names = ["latest", "3", "3-slim", "3-alpine", "3.12", "3.12-slim", "3.12.7", "3.12.7-slim", "3.12.7-slim-bookworm", "3.12.7-alpine3.20", "3.11", "3.10", "3.9", "3.13.0rc1", "slim"];
+            let mut known = std::collections::BTreeMap::new();
+            known.insert("3.12.7-slim".to_string(), (Some(format!("sha256:{}", "ab".repeat(32))), Some("2024-04-28T10:00:00Z".to_string())));
+            known.insert("3.12-slim".to_string(), (None, Some("2023-01-01T00:00:00Z".to_string())));
+            Some(Cached { value: Tags { names: names.iter().map(|s| s.to_string()).collect(), known }, stale: false })
+        }
+        fn digest(&self, r: &Reference) -> Option<Cached<String>> {
+            (r.repository == "library/python" && r.tag.as_deref() == Some("3.12-slim")).then(|| Cached { value: format!("sha256:{}", "cd".repeat(32)), stale: true })
+        }
+    }
+
+    #[test]
+    fn images_tags_and_digests_snapshot() {
+        let fixture = include_str!("../../tests/fixtures/completion/images.Dockerfile");
+        let workspace = ["ghcr.io/acme/builder".to_string(), "node".to_string()];
+        let images = Images { source: &Canned, workspace: &workspace, now: 1_714_557_600 };
+        let mut out = String::new();
+        let text = fixture.replace('|', "");
+        for (n, _) in fixture.match_indices('|') {
+            let offset = n - fixture[..n].matches('|').count();
+            let a = Analysis::new(Snapshot::from_text(&text));
+            let done = complete_with(a.text(), &a.dockerfile, &a.semantics, offset, &images);
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+            out.push_str(&format!("{}|{}\n", &text[line_start..offset], &text[offset..line_end]));
+            for item in done.items.iter().take(12) {
+                let replaced = &text[item.range.clone()];
+                out.push_str(&format!("    {:<36} {}  [replaces `{replaced}`]\n", item.label, item.detail.as_deref().unwrap_or("")));
+            }
+            if done.items.len() > 12 {
+                out.push_str(&format!("    … {} more\n", done.items.len() - 12));
+            }
+            for w in &done.wanted {
+                out.push_str(&format!("    wants {w:?}\n"));
+            }
+            out.push('\n');
+        }
+        insta::assert_snapshot!(out);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod completion;
 pub mod folding;
 pub mod hover;
+pub mod hover_image;
 pub mod inlay_hints;
 pub mod links;
 pub mod navigate;

@@ -183,6 +183,10 @@ pub struct LintOptions {
     pub image_vulnerabilities: std::collections::HashMap<String, std::sync::Arc<crate::vulns::ImageVulnerabilities>>,
     /// The platform the build targets; `None`: the machine dockls runs on.
     pub build_platform: Option<crate::registry::Platform>,
+    /// What each base image's config says (user, env, working dir, ports) for the build
+    /// platform, by normalized reference, as fetched from its registry; unknown images are
+    /// absent (rules then fall back to what the reference alone tells).
+    pub image_configs: std::collections::HashMap<String, crate::registry::ImageConfig>,
 }
 
 impl<'a> Context<'a> {

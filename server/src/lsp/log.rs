@@ -11,8 +11,13 @@ use super::state::State;
 
 /// Sends `message` to the client's log (stderr when there is no client to send it to).
 pub fn log(state: &State, level: MessageType, message: impl Into<String>) {
+    log_to(state.outbox(), level, message)
+}
+
+/// [`log`] through the writer's queue itself (for threads that outlive a request).
+pub fn log_to(outbox: Option<super::transport::Outbox>, level: MessageType, message: impl Into<String>) {
     let message = message.into();
-    let Some(outbox) = state.outbox() else {
+    let Some(outbox) = outbox else {
         eprintln!("dockls: {message}");
         return;
     };
@@ -32,10 +37,15 @@ pub fn log(state: &State, level: MessageType, message: impl Into<String>) {
 /// [`log`], once per distinct message for the server's lifetime (an unreachable registry
 /// would otherwise be reported on every edit that looks it up).
 pub fn log_once(state: &State, level: MessageType, message: impl Into<String>) {
+    log_once_to(state.outbox(), level, message)
+}
+
+/// [`log_once`] through the writer's queue itself.
+pub fn log_once_to(outbox: Option<super::transport::Outbox>, level: MessageType, message: impl Into<String>) {
     static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
     let message = message.into();
     let first = SEEN.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner()).insert(message.clone());
     if first {
-        log(state, level, message);
+        log_to(outbox, level, message);
     }
 }

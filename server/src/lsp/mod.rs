@@ -8,6 +8,7 @@ pub mod config;
 pub mod convert;
 mod direct;
 mod guard;
+mod images;
 mod input;
 pub mod log;
 mod notifications;

@@ -307,6 +307,9 @@ async fn begin_progress(client: &Client, state: &State, title: &str, message: St
 // images not known yet are looked up in the background and the documents waiting on them are
 // re-published when the answers arrive. Publishing never waits for the network.
 
+/// The rules that read base image configs (`LintOptions::image_configs`).
+const IMAGE_CONFIG_RULES: &[&str] = &["missing-user", "undefined-var", "copy-relative-no-workdir"];
+
 /// A failed lookup is not retried for this long (a mistyped tag would cost a request per edit).
 const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 
@@ -315,6 +318,8 @@ const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 enum Job {
     Platforms(RegistrySettings, Reference),
     Vulnerabilities(Box<VulnSettings>, Reference),
+    /// The image's config (user, env, working dir) for the rules that read it.
+    Image(RegistrySettings, Reference),
 }
 
 impl Job {
@@ -323,12 +328,13 @@ impl Job {
         match self {
             Job::Platforms(s, r) => format!("platforms {:?} {r}", s.mirrors),
             Job::Vulnerabilities(s, r) => format!("vulnerabilities {:?} {r} {} {}", s.registry.mirrors, s.platform, s.osv_url),
+            Job::Image(s, r) => format!("image {:?} {r}", s.mirrors),
         }
     }
 
     fn reference(&self) -> &Reference {
         match self {
-            Job::Platforms(_, r) | Job::Vulnerabilities(_, r) => r,
+            Job::Platforms(_, r) | Job::Vulnerabilities(_, r) | Job::Image(_, r) => r,
         }
     }
 
@@ -337,6 +343,7 @@ impl Job {
         match self {
             Job::Platforms(s, r) => Registry::shared().platforms(s, r).map(|_| ()).map_err(|e| format!("base image platforms of `{r}`: {e}")),
             Job::Vulnerabilities(s, r) => Scanner::shared().scan(s, r).map(|_| ()).map_err(|e| format!("vulnerabilities of `{r}`: {e}")),
+            Job::Image(s, r) => Registry::shared().fetch_image(s, r).map(|_| ()).map_err(|e| format!("base image config of `{r}`: {e}")),
         }
     }
 }
@@ -368,8 +375,24 @@ impl Lookups {
 fn cached_lookups(state: &State, uri: &Uri, analysis: &crate::analysis::Analysis, config: &crate::config::Config, options: &mut crate::lint::LintOptions) -> ImageSummaries {
     let platforms_on = crate::lint::rule("invalid-base-image-platform").is_some_and(|r| config.selection.is_on(r));
     let vulnerabilities_on = config.vulnerabilities_on();
+    let configs_on = IMAGE_CONFIG_RULES.iter().any(|id| crate::lint::rule(id).is_some_and(|r| config.selection.is_on(r)));
     let mut missing = Vec::new();
     let mut summaries = Vec::new();
+    if configs_on {
+        let settings = config.registry_settings();
+        let target = config.target_platform();
+        let images = crate::lint::rules::base_images(analysis.text(), &analysis.dockerfile, &analysis.semantics, &target);
+        for r in crate::registry::distinct(images.into_iter().map(|i| i.reference)) {
+            let cached = Registry::shared().cached_image(&settings, &r);
+            if let Some(one) = cached.as_ref().and_then(|c| c.value.for_platform(&target)) {
+                options.image_configs.insert(r.to_string(), one.config.clone());
+            }
+            // Stale answers are used meanwhile and refreshed.
+            if cached.is_none_or(|c| c.stale) && !settings.offline {
+                missing.push(Job::Image(settings.clone(), r));
+            }
+        }
+    }
     if platforms_on || vulnerabilities_on {
         let images = crate::lint::rules::base_images(analysis.text(), &analysis.dockerfile, &analysis.semantics, &config.target_platform());
         let refs = crate::registry::distinct(images.iter().map(|i| i.reference.clone()));
@@ -443,24 +466,30 @@ fn fetch_in_background(client: &Client, state: &Arc<State>, uri: &Uri) {
     if jobs.is_empty() {
         return;
     }
-    let (platforms, vulnerabilities): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| matches!(j, Job::Platforms(..)));
+    let (platforms, rest): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| matches!(j, Job::Platforms(..)));
+    let (images, vulnerabilities): (Vec<Job>, Vec<Job>) = rest.into_iter().partition(|j| matches!(j, Job::Image(..)));
     let (client, state) = (client.clone(), state.clone());
     tokio::spawn(async move {
         // Platforms first, published as soon as they arrive; the vulnerability lookups after
         // them reuse the image indexes just fetched and skip registries found dead.
-        for batch in [platforms, vulnerabilities] {
+        // Image configs after the platforms, reusing the indexes they fetched.
+        for batch in [platforms, images, vulnerabilities] {
             if batch.is_empty() {
                 continue;
             }
             let jobs = batch.clone();
-            let images: Vec<String> = batch.iter().map(|j| j.reference().to_string()).collect();
+            let names: Vec<String> = batch.iter().map(|j| j.reference().to_string()).collect();
             // A few at a time, like the registry client's own batches.
             let mut run = tokio::task::spawn_blocking(move || crate::vulns::parallel(&jobs, 4, Job::run));
             let results = match tokio::time::timeout(PROGRESS_AFTER, &mut run).await {
                 Ok(done) => done.unwrap_or_default(),
                 Err(_) => {
-                    let what = if matches!(batch[0], Job::Platforms(..)) { "platforms" } else { "vulnerabilities" };
-                    let progress = begin_progress(&client, &state, "Registry", format!("looking up the {what} of {}", images.join(", "))).await;
+                    let what = match batch[0] {
+                        Job::Platforms(..) => "platforms",
+                        Job::Image(..) => "configuration",
+                        Job::Vulnerabilities(..) => "vulnerabilities",
+                    };
+                    let progress = begin_progress(&client, &state, "Registry", format!("looking up the {what} of {}", names.join(", "))).await;
                     let done = run.await.unwrap_or_default();
                     if let Some(p) = progress {
                         p.finish().await;

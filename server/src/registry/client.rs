@@ -10,13 +10,13 @@ use super::sbom::{self, Sbom};
 use super::{host_of, Error, Platform, Reference, Settings};
 
 /// Every manifest kind we can read, indexes first (they list all platforms in one request).
-const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
+pub(super) const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
 application/vnd.docker.distribution.manifest.list.v2+json, \
 application/vnd.oci.image.manifest.v1+json, \
 application/vnd.docker.distribution.manifest.v2+json";
 
 /// Manifests and configs are small; anything bigger is not what we asked for.
-const MAX_BODY: u64 = 4 << 20;
+pub(super) const MAX_BODY: u64 = 4 << 20;
 /// An SBOM lists every file of the image: megabytes are normal, more than this is refused.
 const MAX_SBOM: u64 = 64 << 20;
 /// Downloading an SBOM of tens of MB takes longer than the per-request timeout.
@@ -62,11 +62,16 @@ pub fn base_url(settings: &Settings, r: &Reference) -> Result<String, Error> {
             check_url(&url)?;
             Ok(url)
         }
-        None => Ok(format!("https://{}", r.api_host())),
+        None => {
+            // Docker talks plain HTTP to loopback registries and to those listed as insecure.
+            let host = r.api_host();
+            let plain = is_loopback(&format!("http://{host}")) || settings.insecure.iter().any(|h| h.eq_ignore_ascii_case(&r.registry));
+            Ok(format!("{}://{host}", if plain { "http" } else { "https" }))
+        }
     }
 }
 
-fn check_url(url: &str) -> Result<(), Error> {
+pub(super) fn check_url(url: &str) -> Result<(), Error> {
     if url.starts_with("https://") || (url.starts_with("http://") && is_loopback(url)) {
         Ok(())
     } else {
@@ -85,6 +90,8 @@ pub fn is_loopback(url: &str) -> bool {
 
 #[derive(Deserialize)]
 pub(super) struct Manifest {
+    #[serde(default, rename = "mediaType")]
+    pub media_type: Option<String>,
     #[serde(default)]
     pub manifests: Option<Vec<Descriptor>>,
     #[serde(default)]
@@ -131,13 +138,13 @@ struct Token {
 }
 
 impl Http {
-    fn agent(&self, timeout: Duration, loopback: bool) -> ureq::Agent {
+    pub(super) fn agent(&self, timeout: Duration, loopback: bool) -> ureq::Agent {
         self.agents.get(timeout, loopback)
     }
 
     /// The top-level manifest of `r` (an index or an image manifest): `known` when the caller
     /// has it from a recent request, else fetched.
-    fn top_manifest(session: &mut Session<'_>, r: &Reference, known: Option<Arc<[u8]>>) -> Result<(String, Arc<[u8]>), Error> {
+    pub(super) fn top_manifest(session: &mut Session<'_>, r: &Reference, known: Option<Arc<[u8]>>) -> Result<(String, Arc<[u8]>), Error> {
         let url = format!("{}/v2/{}/manifests/{}", session.base, r.repository, r.manifest_ref());
         if let Some(body) = known {
             return Ok((url, body));
@@ -152,8 +159,7 @@ impl Http {
     /// The platforms the image provides: an index's entries, or a single manifest's config.
     /// Also returns the top-level manifest for reuse.
     pub fn platforms(&self, settings: &Settings, base: &str, r: &Reference, known: Option<Arc<[u8]>>) -> Result<(Vec<Platform>, Arc<[u8]>), Error> {
-        let agent = self.agent(settings.timeout, is_loopback(base));
-        let mut session = Session { agent, base, token: None, timeout: settings.timeout };
+        let mut session = Session::new(self, settings, base, r);
         let (url, body) = Self::top_manifest(&mut session, r, known)?;
         let manifest: Manifest = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a manifest: {e}")))?;
         if let Some(entries) = manifest.manifests {
@@ -178,8 +184,7 @@ impl Http {
     /// (a single-platform manifest, no platform match, no attestation, or no SPDX layer).
     /// `known`: the top-level manifest, when the caller has it (see [`Http::platforms`]).
     pub fn sbom(&self, settings: &Settings, base: &str, r: &Reference, platform: &Platform, known: Option<Arc<[u8]>>) -> Result<(Option<Sbom>, Arc<[u8]>), Error> {
-        let agent = self.agent(settings.timeout, is_loopback(base));
-        let mut session = Session { agent, base, token: None, timeout: settings.timeout };
+        let mut session = Session::new(self, settings, base, r);
         let (url, body) = Self::top_manifest(&mut session, r, known)?;
         Ok((Self::sbom_of(&mut session, r, platform, &url, &body)?, body))
     }
@@ -203,20 +208,36 @@ impl Http {
 }
 
 /// Requests to one repository, sharing the token once one was needed.
-struct Session<'a> {
+pub(super) struct Session<'a> {
     agent: ureq::Agent,
-    base: &'a str,
+    pub base: &'a str,
     token: Option<String>,
     /// The per-request timeout (also the agent's).
     timeout: Duration,
+    /// The registry's name in references (`docker.io`), for credentials.
+    registry: &'a str,
+    /// The user's credentials for this registry, if any (sent to its own host only).
+    credential: Option<super::credentials::Credential>,
+    /// The registry asked for basic auth.
+    basic: bool,
 }
 
-impl Session<'_> {
-    fn unreachable(&self, e: ureq::Error) -> Error {
+impl<'a> Session<'a> {
+    /// A session with `r`'s registry at `base`: its agent, and the user's credentials for it
+    /// (none for a mirror: credentials belong to the host they were stored for).
+    pub(super) fn new(http: &Http, settings: &Settings, base: &'a str, r: &'a Reference) -> Session<'a> {
+        // Plain HTTP only where `base_url` allowed it (loopback, or listed as insecure).
+        let agent = http.agent(settings.timeout, base.starts_with("http://"));
+        let own = base == format!("https://{}", r.api_host()) || base == format!("http://{}", r.api_host());
+        let credential = if own { super::credentials::lookup(settings, &r.registry) } else { None };
+        Session { agent, base, token: None, timeout: settings.timeout, registry: &r.registry, credential, basic: false }
+    }
+
+    pub(super) fn unreachable(&self, e: ureq::Error) -> Error {
         Error::Unreachable { host: host_of(self.base).to_string(), message: e.to_string() }
     }
 
-    fn get(&mut self, url: &str, accept: &str) -> Result<Vec<u8>, Error> {
+    pub(super) fn get(&mut self, url: &str, accept: &str) -> Result<Vec<u8>, Error> {
         let mut resp = self.fetch(url, accept, None)?;
         resp.body_mut().with_config().limit(MAX_BODY).read_to_vec().map_err(|e| self.unreachable(e))
     }
@@ -224,11 +245,20 @@ impl Session<'_> {
     /// A 200 answer to `GET url` (after the token dance if the registry asks for one), its
     /// body not read yet. `budget`: a longer total time for a large body (connecting and the
     /// first answer still get the usual timeout).
-    fn fetch(&mut self, url: &str, accept: &str, budget: Option<Duration>) -> Result<ureq::http::Response<ureq::Body>, Error> {
+    pub(super) fn fetch(&mut self, url: &str, accept: &str, budget: Option<Duration>) -> Result<ureq::http::Response<ureq::Body>, Error> {
+        self.call(false, url, accept, budget)
+    }
+
+    /// `GET` or `HEAD`, answering a 401 once: with a bearer token (anonymous, or with the
+    /// user's credentials when the token service is on the registry's own host), or with
+    /// basic auth when the registry asks for it and the user has credentials for it.
+    pub(super) fn call(&mut self, head: bool, url: &str, accept: &str, budget: Option<Duration>) -> Result<ureq::http::Response<ureq::Body>, Error> {
         for attempt in 0..2 {
-            let mut req = self.agent.get(url).header("Accept", accept);
+            let mut req = if head { self.agent.head(url) } else { self.agent.get(url) }.header("Accept", accept);
             if let Some(t) = &self.token {
                 req = req.header("Authorization", format!("Bearer {t}"));
+            } else if let (true, Some(c)) = (self.basic, &self.credential) {
+                req = req.header("Authorization", c.basic());
             }
             if let Some(total) = budget {
                 req = req.config().timeout_global(Some(total)).timeout_connect(Some(self.timeout)).timeout_recv_response(Some(self.timeout)).build();
@@ -239,7 +269,11 @@ impl Session<'_> {
                 200 => return Ok(resp),
                 401 if attempt == 0 => {
                     let challenge = resp.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-                    self.token = Some(self.fetch_token(&challenge)?);
+                    if challenge.trim_start().get(..5).is_some_and(|s| s.eq_ignore_ascii_case("basic")) && self.credential.is_some() {
+                        self.basic = true;
+                    } else {
+                        self.token = Some(self.fetch_token(&challenge)?);
+                    }
                 }
                 404 => return Err(Error::NotFound(url.to_string())),
                 _ => return Err(Error::Status { url: url.to_string(), status }),
@@ -259,7 +293,13 @@ impl Session<'_> {
             .map(|(k, v)| format!("{k}={}", percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)))
             .collect();
         let url = if query.is_empty() { realm } else { format!("{realm}{}{}", if realm.contains('?') { '&' } else { '?' }, query.join("&")) };
-        let mut resp = self.agent.get(&url).call().map_err(|e| self.unreachable(e))?;
+        let mut req = self.agent.get(&url);
+        // The user's credentials go to the token service only when it is on the registry's
+        // own host (a challenge must not be able to send them elsewhere).
+        if let Some(c) = self.credential.as_ref().filter(|_| super::credentials::same_host(host_of(self.base), host_of(&url), self.registry)) {
+            req = req.header("Authorization", c.basic());
+        }
+        let mut resp = req.call().map_err(|e| self.unreachable(e))?;
         let status = resp.status().as_u16();
         if status != 200 {
             return Err(Error::Status { url, status });

@@ -555,7 +555,7 @@ mod tests {
     fn offline_without_cache_is_an_error_and_sends_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let settings = Settings {
-            registry: crate::registry::Settings { offline: true, mirrors: Default::default(), cache_dir: Some(dir.path().into()), timeout: Duration::from_secs(1) },
+            registry: crate::registry::Settings { offline: true, mirrors: Default::default(), cache_dir: Some(dir.path().into()), timeout: Duration::from_secs(1), ..Default::default() },
             osv_url: "http://127.0.0.1:9".into(),
             platform: Platform::parse("linux/amd64").unwrap(),
         };

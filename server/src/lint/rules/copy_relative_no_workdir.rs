@@ -12,7 +12,8 @@ pub static RULE: Rule = Rule {
     summary: "Set WORKDIR before copying to a relative destination",
     docs: r#"## What it does
 Flags `COPY`/`ADD` whose destination is a relative path when no `WORKDIR` was set earlier in
-the stage (or in the stages it is built `FROM`).
+the stage (or in the stages it is built `FROM`), unless the base image's config sets one
+(known when the language server has its registry's answer).
 
 ## Why is this bad?
 A relative destination is resolved against the working directory, which then comes from the
@@ -64,7 +65,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let parent = s.parent.or_else(|| ctx.stage_through_variables(s).map(|p| p.index));
             has_workdir[stage] = match parent {
                 Some(p) => has_workdir.get(p).copied().unwrap_or(false),
-                None => s.image.is_scratch(),
+                // A base image whose config sets a WORKDIR (when its registry's answer is known).
+                None => s.image.is_scratch() || crate::lint::rules::base_config(ctx, stage).is_some_and(|c| c.working_dir.is_some()),
             };
             continue;
         }

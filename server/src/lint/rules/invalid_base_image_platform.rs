@@ -143,6 +143,25 @@ pub fn base_images(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platfo
         .collect()
 }
 
+/// The config of the registry image stage `index` is built on (through `FROM <earlier stage>`
+/// chains) for the build platform, when its registry's answer is known; else `None`.
+pub fn base_config<'a>(ctx: &Context<'a>, index: usize) -> Option<&'a crate::registry::ImageConfig> {
+    if ctx.options.image_configs.is_empty() {
+        return None;
+    }
+    let mut stage = ctx.df.stages.get(index)?;
+    for _ in 0..ctx.df.stages.len() {
+        match stage.parent.or_else(|| ctx.stage_through_variables(stage).map(|p| p.index)) {
+            Some(p) if p < stage.index => stage = ctx.df.stages.get(p)?,
+            _ => break,
+        }
+    }
+    let build = ctx.options.build_platform.clone().unwrap_or_else(Platform::host);
+    let values = if stage.image.text.contains('$') { from_values(ctx.text, ctx.df, ctx.sem, &build) } else { Values::new() };
+    let reference = stage_image(ctx.df, stage, &values, &stage_names(ctx.df))?;
+    ctx.options.image_configs.get(&reference.to_string())
+}
+
 /// The distinct registry images of every stage (for the caller to fetch their platforms or
 /// vulnerabilities), resolved as the rules resolve them.
 pub fn base_image_references(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform) -> Vec<Reference> {

@@ -26,7 +26,7 @@ mod heredoc_set_e;
 mod image_moving_tag;
 mod label_key_invalid;
 
-pub use invalid_base_image_platform::{base_image_references, base_images, BaseImage};
+pub use invalid_base_image_platform::{base_config, base_image_references, base_images, BaseImage};
 
 use std::sync::OnceLock;
 
@@ -61,3 +61,5 @@ pub fn all() -> &'static [&'static Rule] {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod image_config_tests;

@@ -50,7 +50,7 @@ pub fn handle(state: &State, params: CodeActionParams) -> Option<CodeActionRespo
         .collect();
     let only = params.context.only;
     let actions = actions::code_actions(a.text(), &a.dockerfile, diagnostics, start..end, &context, |k| wants(&only, &lsp_kind(k)));
-    let out = actions
+    let mut out: Vec<CodeActionOrCommand> = actions
         .into_iter()
         .map(|action| {
             CodeActionOrCommand::CodeAction(CodeAction {
@@ -63,5 +63,7 @@ pub fn handle(state: &State, params: CodeActionParams) -> Option<CodeActionRespo
             })
         })
         .collect();
+    // Pinning FROM images with the registry's answers (cache first, fetched in the background).
+    out.extend(crate::lsp::images::pin_actions(state, &uri, &a, start..end, diagnostics, only.as_deref()));
     Some(out)
 }

@@ -1,15 +1,23 @@
 //! `textDocument/completion`: [`crate::ide::completion`] at the cursor, as text edits over the
-//! part of the word already typed (snippets where the item has placeholders).
+//! part of the word already typed (snippets where the item has placeholders). Registry
+//! answers come from the cache; what it lacks is fetched in the background and the list is
+//! marked incomplete, so the client asks again and gets the rest.
 
 use tower_lsp_server::ls_types::*;
 
-use crate::ide::completion::{complete, ItemKind};
-use crate::lsp::{convert, state::State};
+use crate::ide::completion::{complete_with, Images, ItemKind};
+use crate::lsp::{convert, images, state::State};
 
 pub fn handle(state: &State, params: CompletionParams) -> Option<CompletionResponse> {
     let tdp = params.text_document_position;
     let (a, offset, enc) = super::at(state, &tdp.text_document.uri, tdp.position)?;
-    let items = complete(a.text(), &a.dockerfile, &a.semantics, offset)
+    let settings = images::settings(state, &tdp.text_document.uri);
+    let workspace = images::workspace_images(state);
+    let context = Images { source: &images::Cache(&settings), workspace: &workspace, now: crate::registry::store::now() };
+    let done = complete_with(a.text(), &a.dockerfile, &a.semantics, offset, &context);
+    let fetching = images::fetch_in_background(state, &settings, done.wanted.into_iter().map(images::Fetch::Want).collect());
+    let items = done
+        .items
         .into_iter()
         .enumerate()
         .map(|(i, item)| CompletionItem {
@@ -20,6 +28,9 @@ pub fn handle(state: &State, params: CompletionParams) -> Option<CompletionRespo
                 ItemKind::Value => CompletionItemKind::VALUE,
                 ItemKind::Variable => CompletionItemKind::VARIABLE,
                 ItemKind::Stage => CompletionItemKind::MODULE,
+                ItemKind::Image => CompletionItemKind::MODULE,
+                ItemKind::Tag => CompletionItemKind::CONSTANT,
+                ItemKind::Digest => CompletionItemKind::CONSTANT,
             }),
             detail: item.detail,
             // The order given (most relevant first), whatever the client sorts by.
@@ -31,5 +42,7 @@ pub fn handle(state: &State, params: CompletionParams) -> Option<CompletionRespo
             ..Default::default()
         })
         .collect();
-    Some(CompletionResponse::Array(items))
+    // A plain array when complete: the shape older clients and scripts expect.
+    let is_incomplete = fetching || done.truncated;
+    Some(if is_incomplete { CompletionResponse::List(CompletionList { is_incomplete, items }) } else { CompletionResponse::Array(items) })
 }

@@ -10,8 +10,9 @@ pub fn handle(state: &State, params: HoverParams) -> Option<Hover> {
     let uri = tdp.text_document.uri;
     let (a, offset, enc) = super::at(state, &uri, tdp.position)?;
     let computed = publish::diagnostics_of(state, &uri, &a);
-    let extra: Vec<(std::ops::Range<usize>, String)> =
-        computed.image_vulnerabilities.iter().map(|(range, name, found)| (range.clone(), found.hover_markdown(name))).collect();
+    // On a FROM image: what its registry says about it, then its known vulnerabilities.
+    let mut extra: Vec<(std::ops::Range<usize>, String)> = crate::lsp::images::hover(state, &uri, &a, offset).into_iter().collect();
+    extra.extend(computed.image_vulnerabilities.iter().map(|(range, name, found)| (range.clone(), found.hover_markdown(name))));
     let info = crate::ide::hover::hover(&a, offset, &computed.diagnostics, &extra)?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: info.markdown }),

@@ -64,8 +64,9 @@ Flags a final stage that never sets `USER` (neither it nor the stages it is buil
 when its base image is not known to run as a non-root user. The finding is on the final
 stage's base image.
 
-How the exemptions are decided, from the image reference alone (dockls does not read the
-image's configuration):
+When the language server has the base image's config from its registry, an image whose
+config sets a non-root `User` is exempt. Otherwise the exemptions are decided from the image
+reference alone:
 * images whose name or tag contains `nonroot`, `non-root`, `unprivileged` or `rootless`
   (`gcr.io/distroless/static-debian12:nonroot`, `…-nonroot`, `nginxinc/nginx-unprivileged`),
   Chainguard images (`cgr.dev/chainguard/…`, except `wolfi-base` and the `-dev` tags, which
@@ -293,6 +294,10 @@ fn check_missing_user(ctx: &Context, out: &mut Vec<Finding>) {
     }
     let img = &root.image;
     if root.parent.is_some() || !super::common::is_literal_image(img) || known_non_root(img) || is_windows(img) {
+        return;
+    }
+    // The base image's config, when its registry's answer is known, says who it runs as.
+    if crate::lint::rules::base_config(ctx, root.index).is_some_and(|c| c.non_root_user()) {
         return;
     }
     // `FROM scratch` with nothing to run is an export stage (`docker build --output`): its

@@ -118,8 +118,10 @@ information, not as a warning, unless it is close to a name the Dockerfile decla
 with a suggestion).
 
 ## Differences from BuildKit
-BuildKit knows the base image's environment; dockls does not read registries, so it does not
-flag variables base images commonly set (`PATH`, `HOME`, `JAVA_HOME`, `GOPATH`,
+BuildKit knows the base image's environment. The language server reads it from the base
+image's config once its registry has answered: a name the image's `Env` sets is defined,
+and any other undeclared name is a warning. Until then (and in `dockls check`) dockls does
+not flag variables base images commonly set (`PATH`, `HOME`, `JAVA_HOME`, `GOPATH`,
 `PYTHON_VERSION`, names ending in `_VERSION` or `_HOME`, …) unless the stage starts from
 `scratch`. `${VAR:-default}`, `${VAR:+alt}` and `${VAR:?msg}` are not flagged: they handle an
 unset variable on purpose.
@@ -353,7 +355,9 @@ fn check_undefined(ctx: &Context, out: &mut Vec<Finding>) {
             Why::Undeclared => {}
         }
         let scratch = from_scratch(ctx, stage);
-        if u.name == "PATH" || (!scratch && maybe_from_base_image(&u.name)) {
+        // The base image's ENV, when its registry's answer is known; else a guess from the name.
+        let base_env = crate::lint::rules::base_config(ctx, stage).map(|c| c.env_value(name).is_some());
+        if u.name == "PATH" || base_env == Some(true) || (base_env.is_none() && !scratch && maybe_from_base_image(&u.name)) {
             continue;
         }
         let f = if let Some(g) = globals.iter().find(|p| p.key.value == *name) {
@@ -379,7 +383,7 @@ fn check_undefined(ctx: &Context, out: &mut Vec<Finding>) {
                 !(at.start <= u.range.start && u.range.start < at.end)
             });
             let typo_of_declared = did_you_mean(name, u.visible.iter().map(String::as_str).filter(|c| is_variable_name(c))).is_some();
-            let base_image_may_set = !scratch && !declared_anywhere && !typo_of_declared;
+            let base_image_may_set = !scratch && !declared_anywhere && !typo_of_declared && base_env.is_none();
             let f = match did_you_mean(name, candidates) {
                 Some(s) => {
                     let s = s.to_string();

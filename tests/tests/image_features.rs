@@ -1,0 +1,194 @@
+//! Registry-backed editor features end to end, the language server against a real registry
+//! on loopback (see `dockls_tests::local_registry`): completion of tags and digests, answering
+//! at once from its cache and marking the answer incomplete while it asks the registry; hover
+//! facts of a FROM image; the pin actions. And against registries that hang or refuse
+//! connections, where it still answers at once.
+
+use std::time::{Duration, Instant};
+
+use dockls_tests::client::{dockls_binary, file_uri, LspClient};
+use dockls_tests::fake_registry::FakeRegistry;
+use dockls_tests::local_registry::LocalRegistry;
+use serde_json::{json, Value};
+
+fn server(cache: &std::path::Path) -> LspClient {
+    let mut c = LspClient::spawn_env(&dockls_binary(), &["serve", "--stdio"], &[("DOCKLS_OFFLINE", None), ("XDG_CACHE_HOME", Some(cache.to_str().unwrap()))]);
+    c.initialize(&file_uri(cache), json!({}));
+    c
+}
+
+/// The completion answer at (line, character): its items and whether it is incomplete, and
+/// how long it took.
+fn complete(c: &mut LspClient, uri: &str, line: u32, character: u32) -> (Vec<Value>, bool, Duration) {
+    let start = Instant::now();
+    let answer = c
+        .request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}, "context": {"triggerKind": 1}}))
+        .unwrap();
+    let took = start.elapsed();
+    match answer.as_array() {
+        Some(items) => (items.clone(), false, took),
+        None => (answer["items"].as_array().cloned().unwrap_or_default(), answer["isIncomplete"] == true, took),
+    }
+}
+
+fn labels(items: &[Value]) -> Vec<String> {
+    items.iter().map(|i| i["label"].as_str().unwrap_or("").to_string()).collect()
+}
+
+/// Asks again (as a client does while the list is incomplete) until it is complete.
+fn complete_until_done(c: &mut LspClient, uri: &str, line: u32, character: u32) -> Vec<Value> {
+    let params = json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}, "context": {"triggerKind": 1}});
+    // Complete answers are plain arrays (incomplete ones are lists).
+    ask_until(c, "textDocument/completion", params, Value::is_array).as_array().cloned().unwrap_or_default()
+}
+
+/// The real registry, or `None` with a warning when it cannot run here.
+fn local_registry() -> Option<LocalRegistry> {
+    let r = LocalRegistry::start();
+    if r.is_none() {
+        eprintln!("warning: docker-registry or skopeo not installed; skipped (scripts/test installs them)");
+    }
+    r
+}
+
+#[test]
+fn tags_and_digests_from_a_real_registry() {
+    let Some(reg) = local_registry() else { return };
+    let cache = tempfile::tempdir().unwrap();
+    let mut c = server(cache.path());
+    let uri = file_uri(&cache.path().join("Dockerfile"));
+    let host = &reg.host;
+    let text = format!("FROM {host}/app:1.2\nFROM {host}/app:1.2-slim\nFROM {host}/multi:2@\n");
+    c.did_open(&uri, &text);
+    let tag_col = (format!("FROM {host}/app:").len()) as u32;
+    // Nothing cached yet: an empty, incomplete answer at once.
+    let (items, incomplete, took) = complete(&mut c, &uri, 0, tag_col);
+    assert!(incomplete && items.is_empty() && took < Duration::from_secs(1), "{items:?} {incomplete} {took:?}");
+    let items = complete_until_done(&mut c, &uri, 0, tag_col);
+    assert_eq!(labels(&items), ["1.2.3-slim", "1.2.3", "1.2-slim", "1.2", "1.1.0", "1-slim", "1", "latest"]);
+    // The whole tag is replaced.
+    assert_eq!(items[0]["textEdit"]["range"], json!({"start": {"line": 0, "character": tag_col}, "end": {"line": 0, "character": tag_col + 3}}));
+    // The variant already chosen (`-slim`) narrows the list; tags are cached now: no wait.
+    let (items, incomplete, _) = complete(&mut c, &uri, 1, tag_col);
+    assert!(!incomplete);
+    assert_eq!(labels(&items), ["1.2.3-slim", "1.2-slim", "1-slim"]);
+    // After `@`: the digest of the tag before it.
+    let at_col = format!("FROM {host}/multi:2@").len() as u32;
+    let items = complete_until_done(&mut c, &uri, 2, at_col);
+    assert_eq!(labels(&items), [reg.digest("multi:2")]);
+    c.shutdown_and_exit();
+
+    // Another server, offline, on the same cache folder: the answers are there at once and
+    // complete, and nothing is asked.
+    let mut offline = LspClient::spawn_env(&dockls_binary(), &["serve", "--stdio"], &[("DOCKLS_OFFLINE", Some("1")), ("XDG_CACHE_HOME", Some(cache.path().to_str().unwrap()))]);
+    offline.initialize(&file_uri(cache.path()), json!({}));
+    offline.did_open(&uri, &text);
+    let (items, incomplete, _) = complete(&mut offline, &uri, 1, tag_col);
+    assert!(!incomplete);
+    assert_eq!(labels(&items), ["1.2.3-slim", "1.2-slim", "1-slim"]);
+    let (items, incomplete, _) = complete(&mut offline, &uri, 0, tag_col - 4);
+    assert!(!incomplete && items.iter().all(|i| i["label"] != "1.2.3"), "a name, not tags: {items:?}");
+    offline.shutdown_and_exit();
+}
+
+#[test]
+fn dead_and_hanging_registries_cost_no_wait() {
+    let cache = tempfile::tempdir().unwrap();
+    let hanging = FakeRegistry::silent();
+    let refused = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let mut c = server(cache.path());
+    let uri = file_uri(&cache.path().join("Dockerfile"));
+    let hang_host = hanging.url.trim_start_matches("http://");
+    c.did_open(&uri, &format!("FROM {hang_host}/app:1\nFROM {refused}/app:1\n"));
+    let col = |host: &str| format!("FROM {host}/app:").len() as u32;
+    for _ in 0..3 {
+        let (items, incomplete, took) = complete(&mut c, &uri, 0, col(hang_host));
+        assert!(items.is_empty() && incomplete && took < Duration::from_secs(1), "{items:?} {took:?}");
+    }
+    // Refused: one clear line in the log, then complete (and empty) answers, no retry storm.
+    let (_, _, took) = complete(&mut c, &uri, 1, col(&refused));
+    assert!(took < Duration::from_secs(1));
+    let log = c.wait_notification("window/logMessage", |m| m["params"]["message"].as_str().is_some_and(|s| s.contains(&refused)), Duration::from_secs(10));
+    let message = log["params"]["message"].as_str().unwrap();
+    assert!(message.starts_with("tags of `") && message.contains("unreachable"), "{message}");
+    let items = complete_until_done(&mut c, &uri, 1, col(&refused));
+    assert!(items.is_empty());
+    // The hanging registry still holds its fetch; answers stay immediate.
+    let (_, _, took) = complete(&mut c, &uri, 0, col(hang_host));
+    assert!(took < Duration::from_secs(1));
+    c.shutdown_and_exit();
+}
+
+/// Asks `method` until `done` holds for the answer (the first asks start background fetches).
+fn ask_until(c: &mut LspClient, method: &str, params: Value, done: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let asked = Instant::now();
+        let answer = c.request(method, params.clone()).unwrap();
+        assert!(asked.elapsed() < Duration::from_secs(1), "{method} waited {:?}", asked.elapsed());
+        if done(&answer) {
+            return answer;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "{method}: never got there: {answer}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn hover_facts_and_pin_actions_from_a_real_registry() {
+    let Some(reg) = local_registry() else { return };
+    let cache = tempfile::tempdir().unwrap();
+    let mut c = server(cache.path());
+    let uri = file_uri(&cache.path().join("Dockerfile"));
+    let host = &reg.host;
+    let text = format!("FROM {host}/app:1.2\nRUN true\nFROM {host}/app:latest\n");
+    c.did_open(&uri, &text);
+    let position = json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 8}});
+    let hover = ask_until(&mut c, "textDocument/hover", position, |h| h["contents"]["value"].as_str().is_some_and(|v| v.contains("| user |")));
+    let value = hover["contents"]["value"].as_str().unwrap();
+    let digest = reg.digest("app:1.2");
+    for row in [format!("| registry | {host} |"), "| repository | app |".into(), "| tag | 1.2 |".into(), format!("| digest | `{digest}` |"), "| platforms | linux/amd64 |".into(), "| user | app |".into(), "| working dir | `/srv` |".into(), "| exposed ports | 8080/tcp |".into(), r#"| cmd | `["/bin/app"]` |"#.into()] {
+        assert!(value.contains(&row), "{row} missing in {value}");
+    }
+    assert!(value.contains("| created | 2024-05-01 ("), "{value}");
+
+    let actions_at = |line: u32| json!({"textDocument": {"uri": uri}, "range": {"start": {"line": line, "character": 6}, "end": {"line": line, "character": 6}}, "context": {"diagnostics": []}});
+    let titles = |a: &Value| a.as_array().map(|v| v.iter().filter_map(|x| x["title"].as_str().map(str::to_string)).collect::<Vec<_>>()).unwrap_or_default();
+    let actions = ask_until(&mut c, "textDocument/codeAction", actions_at(0), |a| titles(a).iter().any(|t| t.starts_with("Pin to the exact version")));
+    let short = &digest[..19];
+    let pins: Vec<String> = titles(&actions).into_iter().filter(|t| t.starts_with("Pin to")).collect();
+    assert_eq!(pins, [format!("Pin to `1.2.3@{short}`"), "Pin to the exact version `1.2.3`".to_string(), format!("Pin to digest `{short}`")]);
+    let exact = actions.as_array().unwrap().iter().find(|a| a["title"] == "Pin to the exact version `1.2.3`").unwrap();
+    let edit = &exact["edit"]["changes"][uri.as_str()][0];
+    assert_eq!(edit["newText"], "1.2.3");
+    // `latest`: a quick fix of the `image-latest` finding.
+    let actions = ask_until(&mut c, "textDocument/codeAction", actions_at(2), |a| titles(a).iter().any(|t| t.starts_with("Pin to the exact version")));
+    let exact = actions.as_array().unwrap().iter().find(|a| a["title"] == "Pin to the exact version `1.2.3`").unwrap();
+    assert_eq!(exact["kind"], "quickfix");
+    let codes: Vec<&str> = exact["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
+    assert!(codes.contains(&"image-latest") && codes.contains(&"image-digest"), "{codes:?}");
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn rules_read_the_base_image_config_once_it_arrives() {
+    let Some(reg) = local_registry() else { return };
+    let cache = tempfile::tempdir().unwrap();
+    let mut c = server(cache.path());
+    let uri = file_uri(&cache.path().join("Dockerfile"));
+    // The slim image runs as 65532 and works in /work: neither finding stands once that is known.
+    c.did_open(&uri, &format!("FROM {}/app:1.2.3-slim\nCOPY app.py .\nCMD [\"/app\"]\n", reg.host));
+    let codes = |m: &Value| -> Vec<String> { m["params"]["diagnostics"].as_array().map(|d| d.iter().filter_map(|d| d["code"].as_str().map(str::to_string)).collect()).unwrap_or_default() };
+    let first = c.wait_diagnostics(&uri, Some(1));
+    assert!(codes(&first).contains(&"missing-user".to_string()) && codes(&first).contains(&"copy-relative-no-workdir".to_string()), "{:?}", codes(&first));
+    let later = c.wait_notification(
+        "textDocument/publishDiagnostics",
+        |m| m["params"]["uri"] == uri.as_str() && !codes(m).iter().any(|c| c == "missing-user" || c == "copy-relative-no-workdir"),
+        Duration::from_secs(15),
+    );
+    assert_eq!(later["params"]["version"], 1);
+    c.shutdown_and_exit();
+}
