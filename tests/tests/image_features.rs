@@ -170,6 +170,14 @@ fn hover_facts_and_pin_actions_from_a_real_registry() {
     assert_eq!(exact["kind"], "quickfix");
     let codes: Vec<&str> = exact["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
     assert!(codes.contains(&"image-latest") && codes.contains(&"image-digest"), "{codes:?}");
+
+    // Pinned by digest: an inlay hint says how old the image is (its config's `created`).
+    let pinned = format!("FROM {host}/app@{digest}\n");
+    c.did_change(&uri, 2, json!([{ "text": pinned }]));
+    let range = json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}});
+    let hints = ask_until(&mut c, "textDocument/inlayHint", range, |h| h.as_array().is_some_and(|v| !v.is_empty()));
+    assert!(hints[0]["label"].as_str().unwrap().starts_with("built ") && hints[0]["label"].as_str().unwrap().ends_with(" ago"), "{hints}");
+    assert_eq!(hints[0]["position"]["character"].as_u64().unwrap() as usize, "FROM ".len() + host.len() + "/app@".len() + digest.len());
     c.shutdown_and_exit();
 }
 

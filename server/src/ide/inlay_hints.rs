@@ -1,5 +1,6 @@
 //! Inlay hints: the value a `$VAR` / `${VAR}` expands to where Docker expands it (FROM, COPY,
-//! ENV, WORKDIR, …), shown after the expansion — `FROM python:${PY}` reads `${PY} = 3.12`.
+//! ENV, WORKDIR, …), shown after the expansion — `FROM python:${PY}` reads `${PY} = 3.12` —
+//! and how old the image a FROM pins by digest is, when the caller knows it.
 //! Shell text (RUN, CMD, ENTRYPOINT) is left alone: the shell expands it at run time, with
 //! values the Dockerfile does not know.
 
@@ -20,10 +21,21 @@ pub struct InlayHint {
 /// Longest value shown in full; longer ones are cut with `…`.
 const MAX_LABEL: usize = 40;
 
-pub fn inlay_hints(a: &Analysis, range: Range<usize>) -> Vec<InlayHint> {
+/// The hints in `range`. `image_age` says how old an image pinned by digest is (`3 months
+/// ago`), from what the caller has cached; `None` shows nothing.
+pub fn inlay_hints(a: &Analysis, range: Range<usize>, image_age: &dyn Fn(&crate::syntax::ImageRef) -> Option<String>) -> Vec<InlayHint> {
     let text = a.text();
     let df = &a.dockerfile;
     let mut out = Vec::new();
+    for stage in &df.stages {
+        let image = &stage.image;
+        if image.digest.is_none() || image.range.end < range.start || image.range.start > range.end || stage.parent.is_some() {
+            continue;
+        }
+        if let Some(age) = image_age(image) {
+            out.push(InlayHint { offset: image.range.end, label: format!("built {age}"), tooltip: format!("`{}` was built {age}", image.text) });
+        }
+    }
     let first = df.instructions.partition_point(|i| i.range.end < range.start);
     for ins in df.instructions[first..].iter().take_while(|i| i.range.start <= range.end) {
         let ins: &Instruction = ins.nested.as_deref().unwrap_or(ins);
@@ -82,6 +94,7 @@ pub fn inlay_hints(a: &Analysis, range: Range<usize>) -> Vec<InlayHint> {
             out.push(InlayHint { offset: e.range.end, label, tooltip: format!("`{raw}` expands to `{value}` here") });
         }
     }
+    out.sort_by_key(|h| h.offset);
     out
 }
 
@@ -93,7 +106,8 @@ mod tests {
     fn render(text: &str) -> String {
         let a = Analysis::new(Snapshot::from_text(text));
         let mut out = text.to_string();
-        for h in inlay_hints(&a, 0..text.len()).iter().rev() {
+        let age = |image: &crate::syntax::ImageRef| image.text.starts_with("python@").then(|| "3 months ago".to_string());
+        for h in inlay_hints(&a, 0..text.len(), &age).iter().rev() {
             out.insert_str(h.offset, &format!("⟨{}⟩", h.label));
         }
         out
@@ -102,10 +116,11 @@ mod tests {
     #[test]
     fn values_after_expansions() {
         insta::assert_snapshot!(render(
-            "ARG PY=3.12\nARG VARIANT\nFROM python:${PY}-slim AS base\nFROM python:${PY}-${VARIANT:-bookworm} AS build\nARG PY\nENV APP_HOME=/srv/app-$PY\nWORKDIR $APP_HOME\nCOPY --chown=${UID:-10001} . ${APP_HOME}/\nRUN echo $APP_HOME\nUSER ${UID}\n"
+            "ARG PY=3.12\nARG VARIANT\nFROM python@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef AS pinned\nFROM python:${PY}-slim AS base\nFROM python:${PY}-${VARIANT:-bookworm} AS build\nARG PY\nENV APP_HOME=/srv/app-$PY\nWORKDIR $APP_HOME\nCOPY --chown=${UID:-10001} . ${APP_HOME}/\nRUN echo $APP_HOME\nUSER ${UID}\n"
         ), @r"
         ARG PY=3.12
         ARG VARIANT
+        FROM python@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef⟨built 3 months ago⟩ AS pinned
         FROM python:${PY}⟨= 3.12⟩-slim AS base
         FROM python:${PY}⟨= 3.12⟩-${VARIANT:-bookworm}⟨= bookworm⟩ AS build
         ARG PY
@@ -122,9 +137,9 @@ mod tests {
         let text = "ARG A=1\nFROM x:$A\nFROM y:$A\n";
         let a = Analysis::new(Snapshot::from_text(text));
         let second = text.rfind("FROM").unwrap();
-        assert_eq!(inlay_hints(&a, second..text.len()).len(), 1);
+        assert_eq!(inlay_hints(&a, second..text.len(), &|_| None).len(), 1);
         for s in 0..text.len() + 2 {
-            let _ = inlay_hints(&a, s..s + 3);
+            let _ = inlay_hints(&a, s..s + 3, &|_| Some("1 day ago".into()));
         }
     }
 }
