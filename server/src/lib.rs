@@ -18,6 +18,7 @@ pub mod shellcheck;
 pub mod symbols;
 pub mod syntax;
 pub mod folding;
+pub mod format;
 pub mod ide;
 pub mod links;
 pub mod selection;
