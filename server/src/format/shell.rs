@@ -17,6 +17,12 @@ use crate::syntax::ShellText;
 /// Nodes whose text is compared and kept whole: a string's inside is not laid out.
 const ATOMIC: &[&str] = &["string", "raw_string", "ansi_c_string", "translated_string", "word", "number", "comment"];
 
+/// Commands that hold other commands.
+const COMPOUND: &[&str] = &[
+    "compound_statement", "subshell", "if_statement", "for_statement", "c_style_for_statement", "while_statement",
+    "case_statement", "function_definition",
+];
+
 enum Item<'t> {
     Elem(Node<'t>),
     Op(Node<'t>),
@@ -78,20 +84,30 @@ pub(crate) fn layout(src: &str, body: &ShellText, start_col: usize, l: &Layout) 
                 };
                 match &elems[e] {
                     Elem::Words { words, assignments } => {
+                        let text = |k: usize| &src[words[k].clone()];
+                        let broken = |k: usize| is_line_break(&src[words[k - 1].end..words[k].start]);
+                        let install = package_install(words, *assignments, src);
                         let one_line: usize = words.iter().map(|w| l.width(&src[w.clone()])).sum::<usize>() + words.len() - 1;
-                        let split = col + one_line + suffix > l.line_width;
-                        let head = if split { head_len(words, *assignments, src) } else { words.len() };
-                        for (k, w) in words.iter().enumerate() {
-                            // Past the head, an option and its value share a line (`-o /x`).
-                            let value_of_option = k > head && is_option_pair(&src[words[k - 1].clone()], &src[w.clone()]);
+                        // A package list goes one per line when it does not fit or was
+                        // already split; other commands keep their author's line breaks.
+                        let split = install.is_some_and(|_| col + one_line + suffix > l.line_width || (1..words.len()).any(broken));
+                        let head = match install {
+                            Some(head) if split => head,
+                            _ => words.len(),
+                        };
+                        for k in 0..words.len() {
                             let g = if k == 0 {
                                 gap_before_elem.take()
-                            } else if k < head || value_of_option {
-                                Some(" ".to_string())
-                            } else {
+                            } else if split {
+                                // Past the head, an option and its value share a line (`-o x`).
+                                let value_of_option = k > head && is_option_pair(text(k - 1), text(k));
+                                Some(if k < head || value_of_option { " ".to_string() } else { br(&l.indent2) })
+                            } else if install.is_none() && broken(k) {
                                 Some(br(&l.indent2))
+                            } else {
+                                Some(" ".to_string())
                             };
-                            toks.push((w.clone(), g));
+                            toks.push((words[k].clone(), g));
                         }
                     }
                     Elem::Verbatim { leaves, script_gaps_blank, reindent } => {
@@ -223,10 +239,12 @@ fn elem(node: Node, script: &Script, src: &str) -> Option<Elem> {
     let mut leaves: Vec<Range<usize>> = Vec::new();
     let mut script_leaves: Vec<Range<usize>> = Vec::new();
     let mut stack = vec![node];
+    let mut compound = false;
     while let Some(n) = stack.pop() {
         if n.kind() == "comment" {
             return None;
         }
+        compound |= COMPOUND.contains(&n.kind());
         if n.child_count() == 0 || ATOMIC.contains(&n.kind()) {
             if n.end_byte() > n.start_byte() {
                 script_leaves.push(n.byte_range());
@@ -242,23 +260,47 @@ fn elem(node: Node, script: &Script, src: &str) -> Option<Elem> {
         .map(|w| w[0].end < w[1].start && script.text[w[0].end..w[1].start].bytes().all(|b| b == b' ' || b == b'\t'))
         .collect();
     leaves.extend(script_leaves.iter().map(|r| script.map_range(r.clone())));
-    let reindent = matches!(node.kind(), "command" | "pipeline" | "redirected_statement" | "negated_command");
+    // Continuations inside a compound command (`if`, `for`, `{ …; }`) keep their author's
+    // indentation: it shows the nesting.
+    let reindent = !compound;
     Some(Elem::Verbatim { leaves, script_gaps_blank, reindent })
 }
 
-/// How many words stay on the command's first line when it is split: assignments, the
-/// program, its subcommand (`install`) and the options right after it; the program and
-/// subcommand alone when that would be every word.
-fn head_len(words: &[Range<usize>], assignments: usize, src: &str) -> usize {
-    let mut i = assignments + 1; // the program
-    if words.get(i).is_some_and(|w| !src[w.clone()].starts_with('-')) {
+/// Package managers whose install commands take a list of packages.
+const INSTALLERS: &[&str] = &[
+    "apt-get", "apt", "aptitude", "yum", "dnf", "microdnf", "tdnf", "zypper", "apk", "pip", "pip3", "pipx", "npm", "pnpm",
+    "yarn", "gem", "conda", "mamba", "micromamba", "opkg", "pacman", "emerge", "port", "brew", "choco",
+];
+const INSTALL: &[&str] = &["install", "add", "i", "-S", "-Sy", "-Syu"];
+/// Options of those commands that take the next word as their value.
+const TAKES_VALUE: &[&str] = &["-o", "-t", "--target-release", "--virtual", "-X", "--repository", "-r", "-c", "-i", "--index-url", "--extra-index-url", "-e", "--prefix", "--root", "-n", "--name", "-p"];
+
+/// For a package install (`apt-get install -y curl git`), how many words stay on its first
+/// line when it is split: assignments, the program, the subcommand and the options right after
+/// it (with their values). `None` for other commands.
+fn package_install(words: &[Range<usize>], assignments: usize, src: &str) -> Option<usize> {
+    let text = |i: usize| words.get(i).map(|w| &src[w.clone()]);
+    let program = text(assignments)?;
+    if !INSTALLERS.contains(&program.rsplit('/').next().unwrap_or(program)) {
+        return None;
+    }
+    let mut i = assignments + 1;
+    // Options before the subcommand (`apt-get -y install`, `pip --no-cache-dir install`).
+    while text(i).is_some_and(|t| t.starts_with('-') && !INSTALL.contains(&t)) {
         i += 1;
     }
-    let core = i.min(words.len());
-    while words.get(i).is_some_and(|w| src[w.clone()].starts_with('-')) {
-        i += 1;
+    if !text(i).is_some_and(|t| INSTALL.contains(&t)) {
+        return None;
     }
-    if i >= words.len() { core } else { i }
+    i += 1;
+    while let Some(t) = text(i).filter(|t| t.starts_with('-')) {
+        i += 1;
+        if TAKES_VALUE.contains(&t) && text(i).is_some() {
+            i += 1;
+        }
+    }
+    // Something must be left to list.
+    (i < words.len()).then_some(i)
 }
 
 /// Whether `b` is the value of the option `a` (see the layout of split commands).
