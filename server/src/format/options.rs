@@ -59,7 +59,12 @@ impl Options {
 
     /// The options for the file at `path`: `.editorconfig` first, then `config`'s `[format]`.
     pub fn for_file(path: &Path, config: &FormatConfig) -> Options {
-        let mut o = Options::default();
+        Options::default().with_file(path, config)
+    }
+
+    /// These options with what `.editorconfig` and then `config`'s `[format]` say for `path`.
+    pub fn with_file(self, path: &Path, config: &FormatConfig) -> Options {
+        let mut o = self;
         // A path that does not exist yet (an unsaved editor buffer) still has a folder whose
         // .editorconfig applies; an unreadable one leaves the defaults.
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
