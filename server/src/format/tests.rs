@@ -102,3 +102,23 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+#[test]
+fn options_from_editorconfig_then_dockls_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".editorconfig"), "root = true\n[*]\nindent_style = space\nindent_size = 2\nmax_line_length = 100\n[Dockerfile]\nindent_style = tab\n").unwrap();
+    let path = dir.path().join("Dockerfile");
+    let o = Options::for_file(&path, &FormatConfig::default());
+    assert_eq!((o.tabs, o.indent_size, o.line_width), (true, 2, 100));
+    let other = Options::for_file(&dir.path().join("app.Dockerfile"), &FormatConfig::default());
+    assert_eq!((other.tabs, other.indent_size), (false, 2));
+
+    std::fs::write(dir.path().join(".dockls.toml"), "[format]\nindent = 3\noperators = \"trailing\"\nline-width = 60\n").unwrap();
+    let (config, error) = crate::config::discover(dir.path());
+    assert!(error.is_none(), "{error:?}");
+    let o = Options::for_file(&path, &config.format);
+    assert_eq!((o.tabs, o.indent_size, o.line_width, o.operators), (false, 3, 60, OperatorPlacement::Trailing));
+
+    let bad = crate::config::parse_dockls_toml("[format]\nindent = \"wide\"\n", Path::new(".dockls.toml")).unwrap_err();
+    assert_eq!(bad.line, Some(2));
+}
