@@ -89,7 +89,7 @@ async function main() {
   }
   // dockerfmt is Go compiled to WebAssembly behind an async API.
   try {
-    const dockerfmt = await import(path.join(modules, '@reteps/dockerfmt', 'dist', 'index.js')).catch(() => import('@reteps/dockerfmt'));
+    const dockerfmt = await import(require('url').pathToFileURL(path.join(modules, '@reteps/dockerfmt', 'dist', 'node.js')).href);
     const fmt = dockerfmt.formatDockerfileContents;
     const outs = [];
     let t = 0n, failed = 0;
