@@ -65,5 +65,8 @@ set -e
 unstable=$(grep -c '^would reformat ' "$work/dockls-check.log" || true)
 
 "$TARGET_DIR/release/gen-dockerfile" "$LINES" > "$work/large.Dockerfile"
+log "the peers over the same files, then textDocument/formatting of a $LINES-line file"
+# The report comes on descriptor 3; the peers' own output (dockerfmt prints panics and whole
+# files) goes to bench/.peers/fmt-vs-peers.log.
 node "$ROOT/bench/fmt_peers.js" "$PEERS_DIR/node_modules" "$DIR" "$work/dockls" "$seconds" "$unstable" "$failed" \
-    "$work/large.Dockerfile" "$DOCKLS"
+    "$work/large.Dockerfile" "$DOCKLS" 3>&1 > "$PEERS_DIR/fmt-vs-peers.log" 2>&1

@@ -13,6 +13,9 @@ const { spawn } = require('child_process');
 
 const [modules, dir, docklsOut, docklsSeconds, docklsUnstable, docklsFailed, largeFile, docklsBin] = process.argv.slice(2);
 const need = (name) => require(path.join(modules, name));
+// The report goes to file descriptor 3: dockerfmt's WebAssembly prints its panics and whole
+// files on standard output and error, which the script sends to a log.
+const report = (line) => fs.writeSync(3, line + '\n');
 const ast = need('dockerfile-ast');
 
 const files = fs.readdirSync(dir).filter((f) => !f.endsWith('.md') && fs.statSync(path.join(dir, f)).isFile()).sort();
@@ -32,6 +35,12 @@ function applyEdits(text, edits) {
   return out;
 }
 
+// A JSON array (exec form), spacing aside, or undefined.
+function json(text) {
+  if (!/^\s*\[/.test(text)) return undefined;
+  try { const v = JSON.parse(text); return Array.isArray(v) ? JSON.stringify(v) : undefined; } catch (e) { return undefined; }
+}
+
 // What a Dockerfile says, as dockerfile-ast reads it.
 function meaning(text) {
   const df = ast.DockerfileParser.parse(text);
@@ -44,8 +53,10 @@ function meaning(text) {
     if (typeof ins.getProperties === 'function') {
       for (const p of ins.getProperties()) row.push(`${p.getName()}=${p.getValue()}`);
     } else {
-      const args = ins.getArguments().map((a) => a.getValue());
-      row.push(squeeze(args.join(' ')));
+      let joined = ins.getArguments().map((a) => a.getValue()).join(' ');
+      // `AS` in FROM is a keyword: its case means nothing.
+      if (row[0] === 'FROM') joined = joined.replace(/ as /i, ' AS ');
+      row.push(json(joined) ?? squeeze(joined));
     }
     out.push(row.join('\u0000'));
   }
@@ -110,7 +121,7 @@ async function main() {
     }
     rows.push({ name: 'dockerfmt 0.5.4', changed, failed, unstable, meaningChanged, seconds: Number(t) / 1e9 });
   } catch (e) {
-    console.error(`dockerfmt: not run (${e.message})`);
+    report(`dockerfmt: not run (${e.message})`);
   }
   try {
     const { createFromBuffer } = need('@dprint/formatter');
@@ -119,19 +130,19 @@ async function main() {
     const fmt = (text) => (formatter.formatText.length >= 2 ? formatter.formatText('Dockerfile', text) : formatter.formatText({ filePath: 'Dockerfile', fileText: text }));
     rows.push(tally('dprint-plugin-dockerfile 0.6.0', fmt));
   } catch (e) {
-    console.error(`dprint: not run (${e.message})`);
+    report(`dprint: not run (${e.message})`);
   }
   try {
     const utils = need('dockerfile-utils');
     const fmt = (text) => applyEdits(text, utils.format(text, { insertSpaces: true, tabSize: 4 }));
     rows.push(tally('dockerfile-utils 0.16.3', fmt));
   } catch (e) {
-    console.error(`dockerfile-utils: not run (${e.message})`);
+    report(`dockerfile-utils: not run (${e.message})`);
   }
-  console.log(`\n${files.length} files in ${dir}\n`);
-  console.log('| formatter | changed | failed | not idempotent | meaning changed | time (s) |');
-  console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.name} | ${r.changed} | ${r.failed} | ${r.unstable} | ${r.meaningChanged} | ${r.seconds.toFixed(3)} |`);
+  report(`\n${files.length} files in ${dir}\n`);
+  report('| formatter | changed | failed | not idempotent | meaning changed | time (s) |');
+  report('|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) report(`| ${r.name} | ${r.changed} | ${r.failed} | ${r.unstable} | ${r.meaningChanged} | ${r.seconds.toFixed(3)} |`);
 
   // One large file through both language servers' textDocument/formatting.
   const large = fs.readFileSync(largeFile, 'utf8');
@@ -139,7 +150,7 @@ async function main() {
   const lines = large.split('\n').length;
   const a = await lspFormatting(process.execPath, [peer, '--stdio'], large);
   const b = await lspFormatting(docklsBin, ['serve'], large);
-  console.log(`\ntextDocument/formatting of a ${lines}-line file: docker-langserver ${a.ms.toFixed(0)} ms (${a.edits} edits), dockls ${b.ms.toFixed(0)} ms (${b.edits} edits): ${(a.ms / b.ms).toFixed(1)}x`);
+  report(`\ntextDocument/formatting of a ${lines}-line file: docker-langserver ${a.ms.toFixed(0)} ms (${a.edits} edits), dockls ${b.ms.toFixed(0)} ms (${b.edits} edits): ${(a.ms / b.ms).toFixed(1)}x`);
 }
 
 // Starts a language server, opens `text` and times one textDocument/formatting request.

@@ -39,7 +39,8 @@ pub(crate) fn format(src: &str, ins: &Instruction, l: &Layout, edits: &mut Vec<E
         l.width(lead)
     };
     let mut toks = Vec::new();
-    let unknown = !ins.heredocs.is_empty() || tokens(src, ins, true, &mut toks).is_none() || !covers(&toks, ins);
+    let heredocs = ins.heredocs.len() + ins.nested.as_ref().map_or(0, |n| n.heredocs.len());
+    let unknown = heredocs > 0 || tokens(src, ins, true, &mut toks).is_none() || !covers(&toks, ins);
     if unknown {
         keywords_only(src, ins, edits);
         return;

@@ -68,9 +68,7 @@ fn instruction(sb: &str, b: &Instruction, sa: &str, a: &Instruction) -> Result<(
             let sx = Script::from_shell_form(sb, x, &b.heredocs);
             let sy = Script::from_shell_form(sa, y, &a.heredocs);
             match (parse_bash(&sx.text), parse_bash(&sy.text)) {
-                (Some(tx), Some(ty)) => {
-                    super::shell::signature(tx.root_node(), &sx.text) == super::shell::signature(ty.root_node(), &sy.text)
-                }
+                (Some(tx), Some(ty)) => super::shell::same_tree(tx.root_node(), &sx.text, ty.root_node(), &sy.text),
                 _ => sx.text == sy.text,
             }
         }

@@ -89,23 +89,29 @@ pub fn format_range(text: &str, df: &Dockerfile, options: &Options, range: Range
     format_where(text, df, options, |r| r.start <= range.end && range.start <= r.end)
 }
 
-fn format_where(text: &str, df: &Dockerfile, options: &Options, wanted: impl Fn(&Range<usize>) -> bool) -> Vec<Edit> {
+fn format_where(text: &str, df: &Dockerfile, options: &Options, wanted: impl Fn(&Range<usize>) -> bool + Sync) -> Vec<Edit> {
+    use rayon::prelude::*;
     let layout = Layout::new(text, df, options);
     let mut errors: Vec<Range<usize>> = df.errors.iter().map(|e| e.range.clone()).collect();
     errors.sort_by_key(|r| r.start);
-    let mut edits = Vec::new();
-    for ins in &df.instructions {
-        if !wanted(&ins.range) {
-            continue;
-        }
-        // A broken instruction is left whole (an error can end where the instruction starts).
-        let i = errors.partition_point(|e| e.end < ins.range.start);
-        if errors.get(i).is_some_and(|e| e.start <= ins.range.end) {
-            continue;
-        }
-        instruction::format(text, ins, &layout, &mut edits);
-    }
-    edits
+    // Instructions are independent: formatted on all cores (most of the time is parsing RUN
+    // bodies with tree-sitter-bash, twice for those that change), in order.
+    let per_instruction: Vec<Vec<Edit>> = df
+        .instructions
+        .par_iter()
+        .with_min_len(64)
+        .map(|ins| {
+            let mut edits = Vec::new();
+            // A broken instruction is left whole (an error can end where the instruction starts).
+            let i = errors.partition_point(|e| e.end < ins.range.start);
+            let broken = errors.get(i).is_some_and(|e| e.start <= ins.range.end);
+            if wanted(&ins.range) && !broken {
+                instruction::format(text, ins, &layout, &mut edits);
+            }
+            edits
+        })
+        .collect();
+    per_instruction.into_iter().flatten().collect()
 }
 
 /// `text` with `edits` (sorted, not overlapping) applied.

@@ -175,7 +175,7 @@ pub(crate) fn layout(src: &str, body: &ShellText, start_col: usize, l: &Layout) 
     let new_body = super::apply_offset(old_body, &edits, body.range.start);
     let new_script = join_lines(&new_body, l.escape);
     let new_tree = parse_bash(&new_script)?;
-    if new_tree.root_node().has_error() || signature(root, &script.text) != signature(new_tree.root_node(), &new_script) {
+    if new_tree.root_node().has_error() || !same_tree(root, &script.text, new_tree.root_node(), &new_script) {
         return None;
     }
     Some(edits)
@@ -339,19 +339,23 @@ pub(crate) fn join_lines(body: &str, escape: char) -> String {
     out
 }
 
-/// The tree as kinds and depths, with the text of every atomic node: equal for two scripts
-/// that differ only in the blanks between tokens.
-pub(crate) fn signature(root: Node, text: &str) -> Vec<(u16, u32, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![(root, 0u32)];
-    while let Some((n, depth)) = stack.pop() {
-        let atomic = n.child_count() == 0 || ATOMIC.contains(&n.kind());
-        out.push((n.kind_id(), depth, if atomic { text[n.byte_range()].to_string() } else { String::new() }));
-        if !atomic {
-            let mut c = n.walk();
-            let children: Vec<Node> = n.children(&mut c).collect();
-            stack.extend(children.into_iter().rev().map(|ch| (ch, depth + 1)));
+/// Whether two trees have the same nodes in the same shape and the same text in every atomic
+/// node (strings, words, operators): true for two scripts that differ only in the blanks
+/// between tokens.
+pub(crate) fn same_tree(a: Node, a_text: &str, b: Node, b_text: &str) -> bool {
+    let mut stack = vec![(a, b)];
+    while let Some((x, y)) = stack.pop() {
+        if x.kind_id() != y.kind_id() || x.child_count() != y.child_count() {
+            return false;
         }
+        if x.child_count() == 0 || ATOMIC.contains(&x.kind()) {
+            if a_text[x.byte_range()] != b_text[y.byte_range()] {
+                return false;
+            }
+            continue;
+        }
+        let (mut cx, mut cy) = (x.walk(), y.walk());
+        stack.extend(x.children(&mut cx).zip(y.children(&mut cy)));
     }
-    out
+    true
 }
