@@ -157,7 +157,8 @@ async function main() {
 function lspFormatting(cmd, args, text) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'ignore'] });
-    let buf = Buffer.alloc(0), id = 0, started = 0n;
+    let buf = Buffer.alloc(0), id = 0, published = null;
+    const diagnostics = new Promise((res) => { published = res; });
     const pending = new Map();
     const send = (msg) => {
       const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...msg }));
@@ -174,6 +175,7 @@ function lspFormatting(cmd, args, text) {
         if (buf.length < sep + 4 + len) return;
         const msg = JSON.parse(buf.slice(sep + 4, sep + 4 + len).toString());
         buf = buf.slice(sep + 4 + len);
+        if (msg.method === 'textDocument/publishDiagnostics' && published) { published(); published = null; }
         if (msg.id !== undefined && msg.method) send({ id: msg.id, result: msg.method === 'workspace/configuration' ? (msg.params.items || []).map(() => null) : null });
         else if (msg.id !== undefined && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); }
       }
@@ -184,11 +186,18 @@ function lspFormatting(cmd, args, text) {
       send({ method: 'initialized', params: {} });
       const uri = 'file:///bench/Dockerfile';
       send({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'dockerfile', version: 1, text } } });
-      // A first request after the open, so that both have the document before the timing.
-      await request('textDocument/foldingRange', { textDocument: { uri } });
-      started = process.hrtime.bigint();
-      const r = await request('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } });
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // Timed once the document is analysed and its diagnostics published (the servers'
+      // background work would otherwise share the cores with the formatting): the median of 3.
+      await Promise.race([diagnostics, new Promise((res) => setTimeout(res, 30000))]);
+      await new Promise((res) => setTimeout(res, 1000));
+      const times = [];
+      let r;
+      for (let i = 0; i < 3; i++) {
+        const started = process.hrtime.bigint();
+        r = await request('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } });
+        times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      const ms = times.sort((x, y) => x - y)[1];
       await request('shutdown', null);
       send({ method: 'exit' });
       setTimeout(() => child.kill(), 2000).unref();
