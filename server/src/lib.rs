@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod docs;
 pub mod document;
+pub mod format;
 pub mod lint;
 pub mod lsp;
 pub mod registry;

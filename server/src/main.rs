@@ -14,6 +14,10 @@ fn main() -> ExitCode {
             stop_quietly_on_closed_pipe();
             dockls::cli::check::run(&args)
         }
+        Some(Command::Fmt(args)) => {
+            stop_quietly_on_closed_pipe();
+            dockls::cli::fmt::run(&args)
+        }
         Some(Command::Rule(args)) => {
             stop_quietly_on_closed_pipe();
             dockls::cli::rule::run(&args)

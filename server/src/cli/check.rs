@@ -362,7 +362,7 @@ fn apply_lookups(
     }
 }
 
-fn read_input(input: &Input) -> Result<String, InputError> {
+pub(crate) fn read_input(input: &Input) -> Result<String, InputError> {
     let path = input.display();
     let fail = |message: String| InputError { path: Some(path.clone()), message };
     let bytes = match &input.source {

@@ -1,7 +1,8 @@
-//! The command line: `dockls [serve]`, `dockls check`. Argument types live here; each
+//! The command line: `dockls [serve]`, `dockls check`, `dockls fmt`. Argument types live here; each
 //! subcommand has its own module.
 
 pub mod check;
+pub mod fmt;
 pub mod rule;
 pub mod output;
 pub mod walk;
@@ -33,6 +34,8 @@ pub enum Command {
     },
     /// Check Dockerfiles and report problems.
     Check(CheckArgs),
+    /// Format Dockerfiles in place, or check that they are formatted.
+    Fmt(FmtArgs),
     /// Show a rule's documentation (by id, hadolint code or BuildKit name), or list them.
     Rule(RuleArgs),
 }
@@ -47,6 +50,19 @@ pub struct RuleArgs {
     /// Print the whole catalogue as Markdown.
     #[arg(long)]
     pub markdown: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct FmtArgs {
+    /// Files or directories (searched as `check` does). Default: `.`; `-` formats standard
+    /// input to standard output.
+    pub paths: Vec<PathBuf>,
+    /// Write nothing; exit with status 1 when a file would change.
+    #[arg(long)]
+    pub check: bool,
+    /// Write nothing; print a unified diff of what would change (exit status 1 when any).
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -26,6 +26,11 @@
 //! [vulnerabilities]
 //! enabled = false                      # default: on (base image SBOM + OSV lookups)
 //! osv-url = "https://osv.example.com"  # default: https://api.osv.dev (DOCKLS_OSV_URL wins)
+//!
+//! [format]                             # over .editorconfig's indent_style/indent_size
+//! indent = 4                           # spaces, or "tab"
+//! operators = "leading"                # `\` then `&& cmd` on the next line, or "trailing"
+//! line-width = 80                      # longer commands put their arguments one per line
 //! ```
 
 use std::collections::BTreeMap;
@@ -56,6 +61,8 @@ pub struct Config {
     pub vulnerabilities_enabled: Option<bool>,
     /// `[vulnerabilities] osv-url`, checked when read.
     pub osv_url: Option<String>,
+    /// `[format]`.
+    pub format: crate::format::FormatConfig,
     /// The file this came from.
     pub source: Option<PathBuf>,
 }
@@ -91,6 +98,25 @@ struct DocklsToml {
     shellcheck: ShellcheckToml,
     #[serde(default)]
     vulnerabilities: VulnerabilitiesToml,
+    #[serde(default)]
+    format: FormatToml,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormatToml {
+    indent: Option<IndentToml>,
+    operators: Option<String>,
+    #[serde(rename = "line-width")]
+    line_width: Option<usize>,
+}
+
+/// `indent = 4` or `indent = "tab"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum IndentToml {
+    Spaces(usize),
+    Word(String),
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -202,6 +228,22 @@ pub fn parse_dockls_toml(text: &str, path: &Path) -> Result<Config, ConfigError>
     c.shellcheck_enabled = raw.shellcheck.enabled;
     c.shellcheck_path = raw.shellcheck.path;
     c.vulnerabilities_enabled = raw.vulnerabilities.enabled;
+    let line_of = |needle: &str| text.find(needle).map(|i| text[..i].matches('\n').count() + 1);
+    match raw.format.indent {
+        Some(IndentToml::Spaces(n)) if (1..=16).contains(&n) => {
+            c.format.indent = Some(n);
+            c.format.tabs = Some(false);
+        }
+        Some(IndentToml::Word(w)) if w == "tab" => c.format.tabs = Some(true),
+        Some(_) => return Err(err(line_of("indent"), "`indent` is a number of spaces (1 to 16) or \"tab\"".into())),
+        None => {}
+    }
+    if let Some(o) = raw.format.operators {
+        let p = crate::format::OperatorPlacement::parse(&o)
+            .ok_or_else(|| err(line_of("operators"), format!("invalid operators `{o}`: use leading or trailing")))?;
+        c.format.operators = Some(p);
+    }
+    c.format.line_width = raw.format.line_width;
     if let Some(url) = raw.vulnerabilities.osv_url {
         let checked = crate::vulns::osv::check_url(&url).map_err(|e| {
             let line = text.find(url.as_str()).map(|i| text[..i].matches('\n').count() + 1);

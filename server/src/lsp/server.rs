@@ -165,4 +165,12 @@ impl LanguageServer for Backend {
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         self.blocking("textDocument/documentLink", move |s| requests::document_link::handle(s, params)).await
     }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        self.blocking("textDocument/formatting", move |s| requests::formatting::handle(s, params)).await
+    }
+
+    async fn range_formatting(&self, params: DocumentRangeFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        self.blocking("textDocument/rangeFormatting", move |s| requests::range_formatting::handle(s, params)).await
+    }
 }

@@ -1,0 +1,209 @@
+// Formatters side by side, for bench/fmt-vs-peers.sh: every file of a folder through each npm
+// peer (in this process, timed around the formatting calls only) and dockls' results read from
+// a folder `dockls fmt` wrote; per tool: files changed, failed, not idempotent (a second pass
+// changes the result) and meaning changed, judged by npm's dockerfile-ast (not our parser):
+// same comments, instructions, flags and argument values, whitespace outside quotes aside.
+// Then textDocument/formatting of one large file by docker-langserver and by `dockls serve`,
+// over stdio. Usage: node fmt_peers.js <peers node_modules> <folder> <dockls output folder>
+// <dockls seconds> <dockls not idempotent> <dockls failed> <large file> <dockls binary>
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { spawn } = require('child_process');
+
+const [modules, dir, docklsOut, docklsSeconds, docklsUnstable, docklsFailed, largeFile, docklsBin] = process.argv.slice(2);
+const need = (name) => require(path.join(modules, name));
+// The report goes to file descriptor 3: dockerfmt's WebAssembly prints its panics and whole
+// files on standard output and error, which the script sends to a log.
+const report = (line) => fs.writeSync(3, line + '\n');
+const ast = need('dockerfile-ast');
+
+const files = fs.readdirSync(dir).filter((f) => !f.endsWith('.md') && fs.statSync(path.join(dir, f)).isFile()).sort();
+const inputs = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+
+// Text edits (LSP positions; JS strings count UTF-16 units as LSP does) applied to `text`.
+function applyEdits(text, edits) {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\r' && text[i + 1] === '\n') { starts.push(i + 2); i++; }
+    else if (text[i] === '\n' || text[i] === '\r') starts.push(i + 1);
+  }
+  const at = (p) => Math.min((starts[p.line] ?? text.length) + p.character, text.length);
+  const sorted = edits.map((e) => [at(e.range.start), at(e.range.end), e.newText]).sort((a, b) => b[0] - a[0]);
+  let out = text;
+  for (const [s, e, t] of sorted) out = out.slice(0, s) + t + out.slice(e);
+  return out;
+}
+
+// A JSON array (exec form), spacing aside, or undefined.
+function json(text) {
+  if (!/^\s*\[/.test(text)) return undefined;
+  try { const v = JSON.parse(text); return Array.isArray(v) ? JSON.stringify(v) : undefined; } catch (e) { return undefined; }
+}
+
+// What a Dockerfile says, as dockerfile-ast reads it.
+function meaning(text) {
+  const df = ast.DockerfileParser.parse(text);
+  const squeeze = (s) => s.replace(/\s*(;|&&|\|\||\|)\s*/g, '$1');
+  const out = [];
+  for (const c of df.getComments()) out.push('#' + c.getContent());
+  for (const ins of df.getInstructions()) {
+    const row = [ins.getKeyword().toUpperCase()];
+    if (typeof ins.getFlags === 'function') for (const f of ins.getFlags()) row.push(`--${f.getName()}=${f.getValue()}`);
+    if (typeof ins.getProperties === 'function') {
+      for (const p of ins.getProperties()) row.push(`${p.getName()}=${p.getValue()}`);
+    } else {
+      let joined = ins.getArguments().map((a) => a.getValue()).join(' ');
+      // `AS` in FROM is a keyword: its case means nothing.
+      if (row[0] === 'FROM') joined = joined.replace(/ as /i, ' AS ');
+      row.push(json(joined) ?? squeeze(joined));
+    }
+    out.push(row.join('\u0000'));
+  }
+  return out.join('\n');
+}
+
+function tally(name, format, seconds) {
+  let changed = 0, failed = 0, unstable = 0, meaningChanged = 0;
+  let t = 0n;
+  const outs = [];
+  for (const text of inputs) {
+    const t0 = process.hrtime.bigint();
+    let out;
+    try { out = format(text); } catch (e) { out = null; }
+    t += process.hrtime.bigint() - t0;
+    outs.push(out);
+  }
+  inputs.forEach((text, i) => {
+    const out = outs[i];
+    if (out == null) { failed++; return; }
+    if (out !== text) changed++;
+    let again;
+    try { again = format(out); } catch (e) { again = null; }
+    if (again !== out) unstable++;
+    try { if (meaning(text) !== meaning(out)) meaningChanged++; } catch (e) { meaningChanged++; }
+  });
+  return { name, changed, failed, unstable, meaningChanged, seconds: seconds ?? Number(t) / 1e9 };
+}
+
+async function main() {
+  const rows = [];
+  // dockls: its output folder, written by `dockls fmt` (time, idempotence and failures measured by the script).
+  {
+    let changed = 0, meaningChanged = 0;
+    files.forEach((f, i) => {
+      const out = fs.readFileSync(path.join(docklsOut, f), 'utf8');
+      if (out !== inputs[i]) changed++;
+      try { if (meaning(inputs[i]) !== meaning(out)) meaningChanged++; } catch (e) { meaningChanged++; }
+    });
+    rows.push({ name: 'dockls', changed, failed: Number(docklsFailed), unstable: Number(docklsUnstable), meaningChanged, seconds: Number(docklsSeconds) });
+  }
+  // dockerfmt is Go compiled to WebAssembly behind an async API.
+  try {
+    const dockerfmt = await import(require('url').pathToFileURL(path.join(modules, '@reteps/dockerfmt', 'dist', 'node.js')).href);
+    const fmt = dockerfmt.formatDockerfileContents;
+    const outs = [];
+    let t = 0n, failed = 0;
+    for (const text of inputs) {
+      const t0 = process.hrtime.bigint();
+      try { outs.push(await fmt(text, { indent: 4, trailingNewline: true, spaceRedirects: false })); } catch (e) { outs.push(null); failed++; }
+      t += process.hrtime.bigint() - t0;
+    }
+    let changed = 0, unstable = 0, meaningChanged = 0;
+    for (let i = 0; i < inputs.length; i++) {
+      const out = outs[i];
+      if (out == null) continue;
+      if (out !== inputs[i]) changed++;
+      let again = null;
+      try { again = await fmt(out, { indent: 4, trailingNewline: true, spaceRedirects: false }); } catch (e) {}
+      if (again !== out) unstable++;
+      try { if (meaning(inputs[i]) !== meaning(out)) meaningChanged++; } catch (e) { meaningChanged++; }
+    }
+    rows.push({ name: 'dockerfmt 0.5.4', changed, failed, unstable, meaningChanged, seconds: Number(t) / 1e9 });
+  } catch (e) {
+    report(`dockerfmt: not run (${e.message})`);
+  }
+  try {
+    const { createFromBuffer } = need('@dprint/formatter');
+    const plugin = need('@dprint/dockerfile');
+    const formatter = createFromBuffer(fs.readFileSync(plugin.getPath()));
+    const fmt = (text) => (formatter.formatText.length >= 2 ? formatter.formatText('Dockerfile', text) : formatter.formatText({ filePath: 'Dockerfile', fileText: text }));
+    rows.push(tally('dprint-plugin-dockerfile 0.6.0', fmt));
+  } catch (e) {
+    report(`dprint: not run (${e.message})`);
+  }
+  try {
+    const utils = need('dockerfile-utils');
+    const fmt = (text) => applyEdits(text, utils.format(text, { insertSpaces: true, tabSize: 4 }));
+    rows.push(tally('dockerfile-utils 0.16.3', fmt));
+  } catch (e) {
+    report(`dockerfile-utils: not run (${e.message})`);
+  }
+  report(`\n${files.length} files in ${dir}\n`);
+  report('| formatter | changed | failed | not idempotent | meaning changed | time (s) |');
+  report('|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) report(`| ${r.name} | ${r.changed} | ${r.failed} | ${r.unstable} | ${r.meaningChanged} | ${r.seconds.toFixed(3)} |`);
+
+  // One large file through both language servers' textDocument/formatting.
+  const large = fs.readFileSync(largeFile, 'utf8');
+  const peer = path.join(modules, 'dockerfile-language-server-nodejs', 'bin', 'docker-langserver');
+  const lines = large.split('\n').length;
+  const a = await lspFormatting(process.execPath, [peer, '--stdio'], large);
+  const b = await lspFormatting(docklsBin, ['serve'], large);
+  report(`\ntextDocument/formatting of a ${lines}-line file: docker-langserver ${a.ms.toFixed(0)} ms (${a.edits} edits), dockls ${b.ms.toFixed(0)} ms (${b.edits} edits): ${(a.ms / b.ms).toFixed(1)}x`);
+}
+
+// Starts a language server, opens `text` and times one textDocument/formatting request.
+function lspFormatting(cmd, args, text) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    let buf = Buffer.alloc(0), id = 0, published = null;
+    const diagnostics = new Promise((res) => { published = res; });
+    const pending = new Map();
+    const send = (msg) => {
+      const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...msg }));
+      child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
+      child.stdin.write(body);
+    };
+    const request = (method, params) => new Promise((res) => { id++; pending.set(id, res); send({ id, method, params }); });
+    child.stdout.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      for (;;) {
+        const sep = buf.indexOf('\r\n\r\n');
+        if (sep < 0) return;
+        const len = Number(/Content-Length: *(\d+)/i.exec(buf.slice(0, sep).toString())[1]);
+        if (buf.length < sep + 4 + len) return;
+        const msg = JSON.parse(buf.slice(sep + 4, sep + 4 + len).toString());
+        buf = buf.slice(sep + 4 + len);
+        if (msg.method === 'textDocument/publishDiagnostics' && published) { published(); published = null; }
+        if (msg.id !== undefined && msg.method) send({ id: msg.id, result: msg.method === 'workspace/configuration' ? (msg.params.items || []).map(() => null) : null });
+        else if (msg.id !== undefined && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); }
+      }
+    });
+    child.on('error', reject);
+    (async () => {
+      await request('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+      send({ method: 'initialized', params: {} });
+      const uri = 'file:///bench/Dockerfile';
+      send({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'dockerfile', version: 1, text } } });
+      // Timed once the document is analysed and its diagnostics published (the servers'
+      // background work would otherwise share the cores with the formatting): the median of 3.
+      await Promise.race([diagnostics, new Promise((res) => setTimeout(res, 30000))]);
+      await new Promise((res) => setTimeout(res, 1000));
+      const times = [];
+      let r;
+      for (let i = 0; i < 3; i++) {
+        const started = process.hrtime.bigint();
+        r = await request('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } });
+        times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      const ms = times.sort((x, y) => x - y)[1];
+      await request('shutdown', null);
+      send({ method: 'exit' });
+      setTimeout(() => child.kill(), 2000).unref();
+      resolve({ ms, edits: (r.result || []).length });
+    })().catch(reject);
+  });
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
