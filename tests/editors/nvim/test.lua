@@ -130,6 +130,12 @@ local function run()
 
   local symbols = client:request_sync('textDocument/documentSymbol', { textDocument = { uri = vim.uri_from_bufnr(buf) } }, 10000, buf)
   check(symbols and symbols.result and #symbols.result >= 1, 'document symbols answer')
+
+  -- Formatting as `vim.lsp.buf.format()` does it: a lower-case keyword becomes upper case.
+  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { 'expose   8080' })
+  vim.lsp.buf.format({ bufnr = buf, name = 'dockls', timeout_ms = 10000 })
+  local last_line = vim.api.nvim_buf_get_lines(buf, -2, -1, false)[1]
+  check(last_line == 'EXPOSE 8080', 'formatting formats the buffer: ' .. tostring(last_line))
   finish()
 end
 vim.api.nvim_create_autocmd('VimEnter', { once = true, nested = true, callback = function()
