@@ -124,6 +124,20 @@ fn formatting_reads_editorconfig_next_to_the_file() {
     c.shutdown_and_exit();
 }
 
+#[test]
+fn formatting_follows_the_dockls_format_settings() {
+    // `workspace/configuration` answers `dockls.format.operators = "trailing"`.
+    let mut c = LspClient::spawn_without_shellcheck(&dockls_binary(), &["serve"]);
+    c.set_settings(json!({ "dockls": { "format": { "operators": "trailing" } } }));
+    c.initialize("file:///work/project", json!({}));
+    let uri = "file:///work/project/Dockerfile";
+    c.did_open(uri, MESSY);
+    c.wait_diagnostics(uri, Some(1));
+    let edits = formatting(&mut c, uri);
+    assert!(apply(MESSY, &edits).contains("RUN apk update && \\\r\n    apk add curl\r\n"), "{}", apply(MESSY, &edits));
+    c.shutdown_and_exit();
+}
+
 struct Run {
     status: i32,
     stdout: String,

@@ -26,6 +26,17 @@ pub struct Settings {
     /// Look up the known vulnerabilities of base images (SBOM from the registry, advisories
     /// from OSV).
     pub vulnerabilities: bool,
+    /// Formatting: where `&&`/`||` go and the line width (indentation comes with each
+    /// formatting request, from the editor).
+    pub format: FormatSettings,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FormatSettings {
+    /// `"leading"` (default) or `"trailing"`.
+    pub operators: Option<String>,
+    pub line_width: Option<usize>,
 }
 
 impl Default for Settings {
@@ -40,6 +51,7 @@ impl Default for Settings {
             offline: false,
             build_platform: None,
             vulnerabilities: true,
+            format: FormatSettings::default(),
         }
     }
 }
@@ -77,6 +89,12 @@ impl Settings {
         // An unparsable platform keeps the file's (the settings have no place to show an error).
         if let Some(p) = self.build_platform.as_deref().and_then(crate::registry::Platform::parse) {
             config.build_platform = Some(p);
+        }
+        if let Some(p) = self.format.operators.as_deref().and_then(crate::format::OperatorPlacement::parse) {
+            config.format.operators = Some(p);
+        }
+        if let Some(w) = self.format.line_width {
+            config.format.line_width = Some(w);
         }
     }
 }

@@ -11,7 +11,7 @@ pub fn handle(state: &State, params: DocumentRangeFormattingParams) -> Option<Ve
     let enc = state.encoding();
     let start = convert::offset(&a.snapshot, params.range.start, enc);
     let end = convert::offset(&a.snapshot, params.range.end, enc).max(start);
-    let options = options(&uri, &params.options);
+    let options = options(state, &uri, &params.options);
     let edits = crate::format::format_range(a.text(), &a.dockerfile, &options, start..end);
     Some(text_edits(state, &a, edits))
 }
