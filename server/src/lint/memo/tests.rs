@@ -81,12 +81,61 @@ fn per_instruction_rules_find_the_same_on_each_instruction_alone() {
     assert!(checked > LOCAL.len(), "only {checked} findings checked");
 }
 
+/// The claim [`EARLIER`] makes: such a rule finds on an instruction exactly what it finds on
+/// the file cut down to the instructions before it that are not RUNs (with the comments and
+/// directives before the first one) and the instruction itself, moved to where the
+/// instruction is; and everything a finding points at lies inside the instruction (the
+/// findings move with it while the earlier ones stay).
+#[test]
+fn earlier_rules_find_the_same_with_only_the_earlier_declarations() {
+    let mut checked = 0;
+    for &id in EARLIER {
+        let rule = crate::lint::rule(id).unwrap_or_else(|| panic!("{id} is in the catalogue"));
+        for (name, text) in fixtures().into_iter().chain([("synth run-dense".into(), synth::run_dense(200))]) {
+            let a = Analysis::new(Snapshot::from_text(&text));
+            let ins = &a.dockerfile.instructions;
+            if ins.is_empty() {
+                continue;
+            }
+            let starts: Vec<usize> = ins.iter().map(|i| i.range.start).collect();
+            let segment = |k: usize| starts[k]..starts.get(k + 1).copied().unwrap_or(text.len());
+            let whole = findings_of(&text, rule);
+            let mut cut = text[..starts[0]].to_string();
+            for (k, i) in ins.iter().enumerate() {
+                let end = segment(k).end;
+                let here: Vec<Finding> = whole.iter().filter(|f| instruction_at(&starts, f.range.start) == Some(k)).cloned().collect();
+                for f in &here {
+                    for r in ranges(f) {
+                        assert!(i.range.start <= r.start && r.end <= end, "{id} in {name}: {r:?} outside instruction {k} {:?}", i.range);
+                    }
+                }
+                let at = cut.len();
+                let alone = format!("{cut}{}", &text[segment(k)]);
+                let mut found: Vec<Finding> = findings_of(&alone, rule).into_iter().filter(|f| f.range.start >= at).collect();
+                for f in &mut found {
+                    f.shift(i.range.start as isize - at as isize);
+                }
+                assert_eq!(print(&found), print(&here), "{id} in {name}, instruction {k}: {:?}", &text[i.range.clone()]);
+                checked += here.len();
+                if i.kind != crate::syntax::Kind::Run {
+                    cut.push_str(&text[segment(k)]);
+                }
+            }
+        }
+    }
+    assert!(checked > EARLIER.len(), "only {checked} findings checked");
+}
+
 #[test]
 fn every_per_instruction_rule_is_in_the_catalogue() {
     for id in LOCAL {
         assert!(rules::all().iter().any(|r| r.id == *id), "{id}");
     }
     assert_eq!(local_rules().count_ones() as usize, LOCAL.len());
+    for id in EARLIER {
+        assert!(rules::all().iter().any(|r| r.id == *id) && !LOCAL.contains(id), "{id}");
+    }
+    assert_eq!(earlier_rules().count_ones() as usize, EARLIER.len());
 }
 
 fn diagnose(a: &Analysis, selection: &RuleSelection) -> String {
@@ -118,6 +167,18 @@ const PIECES: &[&str] = &[
     "\"",
     "#",
     "RUN <<EOF\nchmod 777 /x\nEOF\n",
+    // What the rules that read earlier declarations look at.
+    "ENV PIP_CONSTRAINT=/c.txt\n",
+    "ENV PIP_NO_CACHE_DIR=1 UID=70000\n",
+    "ARG UV_CACHE_DIR=/uv\n",
+    "USER app\n",
+    "USER root\n",
+    "WORKDIR /src\n",
+    "FROM golang:1.22 AS build\n",
+    "FROM build\n",
+    "RUN cd sub && pip install flask && go build ./...\n",
+    "RUN useradd -u $UID bob && yarn install\n",
+    "cd x && ",
 ];
 
 fn selections() -> [RuleSelection; 2] {
@@ -173,7 +234,8 @@ proptest! {
 }
 
 /// An unchanged instruction keeps its findings: after an edit inside one RUN of a RUN-dense
-/// file, the per-instruction rules look at that one instruction only.
+/// file, the per-instruction rules and those that read earlier declarations look at that one
+/// instruction only.
 #[test]
 fn an_edit_relints_only_the_edited_instruction() {
     let text = synth::run_dense(400);
@@ -181,7 +243,7 @@ fn an_edit_relints_only_the_edited_instruction() {
     let first = Analysis::new(doc.snapshot());
     diagnose(&first, &RuleSelection::default());
     let total = first.dockerfile.instructions.len();
-    assert!(first.dockerfile.instructions.iter().all(|i| i.memo.findings().is_some()));
+    assert!(first.dockerfile.instructions.iter().all(|i| i.memo.findings(OWN).is_some() && i.memo.findings(WITH_EARLIER).is_some()));
     // Replace a digit in the middle of the file, then insert a character (every later
     // instruction moves).
     let mid = text.len() / 2;
@@ -193,8 +255,10 @@ fn an_edit_relints_only_the_edited_instruction() {
     for (v, (range, insert)) in [((p, q), "7"), ((p, p), "1")].into_iter().enumerate() {
         doc.apply_changes(&[Change { range: Some(range), text: insert.into() }], v as i32 + 1, PositionEncoding::Utf8);
         let a = Analysis::new_reusing(doc.snapshot(), previous);
-        let without: usize = a.dockerfile.instructions.iter().filter(|i| i.memo.findings().is_none()).count();
-        assert_eq!(without, 1, "of {total} instructions");
+        for class in [OWN, WITH_EARLIER] {
+            let without: usize = a.dockerfile.instructions.iter().filter(|i| i.memo.findings(class).is_none()).count();
+            assert_eq!(without, 1, "of {total} instructions, class {class}");
+        }
         let fresh = Analysis::new(Snapshot::from_text(a.text()));
         assert_eq!(diagnose(&a, &RuleSelection::default()), diagnose(&fresh, &RuleSelection::default()));
         previous = a;
