@@ -75,7 +75,10 @@ pub const LOCAL: &[&str] = &[
 /// `env_value` look back through declarations only), and `lint::memo::tests` holds each to it
 /// over every rule fixture: an instruction's findings are those of the file cut down to the
 /// earlier non-RUN instructions and itself.
-pub const EARLIER: &[&str] = &["cache-mount", "pip-pin", "useradd-no-log-init", "cd-in-run"];
+/// Two of them also ask whether an earlier RUN of the stage chain wrote some configuration
+/// (`APT::Get::Assume-Yes`, …: [`super::rules::RUN_MENTIONS`]); the key records where such RUNs
+/// are among the declarations.
+pub const EARLIER: &[&str] = &["cache-mount", "pip-pin", "useradd-no-log-init", "cd-in-run", "pm-assume-yes", "apt-no-install-recommends"];
 
 /// Where an instruction keeps a class of rules' findings: [`LOCAL`]'s or [`EARLIER`]'s.
 pub(crate) const OWN: usize = 0;
@@ -100,8 +103,11 @@ pub(crate) fn earlier_rules() -> u128 {
 }
 
 /// Each instruction's context key for the [`EARLIER`] rules: a hash of the build platform and
-/// of the texts of the instructions before it that are not RUNs. Hashing them is linear in
-/// the file and cheap (RUNs, most of the text, are skipped).
+/// of the texts of the instructions before it that are not RUNs, with a mark where an earlier RUN
+/// mentions one of [`super::rules::RUN_MENTIONS`] (which ones, kept per RUN in [`Memo`]). Only
+/// where those RUNs sit among the declarations matters (which stage, before or after the
+/// instruction), and that is what the sequence records. Hashing is linear in the file and
+/// cheap (the RUNs, most of the text, are skipped).
 pub(crate) fn context_keys(text: &str, df: &crate::syntax::Dockerfile, options: &super::LintOptions) -> Vec<u64> {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -110,8 +116,15 @@ pub(crate) fn context_keys(text: &str, df: &crate::syntax::Dockerfile, options: 
         .iter()
         .map(|ins| {
             let key = h.finish();
+            let text = text.get(ins.range.clone()).unwrap_or_default();
             if ins.kind != crate::syntax::Kind::Run {
-                text.get(ins.range.clone()).unwrap_or_default().hash(&mut h);
+                text.hash(&mut h);
+            } else {
+                let mentions = *ins.memo.mentions.get_or_init(|| mentions(text));
+                if mentions != 0 {
+                    // 0xff never occurs in UTF-8: the mark cannot read as the start of a text.
+                    h.write(&[0xff, mentions]);
+                }
             }
             key
         })
@@ -130,6 +143,12 @@ pub(crate) struct Findings {
     pub findings: Vec<(u8, Finding)>,
 }
 
+/// Which of [`super::rules::RUN_MENTIONS`] a RUN's text contains (case-insensitive), as bits.
+fn mentions(text: &str) -> u8 {
+    let lower = text.to_ascii_lowercase();
+    super::rules::RUN_MENTIONS.iter().enumerate().filter(|(_, m)| lower.contains(&m.to_ascii_lowercase())).fold(0, |b, (i, _)| b | 1 << i)
+}
+
 /// Kept on each instruction; see the module's documentation.
 #[derive(Default)]
 pub struct Memo {
@@ -138,6 +157,8 @@ pub struct Memo {
     /// Per script of the RUN: its text's hash and the variable names it references (what
     /// ShellCheck's cache key and prelude need; offsets play no part).
     pub(crate) shellcheck: OnceLock<Vec<(u64, Vec<compact_str::CompactString>)>>,
+    /// For a RUN: which configuration texts it mentions (see [`context_keys`]).
+    pub(crate) mentions: OnceLock<u8>,
     /// By class: [`OWN`] ([`LOCAL`]'s), [`WITH_EARLIER`] ([`EARLIER`]'s).
     pub(crate) findings: [Mutex<Option<Arc<Findings>>>; 2],
 }
@@ -158,6 +179,7 @@ impl Clone for Memo {
             shell: self.shell.clone(),
             syntax: self.syntax.clone(),
             shellcheck: self.shellcheck.clone(),
+            mentions: self.mentions.clone(),
             findings: [Mutex::new(self.findings(OWN)), Mutex::new(self.findings(WITH_EARLIER))],
         }
     }

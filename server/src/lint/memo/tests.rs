@@ -83,7 +83,8 @@ fn per_instruction_rules_find_the_same_on_each_instruction_alone() {
 
 /// The claim [`EARLIER`] makes: such a rule finds on an instruction exactly what it finds on
 /// the file cut down to the instructions before it that are not RUNs (with the comments and
-/// directives before the first one) and the instruction itself, moved to where the
+/// directives before the first one), a stand-in for each earlier RUN that mentions some of
+/// `RUN_MENTIONS` (naming just those), and the instruction itself, moved to where the
 /// instruction is; and everything a finding points at lies inside the instruction (the
 /// findings move with it while the earlier ones stay).
 #[test]
@@ -119,6 +120,13 @@ fn earlier_rules_find_the_same_with_only_the_earlier_declarations() {
                 checked += here.len();
                 if i.kind != crate::syntax::Kind::Run {
                     cut.push_str(&text[segment(k)]);
+                } else {
+                    // An earlier RUN counts only by which configuration texts it mentions.
+                    let lower = text[i.range.clone()].to_ascii_lowercase();
+                    let named: Vec<&str> = rules::RUN_MENTIONS.iter().copied().filter(|m| lower.contains(&m.to_ascii_lowercase())).collect();
+                    if !named.is_empty() {
+                        cut.push_str(&format!("RUN echo '{}'\n", named.join(" ")));
+                    }
                 }
             }
         }
@@ -179,6 +187,9 @@ const PIECES: &[&str] = &[
     "RUN cd sub && pip install flask && go build ./...\n",
     "RUN useradd -u $UID bob && yarn install\n",
     "cd x && ",
+    "RUN echo 'APT::Get::Assume-Yes \"true\";' > /etc/apt/apt.conf.d/90yes\n",
+    "RUN apt-get install curl\n",
+    "APT::Install-Recommends ",
 ];
 
 fn selections() -> [RuleSelection; 2] {
