@@ -275,3 +275,44 @@ fn an_edit_relints_only_the_edited_instruction() {
         previous = a;
     }
 }
+
+/// Edits that change only what comes before an instruction (a RUN that writes apt's
+/// configuration, an ENV, a USER, a WORKDIR, the base image) change that instruction's
+/// findings of the rules that read earlier declarations, as a fresh run's.
+#[test]
+fn an_edit_before_an_instruction_changes_its_findings() {
+    let text = "FROM debian AS base\nRUN echo hi\nENV A=1\nUSER root\nWORKDIR /a\nFROM base\n\
+                RUN apt-get install curl && pip install flask && cd b && make && useradd -u $A x && go mod download\n";
+    let edits: &[(&str, &str)] = &[
+        ("echo hi", "echo 'APT::Get::Assume-Yes \"1\";' > /etc/apt/apt.conf.d/y"),
+        ("echo 'APT", "echo 'APT::Install-Recommends 0' 'APT"),
+        ("ENV A=1", "ENV A=70000 PIP_CONSTRAINT=/c.txt"),
+        ("USER root", "USER app"),
+        ("WORKDIR /a", "WORKDIR /b"),
+        ("FROM debian", "FROM golang:1.22"),
+    ];
+    // What the rules say about the last RUN (messages and fixes), its ranges aside (the edits move it).
+    let on_last = |a: &Analysis| -> Vec<(&'static str, String, Vec<String>)> {
+        let start = a.dockerfile.instructions.last().expect("instructions").range.start;
+        let d = crate::diagnostics::diagnose_with(a.text(), &a.dockerfile, &a.semantics, &LintOptions::default(), &RuleSelection::default());
+        d.into_iter().filter(|d| d.range.start >= start).map(|d| (d.code, d.message, d.fixes.into_iter().map(|f| f.title).collect())).collect()
+    };
+    let mut doc = Document::new(text, 0);
+    let mut previous = Analysis::new(doc.snapshot());
+    let mut last = on_last(&previous);
+    for (v, (from, to)) in edits.iter().enumerate() {
+        let text = doc.snapshot().text;
+        let at = text.find(from).expect("edited text");
+        let lines = crate::document::LineIndex::new(&text);
+        let (a, b) = (lines.position(&text, at, PositionEncoding::Utf8), lines.position(&text, at + from.len(), PositionEncoding::Utf8));
+        doc.apply_changes(&[Change { range: Some((a, b)), text: (*to).into() }], v as i32 + 1, PositionEncoding::Utf8);
+        let a = Analysis::new_reusing(doc.snapshot(), previous);
+        // The last RUN was not edited: it kept its per-instruction findings.
+        assert!(a.dockerfile.instructions.last().is_some_and(|i| i.memo.findings(OWN).is_some()), "edit {v}");
+        let now = on_last(&a);
+        assert_eq!(diagnose(&a, &RuleSelection::default()), diagnose(&Analysis::new(Snapshot::from_text(a.text())), &RuleSelection::default()), "edit {v}:\n{}", a.text());
+        assert_ne!(now, last, "edit {v} changes the findings on the last RUN");
+        last = now;
+        previous = a;
+    }
+}
