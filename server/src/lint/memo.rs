@@ -80,9 +80,17 @@ pub const LOCAL: &[&str] = &[
 /// are among the declarations.
 pub const EARLIER: &[&str] = &["cache-mount", "pip-pin", "useradd-no-log-init", "cd-in-run", "pm-assume-yes", "apt-no-install-recommends"];
 
-/// Where an instruction keeps a class of rules' findings: [`LOCAL`]'s or [`EARLIER`]'s.
+/// Rules whose findings on an instruction depend only on the text from its start to the next
+/// instruction's: the text after its node (blank lines and comments after a final `\`) is
+/// part of the key ([`trailing_keys`]). `lint::memo::tests` holds them to it with [`LOCAL`].
+pub const TRAILING: &[&str] = &["empty-continuation"];
+
+/// Where an instruction keeps a class of rules' findings: [`LOCAL`]'s, [`EARLIER`]'s or
+/// [`TRAILING`]'s.
 pub(crate) const OWN: usize = 0;
 pub(crate) const WITH_EARLIER: usize = 1;
+pub(crate) const WITH_TRAILING: usize = 2;
+pub(crate) const CLASSES: usize = 3;
 
 fn mask(ids: &[&str]) -> u128 {
     let all = super::rules::all();
@@ -100,6 +108,28 @@ pub(crate) fn local_rules() -> u128 {
 pub(crate) fn earlier_rules() -> u128 {
     static MASK: OnceLock<u128> = OnceLock::new();
     *MASK.get_or_init(|| mask(EARLIER))
+}
+
+/// Which rules of the catalogue are [`TRAILING`]'s, as a bit set by catalogue index.
+pub(crate) fn trailing_rules() -> u128 {
+    static MASK: OnceLock<u128> = OnceLock::new();
+    *MASK.get_or_init(|| mask(TRAILING))
+}
+
+/// Each instruction's key for the [`TRAILING`] rules: a hash of the text between its node's
+/// end and the next instruction (or the end of the file). An edit there leaves the node text,
+/// and so the instruction, as it was.
+pub(crate) fn trailing_keys(text: &str, df: &crate::syntax::Dockerfile) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    let ins = &df.instructions;
+    (0..ins.len())
+        .map(|k| {
+            let end = ins.get(k + 1).map_or(text.len(), |n| n.range.start);
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            text.get(ins[k].range.end..end).unwrap_or_default().hash(&mut h);
+            h.finish()
+        })
+        .collect()
 }
 
 /// Each instruction's context key for the [`EARLIER`] rules: a hash of the build platform and
@@ -137,7 +167,8 @@ pub(crate) struct Findings {
     /// The rules that ran (bit set by catalogue index): a lint run under another selection
     /// computes them again.
     pub rules: u128,
-    /// The context they were computed in ([`context_keys`]; 0 for [`LOCAL`]'s).
+    /// The context they were computed in ([`context_keys`], [`trailing_keys`]; 0 for
+    /// [`LOCAL`]'s).
     pub key: u64,
     /// (catalogue index, finding), in catalogue order and, per rule, in the order it reported.
     pub findings: Vec<(u8, Finding)>,
@@ -159,8 +190,9 @@ pub struct Memo {
     pub(crate) shellcheck: OnceLock<Vec<(u64, Vec<compact_str::CompactString>)>>,
     /// For a RUN: which configuration texts it mentions (see [`context_keys`]).
     pub(crate) mentions: OnceLock<u8>,
-    /// By class: [`OWN`] ([`LOCAL`]'s), [`WITH_EARLIER`] ([`EARLIER`]'s).
-    pub(crate) findings: [Mutex<Option<Arc<Findings>>>; 2],
+    /// By class: [`OWN`] ([`LOCAL`]'s), [`WITH_EARLIER`] ([`EARLIER`]'s), [`WITH_TRAILING`]
+    /// ([`TRAILING`]'s).
+    pub(crate) findings: [Mutex<Option<Arc<Findings>>>; CLASSES],
 }
 
 impl Memo {
@@ -180,7 +212,7 @@ impl Clone for Memo {
             syntax: self.syntax.clone(),
             shellcheck: self.shellcheck.clone(),
             mentions: self.mentions.clone(),
-            findings: [Mutex::new(self.findings(OWN)), Mutex::new(self.findings(WITH_EARLIER))],
+            findings: std::array::from_fn(|class| Mutex::new(self.findings(class))),
         }
     }
 }

@@ -297,30 +297,36 @@ impl RuleSelection {
 /// findings of theirs kept from an earlier lint run (new or edited instructions, or all after
 /// the selection changed); the kept findings stand for the others. So do the rules that also
 /// read the earlier declarations ([`memo::EARLIER`]), over the instructions whose context key
-/// changed too. Every other rule runs over the whole file.
+/// changed too, and the rules that read the text after an instruction's node
+/// ([`memo::TRAILING`]). Every other rule runs over the whole file.
 pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions, selection: &RuleSelection) -> Vec<RuleDiagnostic> {
     let ctx = Context::new(text, df, sem, options);
     let suppressions = suppress::Suppressions::read(text, df);
     let all = rules::all();
     let runs = |rule: &Rule| selection.is_on(rule) && !suppressions.file_skips(rule);
-    // Two classes of kept findings (see `memo`): the per-instruction rules' (key 0) and those
-    // that also read the earlier declarations (keyed by them).
-    let masks = [memo::local_rules(), memo::earlier_rules()];
+    // Three classes of kept findings (see `memo`): the per-instruction rules' (key 0), those
+    // that also read the earlier declarations and those that read the text after the node
+    // (each keyed by what it reads).
+    let masks = [memo::local_rules(), memo::earlier_rules(), memo::trailing_rules()];
     let class_of = |i: usize| masks.iter().position(|m| m >> i & 1 == 1);
-    let keys = memo::context_keys(text, df, options);
-    let key = |class: usize, k: usize| if class == memo::OWN { 0 } else { keys[k] };
-    let wanted: [u128; 2] =
+    let wanted: [u128; memo::CLASSES] =
         masks.map(|m| all.iter().enumerate().filter(|&(i, r)| m >> i & 1 == 1 && runs(r)).fold(0, |w, (i, _)| w | 1 << i));
-    let kept: [Vec<Option<std::sync::Arc<memo::Findings>>>; 2] = [memo::OWN, memo::WITH_EARLIER].map(|class| {
+    let keys: [Vec<u64>; memo::CLASSES] = [
+        Vec::new(),
+        if wanted[memo::WITH_EARLIER] != 0 { memo::context_keys(text, df, options) } else { Vec::new() },
+        if wanted[memo::WITH_TRAILING] != 0 { memo::trailing_keys(text, df) } else { Vec::new() },
+    ];
+    let key = |class: usize, k: usize| keys[class].get(k).copied().unwrap_or(0);
+    let kept: [Vec<Option<std::sync::Arc<memo::Findings>>>; memo::CLASSES] = std::array::from_fn(|class| {
         df.instructions
             .iter()
             .enumerate()
             .map(|(k, ins)| ins.memo.findings(class).filter(|f| f.rules == wanted[class] && f.key == key(class, k)))
             .collect()
     });
-    let fresh: [Vec<bool>; 2] = [0, 1].map(|class| kept[class].iter().map(Option::is_none).collect());
-    let any_fresh = [0, 1].map(|class| fresh[class].contains(&true));
-    let fresh_ctx = [ctx.restricted(&fresh[0]), ctx.restricted(&fresh[1])];
+    let fresh: [Vec<bool>; memo::CLASSES] = std::array::from_fn(|class| kept[class].iter().map(Option::is_none).collect());
+    let any_fresh: [bool; memo::CLASSES] = std::array::from_fn(|class| fresh[class].contains(&true));
+    let fresh_ctx: [Context; memo::CLASSES] = std::array::from_fn(|class| ctx.restricted(&fresh[class]));
     // Rules are independent: run them on all cores, then collect in catalogue order so the
     // output doesn't depend on scheduling.
     use rayon::prelude::*;

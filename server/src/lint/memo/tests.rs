@@ -37,13 +37,14 @@ fn print(fs: &[Finding]) -> String {
     format!("{fs:#?}")
 }
 
-/// The claim [`LOCAL`] makes: a per-instruction rule finds on an instruction exactly what it
-/// finds on that instruction's text alone (after a `FROM`, under the same directives), moved
-/// to where the instruction is, and everything a finding points at lies inside it.
+/// The claim [`LOCAL`] and [`TRAILING`] make: such a rule finds on an instruction exactly what
+/// it finds on that instruction's text alone, up to the next instruction (after a `FROM`,
+/// under the same directives), moved to where the instruction is, and everything a finding
+/// points at lies inside that text.
 #[test]
 fn per_instruction_rules_find_the_same_on_each_instruction_alone() {
     let mut checked = 0;
-    for &id in LOCAL {
+    for &id in LOCAL.iter().chain(TRAILING) {
         let rule = crate::lint::rule(id).unwrap_or_else(|| panic!("{id} is in the catalogue"));
         for (name, text) in fixtures().into_iter().chain([("synth run-dense".into(), synth::run_dense(400))]) {
             let a = Analysis::new(Snapshot::from_text(&text));
@@ -78,7 +79,7 @@ fn per_instruction_rules_find_the_same_on_each_instruction_alone() {
         }
     }
     // The fixtures trigger every per-instruction rule: the test looked at real findings.
-    assert!(checked > LOCAL.len(), "only {checked} findings checked");
+    assert!(checked > LOCAL.len() + TRAILING.len(), "only {checked} findings checked");
 }
 
 /// The claim [`EARLIER`] makes: such a rule finds on an instruction exactly what it finds on
@@ -140,10 +141,12 @@ fn every_per_instruction_rule_is_in_the_catalogue() {
         assert!(rules::all().iter().any(|r| r.id == *id), "{id}");
     }
     assert_eq!(local_rules().count_ones() as usize, LOCAL.len());
-    for id in EARLIER {
+    for id in EARLIER.iter().chain(TRAILING) {
         assert!(rules::all().iter().any(|r| r.id == *id) && !LOCAL.contains(id), "{id}");
     }
     assert_eq!(earlier_rules().count_ones() as usize, EARLIER.len());
+    assert_eq!(trailing_rules().count_ones() as usize, TRAILING.len());
+    assert_eq!(earlier_rules() & trailing_rules(), 0);
 }
 
 fn diagnose(a: &Analysis, selection: &RuleSelection) -> String {
@@ -190,6 +193,7 @@ const PIECES: &[&str] = &[
     "RUN echo 'APT::Get::Assume-Yes \"true\";' > /etc/apt/apt.conf.d/90yes\n",
     "RUN apt-get install curl\n",
     "APT::Install-Recommends ",
+    "RUN a \\\n\n# c\n\n  b\n",
 ];
 
 fn selections() -> [RuleSelection; 2] {
@@ -254,7 +258,7 @@ fn an_edit_relints_only_the_edited_instruction() {
     let first = Analysis::new(doc.snapshot());
     diagnose(&first, &RuleSelection::default());
     let total = first.dockerfile.instructions.len();
-    assert!(first.dockerfile.instructions.iter().all(|i| i.memo.findings(OWN).is_some() && i.memo.findings(WITH_EARLIER).is_some()));
+    assert!(first.dockerfile.instructions.iter().all(|i| (0..CLASSES).all(|class| i.memo.findings(class).is_some())));
     // Replace a digit in the middle of the file, then insert a character (every later
     // instruction moves).
     let mid = text.len() / 2;
@@ -266,7 +270,7 @@ fn an_edit_relints_only_the_edited_instruction() {
     for (v, (range, insert)) in [((p, q), "7"), ((p, p), "1")].into_iter().enumerate() {
         doc.apply_changes(&[Change { range: Some(range), text: insert.into() }], v as i32 + 1, PositionEncoding::Utf8);
         let a = Analysis::new_reusing(doc.snapshot(), previous);
-        for class in [OWN, WITH_EARLIER] {
+        for class in 0..CLASSES {
             let without: usize = a.dockerfile.instructions.iter().filter(|i| i.memo.findings(class).is_none()).count();
             assert_eq!(without, 1, "of {total} instructions, class {class}");
         }
