@@ -320,3 +320,30 @@ fn an_edit_before_an_instruction_changes_its_findings() {
         previous = a;
     }
 }
+
+/// Blank lines typed after a last `\` lie after the RUN's node: its node text is unchanged,
+/// yet `empty-continuation` now reports them. The model rebuilds the instruction before an
+/// edit today, so this hands the RUN's kept findings over by hand, as a model that reused it
+/// (its node text is the same) would: the key, the text up to the next instruction, must turn
+/// them down.
+#[test]
+fn blank_lines_after_a_final_continuation_are_found() {
+    let mut text = String::from("FROM alpine\nRUN echo hi \\\n");
+    let mut previous = Analysis::new(Snapshot::from_text(&text));
+    diagnose(&previous, &RuleSelection::default());
+    for insert in ["\n", "  \n", "# c\n", "\n"] {
+        text.push_str(insert);
+        let a = Analysis::new(Snapshot::from_text(&text));
+        let fresh = diagnose(&a, &RuleSelection::default());
+        let a = Analysis::new(Snapshot::from_text(&text));
+        for (old, new) in previous.dockerfile.instructions.iter().zip(&a.dockerfile.instructions) {
+            assert_eq!(previous.text()[old.range.clone()], a.text()[new.range.clone()]);
+            for class in 0..CLASSES {
+                new.memo.set_findings(class, old.memo.findings(class).expect("kept"));
+            }
+        }
+        assert_eq!(diagnose(&a, &RuleSelection::default()), fresh, "after {insert:?}:\n{text}");
+        previous = a;
+    }
+    assert!(diagnose(&previous, &RuleSelection::default()).contains("empty-continuation"));
+}
