@@ -300,6 +300,12 @@ pub(crate) fn by_instruction(starts: &[usize], fresh: &[bool], per_rule: Vec<(u8
     out
 }
 
+/// Whether `memo` holds findings of class `class` ([`OWN`], [`WITH_EARLIER`],
+/// [`WITH_TRAILING`]) for the next lint run to consider, for the profiling examples.
+pub fn kept(memo: &Memo, class: usize) -> Option<()> {
+    memo.findings.get(class)?.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(|_| ())
+}
+
 /// The byte ranges of a finding, for the tests.
 #[cfg(test)]
 pub(crate) fn ranges(f: &Finding) -> Vec<std::ops::Range<usize>> {
