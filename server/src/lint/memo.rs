@@ -15,7 +15,15 @@
 //! - the findings of the *per-instruction* rules ([`LOCAL`]): rules whose findings on an
 //!   instruction depend on nothing but that instruction's text (its words, flags, heredocs and
 //!   shell analysis). Those rules run only over the instructions without kept findings (or kept
-//!   for another set of rules); every other rule runs over the whole file as before.
+//!   for another set of rules);
+//! - the findings of the rules that also read *what comes before* ([`EARLIER`]): the variables,
+//!   users, working directories and stages declared by the instructions before it. Those are
+//!   kept with a context key, a hash of the build platform and of the text of every earlier
+//!   instruction that is not a RUN ([`context_keys`]), so an edit inside a RUN leaves the
+//!   others' keys alone, while an edited ENV, USER, WORKDIR or FROM looks at every instruction
+//!   after it again.
+//!
+//! Every other rule runs over the whole file as before.
 //!
 //! Suppressions (`# hadolint ignore=`, `# check=skip=`) and severities are applied after, on
 //! every lint run: they depend on comments elsewhere and on settings.
@@ -60,14 +68,97 @@ pub const LOCAL: &[&str] = &[
     "expose-proto-casing",
 ];
 
+/// Rules whose findings on an instruction depend only on its text, the text of the
+/// instructions before it that are not RUNs (ARG/ENV values, USER, WORKDIR, FROM and the stage
+/// chain) and the build platform: never on another RUN, a later instruction or a line number.
+/// Each was read for this (`var_at`, `user_at`, `base_repository`, the WORKDIR walk and
+/// `env_value` look back through declarations only), and `lint::memo::tests` holds each to it
+/// over every rule fixture: an instruction's findings are those of the file cut down to the
+/// earlier non-RUN instructions and itself.
+/// Two of them also ask whether an earlier RUN of the stage chain wrote some configuration
+/// (`APT::Get::Assume-Yes`, …: [`super::rules::RUN_MENTIONS`]); the key records where such RUNs
+/// are among the declarations.
+pub const EARLIER: &[&str] = &["cache-mount", "pip-pin", "useradd-no-log-init", "cd-in-run", "pm-assume-yes", "apt-no-install-recommends"];
+
+/// Rules whose findings on an instruction depend only on the text from its start to the next
+/// instruction's: the text after its node (blank lines and comments after a final `\`) is
+/// part of the key ([`trailing_keys`]). `lint::memo::tests` holds them to it with [`LOCAL`].
+pub const TRAILING: &[&str] = &["empty-continuation"];
+
+/// Where an instruction keeps a class of rules' findings: [`LOCAL`]'s, [`EARLIER`]'s or
+/// [`TRAILING`]'s.
+pub(crate) const OWN: usize = 0;
+pub(crate) const WITH_EARLIER: usize = 1;
+pub(crate) const WITH_TRAILING: usize = 2;
+pub(crate) const CLASSES: usize = 3;
+
+fn mask(ids: &[&str]) -> u128 {
+    let all = super::rules::all();
+    assert!(all.len() <= 128, "the rule set is a u128");
+    all.iter().enumerate().filter(|(_, r)| ids.contains(&r.id)).fold(0, |m, (i, _)| m | 1 << i)
+}
+
 /// Which rules of the catalogue are per-instruction, as a bit set by catalogue index.
 pub(crate) fn local_rules() -> u128 {
     static MASK: OnceLock<u128> = OnceLock::new();
-    *MASK.get_or_init(|| {
-        let all = super::rules::all();
-        assert!(all.len() <= 128, "the rule set is a u128");
-        all.iter().enumerate().filter(|(_, r)| LOCAL.contains(&r.id)).fold(0, |m, (i, _)| m | 1 << i)
-    })
+    *MASK.get_or_init(|| mask(LOCAL))
+}
+
+/// Which rules of the catalogue are [`EARLIER`]'s, as a bit set by catalogue index.
+pub(crate) fn earlier_rules() -> u128 {
+    static MASK: OnceLock<u128> = OnceLock::new();
+    *MASK.get_or_init(|| mask(EARLIER))
+}
+
+/// Which rules of the catalogue are [`TRAILING`]'s, as a bit set by catalogue index.
+pub(crate) fn trailing_rules() -> u128 {
+    static MASK: OnceLock<u128> = OnceLock::new();
+    *MASK.get_or_init(|| mask(TRAILING))
+}
+
+/// Each instruction's key for the [`TRAILING`] rules: a hash of the text between its node's
+/// end and the next instruction (or the end of the file). An edit there leaves the node text,
+/// and so the instruction, as it was.
+pub(crate) fn trailing_keys(text: &str, df: &crate::syntax::Dockerfile) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    let ins = &df.instructions;
+    (0..ins.len())
+        .map(|k| {
+            let end = ins.get(k + 1).map_or(text.len(), |n| n.range.start);
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            text.get(ins[k].range.end..end).unwrap_or_default().hash(&mut h);
+            h.finish()
+        })
+        .collect()
+}
+
+/// Each instruction's context key for the [`EARLIER`] rules: a hash of the build platform and
+/// of the texts of the instructions before it that are not RUNs, with a mark where an earlier RUN
+/// mentions one of [`super::rules::RUN_MENTIONS`] (which ones, kept per RUN in [`Memo`]). Only
+/// where those RUNs sit among the declarations matters (which stage, before or after the
+/// instruction), and that is what the sequence records. Hashing is linear in the file and
+/// cheap (the RUNs, most of the text, are skipped).
+pub(crate) fn context_keys(text: &str, df: &crate::syntax::Dockerfile, options: &super::LintOptions) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{:?}", options.build_platform).hash(&mut h);
+    df.instructions
+        .iter()
+        .map(|ins| {
+            let key = h.finish();
+            let text = text.get(ins.range.clone()).unwrap_or_default();
+            if ins.kind != crate::syntax::Kind::Run {
+                text.hash(&mut h);
+            } else {
+                let mentions = *ins.memo.mentions.get_or_init(|| mentions(text));
+                if mentions != 0 {
+                    // 0xff never occurs in UTF-8: the mark cannot read as the start of a text.
+                    h.write(&[0xff, mentions]);
+                }
+            }
+            key
+        })
+        .collect()
 }
 
 /// The per-instruction rules' findings on one instruction.
@@ -76,8 +167,17 @@ pub(crate) struct Findings {
     /// The rules that ran (bit set by catalogue index): a lint run under another selection
     /// computes them again.
     pub rules: u128,
+    /// The context they were computed in ([`context_keys`], [`trailing_keys`]; 0 for
+    /// [`LOCAL`]'s).
+    pub key: u64,
     /// (catalogue index, finding), in catalogue order and, per rule, in the order it reported.
     pub findings: Vec<(u8, Finding)>,
+}
+
+/// Which of [`super::rules::RUN_MENTIONS`] a RUN's text contains (case-insensitive), as bits.
+fn mentions(text: &str) -> u8 {
+    let lower = text.to_ascii_lowercase();
+    super::rules::RUN_MENTIONS.iter().enumerate().filter(|(_, m)| lower.contains(&m.to_ascii_lowercase())).fold(0, |b, (i, _)| b | 1 << i)
 }
 
 /// Kept on each instruction; see the module's documentation.
@@ -88,16 +188,20 @@ pub struct Memo {
     /// Per script of the RUN: its text's hash and the variable names it references (what
     /// ShellCheck's cache key and prelude need; offsets play no part).
     pub(crate) shellcheck: OnceLock<Vec<(u64, Vec<compact_str::CompactString>)>>,
-    pub(crate) findings: Mutex<Option<Arc<Findings>>>,
+    /// For a RUN: which configuration texts it mentions (see [`context_keys`]).
+    pub(crate) mentions: OnceLock<u8>,
+    /// By class: [`OWN`] ([`LOCAL`]'s), [`WITH_EARLIER`] ([`EARLIER`]'s), [`WITH_TRAILING`]
+    /// ([`TRAILING`]'s).
+    pub(crate) findings: [Mutex<Option<Arc<Findings>>>; CLASSES],
 }
 
 impl Memo {
-    pub(crate) fn findings(&self) -> Option<Arc<Findings>> {
-        self.findings.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    pub(crate) fn findings(&self, class: usize) -> Option<Arc<Findings>> {
+        self.findings[class].lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    pub(crate) fn set_findings(&self, f: Arc<Findings>) {
-        *self.findings.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
+    pub(crate) fn set_findings(&self, class: usize, f: Arc<Findings>) {
+        *self.findings[class].lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
     }
 }
 
@@ -107,7 +211,8 @@ impl Clone for Memo {
             shell: self.shell.clone(),
             syntax: self.syntax.clone(),
             shellcheck: self.shellcheck.clone(),
-            findings: Mutex::new(self.findings()),
+            mentions: self.mentions.clone(),
+            findings: std::array::from_fn(|class| Mutex::new(self.findings(class))),
         }
     }
 }
@@ -130,9 +235,11 @@ impl Shift for Memo {
             found.shift(delta);
         }
         // Most instructions have no findings and share one empty list: nothing to move.
-        if let Some(found) = self.findings.get_mut().unwrap_or_else(|e| e.into_inner()).as_mut().filter(|f| !f.findings.is_empty()) {
-            for (_, f) in &mut Arc::make_mut(found).findings {
-                f.shift(delta);
+        for slot in &mut self.findings {
+            if let Some(found) = slot.get_mut().unwrap_or_else(|e| e.into_inner()).as_mut().filter(|f| !f.findings.is_empty()) {
+                for (_, f) in &mut Arc::make_mut(found).findings {
+                    f.shift(delta);
+                }
             }
         }
     }
@@ -191,6 +298,12 @@ pub(crate) fn by_instruction(starts: &[usize], fresh: &[bool], per_rule: Vec<(u8
         }
     }
     out
+}
+
+/// Whether `memo` holds findings of class `class` ([`OWN`], [`WITH_EARLIER`],
+/// [`WITH_TRAILING`]) for the next lint run to consider, for the profiling examples.
+pub fn kept(memo: &Memo, class: usize) -> Option<()> {
+    memo.findings.get(class)?.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(|_| ())
 }
 
 /// The byte ranges of a finding, for the tests.

@@ -302,21 +302,38 @@ impl RuleSelection {
 ///
 /// The per-instruction rules ([`memo::LOCAL`]) run only over the instructions that have no
 /// findings of theirs kept from an earlier lint run (new or edited instructions, or all after
-/// the selection changed); the kept findings stand for the others. Every other rule runs over
-/// the whole file.
+/// the selection changed); the kept findings stand for the others. So do the rules that also
+/// read the earlier declarations ([`memo::EARLIER`]), over the instructions whose context key
+/// changed too, and the rules that read the text after an instruction's node
+/// ([`memo::TRAILING`]). Every other rule runs over the whole file.
 pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions, selection: &RuleSelection) -> Vec<RuleDiagnostic> {
     let ctx = Context::new(text, df, sem, options);
     let suppressions = suppress::Suppressions::read(text, df);
     let all = rules::all();
     let runs = |rule: &Rule| selection.is_on(rule) && !suppressions.file_skips(rule);
-    let local = memo::local_rules();
-    let is_local = |i: usize| local >> i & 1 == 1;
-    let wanted: u128 = all.iter().enumerate().filter(|&(i, r)| is_local(i) && runs(r)).fold(0, |m, (i, _)| m | 1 << i);
-    let kept: Vec<Option<std::sync::Arc<memo::Findings>>> =
-        df.instructions.iter().map(|ins| ins.memo.findings().filter(|f| f.rules == wanted)).collect();
-    let fresh: Vec<bool> = kept.iter().map(Option::is_none).collect();
-    let any_fresh = fresh.contains(&true);
-    let fresh_ctx = ctx.restricted(&fresh);
+    // Three classes of kept findings (see `memo`): the per-instruction rules' (key 0), those
+    // that also read the earlier declarations and those that read the text after the node
+    // (each keyed by what it reads).
+    let masks = [memo::local_rules(), memo::earlier_rules(), memo::trailing_rules()];
+    let class_of = |i: usize| masks.iter().position(|m| m >> i & 1 == 1);
+    let wanted: [u128; memo::CLASSES] =
+        masks.map(|m| all.iter().enumerate().filter(|&(i, r)| m >> i & 1 == 1 && runs(r)).fold(0, |w, (i, _)| w | 1 << i));
+    let keys: [Vec<u64>; memo::CLASSES] = [
+        Vec::new(),
+        if wanted[memo::WITH_EARLIER] != 0 { memo::context_keys(text, df, options) } else { Vec::new() },
+        if wanted[memo::WITH_TRAILING] != 0 { memo::trailing_keys(text, df) } else { Vec::new() },
+    ];
+    let key = |class: usize, k: usize| keys[class].get(k).copied().unwrap_or(0);
+    let kept: [Vec<Option<std::sync::Arc<memo::Findings>>>; memo::CLASSES] = std::array::from_fn(|class| {
+        df.instructions
+            .iter()
+            .enumerate()
+            .map(|(k, ins)| ins.memo.findings(class).filter(|f| f.rules == wanted[class] && f.key == key(class, k)))
+            .collect()
+    });
+    let fresh: [Vec<bool>; memo::CLASSES] = std::array::from_fn(|class| kept[class].iter().map(Option::is_none).collect());
+    let any_fresh: [bool; memo::CLASSES] = std::array::from_fn(|class| fresh[class].contains(&true));
+    let fresh_ctx: [Context; memo::CLASSES] = std::array::from_fn(|class| ctx.restricted(&fresh[class]));
     // Rules are independent: run them on all cores, then collect in catalogue order so the
     // output doesn't depend on scheduling.
     use rayon::prelude::*;
@@ -325,30 +342,42 @@ pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions,
         .enumerate()
         .map(|(i, &rule)| {
             let mut findings = Vec::new();
-            if !runs(rule) || (is_local(i) && !any_fresh) {
+            if !runs(rule) || class_of(i).is_some_and(|c| !any_fresh[c]) {
                 return findings;
             }
-            (rule.check)(if is_local(i) { &fresh_ctx } else { &ctx }, &mut findings);
+            (rule.check)(class_of(i).map_or(&ctx, |c| &fresh_ctx[c]), &mut findings);
             findings
         })
         .collect();
-    // The per-instruction rules' findings: kept on each fresh instruction, then gathered from
-    // every instruction in file order.
-    if wanted != 0 {
-        let found: Vec<(u8, Vec<Finding>)> =
-            per_rule.iter_mut().enumerate().filter(|&(i, _)| is_local(i)).map(|(i, f)| (i as u8, std::mem::take(f))).collect();
-        let starts: Vec<usize> = df.instructions.iter().map(|i| i.range.start).collect();
-        let mut split = memo::by_instruction(&starts, &fresh, found).into_iter();
-        // Shared by the instructions with no findings (most of them): no allocation each.
-        let none = std::sync::Arc::new(memo::Findings { rules: wanted, findings: Vec::new() });
-        for (ins, kept) in df.instructions.iter().zip(kept) {
+    // The kept rules' findings: kept on each fresh instruction, then gathered from every
+    // instruction in file order.
+    let starts: Vec<usize> = df.instructions.iter().map(|i| i.range.start).collect();
+    for (class, kept) in kept.into_iter().enumerate() {
+        if wanted[class] == 0 {
+            continue;
+        }
+        let found: Vec<(u8, Vec<Finding>)> = per_rule
+            .iter_mut()
+            .enumerate()
+            .filter(|&(i, _)| class_of(i) == Some(class))
+            .map(|(i, f)| (i as u8, std::mem::take(f)))
+            .collect();
+        let mut split = memo::by_instruction(&starts, &fresh[class], found).into_iter();
+        // Shared by the instructions with no per-instruction findings (most of them): no
+        // allocation each. (The others' empty lists differ by key.)
+        let none = std::sync::Arc::new(memo::Findings { rules: wanted[class], key: 0, findings: Vec::new() });
+        for (k, (ins, kept)) in df.instructions.iter().zip(kept).enumerate() {
             let here = split.next().unwrap_or_default();
             let findings = match kept {
-                Some(k) => k,
+                Some(f) => f,
                 None => {
-                    let k = if here.is_empty() { none.clone() } else { std::sync::Arc::new(memo::Findings { rules: wanted, findings: here }) };
-                    ins.memo.set_findings(k.clone());
-                    k
+                    let f = if here.is_empty() && class == memo::OWN {
+                        none.clone()
+                    } else {
+                        std::sync::Arc::new(memo::Findings { rules: wanted[class], key: key(class, k), findings: here })
+                    };
+                    ins.memo.set_findings(class, f.clone());
+                    f
                 }
             };
             for (rule, f) in &findings.findings {

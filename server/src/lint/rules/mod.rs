@@ -27,6 +27,7 @@ mod image_moving_tag;
 mod label_key_invalid;
 
 pub use invalid_base_image_platform::{base_config, base_image_references, base_images, BaseImage};
+pub(crate) use packages::RUN_MENTIONS;
 
 use std::sync::OnceLock;
 

@@ -453,10 +453,17 @@ pub(super) fn append_command(ctx: &Context, ins: &Instruction, inside: &Range<us
     Some(Edit { range: end..end, text })
 }
 
+/// Every text [`lineage_runs_mention`] is asked about.
+pub(crate) const RUN_MENTIONS: &[&str] = &["APT::Get::Assume-Yes", "assumeyes=", "APT::Install-Recommends"];
+
 /// Whether the text of a RUN in the instruction's stage lineage, up to and including the
 /// instruction itself, contains `needle` (case-insensitive): configuration written by an
 /// earlier step, like `APT::Install-Recommends "false"` in `/etc/apt/apt.conf.d/`.
+///
+/// `needle` is one of [`RUN_MENTIONS`]: the incremental lint keys these rules' findings by which
+/// earlier RUNs mention them.
 pub(super) fn lineage_runs_mention(ctx: &Context, ins: &Instruction, needle: &str) -> bool {
+    debug_assert!(RUN_MENTIONS.contains(&needle), "{needle} is not in RUN_MENTIONS");
     let Some(stage) = ins.stage else { return false };
     let needle = needle.to_ascii_lowercase();
     let first = {
