@@ -167,7 +167,7 @@ fn merge_parts(text: &str, df: &Dockerfile, parts: &[Part], group: Range<usize>,
     if !indent.chars().all(|c| c == ' ' || c == '\t') {
         return None;
     }
-    let newline = if text[first.range.start..].contains("\r\n") || text[..first.range.start].ends_with("\r\n") { "\r\n" } else { "\n" };
+    let newline = super::newline(text);
     // Comments between the RUNs go above the merged one, in order.
     let mut comments = String::new();
     for i in group.start..group.end - 1 {

@@ -17,13 +17,23 @@ use crate::syntax::Dockerfile;
 
 pub mod pin;
 
+/// The line ending fixes write: CRLF when the file has one anywhere, else LF. A function of the
+/// whole file on purpose: the incremental lint keys kept fixes by it (see `lint::lint`).
+pub fn newline(text: &str) -> &'static str {
+    if text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
 /// `# dockls ignore=<id>` on its own line above the instruction containing `at`, indented like
 /// it; an existing `# dockls ignore=` comment right above is extended instead.
 pub fn ignore_here(text: &str, df: &Dockerfile, at: usize, rule_id: &str) -> Option<Fix> {
     let ins = df.instruction_at(at)?;
     let line_start = text[..ins.range.start].rfind('\n').map_or(0, |i| i + 1);
     let indent: String = text[line_start..ins.range.start].chars().take_while(|c| c.is_whitespace()).collect();
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let newline = newline(text);
     // Extend `# dockls ignore=a` on the line above.
     if line_start > 0 {
         let prev_start = text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
@@ -49,7 +59,7 @@ pub fn ignore_here(text: &str, df: &Dockerfile, at: usize, rule_id: &str) -> Opt
 /// after other directives, when there is none).
 pub fn ignore_in_file(text: &str, df: &Dockerfile, buildkit_name: &str) -> Fix {
     let title = format!("Ignore `{buildkit_name}` in this file (# check=skip)");
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let newline = newline(text);
     if let Some(d) = df.directive("check") {
         let value = &d.value;
         let edit = match value.find("skip=") {

@@ -149,7 +149,7 @@ pub fn move_up(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], at: usize
         let r = lines_of(text, df, i);
         let mut piece = text[r.clone()].to_string();
         if !piece.ends_with('\n') {
-            piece.push_str(if text.contains("\r\n") { "\r\n" } else { "\n" });
+            piece.push_str(super::newline(text));
         }
         block.push_str(&piece);
         edits.push(Edit { range: r, text: String::new() });

@@ -124,7 +124,7 @@ pub fn fix(text: &str, df: &Dockerfile, runs: &[Arc<RunAnalysis>], plan: &Plan) 
     if !indent.chars().all(|c| c == ' ' || c == '\t') {
         return None;
     }
-    let newline = if text[at..].contains("\r\n") { "\r\n" } else { "\n" };
+    let newline = super::newline(text);
     let lower = copy.keyword.chars().any(|c| c.is_ascii_lowercase());
     let (copy_kw, run_kw) = if lower { ("copy", "run") } else { ("COPY", "RUN") };
     let copy_flags: String = copy.flags.iter().map(|f| format!("{} ", &text[f.range.clone()])).collect();

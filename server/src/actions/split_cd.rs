@@ -49,7 +49,7 @@ pub fn split(text: &str, df: &Dockerfile, run: &RunAnalysis, index: usize, cd: &
     if !indent.chars().all(|c| c == ' ' || c == '\t') {
         return None;
     }
-    let newline = if text[start..].contains("\r\n") { "\r\n" } else { "\n" };
+    let newline = super::newline(text);
     let head = &text[ins.range.start..shell.range.start];
     let raw = &text[shell.range.clone()];
     let body_start = shell.range.start + (raw.len() - raw.trim_start().len());

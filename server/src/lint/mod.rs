@@ -323,7 +323,10 @@ pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions,
         if wanted[memo::WITH_EARLIER] != 0 { memo::context_keys(text, df, options) } else { Vec::new() },
         if wanted[memo::WITH_TRAILING] != 0 { memo::trailing_keys(text, df) } else { Vec::new() },
     ];
-    let key = |class: usize, k: usize| keys[class].get(k).copied().unwrap_or(0);
+    // What every kept finding also depends on: the file's line ending, which the fixes write
+    // (`actions::newline`). A file that gains or loses its first CRLF lints afresh.
+    let file_key: u64 = if crate::actions::newline(text) == "\r\n" { 0x9e37_79b9_7f4a_7c15 } else { 0 };
+    let key = |class: usize, k: usize| keys[class].get(k).copied().unwrap_or(0) ^ file_key;
     let kept: [Vec<Option<std::sync::Arc<memo::Findings>>>; memo::CLASSES] = std::array::from_fn(|class| {
         df.instructions
             .iter()
@@ -365,7 +368,7 @@ pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions,
         let mut split = memo::by_instruction(&starts, &fresh[class], found).into_iter();
         // Shared by the instructions with no per-instruction findings (most of them): no
         // allocation each. (The others' empty lists differ by key.)
-        let none = std::sync::Arc::new(memo::Findings { rules: wanted[class], key: 0, findings: Vec::new() });
+        let none = std::sync::Arc::new(memo::Findings { rules: wanted[class], key: key(memo::OWN, 0), findings: Vec::new() });
         for (k, (ins, kept)) in df.instructions.iter().zip(kept).enumerate() {
             let here = split.next().unwrap_or_default();
             let findings = match kept {

@@ -194,6 +194,9 @@ const PIECES: &[&str] = &[
     "RUN apt-get install curl\n",
     "APT::Install-Recommends ",
     "RUN a \\\n\n# c\n\n  b\n",
+    // The file's line ending, which fixes write (a first CRLF changes every kept fix).
+    "\r\n",
+    "ENV A=1\r\n",
 ];
 
 fn selections() -> [RuleSelection; 2] {

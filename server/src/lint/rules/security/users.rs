@@ -313,7 +313,7 @@ fn check_missing_user(ctx: &Context, out: &mut Vec<Finding>) {
     let case_of = |upper: bool| ctx.df.instructions.iter().filter(|i| i.keyword.chars().all(|c| if upper { !c.is_ascii_lowercase() } else { !c.is_ascii_uppercase() })).count();
     let lower = case_of(false) > case_of(true);
     let (run, user) = if lower { ("run", "user") } else { ("RUN", "USER") };
-    let nl = if ctx.text.contains("\r\n") { "\r\n" } else { "\n" };
+    let nl = crate::actions::newline(ctx.text);
     let lines = match distro(img) {
         Distro::Scratch => format!("{user} 65534:65534{nl}"),
         // Numeric, so that `non-numeric-user` does not flag the fix's own line.
