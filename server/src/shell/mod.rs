@@ -108,6 +108,10 @@ pub struct Script {
     /// The program that runs the script when it is not the stage's shell: a heredoc's
     /// interpreter (`RUN <<EOF bash`), a body's `#!` line, or the shell of `["bash", "-c", …]`.
     pub interpreter: Option<CompactString>,
+    /// The script's top level (`structure::top_level`), worked out once: the fixes that read
+    /// it run on every lint of a changed RUN, and parsing the script again each time made
+    /// cache-mount and cd-in-run the slowest rules of RUN-dense files.
+    pub(crate) top_level: std::sync::OnceLock<Option<structure::TopLevel>>,
 }
 
 impl Script {
@@ -164,7 +168,7 @@ impl Script {
     /// stay. Heredoc bodies follow on their own lines, each ended by its delimiter, as
     /// BuildKit writes them for the shell (`cat <<EOF > /x`).
     pub fn from_shell_form(src: &str, shell: &ShellText, heredocs: &[Heredoc]) -> Script {
-        let mut script = Script { text: String::with_capacity(shell.range.len()), segments: Vec::new(), interpreter: None };
+        let mut script = Script { text: String::with_capacity(shell.range.len()), segments: Vec::new(), interpreter: None, top_level: Default::default() };
         let mut previous: Option<usize> = None;
         for fragment in &shell.fragments {
             if let Some(end) = previous {
@@ -205,11 +209,11 @@ impl Script {
                 segments.push((start - range.start, o + (start - s), end - start));
             }
         }
-        Script { text: self.text[range].to_string(), segments, interpreter: None }
+        Script { text: self.text[range].to_string(), segments, interpreter: None, top_level: Default::default() }
     }
 
     pub fn from_heredoc(src: &str, body: Range<usize>) -> Script {
-        let mut script = Script { text: String::with_capacity(body.len()), segments: Vec::new(), interpreter: None };
+        let mut script = Script { text: String::with_capacity(body.len()), segments: Vec::new(), interpreter: None, top_level: Default::default() };
         script.copy_lines(src, body);
         script
     }
@@ -217,7 +221,7 @@ impl Script {
     /// A script given as one argument (`sh -c '…'`, `["sh", "-c", "…"]`): its value, mapped
     /// from the first character after the opening quote at `start`.
     fn from_argument(value: &str, start: usize) -> Script {
-        Script { text: value.to_string(), segments: vec![(0, start, value.len())], interpreter: None }
+        Script { text: value.to_string(), segments: vec![(0, start, value.len())], interpreter: None, top_level: Default::default() }
     }
 }
 

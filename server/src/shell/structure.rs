@@ -60,8 +60,22 @@ fn simple_command(n: tree_sitter::Node) -> bool {
     }
 }
 
-/// Reads the top level of `script`; `None` when the script has a syntax error.
+/// The top level of `script` (worked out once per script); `None` when the script has a
+/// syntax error.
 pub fn top_level(script: &Script) -> Option<TopLevel> {
+    // Kept in the script's own offsets: a script is moved with its instruction (and shared
+    // between RUNs of the same text), so Dockerfile ranges are mapped on every call.
+    let mut top = script.top_level.get_or_init(|| read_top_level(script)).clone()?;
+    for r in &mut top.statements {
+        *r = script.map_range(r.clone());
+    }
+    for (_, r) in &mut top.separators {
+        *r = script.map_range(r.clone());
+    }
+    Some(top)
+}
+
+fn read_top_level(script: &Script) -> Option<TopLevel> {
     let tree = parse_bash(&script.text)?;
     let root = tree.root_node();
     if root.has_error() {
@@ -73,9 +87,9 @@ pub fn top_level(script: &Script) -> Option<TopLevel> {
         if child.kind() == "comment" {
             out.comments = true;
         } else if child.is_named() {
-            out.statements.push(script.map_range(child.byte_range()));
+            out.statements.push(child.byte_range());
         } else {
-            out.separators.push((child.kind().to_string(), script.map_range(child.byte_range())));
+            out.separators.push((child.kind().to_string(), child.byte_range()));
         }
     }
     // Operands of the top-level lists.
