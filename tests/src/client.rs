@@ -1387,3 +1387,38 @@ mod tests {
         );
     }
 }
+
+/// The byte offset in `text` of an LSP position (UTF-16 columns; lines end at CRLF, LF or CR).
+pub fn byte_offset(text: &str, pos: &Value) -> usize {
+    let (line, character) = (pos["line"].as_u64().unwrap() as usize, pos["character"].as_u64().unwrap() as usize);
+    let mut start = 0;
+    for _ in 0..line {
+        let rest = &text[start..];
+        let end = rest.find(['\n', '\r']).expect("line within the text");
+        start += end + if rest[end..].starts_with("\r\n") { 2 } else { 1 };
+    }
+    let mut units = 0;
+    for (i, ch) in text[start..].char_indices() {
+        if units >= character || ch == '\n' || ch == '\r' {
+            return start + i;
+        }
+        units += ch.len_utf16();
+    }
+    text.len()
+}
+
+/// `text` with an array of LSP `TextEdit`s applied (they never overlap), as an editor does.
+pub fn apply_text_edits(text: &str, edits: &Value) -> String {
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .as_array()
+        .expect("an array of TextEdits")
+        .iter()
+        .map(|e| (byte_offset(text, &e["range"]["start"]), byte_offset(text, &e["range"]["end"]), e["newText"].as_str().unwrap()))
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse((s.0, s.1)));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, new);
+    }
+    out
+}

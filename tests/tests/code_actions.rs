@@ -15,31 +15,9 @@ fn opened(text: &str) -> (LspClient, Value) {
     (c, published["params"]["diagnostics"].clone())
 }
 
-/// The byte offset of an LSP position (UTF-16 columns) in `text`.
-fn offset(text: &str, pos: &Value) -> usize {
-    let (line, character) = (pos["line"].as_u64().unwrap() as usize, pos["character"].as_u64().unwrap() as usize);
-    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-    let mut units = 0;
-    for (i, ch) in text[start..].char_indices() {
-        if units >= character || ch == '\n' || ch == '\r' {
-            return start + i;
-        }
-        units += ch.len_utf16();
-    }
-    text.len()
-}
-
-/// `text` with the action's edits applied, from the last to the first (LSP edits never overlap).
+/// `text` with the action's edits applied.
 fn apply(text: &str, action: &Value) -> String {
-    let edits = action["edit"]["changes"][URI].as_array().expect("edits for the document");
-    let mut spans: Vec<(usize, usize, &str)> =
-        edits.iter().map(|e| (offset(text, &e["range"]["start"]), offset(text, &e["range"]["end"]), e["newText"].as_str().unwrap())).collect();
-    spans.sort_by_key(|s| std::cmp::Reverse((s.0, s.1)));
-    let mut out = text.to_string();
-    for (s, e, t) in spans {
-        out.replace_range(s..e, t);
-    }
-    out
+    dockls_tests::client::apply_text_edits(text, &action["edit"]["changes"][URI])
 }
 
 fn actions(c: &mut LspClient, line: u32, diagnostics: Vec<Value>, only: Option<&str>) -> Vec<Value> {

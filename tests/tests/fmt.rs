@@ -21,40 +21,7 @@ fn server() -> LspClient {
     c
 }
 
-/// The byte offset of an LSP position (UTF-16 units; lines end at CRLF, LF or CR).
-fn offset(text: &str, pos: &Value) -> usize {
-    let (line, character) = (pos["line"].as_u64().unwrap() as usize, pos["character"].as_u64().unwrap() as usize);
-    let mut start = 0;
-    for _ in 0..line {
-        let rest = &text[start..];
-        let end = rest.find(['\n', '\r']).expect("line within the text");
-        start += end + if rest[end..].starts_with("\r\n") { 2 } else { 1 };
-    }
-    let mut units = 0;
-    for (i, ch) in text[start..].char_indices() {
-        if units >= character || ch == '\n' || ch == '\r' {
-            return start + i;
-        }
-        units += ch.len_utf16();
-    }
-    text.len()
-}
-
-/// `text` with the LSP `edits` applied (they do not overlap).
-fn apply(text: &str, edits: &Value) -> String {
-    let mut edits: Vec<(usize, usize, String)> = edits
-        .as_array()
-        .expect("an array of TextEdits")
-        .iter()
-        .map(|e| (offset(text, &e["range"]["start"]), offset(text, &e["range"]["end"]), e["newText"].as_str().unwrap().to_string()))
-        .collect();
-    edits.sort_by_key(|e| e.0);
-    let mut out = text.to_string();
-    for (start, end, new) in edits.into_iter().rev() {
-        out.replace_range(start..end, &new);
-    }
-    out
-}
+use dockls_tests::client::apply_text_edits as apply;
 
 fn formatting(c: &mut LspClient, uri: &str) -> Value {
     c.request("textDocument/formatting", json!({
