@@ -5,7 +5,9 @@ fn main() {
     let lines: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5000);
     let text = synth::Shape::parse(&std::env::var("SHAPE").unwrap_or_default()).unwrap_or(synth::Shape::Mixed).generate(lines);
     let mut rows: Vec<[f64; 4]> = vec![];
-    for _ in 0..15 {
+    // OPENS=1 for a profiler run of cold opens only (one per process).
+    let opens: usize = std::env::var("OPENS").ok().and_then(|v| v.parse().ok()).unwrap_or(15);
+    for _ in 0..opens {
         let t0 = std::time::Instant::now();
         let doc = dockls::document::Document::new(&text, 1);
         let t1 = t0.elapsed().as_secs_f64() * 1e3;

@@ -17,13 +17,14 @@ use crate::syntax::Dockerfile;
 
 pub mod pin;
 
-/// The line ending fixes write: CRLF when the file has one anywhere, else LF. A function of the
-/// whole file on purpose: the incremental lint keys kept fixes by it (see `lint::lint`).
+/// The line ending fixes write: the file's first one (CRLF or LF), as editors decide a file's
+/// line ending. A function of the file on purpose: the incremental lint keys kept fixes by it
+/// (see `lint::lint`). Only the first line is read: fixes ask for it once each, and searching
+/// a 5,000-line LF file for a CRLF each time was a tenth of a RUN-dense file's cold open.
 pub fn newline(text: &str) -> &'static str {
-    if text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
+    match memchr::memchr(b'\n', text.as_bytes()) {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
     }
 }
 

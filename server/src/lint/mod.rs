@@ -324,7 +324,7 @@ pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions,
         if wanted[memo::WITH_TRAILING] != 0 { memo::trailing_keys(text, df) } else { Vec::new() },
     ];
     // What every kept finding also depends on: the file's line ending, which the fixes write
-    // (`actions::newline`). A file that gains or loses its first CRLF lints afresh.
+    // (`actions::newline`). A file whose first line ending changes lints afresh.
     let file_key: u64 = if crate::actions::newline(text) == "\r\n" { 0x9e37_79b9_7f4a_7c15 } else { 0 };
     let key = |class: usize, k: usize| keys[class].get(k).copied().unwrap_or(0) ^ file_key;
     let kept: [Vec<Option<std::sync::Arc<memo::Findings>>>; memo::CLASSES] = std::array::from_fn(|class| {

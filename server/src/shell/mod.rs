@@ -447,7 +447,13 @@ pub fn analyze_run(src: &str, ins: &Instruction) -> RunAnalysis {
         for i in 0..out.scripts.len() {
             let script = out.scripts[i].clone();
             if let Some(tree) = parser.parse(&script.text, None) {
-                walk(tree.root_node(), &script, &mut out, false, &mut parser, 0);
+                let mut seen = structure::Seen::default();
+                walk(tree.root_node(), &script, &mut out, false, &mut parser, 0, &mut seen);
+                // The top level from this tree and what the walk saw: the merge, cache-mount
+                // and split-at-cd fixes read it for most RUNs of a RUN-dense file, and parsing
+                // each script again for it (or walking its tree a second time) was a seventh
+                // of a cold open.
+                let _ = out.scripts[i].top_level.set(structure::of_tree_seen(tree.root_node(), &script, Some(seen)));
             }
         }
     });
@@ -459,36 +465,50 @@ pub fn analyze_run(src: &str, ins: &Instruction) -> RunAnalysis {
 
 /// What is left to visit of one script's tree: a node to analyse, or a node to search only
 /// for command substitutions (the arguments of a command).
+/// The flag after the node says whether it is inside a subshell or a substitution (its shell
+/// state does not reach the commands after it).
 enum Visit<'t> {
-    Node(Node<'t>, bool),
-    Substitutions(Node<'t>),
+    Node(Node<'t>, bool, bool),
+    Substitutions(Node<'t>, bool),
 }
 
 /// Collects the commands of a script's tree. With an explicit stack, not recursion: bash
 /// nests a `&&` chain one level per command, and a RUN of a few thousand commands overflowed
 /// the stack of the server's analysis threads.
-fn walk(root: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, parser: &mut Parser, depth: usize) {
-    let mut stack = vec![Visit::Node(root, in_pipeline)];
+/// `seen` collects, for the script's own level (`depth` 0), the comments and the shell state
+/// set outside subshells ([`structure::TopLevel`]).
+fn walk(root: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, parser: &mut Parser, depth: usize, seen: &mut structure::Seen) {
+    let mut stack = vec![Visit::Node(root, in_pipeline, false)];
     // Children are pushed in reverse so that commands come out in source order.
     while let Some(visit) = stack.pop() {
-        let (node, in_pipeline) = match visit {
-            Visit::Substitutions(node) => {
-                if node.kind() == "command_substitution" || node.kind() == "process_substitution" {
-                    stack.push(Visit::Node(node, false));
+        let (node, in_pipeline, in_sub) = match visit {
+            Visit::Substitutions(node, in_sub) => {
+                let kind = node.kind();
+                if kind == "command_substitution" || kind == "process_substitution" {
+                    stack.push(Visit::Node(node, false, in_sub));
                 } else {
+                    if kind == "comment" && depth == 0 && !in_sub {
+                        seen.comments = true;
+                    }
                     let mut c = node.walk();
                     let children: Vec<_> = node.named_children(&mut c).collect();
-                    stack.extend(children.into_iter().rev().map(Visit::Substitutions));
+                    stack.extend(children.into_iter().rev().map(|n| Visit::Substitutions(n, in_sub)));
                 }
                 continue;
             }
-            Visit::Node(node, in_pipeline) => (node, in_pipeline),
+            Visit::Node(node, in_pipeline, in_sub) => (node, in_pipeline, in_sub),
         };
+        let kind = node.kind();
+        if depth == 0 && !in_sub {
+            seen.note(kind, node, script);
+        }
+        // Everything below a subshell or substitution runs apart from the script's state.
+        let in_sub = in_sub || matches!(kind, "subshell" | "command_substitution" | "process_substitution");
         // Read here once so that rules need not parse the script again.
-        if depth == 0 && matches!(node.kind(), "subshell" | "command_substitution" | "process_substitution") {
+        if depth == 0 && matches!(kind, "subshell" | "command_substitution" | "process_substitution") {
             out.subshells.push(script.map_range(node.byte_range()));
         }
-        match node.kind() {
+        match kind {
             "pipeline" => {
                 out.has_pipe = true;
                 if depth == 0 {
@@ -496,7 +516,7 @@ fn walk(root: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, p
                 }
                 let mut c = node.walk();
                 let children: Vec<_> = node.named_children(&mut c).collect();
-                stack.extend(children.into_iter().rev().map(|n| Visit::Node(n, true)));
+                stack.extend(children.into_iter().rev().map(|n| Visit::Node(n, true, in_sub)));
                 continue;
             }
             "declaration_command" => {
@@ -533,21 +553,21 @@ fn walk(root: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, p
                     if let (Some(arg), true) = (inner, depth < 3) {
                         let inner_script = inner_script(node, script, &arg);
                         if let Some(tree) = parser.parse(&inner_script.text, None) {
-                            walk(tree.root_node(), &inner_script, out, false, parser, depth + 1);
+                            walk(tree.root_node(), &inner_script, out, false, parser, depth + 1, seen);
                         }
                     }
                 }
                 // Command substitutions inside arguments run commands too.
                 let mut c = node.walk();
                 let children: Vec<_> = node.named_children(&mut c).filter(|n| n.kind() != "command_name").collect();
-                stack.extend(children.into_iter().rev().map(Visit::Substitutions));
+                stack.extend(children.into_iter().rev().map(|n| Visit::Substitutions(n, in_sub)));
                 continue;
             }
             _ => {}
         }
         let mut c = node.walk();
         let children: Vec<_> = node.named_children(&mut c).collect();
-        stack.extend(children.into_iter().rev().map(|n| Visit::Node(n, in_pipeline)));
+        stack.extend(children.into_iter().rev().map(|n| Visit::Node(n, in_pipeline, in_sub)));
     }
 }
 

@@ -77,7 +77,49 @@ pub fn top_level(script: &Script) -> Option<TopLevel> {
 
 fn read_top_level(script: &Script) -> Option<TopLevel> {
     let tree = parse_bash(&script.text)?;
-    let root = tree.root_node();
+    of_tree(tree.root_node(), script)
+}
+
+/// The top level of `script` from its tree (`root`), in the script's own offsets. The shell
+/// analysis calls it with the tree it already has: the merge, cache-mount and split-at-cd
+/// fixes read the top level of most RUNs of a RUN-dense file, and a second tree-sitter-bash
+/// parse of each was a seventh of a cold open.
+pub(super) fn of_tree(root: tree_sitter::Node, script: &Script) -> Option<TopLevel> {
+    of_tree_seen(root, script, None)
+}
+
+/// What the shell analysis's walk saw of a script's own level (outside subshells and
+/// substitutions): a comment, shell state set for the commands after it. The same as the
+/// traversal in [`of_tree_seen`] when it is not given (a unit test compares them).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Seen {
+    pub comments: bool,
+    pub stateful: bool,
+}
+
+impl Seen {
+    /// Notes one named node the walk visits outside subshells (a `variable_assignment` the
+    /// walk reaches this way is never a command's prefix: those are searched only for
+    /// substitutions).
+    pub(super) fn note(&mut self, kind: &str, node: tree_sitter::Node, script: &Script) {
+        match kind {
+            "comment" => self.comments = true,
+            "declaration_command" | "unset_command" | "function_definition" | "variable_assignment" | "variable_assignments" => self.stateful = true,
+            "command" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    let word = &script.text[name.byte_range()];
+                    if STATEFUL.contains(&word.rsplit('/').next().unwrap_or(word)) {
+                        self.stateful = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// [`of_tree`] with what the walk already saw (`seen`), or walking the tree for it.
+pub(super) fn of_tree_seen(root: tree_sitter::Node, script: &Script, seen: Option<Seen>) -> Option<TopLevel> {
     if root.has_error() {
         return None;
     }
@@ -122,14 +164,35 @@ fn read_top_level(script: &Script) -> Option<TopLevel> {
             out.chain = operands.iter().map(|n| n.byte_range()).collect();
         }
     }
-    // Comments and state anywhere outside a subshell.
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "comment" => out.comments = true,
-            "subshell" | "command_substitution" | "process_substitution" => continue,
-            "declaration_command" | "unset_command" => out.stateful = true,
-            "variable_assignment" if n.parent().is_some_and(|p| p.kind() != "command") => out.stateful = true,
+    if let Some(seen) = seen {
+        out.comments |= seen.comments;
+        out.stateful = seen.stateful;
+        return Some(out);
+    }
+    // Comments and state anywhere outside a subshell: one cursor over the tree (a cursor per
+    // node and `Node::parent`, which searches down from the root, made this walk cost as much
+    // as the shell analysis itself).
+    let mut cursor = root.walk();
+    // Per ancestor: whether it is a `command` (an assignment there is `A=1 cmd`, no state).
+    let mut parents: Vec<bool> = Vec::new();
+    'nodes: loop {
+        let n = cursor.node();
+        let descend = match n.kind() {
+            "comment" => {
+                out.comments = true;
+                false
+            }
+            "subshell" | "command_substitution" | "process_substitution" => false,
+            "declaration_command" | "unset_command" | "function_definition" => {
+                out.stateful = true;
+                true
+            }
+            "variable_assignment" => {
+                if parents.last().is_some_and(|in_command| !in_command) {
+                    out.stateful = true;
+                }
+                true
+            }
             "command" => {
                 if let Some(name) = n.child_by_field_name("name") {
                     let word = &script.text[name.byte_range()];
@@ -137,12 +200,26 @@ fn read_top_level(script: &Script) -> Option<TopLevel> {
                         out.stateful = true;
                     }
                 }
+                true
             }
-            "function_definition" => out.stateful = true,
-            _ => {}
+            _ => true,
+        };
+        if out.comments && out.stateful {
+            break;
         }
-        let mut c = n.walk();
-        stack.extend(n.children(&mut c));
+        if descend && cursor.goto_first_child() {
+            parents.push(n.kind() == "command");
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'nodes;
+            }
+            if !cursor.goto_parent() {
+                break 'nodes;
+            }
+            parents.pop();
+        }
     }
     Some(out)
 }

@@ -153,3 +153,59 @@ fn a_heredoc_that_never_ends_maps_inside_the_text() {
         assert!(text.get(text.find(&c.2).unwrap()..).is_some());
     }
 }
+
+/// The top level's comments and shell state as the walk sees them equal a separate traversal
+/// of the tree, on hand-written cases and on every fixture Dockerfile of the project.
+#[test]
+fn top_level_from_the_walk_matches_a_traversal() {
+    let cases = [
+        "RUN a && b",
+        "RUN cd /x && make",
+        "RUN A=1 make && B=2",
+        "RUN export A=1; make",
+        "RUN (cd /x && make) && make install",
+        "RUN echo $(cd /x; pwd) && f() { :; }",
+        "RUN make # done",
+        "RUN make \\\n    # a comment line\n    && make install",
+        "RUN for f in *; do unset X; done",
+        "RUN sudo cd /x && /bin/set -e",
+        "RUN sh -c 'export A=1' && echo ${#A}",
+        "RUN <<EOF\nset -e\nexport X=1\n# c\nEOF",
+        "RUN if true; then A=1; fi",
+        "RUN x=$(A=1 f) && . /etc/profile",
+        "RUN <<EOF\nif true; then\n  # inside\n  echo\nfi\nEOF",
+        "RUN <<EOF\n(\n  # in a subshell\n  echo\n)\nEOF",
+        "RUN <<EOF\nfor x in a; do\n  y=$x\ndone\nEOF",
+    ];
+    let mut texts: Vec<String> = cases.iter().map(|c| format!("FROM debian\n{c}\n")).collect();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.parent().is_some_and(|p| p.ends_with("fixtures")) {
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(text);
+                }
+            }
+        }
+    }
+    assert!(texts.len() > 50, "fixtures found: {}", texts.len());
+    let mut compared = 0;
+    for text in &texts {
+        let snap = Snapshot::from_text(text);
+        let df = Dockerfile::new(&snap.text, &snap.tree);
+        for ins in &df.instructions {
+            for script in analyze_run(text, ins).scripts {
+                let eager = script.top_level.get().cloned().flatten();
+                let tree = parse_bash(&script.text).unwrap();
+                let walked = structure::of_tree(tree.root_node(), &script);
+                assert_eq!(format!("{eager:?}"), format!("{walked:?}"), "{}", script.text);
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 100, "scripts compared: {compared}");
+}

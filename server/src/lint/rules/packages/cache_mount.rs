@@ -108,9 +108,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 let cleanup = crate::actions::cache_mount::remove_from_chain(&run, |c| crate::actions::cache_mount::pointless_with_mount(c, &mounted));
                 let cleaned = !cleanup.is_empty();
                 edits.extend(cleanup);
-                // Debian's `docker-clean` hook deletes every downloaded package: the cache would stay empty.
+                // Debian's `docker-clean` hook deletes every downloaded package: the cache would
+                // stay empty, unless this RUN or one before it in the stage's lineage deals with it.
                 let mut hook = false;
-                if u.tool == "apt" && !ctx.text.contains("docker-clean") && ins.heredocs.is_empty() {
+                if u.tool == "apt" && ins.heredocs.is_empty() && !super::lineage_runs_mention(ctx, ins, "docker-clean") {
                     if let Args::Shell(shell) = &ins.args {
                         let raw = ctx.src(&shell.range);
                         let at = shell.range.start + (raw.len() - raw.trim_start().len());

@@ -454,7 +454,7 @@ pub(super) fn append_command(ctx: &Context, ins: &Instruction, inside: &Range<us
 }
 
 /// Every text [`lineage_runs_mention`] is asked about.
-pub(crate) const RUN_MENTIONS: &[&str] = &["APT::Get::Assume-Yes", "assumeyes=", "APT::Install-Recommends"];
+pub(crate) const RUN_MENTIONS: &[&str] = &["APT::Get::Assume-Yes", "assumeyes=", "APT::Install-Recommends", "docker-clean"];
 
 /// Whether the text of a RUN in the instruction's stage lineage, up to and including the
 /// instruction itself, contains `needle` (case-insensitive): configuration written by an

@@ -1,0 +1,32 @@
+//! Where a cold open's time goes, phase by phase, on one thread (run with
+//! `RAYON_NUM_THREADS=1` so wall time is CPU time): `SHAPE=run-dense cargo run --release -p
+//! dockls --example openphases -- 5000`. One open per process, as an editor sees it.
+#[path = "../../tests/src/synth.rs"]
+#[allow(dead_code)] // the generator is shared; not every user calls every function
+mod synth;
+use std::time::Instant;
+
+fn main() {
+    let lines: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5000);
+    let text = synth::Shape::parse(&std::env::var("SHAPE").unwrap_or_default()).unwrap_or(synth::Shape::Mixed).generate(lines);
+    let mut t = Instant::now();
+    let mut lap = |what: &str| {
+        eprint!("{what} {:.2}  ", t.elapsed().as_secs_f64() * 1e3);
+        t = Instant::now();
+    };
+    let doc = dockls::document::Document::new(&text, 1);
+    lap("document");
+    let snap = doc.snapshot();
+    let df = dockls::syntax::Dockerfile::new(&snap.text, &snap.tree);
+    lap("model");
+    let sem = dockls::semantics::Semantics::analyze(&snap.text, &df);
+    lap("semantics");
+    dockls::shell::prefetch(&snap.text, &df);
+    lap("shell");
+    let mut out = Vec::new();
+    dockls::diagnostics::syntax::check(&snap.text, &df, &mut out);
+    lap("syntax");
+    let f = dockls::lint::lint(&snap.text, &df, &sem, &Default::default(), &Default::default());
+    lap("rules");
+    eprintln!("({} findings)", f.len() + out.len());
+}
