@@ -22,7 +22,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 pub use reference::{Platform, Reference};
-pub use client::{is_loopback, Agents};
+pub use client::{base_url, is_loopback, Agents};
 pub use sbom::Sbom;
 pub use image::{ImageConfig, ImageInfo, PlatformImage, Tags};
 pub use store::Cached;
