@@ -245,3 +245,36 @@ fn insecure_registries_setting_turns_plain_http_on_after_a_configuration_change(
     assert!(fake.count("/v2/library/paged/tags/list") >= 3, "{:?}", fake.requests.lock().unwrap());
     c.shutdown_and_exit();
 }
+
+#[test]
+fn expose_knows_the_ports_the_base_image_exposes() {
+    let Some(reg) = local_registry() else { return };
+    let cache = tempfile::tempdir().unwrap();
+    let mut c = server(cache.path());
+    let uri = file_uri(&cache.path().join("Dockerfile"));
+    // The slim image exposes 80/tcp and 443/tcp; the app image 8080/tcp.
+    c.did_open(&uri, &format!("FROM {host}/app:1.2.3-slim\nEXPOSE 80 8080\nFROM {host}/app:1.2.3\nEXPOSE 80 8080/tcp\n", host = reg.host));
+    let found = |m: &Value| -> Vec<(u64, u64, String)> {
+        m["params"]["diagnostics"]
+            .as_array()
+            .map(|d| {
+                d.iter()
+                    .filter(|d| d["code"] == "expose-inherited")
+                    .map(|d| (d["range"]["start"]["line"].as_u64().unwrap(), d["range"]["start"]["character"].as_u64().unwrap(), d["message"].as_str().unwrap().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Unknown at first: nothing; once both configs arrive, one finding per inherited port.
+    assert!(found(&c.wait_diagnostics(&uri, Some(1))).is_empty());
+    let later = c.wait_notification("textDocument/publishDiagnostics", |m| m["params"]["uri"] == uri.as_str() && found(m).len() == 2, Duration::from_secs(15));
+    let found = found(&later);
+    assert_eq!((found[0].0, found[0].1, found[1].0, found[1].1), (1, 7, 3, 10), "{found:?}");
+    assert_eq!(found[0].2, format!("the base image `{}/app:1.2.3-slim` already exposes 80/tcp", reg.host));
+    assert_eq!(found[1].2, format!("the base image `{}/app:1.2.3` already exposes 8080/tcp", reg.host));
+    // Hover on the EXPOSE: the base image's ports (from the cache the rule read).
+    let hover = c.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 2}})).unwrap();
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.contains(&format!("The base image `{}/app:1.2.3-slim` exposes `443/tcp`, `80/tcp` already", reg.host)), "{value}");
+    c.shutdown_and_exit();
+}
