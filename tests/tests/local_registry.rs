@@ -220,3 +220,97 @@ fn credentials_reach_the_token_service_on_their_own_host_only() {
         assert!(!text.contains("s3cret") && !text.contains("cm9ib3Q6czNjcmV0") && !text.contains(PROXY_TOKEN), "{}", path.display());
     }
 }
+
+/// `dockls check --format json` in `dir` (its cache in `dir/.cache`), with `env` added; the
+/// report's (code, line, character) findings, and stderr.
+fn check(dir: &Path, extra: &[&str], env: &[(&str, std::ffi::OsString)]) -> (Vec<(String, u64, u64)>, String) {
+    let out = std::process::Command::new(dockls_tests::client::dockls_binary())
+        .args(["check", "--format", "json", "--shellcheck", "never"])
+        .args(extra)
+        .arg("Dockerfile")
+        .current_dir(dir)
+        .env_remove("DOCKLS_OFFLINE")
+        .env("XDG_CACHE_HOME", dir.join(".cache"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("running dockls");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let found = report["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap_or("").to_string(), d["range"]["start"]["line"].as_u64().unwrap(), d["range"]["start"]["character"].as_u64().unwrap()))
+        .collect();
+    (found, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn check_reads_base_image_configs_through_the_token_flow_with_helper_credentials() {
+    let Some(reg) = shared() else { return };
+    let proxy = TokenProxy::start(reg, TokenPolicy::Basic(BASIC.into()));
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(project.join(".dockls.toml"), "[build]\nplatform = \"linux/amd64\"\n").unwrap();
+    // The slim image runs as 65532, works in /work and exposes 80 and 443.
+    std::fs::write(project.join("Dockerfile"), format!("FROM {}/app:1.2.3-slim\nCOPY app.py .\nEXPOSE 80 8080\nCMD [\"/app\"]\n", proxy.host)).unwrap();
+    // The credential helper protocol: `get`, the server on stdin, JSON on stdout; this one
+    // knows the proxy only.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let helper = bin.join("docker-credential-test");
+    std::fs::write(&helper, format!("#!/bin/sh\nread server\n[ \"$1\" = get ] && [ \"$server\" = \"{}\" ] || exit 1\necho '{{\"ServerURL\":\"'$server'\",\"Username\":\"robot\",\"Secret\":\"s3cret\"}}'\n", proxy.host)).unwrap();
+    std::fs::set_permissions(&helper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let docker = dir.path().join("docker");
+    std::fs::create_dir(&docker).unwrap();
+    std::fs::write(docker.join("config.json"), r#"{"credsStore": "test"}"#).unwrap();
+    let path = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
+    let env = [("PATH", path), ("DOCKER_CONFIG", docker.into_os_string())];
+    let config_rules = |found: &[(String, u64, u64)]| -> Vec<(String, u64, u64)> {
+        found.iter().filter(|(c, _, _)| ["missing-user", "copy-relative-no-workdir", "expose-inherited"].contains(&c.as_str())).cloned().collect()
+    };
+
+    let (found, stderr) = check(&project, &[], &env);
+    // Known config: a non-root user and a WORKDIR, and port 80 inherited.
+    assert_eq!(config_rules(&found), [("expose-inherited".to_string(), 2, 7)], "{found:?}\n{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    let log = proxy.requests.lock().unwrap().clone();
+    assert!(log.iter().any(|(line, auth)| line.starts_with("GET /token") && auth == BASIC), "{log:?}");
+    assert!(log.iter().any(|(line, _)| line.contains("/blobs/sha256:")), "the config blob came through the proxy: {log:?}");
+    // Offline, from the disk cache the run above filled: the same findings, no request.
+    let before = proxy.requests.lock().unwrap().len();
+    let (offline, _) = check(&project, &["--offline"], &env);
+    assert_eq!(config_rules(&offline), config_rules(&found));
+    assert_eq!(proxy.requests.lock().unwrap().len(), before);
+    // The secret is in neither the output nor the cache.
+    for (path, bytes) in files_under(&project.join(".cache")) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("s3cret") && !text.contains("cm9ib3Q6czNjcmV0") && !text.contains(PROXY_TOKEN), "{}", path.display());
+    }
+    // Offline with nothing cached: the config is unknown, so the rules say what they say
+    // without it.
+    std::fs::remove_dir_all(project.join(".cache")).unwrap();
+    let (unknown, stderr) = check(&project, &["--offline"], &env);
+    let mut codes: Vec<String> = config_rules(&unknown).into_iter().map(|(c, _, _)| c).collect();
+    codes.sort();
+    assert_eq!(codes, ["copy-relative-no-workdir", "missing-user"], "{unknown:?}");
+    assert!(!stderr.contains("s3cret"));
+    assert_eq!(proxy.requests.lock().unwrap().len(), before);
+}
+
+#[test]
+fn check_goes_on_when_the_registry_is_down() {
+    // Its own registry: this test stops it.
+    let Some(mut reg) = LocalRegistry::start() else { return };
+    let host = reg.host.clone();
+    reg.stop();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), format!("FROM {host}/app:1.2.3-slim\nCOPY app.py .\nEXPOSE 80\nFROM {host}/app:1\n")).unwrap();
+    let start = Instant::now();
+    let (found, stderr) = check(dir.path(), &[], &[]);
+    assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+    assert!(found.iter().any(|(c, _, _)| c == "copy-relative-no-workdir") && !found.iter().any(|(c, _, _)| c == "expose-inherited"), "{found:?}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line for the dead registry: {stderr}");
+    assert!(lines[0].contains(&format!("registry {host} unreachable")) && lines[0].ends_with("base image platforms, configs and vulnerabilities not checked"), "{stderr}");
+}
