@@ -61,7 +61,8 @@ pub fn hover(state: &State, uri: &Uri, a: &crate::analysis::Analysis, offset: us
 fn expose_hover(state: &State, settings: &Settings, target: &crate::registry::Platform, a: &crate::analysis::Analysis, offset: usize) -> Option<(std::ops::Range<usize>, String)> {
     use crate::syntax::Kind;
     let ins = a.dockerfile.instructions.iter().find(|i| i.kind == Kind::Expose && i.range.start <= offset && offset <= i.range.end)?;
-    let base = crate::lint::rules::expose_inherited::stage_base_image(a.text(), &a.dockerfile, &a.semantics, target, ins.stage?)?;
+    let bases = crate::lint::rules::base_images(a.text(), &a.dockerfile, &a.semantics, target);
+    let base = crate::lint::rules::expose_inherited::stage_base_image(a.text(), &a.dockerfile, &a.semantics, target, &bases, ins.stage?)?;
     let cached = Cache(settings).image(&base.reference);
     if cached.as_ref().is_none_or(|c| c.stale) {
         fetch_in_background(state, settings, vec![Fetch::Image(base.reference.clone())]);

@@ -305,6 +305,8 @@ impl<'a> Session<'a> {
                     let challenge = resp.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
                     if challenge.trim_start().get(..5).is_some_and(|s| s.eq_ignore_ascii_case("basic")) && self.credential.is_some() {
                         self.basic = true;
+                        // A cached token from an earlier session would win over basic auth.
+                        self.token = None;
                     } else {
                         let (token, life) = self.fetch_token(&challenge)?;
                         self.http.remember_token(self.base, self.repository, &token, life);

@@ -1,9 +1,9 @@
 //! `expose-inherited`: an EXPOSE port the base image's config already exposes.
 
 use super::prelude::*;
-use crate::registry::{ImageConfig, Platform, Reference};
+use crate::registry::{ImageConfig, Platform};
 use crate::semantics::Semantics;
-use crate::syntax::Dockerfile;
+use crate::syntax::{Dockerfile, Stage};
 
 pub static RULE: Rule = Rule {
     id: "expose-inherited",
@@ -53,34 +53,27 @@ pub fn normalized_port(word: &str) -> Option<String> {
     matches!(proto.as_str(), "tcp" | "udp" | "sctp").then(|| format!("{port}/{proto}"))
 }
 
-/// The registry image stage `index` is built on, following `FROM <earlier stage>` (also when
-/// a variable names the stage) for the `target` platform's predefined args; `None` for
-/// `scratch` or an unresolvable name. Shared with hover (`lsp::images`).
-pub fn stage_base_image(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform, index: usize) -> Option<super::BaseImage> {
-    let platform = crate::semantics::platform_values(&target.os, &target.architecture, target.variant.as_deref());
+/// The stage whose FROM names the registry image stage `index` is built on: itself, or the
+/// first stage of its `FROM <earlier stage>` chain; `through(stage)` is the earlier stage a
+/// variable names, if any.
+fn root_stage<'d>(df: &'d Dockerfile, index: usize, through: impl Fn(&Stage) -> Option<usize>) -> Option<&'d Stage> {
     let mut stage = df.stages.get(index)?;
     for _ in 0..df.stages.len() {
-        match stage.parent.or_else(|| sem.stage_through_variables(text, df, stage, &platform).map(|p| p.index)) {
+        match stage.parent.or_else(|| through(stage)) {
             Some(p) if p < stage.index => stage = df.stages.get(p)?,
             _ => break,
         }
     }
-    let range = stage.image.range.clone();
-    super::base_images(text, df, sem, target).into_iter().find(|b| b.range == range)
+    Some(stage)
 }
 
-/// The base image's config of stage `index` in `configs` (keyed by normalized reference).
-pub fn stage_base_config<'c>(
-    text: &str,
-    df: &Dockerfile,
-    sem: &Semantics,
-    target: &Platform,
-    index: usize,
-    configs: &'c std::collections::HashMap<String, ImageConfig>,
-) -> Option<(super::BaseImage, &'c ImageConfig)> {
-    let base = stage_base_image(text, df, sem, target, index)?;
-    let config = configs.get(&Reference::to_string(&base.reference))?;
-    Some((base, config))
+/// The base image stage `index` is built on, among `bases` (from [`super::base_images`],
+/// worked out once by the caller); `None` for `scratch` or an unresolvable name. For hover
+/// (`lsp::images`).
+pub fn stage_base_image<'b>(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform, bases: &'b [super::BaseImage], index: usize) -> Option<&'b super::BaseImage> {
+    let platform = crate::semantics::platform_values(&target.os, &target.architecture, target.variant.as_deref());
+    let root = root_stage(df, index, |s| sem.stage_through_variables(text, df, s, &platform).map(|p| p.index))?;
+    bases.iter().find(|b| b.range == root.image.range)
 }
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
@@ -88,12 +81,21 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     let target = ctx.options.build_platform.clone().unwrap_or_else(Platform::host);
-    // Each stage's answer once, whatever its number of EXPOSE lines.
-    let mut per_stage: std::collections::HashMap<usize, Option<(super::BaseImage, &ImageConfig)>> = Default::default();
+    // Every stage's base image once per lint run (by where its FROM names it), and each
+    // stage's answer once, whatever its number of EXPOSE lines: linear in the file.
+    let bases = std::cell::OnceCell::new();
+    let by_start = || -> &std::collections::HashMap<usize, super::BaseImage> {
+        bases.get_or_init(|| super::base_images(ctx.text, ctx.df, ctx.sem, &target).into_iter().map(|b| (b.range.start, b)).collect())
+    };
+    let mut per_stage: std::collections::HashMap<usize, Option<(&super::BaseImage, &ImageConfig)>> = Default::default();
     for (_, ins) in ctx.instructions() {
         let (Kind::Expose, Some(stage)) = (ins.kind, ins.stage) else { continue };
-        let known = per_stage.entry(stage).or_insert_with(|| stage_base_config(ctx.text, ctx.df, ctx.sem, &target, stage, &ctx.options.image_configs));
-        let Some((base, config)) = known.as_ref() else { continue };
+        let known = per_stage.entry(stage).or_insert_with(|| {
+            let root = root_stage(ctx.df, stage, |s| ctx.stage_through_variables(s).map(|p| p.index))?;
+            let base = by_start().get(&root.image.range.start)?;
+            Some((base, ctx.options.image_configs.get(&base.reference.to_string())?))
+        });
+        let Some((base, config)) = known else { continue };
         for word in ins.words() {
             if word.text.contains('$') {
                 continue;
