@@ -12,12 +12,15 @@
 //! Repository `multi`: `2.0` and `2` are an OCI index of linux/amd64 and linux/arm64/v8
 //! images (each config has its own `Env ARCH=…`).
 //!
+//! [`TokenProxy`] puts a Bearer token service in front of it (the registry itself asks for none).
+//!
 //! [`LocalRegistry::start`] returns `None` (and the caller skips with a warning) when the
 //! binaries are missing; `scripts/test` installs them.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -234,4 +237,141 @@ impl LocalRegistry {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Who may have a token from a [`TokenProxy`].
+#[derive(Clone, Debug)]
+pub enum TokenPolicy {
+    /// Anyone (a public repository).
+    Anonymous,
+    /// Only a token request with this `Authorization` header (`Basic …`).
+    Basic(String),
+}
+
+/// A token service in front of a [`LocalRegistry`] (which itself asks for no auth): every
+/// `/v2/` request without `Authorization: Bearer <PROXY_TOKEN>` is answered 401 with a
+/// `WWW-Authenticate: Bearer realm=…,service=…,scope=repository:<repo>:pull` challenge, as
+/// Docker Hub and GHCR do; `/token` hands the token out under its [`TokenPolicy`]; an
+/// authorized request is forwarded to the registry and its answer copied back byte for byte.
+///
+/// The realm is either on the proxy's own host (`http://127.0.0.1:PORT/token`) or, with
+/// [`TokenProxy::start_with_realm_elsewhere`], on another host name (`http://localhost:PORT2/token`,
+/// a second listener): a registry's credentials must never go there.
+pub struct TokenProxy {
+    /// `127.0.0.1:PORT`, as image references name it.
+    pub host: String,
+    /// The token service's URL, as the challenge names it.
+    pub realm: String,
+    /// `(request line, Authorization header or "")` of every request, token ones included.
+    pub requests: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+pub const PROXY_TOKEN: &str = "proxy-token-1";
+
+impl TokenProxy {
+    /// The token service on the proxy's own host.
+    pub fn start(upstream: &LocalRegistry, policy: TokenPolicy) -> TokenProxy {
+        Self::spawn(upstream, policy, false)
+    }
+
+    /// The token service on another host name (`localhost` instead of `127.0.0.1`).
+    pub fn start_with_realm_elsewhere(upstream: &LocalRegistry, policy: TokenPolicy) -> TokenProxy {
+        Self::spawn(upstream, policy, true)
+    }
+
+    fn spawn(upstream: &LocalRegistry, policy: TokenPolicy, elsewhere: bool) -> TokenProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        let mut listeners = vec![listener];
+        let realm = if elsewhere {
+            let other = TcpListener::bind("127.0.0.1:0").unwrap();
+            let realm = format!("http://localhost:{}/token", other.local_addr().unwrap().port());
+            listeners.push(other);
+            realm
+        } else {
+            format!("http://{host}/token")
+        };
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        for listener in listeners {
+            let (requests, upstream, realm, policy) = (requests.clone(), upstream.host.clone(), realm.clone(), policy.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming().flatten() {
+                    let (requests, upstream, realm, policy) = (requests.clone(), upstream.clone(), realm.clone(), policy.clone());
+                    std::thread::spawn(move || {
+                        let _ = proxy_one(stream, &upstream, &realm, &policy, &requests);
+                    });
+                }
+            });
+        }
+        TokenProxy { host, realm, requests }
+    }
+
+    /// How many requests went to the token service.
+    pub fn token_requests(&self) -> usize {
+        self.requests.lock().unwrap().iter().filter(|(line, _)| line.split(' ').nth(1).is_some_and(|p| p.starts_with("/token"))).count()
+    }
+
+    /// How many `/v2/` requests were answered 401 (sent without a valid token).
+    pub fn challenged(&self) -> usize {
+        let bearer = format!("Bearer {PROXY_TOKEN}");
+        self.requests.lock().unwrap().iter().filter(|(line, auth)| line.split(' ').nth(1).is_some_and(|p| p.starts_with("/v2/")) && *auth != bearer).count()
+    }
+}
+
+/// Serves one connection: one request, then closed.
+fn proxy_one(stream: std::net::TcpStream, upstream: &str, realm: &str, policy: &TokenPolicy, log: &Mutex<Vec<(String, String)>>) -> std::io::Result<()> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let request_line = request_line.trim().to_string();
+    let (mut authorization, mut forwarded) = (String::new(), Vec::new());
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+        let Some((name, value)) = line.split_once(':') else { continue };
+        match name.trim().to_ascii_lowercase().as_str() {
+            "authorization" => authorization = value.trim().to_string(),
+            "host" | "connection" => {}
+            _ => forwarded.push(line.trim_end().to_string()),
+        }
+    }
+    log.lock().unwrap().push((request_line.clone(), authorization.clone()));
+    let mut out = stream;
+    let respond = |out: &mut std::net::TcpStream, status: &str, extra: &str, body: &str| {
+        write!(out, "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{body}", body.len())
+    };
+    let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
+    if path.starts_with("/token") {
+        let allowed = match policy {
+            TokenPolicy::Anonymous => true,
+            TokenPolicy::Basic(expected) => authorization == *expected,
+        };
+        return if allowed {
+            respond(&mut out, "200 OK", "", &format!(r#"{{"token":"{PROXY_TOKEN}","expires_in":300}}"#))
+        } else {
+            respond(&mut out, "401 Unauthorized", "", r#"{"errors":[{"code":"UNAUTHORIZED","message":"credentials required"}]}"#)
+        };
+    }
+    let Some(rest) = path.strip_prefix("/v2/") else { return respond(&mut out, "404 Not Found", "", "{}") };
+    if authorization != format!("Bearer {PROXY_TOKEN}") {
+        let repo = ["/manifests/", "/blobs/", "/tags/"].iter().fold(rest, |r, sep| r.split(sep).next().unwrap_or(r));
+        let challenge = format!("WWW-Authenticate: Bearer realm=\"{realm}\",service=\"token-proxy\",scope=\"repository:{repo}:pull\"\r\n");
+        return respond(&mut out, "401 Unauthorized", &challenge, r#"{"errors":[{"code":"UNAUTHORIZED"}]}"#);
+    }
+    // Authorized: the same request to the registry, without the token; its answer as is.
+    let mut up = std::net::TcpStream::connect(upstream)?;
+    let mut head = format!("{request_line}\r\nHost: {upstream}\r\nConnection: close\r\n");
+    for h in forwarded {
+        head.push_str(&h);
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    up.write_all(head.as_bytes())?;
+    let mut answer = Vec::new();
+    up.read_to_end(&mut answer)?;
+    out.write_all(&answer)?;
+    out.flush()
 }

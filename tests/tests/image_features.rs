@@ -200,3 +200,81 @@ fn rules_read_the_base_image_config_once_it_arrives() {
     assert_eq!(later["params"]["version"], 1);
     c.shutdown_and_exit();
 }
+
+/// A name for this machine that is not loopback by its spelling but resolves to 127.0.0.1
+/// (the host name, which `/etc/hosts` maps there on Debian and in containers, or
+/// `localhost.localdomain`): a registry reached by it is "remote" to the client, so only the
+/// `insecure` setting lets the client use plain HTTP.
+fn loopback_alias() -> String {
+    use std::net::ToSocketAddrs;
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default().trim().to_string();
+    let found = [hostname.as_str(), "localhost.localdomain"]
+        .into_iter()
+        .filter(|name| !name.is_empty() && !dockls::registry::is_loopback(&format!("http://{name}")))
+        .find(|name| (*name, 1).to_socket_addrs().is_ok_and(|mut a| a.any(|a| a.ip() == std::net::Ipv4Addr::LOCALHOST)))
+        .map(str::to_string)
+        .expect("neither the host name nor localhost.localdomain resolves to 127.0.0.1 here");
+    found
+}
+
+#[test]
+fn insecure_registries_setting_turns_plain_http_on_after_a_configuration_change() {
+    let fake = FakeRegistry::start();
+    let port = fake.url.rsplit(':').next().unwrap();
+    let host = format!("{}:{port}", loopback_alias());
+    let cache = tempfile::tempdir().unwrap();
+    let mut c = server(cache.path());
+    let uri = file_uri(&cache.path().join("Dockerfile"));
+    c.did_open(&uri, &format!("FROM {host}/library/paged:\n"));
+    let col = format!("FROM {host}/library/paged:").len() as u32;
+    // Not loopback by name and not listed: HTTPS, which the plain-HTTP registry cannot answer.
+    let log = {
+        let (_, incomplete, _) = complete(&mut c, &uri, 0, col);
+        assert!(incomplete);
+        c.wait_notification("window/logMessage", |m| m["params"]["message"].as_str().is_some_and(|s| s.contains(&host)), Duration::from_secs(10))
+    };
+    assert!(log["params"]["message"].as_str().unwrap().contains("unreachable"), "{log}");
+    assert!(complete_until_done(&mut c, &uri, 0, col).is_empty());
+    assert_eq!(fake.count("/v2/"), 0, "no HTTP request reached it: {:?}", fake.requests.lock().unwrap());
+    // The client's settings now list it (pulled with workspace/configuration on the change).
+    c.set_settings(json!({ "dockls": { "registries": { "insecure": [host] } } }));
+    c.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
+    let params = json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": col}, "context": {"triggerKind": 1}});
+    let answer = ask_until(&mut c, "textDocument/completion", params, |a| a.as_array().is_some_and(|v| !v.is_empty()));
+    assert_eq!(labels(answer.as_array().unwrap()), ["1.4", "1.3", "1.2", "1.1", "1.0"]);
+    assert!(fake.count("/v2/library/paged/tags/list") >= 3, "{:?}", fake.requests.lock().unwrap());
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn expose_knows_the_ports_the_base_image_exposes() {
+    let Some(reg) = local_registry() else { return };
+    let cache = tempfile::tempdir().unwrap();
+    let mut c = server(cache.path());
+    let uri = file_uri(&cache.path().join("Dockerfile"));
+    // The slim image exposes 80/tcp and 443/tcp; the app image 8080/tcp.
+    c.did_open(&uri, &format!("FROM {host}/app:1.2.3-slim\nEXPOSE 80 8080\nFROM {host}/app:1.2.3\nEXPOSE 80 8080/tcp\n", host = reg.host));
+    let found = |m: &Value| -> Vec<(u64, u64, String)> {
+        m["params"]["diagnostics"]
+            .as_array()
+            .map(|d| {
+                d.iter()
+                    .filter(|d| d["code"] == "expose-inherited")
+                    .map(|d| (d["range"]["start"]["line"].as_u64().unwrap(), d["range"]["start"]["character"].as_u64().unwrap(), d["message"].as_str().unwrap().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Unknown at first: nothing; once both configs arrive, one finding per inherited port.
+    assert!(found(&c.wait_diagnostics(&uri, Some(1))).is_empty());
+    let later = c.wait_notification("textDocument/publishDiagnostics", |m| m["params"]["uri"] == uri.as_str() && found(m).len() == 2, Duration::from_secs(15));
+    let found = found(&later);
+    assert_eq!((found[0].0, found[0].1, found[1].0, found[1].1), (1, 7, 3, 10), "{found:?}");
+    assert_eq!(found[0].2, format!("the base image `{}/app:1.2.3-slim` already exposes 80/tcp", reg.host));
+    assert_eq!(found[1].2, format!("the base image `{}/app:1.2.3` already exposes 8080/tcp", reg.host));
+    // Hover on the EXPOSE: the base image's ports (from the cache the rule read).
+    let hover = c.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 2}})).unwrap();
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.contains(&format!("The base image `{}/app:1.2.3-slim` exposes `443/tcp`, `80/tcp` already", reg.host)), "{value}");
+    c.shutdown_and_exit();
+}

@@ -49,12 +49,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
 
     // Read and parse everything first, so the base images of all files are fetched together:
-    // their platforms, then their vulnerabilities (after the platforms, so the SBOM lookup
-    // reuses the image indexes just fetched and skips registries found dead).
+    // their platforms, then their configs and vulnerabilities (after the platforms, so those
+    // lookups reuse the image indexes just fetched and skip registries found dead).
     let mut prepared = in_pool(|| discovery.inputs.par_iter().map(prepare).collect::<Vec<_>>());
     let platforms = lookup_platforms(&prepared, args.offline);
+    let configs = lookup_configs(&prepared, args.offline);
     let vulnerabilities = lookup_vulnerabilities(&prepared, args.offline);
-    apply_lookups(&mut prepared, platforms, vulnerabilities, args);
+    apply_lookups(&mut prepared, platforms, configs, vulnerabilities, args);
     let outcomes = in_pool(|| {
         prepared.into_par_iter().zip(discovery.inputs.par_iter()).map(|(p, i)| (check_text(i, args, p.text, &p.config, &p.options), p.config_error)).collect::<Vec<_>>()
     });
@@ -175,6 +176,8 @@ struct Prepared {
     images: Vec<crate::registry::Reference>,
     /// Base images whose vulnerabilities to look up, when the rule and the lookup are on.
     vulnerable_images: Vec<crate::registry::Reference>,
+    /// Base images whose configs to look up, when a rule reading them is on.
+    config_images: Vec<crate::registry::Reference>,
 }
 
 type Parsed = (Snapshot, Dockerfile, Semantics);
@@ -193,10 +196,12 @@ fn prepare(input: &Input) -> Prepared {
     };
     let mut images = Vec::new();
     let mut vulnerable_images = Vec::new();
+    let mut config_images = Vec::new();
     let text = read_input(input).map(|text| {
         let body = text.strip_prefix(UTF8_BOM).unwrap_or(&text);
         let rule_on = crate::lint::rule("invalid-base-image-platform").is_some_and(|r| config.selection.is_on(r));
         let vulnerabilities_on = config.vulnerabilities_on();
+        let configs_on = crate::lint::rules::IMAGE_CONFIG_RULES.iter().any(|id| crate::lint::rule(id).is_some_and(|r| config.selection.is_on(r)));
         let parsed = std::panic::catch_unwind(|| {
             let snapshot = Snapshot::from_text(body);
             let df = Dockerfile::new(&snapshot.text, &snapshot.tree);
@@ -204,10 +209,13 @@ fn prepare(input: &Input) -> Prepared {
             (snapshot, df, sem)
         })
         .ok();
-        if let (true, Some((snapshot, df, sem))) = (rule_on || vulnerabilities_on, &parsed) {
+        if let (true, Some((snapshot, df, sem))) = (rule_on || vulnerabilities_on || configs_on, &parsed) {
             let refs = crate::lint::rules::base_image_references(&snapshot.text, df, sem, &config.target_platform());
             if vulnerabilities_on {
                 vulnerable_images = refs.clone();
+            }
+            if configs_on {
+                config_images = refs.clone();
             }
             if rule_on {
                 images = refs;
@@ -215,7 +223,7 @@ fn prepare(input: &Input) -> Prepared {
         }
         (text, parsed)
     });
-    Prepared { config, config_error, options, text, images, vulnerable_images }
+    Prepared { config, config_error, options, text, images, vulnerable_images, config_images }
 }
 
 /// Per file, what the registries answered (by reference), and the warnings to show.
@@ -301,6 +309,35 @@ fn lookup_platforms(prepared: &[Prepared], offline: bool) -> Answers<Vec<crate::
     (answers, warnings)
 }
 
+/// Looks up what every file's base images are (their configs: user, environment, working
+/// directory, exposed ports, for the rules that read them), like [`lookup_platforms`]: from the
+/// disk cache when fresh, else from their registries (a stale answer when those fail). A
+/// missing image is not reported here: the platform lookup says so.
+fn lookup_configs(prepared: &[Prepared], offline: bool) -> Answers<crate::registry::ImageInfo> {
+    let registry = crate::registry::Registry::shared();
+    let mut warnings: Vec<String> = Vec::new();
+    let answers = batched(
+        prepared,
+        |p| &p.config_images,
+        |p| {
+            let mut settings = p.config.registry_settings();
+            settings.offline |= offline;
+            settings
+        },
+        |settings, refs| registry.images_many(settings, refs),
+        |r, e| match e {
+            crate::registry::Error::Offline | crate::registry::Error::NotFound(_) => {}
+            crate::registry::Error::Unreachable { host, message } => {
+                if !warnings.iter().any(|x| x.starts_with(&format!("registry {host} "))) {
+                    warnings.push(format!("registry {host} unreachable ({message}): base image configs not checked"));
+                }
+            }
+            e => warnings.push(format!("cannot look up the config of `{r}`: {e}")),
+        },
+    );
+    (answers, warnings)
+}
+
 /// Looks up the known vulnerabilities of every file's base images (the SBOM from the
 /// registry, advisories from OSV), like [`lookup_platforms`]. A missing image is not reported
 /// here: the platform lookup says so.
@@ -336,30 +373,55 @@ fn lookup_vulnerabilities(prepared: &[Prepared], offline: bool) -> Answers<std::
 /// down is named once, not once per lookup).
 fn apply_lookups(
     prepared: &mut [Prepared],
-    (platforms, mut warnings): Answers<Vec<crate::registry::Platform>>,
-    (vulnerabilities, more): Answers<std::sync::Arc<crate::vulns::ImageVulnerabilities>>,
+    (platforms, platform_warnings): Answers<Vec<crate::registry::Platform>>,
+    (configs, config_warnings): Answers<crate::registry::ImageInfo>,
+    (vulnerabilities, vulnerability_warnings): Answers<std::sync::Arc<crate::vulns::ImageVulnerabilities>>,
     args: &CheckArgs,
 ) {
     for (p, found) in prepared.iter_mut().zip(platforms) {
         p.options.image_platforms = found;
     }
+    for (p, found) in prepared.iter_mut().zip(configs) {
+        let target = p.config.target_platform();
+        p.options.image_configs = found.into_iter().filter_map(|(r, info)| Some((r, info.for_platform(&target)?.config.clone()))).collect();
+    }
     for (p, found) in prepared.iter_mut().zip(vulnerabilities) {
         p.options.image_vulnerabilities = found;
     }
-    for w in more {
-        let host = w.strip_prefix("registry ").and_then(|r| r.split(' ').next());
-        // One line per dead registry, naming both lookups it cost.
-        match host.and_then(|h| warnings.iter_mut().find(|x| x.starts_with(&format!("registry {h} ")))) {
-            Some(same) => *same = same.replace("base image platforms not checked", "base image platforms and vulnerabilities not checked"),
-            None => warnings.push(w),
-        }
-    }
+    let warnings = merge_unreachable([platform_warnings, config_warnings, vulnerability_warnings].concat());
     if !warnings.is_empty() {
         let mut stderr = anstream::AutoStream::new(io::stderr().lock(), stream_choice(args.color, &io::stderr()));
         for w in warnings {
             let _ = writeln!(stderr, "{}: {}", styled_label("warning", false), sanitize(&w));
         }
     }
+}
+
+/// One line per dead registry, naming every lookup it cost (`registry H unreachable (…): base
+/// image platforms, configs and vulnerabilities not checked`); other warnings as they are.
+fn merge_unreachable(warnings: Vec<String>) -> Vec<String> {
+    const TAIL: &str = " not checked";
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for w in warnings {
+        let split = w.strip_prefix("registry ").and_then(|r| r.split(' ').next()).zip(w.rsplit_once(": base image "));
+        let Some((host, (head, what))) = split.and_then(|(h, s)| Some((h, (s.0, s.1.strip_suffix(TAIL)?)))) else {
+            out.push((w, Vec::new()));
+            continue;
+        };
+        let prefix = format!("registry {host} ");
+        match out.iter_mut().find(|(line, whats)| !whats.is_empty() && line.starts_with(&prefix)) {
+            Some((_, whats)) if whats.iter().any(|x| x == what) => {}
+            Some((_, whats)) => whats.push(what.to_string()),
+            None => out.push((head.to_string(), vec![what.to_string()])),
+        }
+    }
+    out.into_iter()
+        .map(|(line, whats)| match whats.split_last() {
+            None => line,
+            Some((last, [])) => format!("{line}: base image {last}{TAIL}"),
+            Some((last, rest)) => format!("{line}: base image {} and {last}{TAIL}", rest.join(", ")),
+        })
+        .collect()
 }
 
 pub(crate) fn read_input(input: &Input) -> Result<String, InputError> {
@@ -513,4 +575,29 @@ fn styled_label(label: &str, error: bool) -> String {
 /// Control characters from paths or messages shown as visible symbols, not sent to the terminal.
 fn sanitize(text: &str) -> String {
     annotate_snippets::normalize_untrusted_str(text)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_line_per_dead_registry_naming_every_lookup() {
+        let w = |s: &str| s.to_string();
+        let merged = super::merge_unreachable(vec![
+            w("registry a:1 unreachable (refused): base image platforms not checked"),
+            w("cannot look up the config of `b:1/x`: bad"),
+            w("registry a:1 unreachable (skipped after an earlier failure): base image configs not checked"),
+            w("registry c unreachable (timeout): base image configs not checked"),
+            w("registry a:1 unreachable (refused): base image vulnerabilities not checked"),
+            w("OSV o unreachable (timeout): base image vulnerabilities not checked"),
+        ]);
+        assert_eq!(
+            merged,
+            [
+                "registry a:1 unreachable (refused): base image platforms, configs and vulnerabilities not checked",
+                "cannot look up the config of `b:1/x`: bad",
+                "registry c unreachable (timeout): base image configs not checked",
+                "OSV o unreachable (timeout): base image vulnerabilities not checked",
+            ]
+        );
+    }
 }

@@ -20,6 +20,9 @@ pub struct Settings {
     pub trusted_registries: Vec<String>,
     /// Never query registries (base image platforms come from the cache only).
     pub offline: bool,
+    /// `registries.insecure`: registries reached over plain HTTP, as `.dockls.toml`'s
+    /// `[registries] insecure`.
+    pub registries: RegistrySettings,
     /// Target platform of the build, `os/arch[/variant]` (default: the configuration file's,
     /// else this machine's).
     pub build_platform: Option<String>,
@@ -29,6 +32,13 @@ pub struct Settings {
     /// Formatting: where `&&`/`||` go and the line width (indentation comes with each
     /// formatting request, from the editor).
     pub format: FormatSettings,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RegistrySettings {
+    /// Registries (as written in references, `registry.lan:5000`) reached over plain HTTP.
+    pub insecure: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -49,6 +59,7 @@ impl Default for Settings {
             severity: Default::default(),
             trusted_registries: Vec::new(),
             offline: false,
+            registries: RegistrySettings::default(),
             build_platform: None,
             vulnerabilities: true,
             format: FormatSettings::default(),
@@ -83,6 +94,12 @@ impl Settings {
             config.trusted_registries = self.trusted_registries.clone();
         }
         config.offline |= self.offline;
+        // Added to the file's list: either place may name a registry on the local network.
+        for host in &self.registries.insecure {
+            if !config.insecure.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+                config.insecure.push(host.clone());
+            }
+        }
         if !self.vulnerabilities {
             config.vulnerabilities_enabled = Some(false);
         }
@@ -120,5 +137,18 @@ mod tests {
         let mut config = crate::config::Config::default();
         s.overlay(&mut config);
         assert!(!config.vulnerabilities_on());
+    }
+
+    #[test]
+    fn insecure_registries_add_to_the_files_list() {
+        let s = Settings::from_json(&serde_json::json!({ "dockls": { "registries": { "insecure": ["registry.lan:5000", "other.lan"] } } })).unwrap();
+        let mut config = crate::config::Config { insecure: vec!["OTHER.lan".into()], ..Default::default() };
+        s.overlay(&mut config);
+        assert_eq!(config.insecure, ["OTHER.lan", "registry.lan:5000"]);
+        let r = crate::registry::Reference::parse("registry.lan:5000/app:1").unwrap();
+        assert_eq!(crate::registry::base_url(&config.registry_settings(), &r).unwrap(), "http://registry.lan:5000");
+        // Without the setting, a registry that is not loopback by name is asked over HTTPS.
+        let r = crate::registry::Reference::parse("vm:5000/app:1").unwrap();
+        assert_eq!(crate::registry::base_url(&config.registry_settings(), &r).unwrap(), "https://vm:5000");
     }
 }

@@ -31,24 +31,46 @@ pub fn settings(state: &State, uri: &Uri) -> Settings {
     config(state, uri).registry_settings()
 }
 
-/// The hover section of the FROM image at `offset` (its range and markdown), from the
-/// cache; a missing or stale answer is fetched in the background for the next hover.
-pub fn hover(state: &State, uri: &Uri, a: &crate::analysis::Analysis, offset: usize) -> Option<(std::ops::Range<usize>, String)> {
+/// The hover sections at `offset` that need the registry (their ranges and markdown), from
+/// the cache: on a FROM image, its facts; on an EXPOSE, the ports its stage's base image
+/// already exposes. A missing or stale answer is fetched in the background for the next hover.
+pub fn hover(state: &State, uri: &Uri, a: &crate::analysis::Analysis, offset: usize) -> Vec<(std::ops::Range<usize>, String)> {
     let config = config(state, uri);
     let target = config.target_platform();
-    let images = crate::lint::rules::base_images(a.text(), &a.dockerfile, &a.semantics, &target);
-    let image = images.into_iter().find(|i| i.range.start <= offset && offset <= i.range.end)?;
     let settings = config.registry_settings();
-    let cached = Cache(&settings).image(&image.reference);
-    let fetching = cached.as_ref().is_none_or(|c| c.stale) && fetch_in_background(state, &settings, vec![Fetch::Image(image.reference.clone())]);
-    use crate::ide::hover_image::{render, Missing};
-    let missing = match () {
-        _ if settings.offline => Missing::Offline,
-        _ if fetching => Missing::Asking,
-        _ => Missing::Failed,
-    };
-    let text = render(&image.name, &image.reference, cached.as_ref().map(|c| &c.value).ok_or(missing), &target, crate::registry::store::now());
-    Some((image.range, text))
+    let mut out = Vec::new();
+    let images = crate::lint::rules::base_images(a.text(), &a.dockerfile, &a.semantics, &target);
+    if let Some(image) = images.into_iter().find(|i| i.range.start <= offset && offset <= i.range.end) {
+        let cached = Cache(&settings).image(&image.reference);
+        let fetching = cached.as_ref().is_none_or(|c| c.stale) && fetch_in_background(state, &settings, vec![Fetch::Image(image.reference.clone())]);
+        use crate::ide::hover_image::{render, Missing};
+        let missing = match () {
+            _ if settings.offline => Missing::Offline,
+            _ if fetching => Missing::Asking,
+            _ => Missing::Failed,
+        };
+        let text = render(&image.name, &image.reference, cached.as_ref().map(|c| &c.value).ok_or(missing), &target, crate::registry::store::now());
+        out.push((image.range, text));
+    }
+    out.extend(expose_hover(state, &settings, &target, a, offset));
+    out
+}
+
+/// On an EXPOSE: the ports the stage's base image exposes already, when its config is cached
+/// (else fetched for the next hover; nothing is shown meanwhile: the section is a side note).
+fn expose_hover(state: &State, settings: &Settings, target: &crate::registry::Platform, a: &crate::analysis::Analysis, offset: usize) -> Option<(std::ops::Range<usize>, String)> {
+    use crate::syntax::Kind;
+    let ins = a.dockerfile.instructions.iter().find(|i| i.kind == Kind::Expose && i.range.start <= offset && offset <= i.range.end)?;
+    let bases = crate::lint::rules::base_images(a.text(), &a.dockerfile, &a.semantics, target);
+    let base = crate::lint::rules::expose_inherited::stage_base_image(a.text(), &a.dockerfile, &a.semantics, target, &bases, ins.stage?)?;
+    let cached = Cache(settings).image(&base.reference);
+    if cached.as_ref().is_none_or(|c| c.stale) {
+        fetch_in_background(state, settings, vec![Fetch::Image(base.reference.clone())]);
+    }
+    let cached = cached?;
+    let config = &cached.value.for_platform(target)?.config;
+    let ports = if config.exposed_ports.is_empty() { "no ports".to_string() } else { config.exposed_ports.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ") };
+    Some((ins.range.clone(), format!("The base image {} exposes {ports} already (inherited: listing them again changes nothing).", base.shown)))
 }
 
 /// The shared registry's cache, under `settings`.

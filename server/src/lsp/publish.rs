@@ -307,8 +307,7 @@ async fn begin_progress(client: &Client, state: &State, title: &str, message: St
 // images not known yet are looked up in the background and the documents waiting on them are
 // re-published when the answers arrive. Publishing never waits for the network.
 
-/// The rules that read base image configs (`LintOptions::image_configs`).
-const IMAGE_CONFIG_RULES: &[&str] = &["missing-user", "undefined-var", "copy-relative-no-workdir"];
+use crate::lint::rules::IMAGE_CONFIG_RULES;
 
 /// A failed lookup is not retried for this long (a mistyped tag would cost a request per edit).
 const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(300);

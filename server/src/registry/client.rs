@@ -51,7 +51,16 @@ impl Agents {
 #[derive(Default)]
 pub struct Http {
     agents: Agents,
+    /// Bearer tokens by base URL and repository, until they expire: the next request to the
+    /// same repository sends its token at once instead of being answered 401 and asking the
+    /// token service again. Memory only (a token may stand for the user's credentials).
+    tokens: Mutex<HashMap<String, (String, std::time::Instant)>>,
 }
+
+/// A token's life when the service does not say (the distribution spec's default).
+const TOKEN_LIFE: Duration = Duration::from_secs(60);
+/// A cached token is no longer sent this close to its end (it could expire on the way).
+const TOKEN_MARGIN: Duration = Duration::from_secs(10);
 
 /// The base URL for `r`'s registry: its mirror, else `https://<api host>`. Plain `http://` is
 /// refused except on loopback, so a typo cannot send requests in clear over the network.
@@ -135,11 +144,32 @@ struct Token {
     token: Option<String>,
     #[serde(default)]
     access_token: Option<String>,
+    /// Seconds.
+    #[serde(default)]
+    expires_in: Option<u64>,
 }
 
 impl Http {
     pub(super) fn agent(&self, timeout: Duration, loopback: bool) -> ureq::Agent {
         self.agents.get(timeout, loopback)
+    }
+
+    fn token_key(base: &str, r: &Reference) -> String {
+        format!("{base} {}", r.repository)
+    }
+
+    /// The cached token for `r`'s repository at `base`, unless it is about to expire.
+    fn cached_token(&self, base: &str, r: &Reference) -> Option<String> {
+        let tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        let (token, until) = tokens.get(&Self::token_key(base, r))?;
+        (std::time::Instant::now() + TOKEN_MARGIN < *until).then(|| token.clone())
+    }
+
+    fn remember_token(&self, base: &str, r: &Reference, token: &str, life: Duration) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        let now = std::time::Instant::now();
+        tokens.retain(|_, (_, until)| *until > now);
+        tokens.insert(Self::token_key(base, r), (token.to_string(), now + life));
     }
 
     /// The top-level manifest of `r` (an index or an image manifest): `known` when the caller
@@ -207,9 +237,12 @@ impl Http {
     }
 }
 
-/// Requests to one repository, sharing the token once one was needed.
+/// Requests to one repository, sharing the token once one was needed (and with the next
+/// sessions, through [`Http`]'s token cache).
 pub(super) struct Session<'a> {
     agent: ureq::Agent,
+    http: &'a Http,
+    repository: &'a Reference,
     pub base: &'a str,
     token: Option<String>,
     /// The per-request timeout (also the agent's).
@@ -225,12 +258,13 @@ pub(super) struct Session<'a> {
 impl<'a> Session<'a> {
     /// A session with `r`'s registry at `base`: its agent, and the user's credentials for it
     /// (none for a mirror: credentials belong to the host they were stored for).
-    pub(super) fn new(http: &Http, settings: &Settings, base: &'a str, r: &'a Reference) -> Session<'a> {
+    pub(super) fn new(http: &'a Http, settings: &Settings, base: &'a str, r: &'a Reference) -> Session<'a> {
         // Plain HTTP only where `base_url` allowed it (loopback, or listed as insecure).
         let agent = http.agent(settings.timeout, base.starts_with("http://"));
         let own = base == format!("https://{}", r.api_host()) || base == format!("http://{}", r.api_host());
         let credential = if own { super::credentials::lookup(settings, &r.registry) } else { None };
-        Session { agent, base, token: None, timeout: settings.timeout, registry: &r.registry, credential, basic: false }
+        let token = http.cached_token(base, r);
+        Session { agent, http, repository: r, base, token, timeout: settings.timeout, registry: &r.registry, credential, basic: false }
     }
 
     pub(super) fn unreachable(&self, e: ureq::Error) -> Error {
@@ -271,8 +305,12 @@ impl<'a> Session<'a> {
                     let challenge = resp.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
                     if challenge.trim_start().get(..5).is_some_and(|s| s.eq_ignore_ascii_case("basic")) && self.credential.is_some() {
                         self.basic = true;
+                        // A cached token from an earlier session would win over basic auth.
+                        self.token = None;
                     } else {
-                        self.token = Some(self.fetch_token(&challenge)?);
+                        let (token, life) = self.fetch_token(&challenge)?;
+                        self.http.remember_token(self.base, self.repository, &token, life);
+                        self.token = Some(token);
                     }
                 }
                 404 => return Err(Error::NotFound(url.to_string())),
@@ -282,8 +320,10 @@ impl<'a> Session<'a> {
         Err(Error::Status { url: url.to_string(), status: 401 })
     }
 
-    /// Answers a `Bearer realm=…,service=…,scope=…` challenge anonymously.
-    fn fetch_token(&self, challenge: &str) -> Result<String, Error> {
+    /// Answers a `Bearer realm=…,service=…,scope=…` challenge (anonymously, or with the
+    /// user's credentials when the token service is on the registry's host): the token and
+    /// how long it lives.
+    fn fetch_token(&self, challenge: &str) -> Result<(String, Duration), Error> {
         let params = parse_challenge(challenge).ok_or_else(|| Error::Invalid(format!("unsupported auth challenge `{challenge}`")))?;
         let realm = params.iter().find(|(k, _)| k == "realm").map(|(_, v)| v.clone()).ok_or_else(|| Error::Invalid("auth challenge without realm".into()))?;
         check_url(&realm)?;
@@ -306,7 +346,9 @@ impl<'a> Session<'a> {
         }
         let body = resp.body_mut().with_config().limit(MAX_BODY).read_to_vec().map_err(|e| self.unreachable(e))?;
         let token: Token = serde_json::from_slice(&body).map_err(|e| Error::Invalid(format!("{url}: not a token: {e}")))?;
-        token.token.or(token.access_token).filter(|t| !t.is_empty()).ok_or_else(|| Error::Invalid(format!("{url}: no token in the answer")))
+        let life = token.expires_in.map_or(TOKEN_LIFE, Duration::from_secs);
+        let value = token.token.or(token.access_token).filter(|t| !t.is_empty()).ok_or_else(|| Error::Invalid(format!("{url}: no token in the answer")))?;
+        Ok((value, life))
     }
 }
 

@@ -22,7 +22,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 pub use reference::{Platform, Reference};
-pub use client::{is_loopback, Agents};
+pub use client::{base_url, is_loopback, Agents};
 pub use sbom::Sbom;
 pub use image::{ImageConfig, ImageInfo, PlatformImage, Tags};
 pub use store::Cached;
@@ -249,23 +249,41 @@ impl Registry {
 
     /// [`Registry::platforms`] of each distinct reference, a few at a time, in input order.
     pub fn platforms_many(&self, settings: &Settings, refs: &[Reference]) -> Vec<Lookup> {
-        let next = AtomicUsize::new(0);
-        let results: Vec<Mutex<Option<Lookup>>> = refs.iter().map(|_| Mutex::new(None)).collect();
-        std::thread::scope(|scope| {
-            for _ in 0..PARALLEL.min(refs.len()) {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(r) = refs.get(i) else { break };
-                    let res = self.platforms(settings, r);
-                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(res);
-                });
-            }
-        });
-        results
-            .into_iter()
-            .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or(Err(Error::Invalid("not fetched".into()))))
-            .collect()
+        parallel(refs, |r| self.platforms(settings, r))
     }
+
+    /// What each reference names (digest, platforms, configs), a few at a time, in input
+    /// order: a fresh cached answer, else fetched (unless offline); a stale cached answer
+    /// when the registry cannot give a new one.
+    pub fn images_many(&self, settings: &Settings, refs: &[Reference]) -> Vec<Result<ImageInfo, Error>> {
+        parallel(refs, |r| {
+            let cached = self.cached_image(settings, r);
+            match cached {
+                Some(c) if !c.stale => Ok(c.value),
+                _ => self.fetch_image(settings, r).or_else(|e| cached.map(|c| c.value).ok_or(e)),
+            }
+        })
+    }
+}
+
+/// `f` of each of `refs` on at most [`PARALLEL`] threads, in input order.
+fn parallel<T: Send>(refs: &[Reference], f: impl Fn(&Reference) -> Result<T, Error> + Sync) -> Vec<Result<T, Error>> {
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<Result<T, Error>>>> = refs.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..PARALLEL.min(refs.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(r) = refs.get(i) else { break };
+                let res = f(r);
+                *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(res);
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or(Err(Error::Invalid("not fetched".into()))))
+        .collect()
 }
 
 /// Tags, digests and image facts: from the cache first ([`Registry::cached_tags`] and the

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     docs: r#"## What it does
 Flags `COPY`/`ADD` whose destination is a relative path when no `WORKDIR` was set earlier in
 the stage (or in the stages it is built `FROM`), unless the base image's config sets one
-(known when the language server has its registry's answer).
+(known when the language server or `dockls check`, unless offline, has its registry's answer).
 
 ## Why is this bad?
 A relative destination is resolved against the working directory, which then comes from the

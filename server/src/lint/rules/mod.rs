@@ -10,6 +10,7 @@ pub(crate) mod prelude {
 
 mod add_instead_of_copy;
 mod copy_relative_no_workdir;
+pub mod expose_inherited;
 mod packages;
 mod security;
 mod shell_practices;
@@ -27,6 +28,10 @@ mod image_moving_tag;
 mod label_key_invalid;
 
 pub use invalid_base_image_platform::{base_config, base_image_references, base_images, BaseImage};
+
+/// The rules that read base image configs (`LintOptions::image_configs`): whoever lints
+/// fetches those configs only when one of them is on.
+pub const IMAGE_CONFIG_RULES: &[&str] = &["missing-user", "undefined-var", "copy-relative-no-workdir", "expose-inherited"];
 pub(crate) use packages::RUN_MENTIONS;
 
 use std::sync::OnceLock;
@@ -49,6 +54,7 @@ static CORE: &[&Rule] = &[
     &downloads::ADD_CHECKSUM,
     &chmod_world_writable::RULE,
     &label_key_invalid::RULE,
+    &expose_inherited::RULE,
 ];
 
 /// Every rule: the core ones and each family's `RULES`.

@@ -8,7 +8,7 @@
 //! `# test-trusted-registries: a, b` configures trusted registries, `# test-image-platforms:`
 //! and `# test-build-platform:` what registries answered and the build platform,
 //! `# test-image-vulnerabilities:` what the vulnerability lookup found (see
-//! [`fixture_vulnerabilities`]).
+//! [`fixture_vulnerabilities`]), `# test-image-exposed-ports:` the ports base image configs expose.
 
 use std::path::PathBuf;
 
@@ -41,6 +41,15 @@ fn options_for(name: &str, text: &str) -> LintOptions {
                 let Some((image, vulns)) = entry.split_once('=') else { continue };
                 let key = crate::registry::Reference::parse(image).expect("fixture image").to_string();
                 options.image_vulnerabilities.insert(key, std::sync::Arc::new(fixture_vulnerabilities(vulns)));
+            }
+        }
+        // `# test-image-exposed-ports: nginx:1.27=80/tcp 443/tcp; …`: image configs with those ports.
+        if let Some(list) = line.strip_prefix("# test-image-exposed-ports:") {
+            for entry in list.split(';') {
+                let Some((image, ports)) = entry.split_once('=') else { continue };
+                let key = crate::registry::Reference::parse(image.trim()).expect("fixture image").to_string();
+                let exposed_ports = ports.split_whitespace().map(str::to_string).collect();
+                options.image_configs.insert(key, crate::registry::ImageConfig { exposed_ports, ..Default::default() });
             }
         }
         if let Some(p) = line.strip_prefix("# test-build-platform:") {

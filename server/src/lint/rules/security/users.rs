@@ -64,7 +64,8 @@ Flags a final stage that never sets `USER` (neither it nor the stages it is buil
 when its base image is not known to run as a non-root user. The finding is on the final
 stage's base image.
 
-When the language server has the base image's config from its registry, an image whose
+When the base image's config is known from its registry (the language server, and
+`dockls check` unless offline, ask for it), an image whose
 config sets a non-root `User` is exempt. Otherwise the exemptions are decided from the image
 reference alone:
 * images whose name or tag contains `nonroot`, `non-root`, `unprivileged` or `rootless`

@@ -118,9 +118,9 @@ information, not as a warning, unless it is close to a name the Dockerfile decla
 with a suggestion).
 
 ## Differences from BuildKit
-BuildKit knows the base image's environment. The language server reads it from the base
-image's config once its registry has answered: a name the image's `Env` sets is defined,
-and any other undeclared name is a warning. Until then (and in `dockls check`) dockls does
+BuildKit knows the base image's environment. The language server and `dockls check` (unless
+offline) read it from the base image's config once its registry has answered: a name the
+image's `Env` sets is defined, and any other undeclared name is a warning. Until then dockls does
 not flag variables base images commonly set (`PATH`, `HOME`, `JAVA_HOME`, `GOPATH`,
 `PYTHON_VERSION`, names ending in `_VERSION` or `_HOME`, …) unless the stage starts from
 `scratch`. `${VAR:-default}`, `${VAR:+alt}` and `${VAR:?msg}` are not flagged: they handle an
