@@ -187,10 +187,18 @@ pub fn refactors(text: &str, df: &Dockerfile, range: Range<usize>) -> Vec<Fix> {
     } else {
         merge_run::group_in(text, df, &runs, range.clone())
     };
+    let forms: &[merge_run::Form] =
+        if merge_run::uses_buildkit_syntax(df) { &[merge_run::Form::Chain, merge_run::Form::Heredoc] } else { &[merge_run::Form::Chain] };
     if let Some(group) = group {
-        let forms: &[merge_run::Form] =
-            if merge_run::uses_buildkit_syntax(df) { &[merge_run::Form::Chain, merge_run::Form::Heredoc] } else { &[merge_run::Form::Chain] };
-        out.extend(merge_run::merge_forms(text, df, &runs, group, forms).into_iter().flatten());
+        let before = out.len();
+        out.extend(merge_run::merge_forms(text, df, &runs, group.clone(), forms).into_iter().flatten());
+        // A heredoc RUN that cannot join keeps the shell-form RUNs around the cursor mergeable.
+        if out.len() == before && range.is_empty() {
+            let plain = instruction_index(df, range.start).and_then(|i| merge_run::plain_group_at(text, df, &runs, i)).filter(|g| *g != group);
+            if let Some(plain) = plain {
+                out.extend(merge_run::merge_forms(text, df, &runs, plain, forms).into_iter().flatten());
+            }
+        }
     }
     if let Some(i) = instruction_index(df, range.start) {
         out.extend(move_up::move_up(text, df, &runs, i));

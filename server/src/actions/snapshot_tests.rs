@@ -97,6 +97,55 @@ fn merge_runs() {
 }
 
 #[test]
+fn merge_runs_with_heredocs() {
+    // A heredoc script without `set -e` fails only when its last line does: kept in a
+    // subshell with `set +e`, the RUNs around it one command per line.
+    insta::assert_snapshot!(
+        "merge_heredoc_script_without_set_e",
+        actions_at(
+            "# syntax=docker/dockerfile:1\nFROM debian:12\nRUN apt-get update\n# the tools the build needs\nRUN <<EOF\napt-get install -y --no-install-recommends git make\nrm -rf /var/lib/apt/lists/*\nEOF\nRUN git --version\n",
+            "RUN apt-get update",
+            0
+        )
+    );
+    // A script that turns `set -e` on first, as the last RUN: its lines as they are.
+    insta::assert_snapshot!(
+        "merge_heredoc_script_with_set_e_last",
+        actions_at("FROM alpine:3.20\nRUN apk add --no-cache curl\nRUN <<EOF\nset -eux\ncd /opt\ncurl -fsSLO https://example.com/tool.tar.gz\ntar xzf tool.tar.gz\nEOF\n", "RUN apk", 0)
+    );
+    // Heredocs that feed a file or another interpreter go in byte for byte; the `<<-` body's
+    // tabs are stripped as BuildKit strips them.
+    insta::assert_snapshot!(
+        "merge_heredoc_file_and_interpreter_kept_exactly",
+        actions_at(
+            "# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nRUN mkdir -p /etc/app\nRUN cat > /etc/app/app.conf <<'CONF'\nlisten = 8080\n  # indented, $HOME kept\nCONF\nRUN python3 <<EOF\nimport sys\nprint(sys.version)\nEOF\nRUN <<-EOT\n\techo tabs go\n\techo \"$PATH\"\n\tEOT\n",
+            "RUN mkdir",
+            0
+        )
+    );
+    // CRLF and the backtick escape: the merged RUN keeps the file's line ending.
+    insta::assert_snapshot!(
+        "merge_heredoc_crlf_backtick_escape",
+        actions_at("# escape=`\r\nFROM debian:12\r\nRUN echo one `\r\n    && echo two\r\nRUN <<EOF\r\necho three\r\necho four\r\nEOF\r\n", "RUN echo one", 0)
+    );
+    // A `#!` script runs as a file by its program: never merged; the shell-form RUNs before
+    // it still are.
+    let shebang = "FROM python:3.12-slim\nRUN pip install requests\nRUN pip install rich\nRUN <<EOF\n#!/usr/bin/env python3\nprint('hello')\nEOF\n";
+    let shown = actions_at(shebang, "RUN pip install requests", 0);
+    assert!(shown.contains("Merge the 2 RUN") && !shown.contains("Merge the 3 RUN"), "{shown}");
+    // The cursor on the `#!` RUN: nothing to merge.
+    assert!(!actions_at(shebang, "RUN <<EOF", 0).contains("Merge"));
+    // Different flags, or a SHELL with `-e` (`set +e` would undo it): no heredoc merge.
+    let flags = "FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt apt-get update\nRUN <<EOF\napt-get install -y curl\napt-get clean\nEOF\n";
+    assert!(!actions_at(flags, "RUN --mount", 0).contains("Merge"));
+    let errexit = "FROM debian:12\nSHELL [\"/bin/sh\", \"-ec\"]\nRUN apt-get update\nRUN <<EOF\napt-get install -y curl\napt-get clean\nEOF\n";
+    assert!(!actions_at(errexit, "RUN apt-get update", 0).contains("Merge"));
+    // `! cmd` never stops `set -e`: no heredoc form for it.
+    let negated = "# syntax=docker/dockerfile:1\nFROM debian:12\nRUN test -d /opt\nRUN ! test -e /opt/lock\n";
+    assert!(!actions_at(negated, "RUN test -d", 0).contains("heredoc"));
+}
+
+#[test]
 fn reorder_copy_split_cd_cache_mount_and_link() {
     insta::assert_snapshot!(
         "reorder_copy_keeps_chown_and_link",

@@ -152,12 +152,31 @@ pub fn verify(name: &str, text: &str) -> Report {
         }
         out.split_whitespace().collect::<Vec<_>>().join(" ")
     };
+    // Every group the refactor may merge: with RUNs that have heredocs, and the shell-form RUNs
+    // inside it alone.
+    let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
     let mut i = 0;
     while i < df.instructions.len() {
         let Some(group) = merge_run::group_at(text, &df, &runs, i) else {
             i += 1;
             continue;
         };
+        let mut j = group.start;
+        while j < group.end {
+            match merge_run::plain_group_at(text, &df, &runs, j) {
+                Some(plain) => {
+                    j = plain.end;
+                    if plain != group {
+                        groups.push(plain);
+                    }
+                }
+                None => j += 1,
+            }
+        }
+        i = group.end;
+        groups.push(group);
+    }
+    for group in groups {
         // Commands inside another (`sh -c '…'`, `$(…)`) are part of its text.
         let mut outer: Vec<std::ops::Range<usize>> = Vec::new();
         for c in group.clone().flat_map(|g| runs[g].commands.iter()) {
@@ -180,7 +199,6 @@ pub fn verify(name: &str, text: &str) -> Report {
                 }
             }
         }
-        i = group.end;
     }
     report
 }
