@@ -46,6 +46,9 @@ pub struct Report {
     pub problems: Vec<String>,
     pub fixes: usize,
     pub refactors: usize,
+    /// Merges of RUN groups checked for order, and how many of them take a RUN with heredocs.
+    pub merges: usize,
+    pub heredoc_merges: usize,
 }
 
 fn diagnostics(text: &str) -> (Snapshot, Dockerfile, Vec<Diagnostic>) {
@@ -187,6 +190,8 @@ pub fn verify(name: &str, text: &str) -> Report {
         let commands: Vec<String> = outer.iter().map(|r| fold(&text[r.clone()])).collect();
         for form in [merge_run::Form::Chain, merge_run::Form::Heredoc] {
             let Some(fix) = merge_run::merge(text, &df, &runs, group.clone(), form) else { continue };
+            report.merges += 1;
+            report.heredoc_merges += usize::from(group.clone().any(|g| !df.instructions[g].heredocs.is_empty()));
             let merged = fold(&fix.edits[0].text);
             let mut from = 0;
             for c in &commands {
