@@ -410,3 +410,80 @@ fn heredoc_lines(p: &Part, h: &HeredocPart, last: bool) -> Option<Vec<String>> {
     block.push(")".to_string());
     Some(block)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Snapshot;
+
+    /// What `sh -c script` prints and whether it succeeds, run from `/` as a RUN is.
+    fn run_sh(script: &str) -> (String, bool) {
+        let out = std::process::Command::new("sh").arg("-c").arg(script).current_dir("/").env_clear().env("PATH", "/usr/bin:/bin").output().expect("sh runs");
+        (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.success())
+    }
+
+    /// Each RUN (as written in a Dockerfile) with the script BuildKit hands to the shell for it,
+    /// written out by hand: a lone `RUN <<EOF` runs its body, anything else its whole text.
+    const RUNS: &[(&str, &str)] = &[
+        ("RUN echo p1 && false", "echo p1 && false"),
+        ("RUN echo p2", "echo p2"),
+        ("RUN false || echo p3", "false || echo p3"),
+        ("RUN cd /tmp && X=1 && echo p4 $X", "cd /tmp && X=1 && echo p4 $X"),
+        ("RUN echo v=$V pwd=$(pwd)", "echo v=$V pwd=$(pwd)"),
+        ("RUN ! test -d /", "! test -d /"),
+        ("RUN <<EOF\necho h1\nfalse\necho h1b\nEOF", "echo h1\nfalse\necho h1b\n"),
+        ("RUN <<EOF\necho h2\nfalse\nEOF", "echo h2\nfalse\n"),
+        ("RUN <<EOF\nset -e\necho h3\nfalse\necho never\nEOF", "set -e\necho h3\nfalse\necho never\n"),
+        ("RUN <<EOF\necho h4 && false\nEOF", "echo h4 && false\n"),
+        ("RUN cat <<'X'\nline $HOME\nX", "cat <<'X'\nline $HOME\nX"),
+        ("RUN sh <<'EOF'\necho h6\nfalse\nEOF", "sh <<'EOF'\necho h6\nfalse\nEOF"),
+        ("RUN <<-EOT\n\techo h7\n\tfalse\n\tEOT", "echo h7\nfalse\n"),
+        ("RUN <<EOF\nV=leak\ncd /tmp\necho h8\nEOF", "V=leak\ncd /tmp\necho h8\n"),
+        ("RUN <<EOF\nset -e\nV=leak2\necho h9\nEOF", "set -e\nV=leak2\necho h9\n"),
+    ];
+
+    /// Runs `picked` one after the other as the build does (stopping at the first failure) and
+    /// as their heredoc merge, when it is offered: same output, same failure. Returns whether
+    /// the merge was offered.
+    fn same_as_separate_runs(picked: &[usize]) -> bool {
+        let mut text = String::from("# syntax=docker/dockerfile:1\nFROM alpine:3.20\n");
+        for &i in picked {
+            text.push_str(RUNS[i].0);
+            text.push('\n');
+        }
+        let snap = Snapshot::from_text(&text);
+        let df = Dockerfile::new(&snap.text, &snap.tree);
+        let runs: Vec<_> = df.instructions.iter().map(|i| crate::shell::analyze_run_cached(&text, i)).collect();
+        let Some(fix) = merge(&text, &df, &runs, 1..picked.len() + 1, Form::Heredoc) else { return false };
+        let merged = &fix.edits[0].text;
+        let lines: Vec<&str> = merged.lines().collect();
+        assert!(lines[0].starts_with("RUN <<") && lines.len() >= 3, "{merged}");
+        let body: String = lines[1..lines.len() - 1].iter().map(|l| format!("{l}\n")).collect();
+        let mut expected = (String::new(), true);
+        for &i in picked {
+            let (out, ok) = run_sh(RUNS[i].1);
+            expected.0.push_str(&out);
+            if !ok {
+                expected.1 = false;
+                break;
+            }
+        }
+        assert_eq!(run_sh(&body), expected, "{text}\nmerged:\n{merged}");
+        true
+    }
+
+    #[test]
+    fn heredoc_merges_fail_where_the_separate_runs_failed_and_print_what_they_printed() {
+        let n = RUNS.len();
+        let mut offered = 0;
+        for a in 0..n {
+            for b in 0..n {
+                offered += usize::from(same_as_separate_runs(&[a, b]));
+                let c = (a * 7 + b * 3) % n;
+                offered += usize::from(same_as_separate_runs(&[a, b, c]));
+            }
+        }
+        // Only `! test` refuses (set -e would not stop at it): most pairs and triples merge.
+        assert!(offered > n * n, "only {offered} merges offered");
+    }
+}

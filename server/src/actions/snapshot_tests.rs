@@ -128,6 +128,10 @@ fn merge_runs_with_heredocs() {
         "merge_heredoc_crlf_backtick_escape",
         actions_at("# escape=`\r\nFROM debian:12\r\nRUN echo one `\r\n    && echo two\r\nRUN <<EOF\r\necho three\r\necho four\r\nEOF\r\n", "RUN echo one", 0)
     );
+    // The fixture: the first stage's four RUNs, and the second stage's two before the `#!` one.
+    let fixture = include_str!("fixtures/merge-heredocs.Dockerfile");
+    insta::assert_snapshot!("merge_heredoc_fixture_first_stage", actions_at(fixture, "RUN apt-get update", 0));
+    insta::assert_snapshot!("merge_heredoc_fixture_set_e_script_then_make", actions_at(fixture, "RUN make -C /src\n", 0));
     // A `#!` script runs as a file by its program: never merged; the shell-form RUNs before
     // it still are.
     let shebang = "FROM python:3.12-slim\nRUN pip install requests\nRUN pip install rich\nRUN <<EOF\n#!/usr/bin/env python3\nprint('hello')\nEOF\n";
