@@ -7,7 +7,7 @@ use crate::semantics::Semantics;
 fn fixture_files() -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
-    for dir in ["src/lint/rules/fixtures", "tests/fixtures/syntax", "tests/fixtures/features", "src/actions/fixtures"] {
+    for dir in ["src/lint/rules/fixtures", "tests/fixtures/syntax", "tests/fixtures/features", "tests/fixtures/format", "src/actions/fixtures"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
         for e in entries.flatten() {
             if e.path().extension().is_some_and(|x| x == "Dockerfile") {

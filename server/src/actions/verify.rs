@@ -149,6 +149,11 @@ pub fn verify(name: &str, text: &str) -> Report {
         let mut out = String::new();
         for line in s.lines() {
             let line = line.trim_end();
+            // A comment line inside a continuation is no part of the command (BuildKit drops
+            // it); left out of both sides, so a command spanning one is still found.
+            if line.trim_start().starts_with('#') {
+                continue;
+            }
             let line = line.strip_suffix(esc).unwrap_or(line);
             out.push_str(line);
             out.push(' ');
