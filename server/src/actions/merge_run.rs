@@ -394,9 +394,12 @@ fn heredoc_lines(p: &Part, h: &HeredocPart, last: bool) -> Option<Vec<String>> {
         return None;
     }
     // One simple command (`cat > /etc/x <<EOF`): it fails the script when it fails, with or
-    // without `set -e`.
+    // without `set -e`. Its command line must be that alone: tree-sitter-bash reads what
+    // follows a heredoc's marker (`<<EOF && b`, `<<EOF | b`) inside the redirect, not as a list.
     let s = &p.shape;
-    if s.statements.len() == 1 && s.simple && !s.has_and && !s.has_or && !s.comments && !(s.stateful && !last) && !script.trim_start().starts_with('!') {
+    let command_line = script.lines().next().unwrap_or("");
+    let alone = !command_line.contains(['&', '|', ';']) && !command_line.trim_start().starts_with('!');
+    if s.statements.len() == 1 && s.simple && !s.has_and && !s.has_or && !s.comments && !(s.stateful && !last) && alone {
         return Some(vec![script.to_string()]);
     }
     if h.errexit_first && last {
@@ -440,6 +443,8 @@ mod tests {
         ("RUN <<-EOT\n\techo h7\n\tfalse\n\tEOT", "echo h7\nfalse\n"),
         ("RUN <<EOF\nV=leak\ncd /tmp\necho h8\nEOF", "V=leak\ncd /tmp\necho h8\n"),
         ("RUN <<EOF\nset -e\nV=leak2\necho h9\nEOF", "set -e\nV=leak2\necho h9\n"),
+        ("RUN false <<'X' && echo never\nbody\nX", "false <<'X' && echo never\nbody\nX"),
+        ("RUN cat <<'X' | grep -c line\nline 1\nline 2\nX", "cat <<'X' | grep -c line\nline 1\nline 2\nX"),
     ];
 
     /// Runs `picked` one after the other as the build does (stopping at the first failure) and
