@@ -139,6 +139,13 @@ fn merge_runs_with_heredocs() {
     assert!(shown.contains("Merge the 2 RUN") && !shown.contains("Merge the 3 RUN"), "{shown}");
     // The cursor on the `#!` RUN: nothing to merge.
     assert!(!actions_at(shebang, "RUN <<EOF", 0).contains("Merge"));
+    // The same flags: kept once, on the merged RUN.
+    let mounts = "FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt --network=default <<EOF\napt-get update\napt-get install -y curl\nEOF\nRUN --mount=type=cache,target=/var/cache/apt --network=default apt-get install -y git\n";
+    let shown = actions_at(mounts, "RUN --mount", 0);
+    assert!(
+        shown.contains("RUN --mount=type=cache,target=/var/cache/apt --network=default <<EOF\nset -e\n(\nset +e\napt-get update\napt-get install -y curl\n)\napt-get install -y git\nEOF\n"),
+        "{shown}"
+    );
     // Different flags, or a SHELL with `-e` (`set +e` would undo it): no heredoc merge.
     let flags = "FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt apt-get update\nRUN <<EOF\napt-get install -y curl\napt-get clean\nEOF\n";
     assert!(!actions_at(flags, "RUN --mount", 0).contains("Merge"));
