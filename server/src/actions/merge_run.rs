@@ -19,6 +19,7 @@
 //!   hands the command line and the bodies to the shell as one script; that script goes in
 //!   byte for byte (the bodies exactly as written), one simple command as it is, else in the
 //!   same `( set +e … )` subshell.
+//!
 //! Never when the stage's SHELL has options beyond `-c` and `-o pipefail` (`-e` would make
 //! `set +e` wrong).
 
@@ -320,7 +321,9 @@ fn merge_parts(text: &str, df: &Dockerfile, parts: &[Part], group: Range<usize>,
             for (k, p) in parts.iter().enumerate() {
                 let last = k + 1 == n;
                 match &p.heredoc {
-                    None => lines.extend(plain_lines(p, last)?),
+                    // `a; b`, mixed `&&`/`||` and compound commands: `set -e` would treat them
+                    // differently from the RUN they were.
+                    None => lines.extend(one_statement_lines(p, last)?),
                     Some(h) => lines.extend(heredoc_lines(p, h, last)?),
                 }
             }
@@ -366,7 +369,7 @@ fn one_statement_lines(p: &Part, last: bool) -> Option<Vec<String>> {
         } else {
             commands
         }
-    } else if s.has_or && !s.has_and && !(s.stateful && !last) {
+    } else if s.has_or && !s.has_and && (last || !s.stateful) {
         // `a || b` fails only when its last command fails: `set -e` stops there.
         vec![p.script.trim().trim_end_matches(';').trim_end().to_string()]
     } else {
@@ -375,12 +378,6 @@ fn one_statement_lines(p: &Part, last: bool) -> Option<Vec<String>> {
     // `! cmd` never stops `set -e`, though it fails a RUN; a line break inside a command (a
     // heredoc) is not one line.
     (!lines.iter().any(|l| l.starts_with('!') || l.contains('\n'))).then_some(lines)
-}
-
-/// A shell-form RUN without heredocs in the heredoc form (`a; b`, mixed `&&`/`||` and compound
-/// commands: `set -e` would treat them differently from the RUN they were).
-fn plain_lines(p: &Part, last: bool) -> Option<Vec<String>> {
-    one_statement_lines(p, last)
 }
 
 /// A RUN with heredocs in the heredoc form (see the module's docs). Each returned item is one
@@ -399,7 +396,7 @@ fn heredoc_lines(p: &Part, h: &HeredocPart, last: bool) -> Option<Vec<String>> {
     let s = &p.shape;
     let command_line = script.lines().next().unwrap_or("");
     let alone = !command_line.contains(['&', '|', ';']) && !command_line.trim_start().starts_with('!');
-    if s.statements.len() == 1 && s.simple && !s.has_and && !s.has_or && !s.comments && !(s.stateful && !last) && alone {
+    if s.statements.len() == 1 && s.simple && !s.has_and && !s.has_or && !s.comments && (last || !s.stateful) && alone {
         return Some(vec![script.to_string()]);
     }
     if h.errexit_first && last {
