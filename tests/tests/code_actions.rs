@@ -195,6 +195,15 @@ fn resolving_for_a_changed_text_or_unknown_data_is_an_error_and_the_server_goes_
     closed["data"]["uri"] = json!("file:///work/project/other/Dockerfile");
     assert_eq!(resolve(&mut c, &closed).expect_err("not open")["code"], -32801);
 
+    // A client that resolves but does not keep `data` (no `dataSupport`) gets the edits inline.
+    let mut no_data = LspClient::spawn_without_shellcheck(&dockls_binary(), &["serve"]);
+    no_data.initialize("file:///work/project", json!({"textDocument": {"codeAction": {"resolveSupport": {"properties": ["edit"]}}}}));
+    no_data.did_open(URI, text);
+    no_data.wait_diagnostics(URI, Some(1));
+    let inline = actions(&mut no_data, 2, vec![], Some("refactor"));
+    assert!(!inline.is_empty() && inline.iter().all(|a| a.get("edit").is_some() && a.get("data").is_none()), "{inline:#?}");
+    no_data.shutdown_and_exit();
+
     // The server still answers, and a fresh list resolves.
     let got = actions(&mut c, 2, vec![], Some("refactor"));
     let merge = got.iter().find(|a| a["title"].as_str().unwrap().starts_with("Merge")).expect("a merge");
