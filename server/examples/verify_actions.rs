@@ -43,10 +43,12 @@ fn main() {
         })
         .collect();
     let (fixes, refactors): (usize, usize) = reports.iter().fold((0, 0), |(f, r), x| (f + x.fixes, r + x.refactors));
+    let (merges, heredoc_merges): (usize, usize) = reports.iter().fold((0, 0), |(m, h), x| (m + x.merges, h + x.heredoc_merges));
     let problems: Vec<&String> = reports.iter().flat_map(|r| &r.problems).collect();
     for p in &problems {
         println!("{p}\n");
     }
     println!("{} files: {fixes} fixes and {refactors} refactors applied, {} problems", reports.len(), problems.len());
+    println!("RUN merges checked for order: {merges} ({heredoc_merges} with heredoc RUNs)");
     std::process::exit(i32::from(!problems.is_empty()));
 }

@@ -163,6 +163,42 @@ pub struct Action {
     pub diagnostic: Option<usize>,
     /// The one best fix of the request.
     pub preferred: bool,
+    /// How to compute the edits again from the same text and diagnostics ([`resolve`]), so a
+    /// client that resolves actions is sent the list without them; `None` for the cheap ones
+    /// (the "ignore" comments), always sent with their edits.
+    pub id: Option<ActionId>,
+}
+
+/// What identifies an action within one text and its diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionId {
+    /// Fix number `fix` of diagnostic number `diagnostic`, whose rule is `code`.
+    Fix { diagnostic: usize, code: String, fix: usize },
+    /// The refactor titled `title` among those offered at `range`.
+    Refactor { range: Range<usize>, title: String },
+    /// "Fix all".
+    FixAll,
+}
+
+/// The edits of the action `id` (see [`Action::id`]): `None` when it is not offered for this
+/// text and these diagnostics (the text or the settings changed since it was listed).
+pub fn resolve(text: &str, df: &Dockerfile, diagnostics: &[Diagnostic], id: &ActionId, title: &str) -> Option<Vec<Edit>> {
+    match id {
+        ActionId::Fix { diagnostic, code, fix } => {
+            let d = diagnostics.get(*diagnostic).filter(|d| d.code == code.as_str())?;
+            d.fixes.get(*fix).filter(|f| f.title == title).map(|f| f.edits.clone())
+        }
+        ActionId::Refactor { range, title } => {
+            if range.start > range.end || range.end > text.len() || !text.is_char_boundary(range.start) || !text.is_char_boundary(range.end) {
+                return None;
+            }
+            refactors(text, df, range.clone()).into_iter().find(|f| f.title == *title).map(|f| f.edits)
+        }
+        ActionId::FixAll => {
+            let plan = plan_fixes(diagnostics, false);
+            (!plan.edits.is_empty() && fix_all_title(&plan) == title).then_some(plan.edits)
+        }
+    }
 }
 
 /// Start of the line containing `offset`.
@@ -188,10 +224,18 @@ pub fn refactors(text: &str, df: &Dockerfile, range: Range<usize>) -> Vec<Fix> {
     } else {
         merge_run::group_in(text, df, &runs, range.clone())
     };
+    let forms: &[merge_run::Form] =
+        if merge_run::uses_buildkit_syntax(df) { &[merge_run::Form::Chain, merge_run::Form::Heredoc] } else { &[merge_run::Form::Chain] };
     if let Some(group) = group {
-        let forms: &[merge_run::Form] =
-            if merge_run::uses_buildkit_syntax(df) { &[merge_run::Form::Chain, merge_run::Form::Heredoc] } else { &[merge_run::Form::Chain] };
-        out.extend(merge_run::merge_forms(text, df, &runs, group, forms).into_iter().flatten());
+        let before = out.len();
+        out.extend(merge_run::merge_forms(text, df, &runs, group.clone(), forms).into_iter().flatten());
+        // A heredoc RUN that cannot join keeps the shell-form RUNs around the cursor mergeable.
+        if out.len() == before && range.is_empty() {
+            let plain = instruction_index(df, range.start).and_then(|i| merge_run::plain_group_at(text, df, &runs, i)).filter(|g| *g != group);
+            if let Some(plain) = plain {
+                out.extend(merge_run::merge_forms(text, df, &runs, plain, forms).into_iter().flatten());
+            }
+        }
     }
     if let Some(i) = instruction_index(df, range.start) {
         out.extend(move_up::move_up(text, df, &runs, i));
@@ -225,37 +269,39 @@ pub fn code_actions(text: &str, df: &Dockerfile, diagnostics: &[Diagnostic], ran
     if wants(ActionKind::QuickFix) {
         let mut preferred_given = false;
         for &i in &listed {
-            for fix in &diagnostics[i].fixes {
+            for (j, fix) in diagnostics[i].fixes.iter().enumerate() {
                 let preferred = !preferred_given && fix.safety == Safety::Safe;
                 preferred_given |= preferred;
-                push(&mut out, Action { title: fix.title.clone(), kind: ActionKind::QuickFix, edits: fix.edits.clone(), diagnostic: Some(i), preferred });
+                let id = ActionId::Fix { diagnostic: i, code: diagnostics[i].code.to_string(), fix: j };
+                push(&mut out, Action { title: fix.title.clone(), kind: ActionKind::QuickFix, edits: fix.edits.clone(), diagnostic: Some(i), preferred, id: Some(id) });
             }
         }
         for &i in &listed {
             let d = &diagnostics[i];
             let Some(rule) = crate::lint::rule(d.code) else { continue };
             if let Some(fix) = ignore_here(text, df, d.range.start, rule.id) {
-                push(&mut out, Action { title: fix.title, kind: ActionKind::QuickFix, edits: fix.edits, diagnostic: Some(i), preferred: false });
+                push(&mut out, Action { title: fix.title, kind: ActionKind::QuickFix, edits: fix.edits, diagnostic: Some(i), preferred: false, id: None });
             }
             if let Some(bk) = rule.buildkit {
                 let fix = ignore_in_file(text, df, bk);
-                push(&mut out, Action { title: fix.title, kind: ActionKind::QuickFix, edits: fix.edits, diagnostic: Some(i), preferred: false });
+                push(&mut out, Action { title: fix.title, kind: ActionKind::QuickFix, edits: fix.edits, diagnostic: Some(i), preferred: false, id: None });
             }
         }
     }
     if wants(ActionKind::Rewrite) {
-        for fix in refactors(text, df, range) {
+        for fix in refactors(text, df, range.clone()) {
             // A refactor that is also a listed diagnostic's fix is offered once, as the fix.
             if out.iter().any(|a| a.edits == fix.edits) {
                 continue;
             }
-            push(&mut out, Action { title: fix.title, kind: ActionKind::Rewrite, edits: fix.edits, diagnostic: None, preferred: false });
+            let id = ActionId::Refactor { range: range.clone(), title: fix.title.clone() };
+            push(&mut out, Action { title: fix.title, kind: ActionKind::Rewrite, edits: fix.edits, diagnostic: None, preferred: false, id: Some(id) });
         }
     }
     if wants(ActionKind::FixAll) {
         let plan = plan_fixes(diagnostics, false);
         if !plan.edits.is_empty() {
-            out.push(Action { title: fix_all_title(&plan), kind: ActionKind::FixAll, edits: plan.edits, diagnostic: None, preferred: false });
+            out.push(Action { title: fix_all_title(&plan), kind: ActionKind::FixAll, edits: plan.edits, diagnostic: None, preferred: false, id: Some(ActionId::FixAll) });
         }
     }
     out
@@ -299,6 +345,35 @@ mod tests {
             Edit { range: end..end, text: " && true".into() },
         ];
         assert_eq!(apply(text, &edits), "RUN yum install -y httpd && yum clean all && true && \\\n    echo b\n");
+    }
+
+    #[test]
+    fn every_action_with_an_id_resolves_to_its_edits_and_a_changed_text_to_none() {
+        let text = "# syntax=docker/dockerfile:1\nFROM debian:12\nRUN apt-get update\nRUN apt-get install curl\nRUN echo done\nMAINTAINER me\n";
+        let d = df(text);
+        let diags = crate::diagnostics::diagnose(&Snapshot::from_text(text));
+        let at = text.find("RUN apt-get install").unwrap();
+        let context: Vec<usize> = (0..diags.len()).collect();
+        let actions = code_actions(text, &d, &diags, at..at, &context, |_| true);
+        let kinds: Vec<ActionKind> = actions.iter().filter(|a| a.id.is_some()).map(|a| a.kind).collect();
+        for k in [ActionKind::QuickFix, ActionKind::Rewrite, ActionKind::FixAll] {
+            assert!(kinds.contains(&k), "no {k:?} with an id: {:?}", actions.iter().map(|a| &a.title).collect::<Vec<_>>());
+        }
+        for a in &actions {
+            match &a.id {
+                Some(id) => assert_eq!(resolve(text, &d, &diags, id, &a.title).as_ref(), Some(&a.edits), "{}", a.title),
+                None => assert!(a.title.starts_with("Ignore"), "{}", a.title),
+            }
+        }
+        // Another text (the second RUN gone): its fixes and merges are not there any more.
+        let other = "# syntax=docker/dockerfile:1\nFROM debian:12\nRUN apt-get update\nMAINTAINER me\n";
+        let (od, odiags) = (df(other), crate::diagnostics::diagnose(&Snapshot::from_text(other)));
+        for a in actions.iter().filter(|a| a.kind != ActionKind::FixAll && a.title.contains("curl") || a.title.starts_with("Merge")) {
+            assert_eq!(resolve(other, &od, &odiags, a.id.as_ref().unwrap(), &a.title), None, "{}", a.title);
+        }
+        // Out-of-range or mid-character ranges never panic.
+        let id = ActionId::Refactor { range: 5..10_000, title: "x".into() };
+        assert_eq!(resolve(text, &d, &diags, &id, "x"), None);
     }
 
     #[test]

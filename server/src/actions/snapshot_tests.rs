@@ -7,7 +7,7 @@ use crate::semantics::Semantics;
 fn fixture_files() -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
-    for dir in ["src/lint/rules/fixtures", "tests/fixtures/syntax", "tests/fixtures/features", "src/actions/fixtures"] {
+    for dir in ["src/lint/rules/fixtures", "tests/fixtures/syntax", "tests/fixtures/features", "tests/fixtures/format", "src/actions/fixtures"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
         for e in entries.flatten() {
             if e.path().extension().is_some_and(|x| x == "Dockerfile") {
@@ -94,6 +94,66 @@ fn merge_runs() {
     // Different flags: nothing to merge.
     let flags = "FROM alpine:3.20\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\nRUN apk add git\n";
     assert!(!actions_at(flags, "RUN apk add git", 0).contains("Merge"));
+}
+
+#[test]
+fn merge_runs_with_heredocs() {
+    // A heredoc script without `set -e` fails only when its last line does: kept in a
+    // subshell with `set +e`, the RUNs around it one command per line.
+    insta::assert_snapshot!(
+        "merge_heredoc_script_without_set_e",
+        actions_at(
+            "# syntax=docker/dockerfile:1\nFROM debian:12\nRUN apt-get update\n# the tools the build needs\nRUN <<EOF\napt-get install -y --no-install-recommends git make\nrm -rf /var/lib/apt/lists/*\nEOF\nRUN git --version\n",
+            "RUN apt-get update",
+            0
+        )
+    );
+    // A script that turns `set -e` on first, as the last RUN: its lines as they are.
+    insta::assert_snapshot!(
+        "merge_heredoc_script_with_set_e_last",
+        actions_at("FROM alpine:3.20\nRUN apk add --no-cache curl\nRUN <<EOF\nset -eux\ncd /opt\ncurl -fsSLO https://example.com/tool.tar.gz\ntar xzf tool.tar.gz\nEOF\n", "RUN apk", 0)
+    );
+    // Heredocs that feed a file or another interpreter go in byte for byte; the `<<-` body's
+    // tabs are stripped as BuildKit strips them.
+    insta::assert_snapshot!(
+        "merge_heredoc_file_and_interpreter_kept_exactly",
+        actions_at(
+            "# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nRUN mkdir -p /etc/app\nRUN cat > /etc/app/app.conf <<'CONF'\nlisten = 8080\n  # indented, $HOME kept\nCONF\nRUN python3 <<EOF\nimport sys\nprint(sys.version)\nEOF\nRUN <<-EOT\n\techo tabs go\n\techo \"$PATH\"\n\tEOT\n",
+            "RUN mkdir",
+            0
+        )
+    );
+    // CRLF and the backtick escape: the merged RUN keeps the file's line ending.
+    insta::assert_snapshot!(
+        "merge_heredoc_crlf_backtick_escape",
+        actions_at("# escape=`\r\nFROM debian:12\r\nRUN echo one `\r\n    && echo two\r\nRUN <<EOF\r\necho three\r\necho four\r\nEOF\r\n", "RUN echo one", 0)
+    );
+    // The fixture: the first stage's four RUNs, and the second stage's two before the `#!` one.
+    let fixture = include_str!("fixtures/merge-heredocs.Dockerfile");
+    insta::assert_snapshot!("merge_heredoc_fixture_first_stage", actions_at(fixture, "RUN apt-get update", 0));
+    insta::assert_snapshot!("merge_heredoc_fixture_set_e_script_then_make", actions_at(fixture, "RUN make -C /src\n", 0));
+    // A `#!` script runs as a file by its program: never merged; the shell-form RUNs before
+    // it still are.
+    let shebang = "FROM python:3.12-slim\nRUN pip install requests\nRUN pip install rich\nRUN <<EOF\n#!/usr/bin/env python3\nprint('hello')\nEOF\n";
+    let shown = actions_at(shebang, "RUN pip install requests", 0);
+    assert!(shown.contains("Merge the 2 RUN") && !shown.contains("Merge the 3 RUN"), "{shown}");
+    // The cursor on the `#!` RUN: nothing to merge.
+    assert!(!actions_at(shebang, "RUN <<EOF", 0).contains("Merge"));
+    // The same flags: kept once, on the merged RUN.
+    let mounts = "FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt --network=default <<EOF\napt-get update\napt-get install -y curl\nEOF\nRUN --mount=type=cache,target=/var/cache/apt --network=default apt-get install -y git\n";
+    let shown = actions_at(mounts, "RUN --mount", 0);
+    assert!(
+        shown.contains("RUN --mount=type=cache,target=/var/cache/apt --network=default <<EOF\nset -e\n(\nset +e\napt-get update\napt-get install -y curl\n)\napt-get install -y git\nEOF\n"),
+        "{shown}"
+    );
+    // Different flags, or a SHELL with `-e` (`set +e` would undo it): no heredoc merge.
+    let flags = "FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt apt-get update\nRUN <<EOF\napt-get install -y curl\napt-get clean\nEOF\n";
+    assert!(!actions_at(flags, "RUN --mount", 0).contains("Merge"));
+    let errexit = "FROM debian:12\nSHELL [\"/bin/sh\", \"-ec\"]\nRUN apt-get update\nRUN <<EOF\napt-get install -y curl\napt-get clean\nEOF\n";
+    assert!(!actions_at(errexit, "RUN apt-get update", 0).contains("Merge"));
+    // `! cmd` never stops `set -e`: no heredoc form for it.
+    let negated = "# syntax=docker/dockerfile:1\nFROM debian:12\nRUN test -d /opt\nRUN ! test -e /opt/lock\n";
+    assert!(!actions_at(negated, "RUN test -d", 0).contains("heredoc"));
 }
 
 #[test]

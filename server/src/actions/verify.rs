@@ -46,6 +46,9 @@ pub struct Report {
     pub problems: Vec<String>,
     pub fixes: usize,
     pub refactors: usize,
+    /// Merges of RUN groups checked for order, and how many of them take a RUN with heredocs.
+    pub merges: usize,
+    pub heredoc_merges: usize,
 }
 
 fn diagnostics(text: &str) -> (Snapshot, Dockerfile, Vec<Diagnostic>) {
@@ -146,18 +149,42 @@ pub fn verify(name: &str, text: &str) -> Report {
         let mut out = String::new();
         for line in s.lines() {
             let line = line.trim_end();
+            // A comment line inside a continuation is no part of the command (BuildKit drops
+            // it); left out of both sides, so a command spanning one is still found.
+            if line.trim_start().starts_with('#') {
+                continue;
+            }
             let line = line.strip_suffix(esc).unwrap_or(line);
             out.push_str(line);
             out.push(' ');
         }
         out.split_whitespace().collect::<Vec<_>>().join(" ")
     };
+    // Every group the refactor may merge: with RUNs that have heredocs, and the shell-form RUNs
+    // inside it alone.
+    let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
     let mut i = 0;
     while i < df.instructions.len() {
         let Some(group) = merge_run::group_at(text, &df, &runs, i) else {
             i += 1;
             continue;
         };
+        let mut j = group.start;
+        while j < group.end {
+            match merge_run::plain_group_at(text, &df, &runs, j) {
+                Some(plain) => {
+                    j = plain.end;
+                    if plain != group {
+                        groups.push(plain);
+                    }
+                }
+                None => j += 1,
+            }
+        }
+        i = group.end;
+        groups.push(group);
+    }
+    for group in groups {
         // Commands inside another (`sh -c '…'`, `$(…)`) are part of its text.
         let mut outer: Vec<std::ops::Range<usize>> = Vec::new();
         for c in group.clone().flat_map(|g| runs[g].commands.iter()) {
@@ -168,6 +195,8 @@ pub fn verify(name: &str, text: &str) -> Report {
         let commands: Vec<String> = outer.iter().map(|r| fold(&text[r.clone()])).collect();
         for form in [merge_run::Form::Chain, merge_run::Form::Heredoc] {
             let Some(fix) = merge_run::merge(text, &df, &runs, group.clone(), form) else { continue };
+            report.merges += 1;
+            report.heredoc_merges += usize::from(group.clone().any(|g| !df.instructions[g].heredocs.is_empty()));
             let merged = fold(&fix.edits[0].text);
             let mut from = 0;
             for c in &commands {
@@ -180,7 +209,6 @@ pub fn verify(name: &str, text: &str) -> Report {
                 }
             }
         }
-        i = group.end;
     }
     report
 }

@@ -31,7 +31,8 @@ pub fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
         rename_provider: Some(OneOf::Right(RenameOptions { prepare_provider: Some(true), work_done_progress_options: Default::default() })),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::SOURCE_FIX_ALL, CodeActionKind::REFACTOR_REWRITE]),
-            resolve_provider: Some(false),
+            // Edits are computed on `codeAction/resolve` for clients that resolve them.
+            resolve_provider: Some(true),
             work_done_progress_options: Default::default(),
         })),
         hover_provider: Some(HoverProviderCapability::Simple(true)),

@@ -142,6 +142,10 @@ impl LanguageServer for Backend {
         self.blocking("textDocument/codeAction", move |s| requests::code_action::handle(s, params)).await
     }
 
+    async fn code_action_resolve(&self, params: CodeAction) -> Result<CodeAction> {
+        self.blocking("codeAction/resolve", move |s| requests::code_action_resolve::handle(s, params)).await?
+    }
+
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         self.blocking("textDocument/completion", move |s| requests::completion::handle(s, params)).await
     }

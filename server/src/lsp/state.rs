@@ -19,6 +19,9 @@ pub struct ClientCaps {
     pub multiline_tokens: bool,
     /// The client lets the server register file watchers (`workspace/didChangeWatchedFiles`).
     pub watch_files: bool,
+    /// The client resolves a code action's `edit` (`codeAction.resolveSupport.properties`) and
+    /// keeps its `data` (`codeAction.dataSupport`).
+    pub code_action_resolve: bool,
 }
 
 /// The diagnostics of one analysis, and the configuration file they were computed under.

@@ -22,6 +22,10 @@ pub fn handle(state: &State, params: &InitializeParams) -> InitializeResult {
             .and_then(|s| s.multiline_token_support)
             .unwrap_or(false),
         watch_files: c.workspace.as_ref().and_then(|w| w.did_change_watched_files.as_ref()).and_then(|d| d.dynamic_registration).unwrap_or(false),
+        // `data` comes back on resolve only with `dataSupport`; without it edits stay inline.
+        code_action_resolve: td.and_then(|t| t.code_action.as_ref()).is_some_and(|a| {
+            a.data_support == Some(true) && a.resolve_support.as_ref().is_some_and(|r| r.properties.iter().any(|p| p == "edit"))
+        }),
     };
     // Without `workspace/configuration` there is nothing to wait for before publishing.
     if !caps.configuration {

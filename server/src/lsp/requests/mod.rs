@@ -1,6 +1,7 @@
 //! Request handlers: convert LSP → library, call one pure function, convert back.
 
 pub mod code_action;
+pub mod code_action_resolve;
 pub mod completion;
 pub mod definition;
 pub mod document_highlight;
