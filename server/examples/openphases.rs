@@ -29,4 +29,24 @@ fn main() {
     let f = dockls::lint::lint(&snap.text, &df, &sem, &Default::default(), &Default::default());
     lap("rules");
     eprintln!("({} findings)", f.len() + out.len());
+    // SHELLCHECK=path: what each publish adds once ShellCheck's findings are in the cache
+    // (after the first background run): collecting the scripts and mapping the findings.
+    if let Ok(bin) = std::env::var("SHELLCHECK") {
+        let bin = std::path::PathBuf::from(bin);
+        let a = dockls::analysis::Analysis::new(snap.clone());
+        let scripts = dockls::shellcheck::Scripts::collect(a.text(), &a.dockerfile, &a.semantics);
+        dockls::shellcheck::check_in_background(&bin, scripts);
+        for _ in 0..3 {
+            let mut t = Instant::now();
+            let mut lap = |what: &str| {
+                eprint!("{what} {:.2}  ", t.elapsed().as_secs_f64() * 1e3);
+                t = Instant::now();
+            };
+            let scripts = dockls::shellcheck::Scripts::collect(a.text(), &a.dockerfile, &a.semantics);
+            lap("collect");
+            let (found, missing) = dockls::shellcheck::cached(&bin, &scripts);
+            lap("cached");
+            eprintln!("({} ShellCheck findings, {missing} scripts missing)", found.len());
+        }
+    }
 }

@@ -26,10 +26,13 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
     // change publishes every document again, and this result must not come after that.
     let generation = state.settings_generation();
     let computed = tokio::task::spawn_blocking(move || {
+        let mut timings = Timings::new();
         let analysis = st.analysis(&u)?;
+        timings.lap("analysis");
         let enc = st.encoding();
         let (diags, config, shellcheck_missing) = guarded("diagnostics", || {
             let r = diagnostics_of(&st, &u, &analysis);
+            timings.lap("diagnostics");
             // ShellCheck's findings that are known already (every unchanged RUN after an
             // edit); the others are checked in the background, never waited for here.
             let (found, missing) = match &r.shellcheck {
@@ -41,12 +44,15 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
                 }
                 None => (Vec::new(), None),
             };
+            timings.lap("shellcheck cache");
             let mut all: Vec<&diagnostics::Diagnostic> = r.diagnostics.iter().chain(&found).collect();
             if !found.is_empty() {
                 all.sort_by_key(|d| (d.range.start, d.range.end));
             }
             // Written straight to the notification's bytes (see `send_written`).
             let body = convert::publish_diagnostics_json(&analysis.snapshot, &u, &all, enc, Some(analysis.snapshot.version));
+            timings.lap("json");
+            timings.print(analysis.snapshot.version);
             (body, r.config_source.clone().map(|s| (s, r.config_error.clone())), missing)
         })
         // After a panic: no diagnostics (as the empty list).
@@ -133,6 +139,37 @@ async fn send_written(client: &Client, state: &State, uri: Uri, body: Vec<u8>) {
             let version = body["params"]["version"].as_i64().and_then(|v| i32::try_from(v).ok());
             let diagnostics = serde_json::from_value(body["params"]["diagnostics"].clone()).unwrap_or_default();
             client.publish_diagnostics(uri, diagnostics, version).await;
+        }
+    }
+}
+
+/// With `DOCKLS_TIMINGS` set, each publish prints where its time went on stderr (the client's
+/// log): the way to see which step a slow keystroke spent its time in, in the real server.
+struct Timings {
+    on: bool,
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Timings {
+    fn new() -> Timings {
+        static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        let on = *ON.get_or_init(|| std::env::var_os("DOCKLS_TIMINGS").is_some());
+        Timings { on, last: std::time::Instant::now(), laps: Vec::new() }
+    }
+
+    fn lap(&mut self, what: &'static str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            self.laps.push((what, now - self.last));
+            self.last = now;
+        }
+    }
+
+    fn print(&self, version: i32) {
+        if self.on {
+            let laps: Vec<String> = self.laps.iter().map(|(w, d)| format!("{w} {:.2} ms", d.as_secs_f64() * 1e3)).collect();
+            eprintln!("dockls: publish of version {version}: {}", laps.join(", "));
         }
     }
 }
@@ -377,11 +414,17 @@ fn cached_lookups(state: &State, uri: &Uri, analysis: &crate::analysis::Analysis
     let configs_on = IMAGE_CONFIG_RULES.iter().any(|id| crate::lint::rule(id).is_some_and(|r| config.selection.is_on(r)));
     let mut missing = Vec::new();
     let mut summaries = Vec::new();
+    // The FROM images, resolved once for every lookup below (a RUN-dense 5,000-line file has
+    // 280 of them, and resolving them twice was a tenth of a keystroke's diagnostics).
+    let images = if configs_on || platforms_on || vulnerabilities_on {
+        crate::lint::rules::base_images(analysis.text(), &analysis.dockerfile, &analysis.semantics, &config.target_platform())
+    } else {
+        Vec::new()
+    };
     if configs_on {
         let settings = config.registry_settings();
         let target = config.target_platform();
-        let images = crate::lint::rules::base_images(analysis.text(), &analysis.dockerfile, &analysis.semantics, &target);
-        for r in crate::registry::distinct(images.into_iter().map(|i| i.reference)) {
+        for r in crate::registry::distinct(images.iter().map(|i| i.reference.clone())) {
             let cached = Registry::shared().cached_image(&settings, &r);
             if let Some(one) = cached.as_ref().and_then(|c| c.value.for_platform(&target)) {
                 options.image_configs.insert(r.to_string(), one.config.clone());
@@ -393,7 +436,6 @@ fn cached_lookups(state: &State, uri: &Uri, analysis: &crate::analysis::Analysis
         }
     }
     if platforms_on || vulnerabilities_on {
-        let images = crate::lint::rules::base_images(analysis.text(), &analysis.dockerfile, &analysis.semantics, &config.target_platform());
         let refs = crate::registry::distinct(images.iter().map(|i| i.reference.clone()));
         if platforms_on {
             let settings = config.registry_settings();
