@@ -197,13 +197,24 @@ impl Emitter<'_> {
     /// One statement of a list, on a line indented `depth` levels; `suffix` is the width of
     /// the operator that follows it.
     fn element(&mut self, n: Node, depth: usize, suffix: usize) -> Option<()> {
-        if LAID_OUT.contains(&n.kind()) {
+        // A subshell or `{ …; }` group that fits on its line as written stays on it, as an
+        // author writes `&& (cd /src && make)`.
+        let group = |b: &Node| matches!(b.kind(), "subshell" | "compound_statement");
+        let body = match n.kind() {
+            "redirected_statement" => n.child_by_field_name("body").filter(|b| b.start_byte() == n.start_byte()),
+            _ => Some(n),
+        };
+        let inline = body.is_some_and(|b| group(&b)) && {
+            let text = &self.src[self.script.map_range(n.byte_range())];
+            !is_line_break(text) && self.start_col(n) + self.l.width(text) + suffix <= self.l.line_width
+        };
+        if LAID_OUT.contains(&n.kind()) && !inline {
             return self.compound(n, depth);
         }
         // `{ …; } > log`, `while read x; do …; done < list`: the command laid out, its
         // redirections after it as written.
-        if n.kind() == "redirected_statement" {
-            let body = n.child_by_field_name("body").filter(|b| LAID_OUT.contains(&b.kind()) && b.start_byte() == n.start_byte());
+        if n.kind() == "redirected_statement" && !inline {
+            let body = body.filter(|b| LAID_OUT.contains(&b.kind()));
             if let Some(body) = body {
                 self.compound(body, depth)?;
                 let mut c = n.walk();
@@ -230,6 +241,27 @@ impl Emitter<'_> {
                 }
                 Some(())
             }
+        }
+    }
+
+    /// The column `n` (the next token's node) starts at, after the pending gap or the one
+    /// written before it.
+    fn start_col(&self, n: Node) -> usize {
+        let start = self.script.map_range(n.byte_range()).start;
+        let written;
+        let g = match &self.pending {
+            Some(g) => g.as_str(),
+            None => match self.toks.last() {
+                Some((prev, _)) => {
+                    written = &self.src[prev.end.min(start)..start];
+                    written
+                }
+                None => return self.col,
+            },
+        };
+        match g.rfind(['\n', '\r']) {
+            Some(i) => self.l.width(&g[i + 1..]),
+            None => self.col + self.l.width(g),
         }
     }
 
