@@ -3,7 +3,9 @@
 # (@dprint/dockerfile with @dprint/formatter) and dockerfile-utils (the formatter behind
 # docker-langserver), over every file of a folder (default ../shared/corpus), in one run:
 # files changed, failed, not idempotent, meaning changed (judged by npm's dockerfile-ast, not
-# our parser) and time. Then textDocument/formatting of a generated 50,000-line file by
+# our parser) and two times for every tool, each the median of 3 runs: the format calls alone
+# (one thread, files already read) and the whole process (start, load, read, format, write;
+# node for the peers). Then textDocument/formatting of a generated 50,000-line file by
 # docker-langserver and by dockls, over stdio.
 #
 #   bench/fmt-vs-peers.sh [FOLDER]
@@ -28,7 +30,7 @@ command -v node >/dev/null || die "node is required (apt-get install nodejs npm)
 
 if [ -z "${SKIP_BUILD:-}" ]; then
     log "building dockls and gen-dockerfile (release)"
-    cargo build --release -p dockls --bin dockls >&2
+    cargo build --release -p dockls --bin dockls --example fmt_corpus >&2
     cargo build --release -p dockls-tests --bin gen-dockerfile >&2
 fi
 
@@ -52,12 +54,9 @@ out_files=()
 for f in "${files[@]}"; do out_files+=("$work/dockls/$(basename "$f")"); done
 
 log "dockls fmt over ${#files[@]} files"
-start=$(date +%s.%N)
 set +e
 "$DOCKLS" fmt "${out_files[@]}" 2> "$work/dockls.log"
 set -e
-end=$(date +%s.%N)
-seconds=$(python3 -c "print($end - $start)")
 failed=$(grep -c '^error: ' "$work/dockls.log" || true)
 set +e
 "$DOCKLS" fmt --check "${out_files[@]}" 2> "$work/dockls-check.log"
@@ -68,5 +67,5 @@ unstable=$(grep -c '^would reformat ' "$work/dockls-check.log" || true)
 log "the peers over the same files, then textDocument/formatting of a $LINES-line file"
 # The report comes on descriptor 3; the peers' own output (dockerfmt prints panics and whole
 # files) goes to bench/.peers/fmt-vs-peers.log.
-node "$ROOT/bench/fmt_peers.js" "$PEERS_DIR/node_modules" "$DIR" "$work/dockls" "$seconds" "$unstable" "$failed" \
-    "$work/large.Dockerfile" "$DOCKLS" 3>&1 > "$PEERS_DIR/fmt-vs-peers.log" 2>&1
+node "$ROOT/bench/fmt_peers.js" "$PEERS_DIR/node_modules" "$DIR" "$work/dockls" "$unstable" "$failed" \
+    "$work/large.Dockerfile" "$DOCKLS" "$TARGET_DIR/release/examples/fmt_corpus" 3>&1 > "$PEERS_DIR/fmt-vs-peers.log" 2>&1

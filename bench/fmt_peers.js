@@ -1,25 +1,91 @@
 // Formatters side by side, for bench/fmt-vs-peers.sh: every file of a folder through each npm
-// peer (in this process, timed around the formatting calls only) and dockls' results read from
-// a folder `dockls fmt` wrote; per tool: files changed, failed, not idempotent (a second pass
+// peer and through dockls; per tool: files changed, failed, not idempotent (a second pass
 // changes the result) and meaning changed, judged by npm's dockerfile-ast (not our parser):
 // same comments, instructions, flags and argument values, whitespace outside quotes aside.
+// Two times per tool, each the median of 3 runs, so that every tool is timed on the same thing:
+// - format calls: only the calls that turn a file's text into its formatted text, one after
+//   the other in one thread, the files read beforehand (the peers in this process; dockls by
+//   `fmt_corpus --time`, which parses and formats each file on one thread the same way);
+// - whole process: a fresh process started, the tool loaded, every file read, formatted and
+//   written to a folder, the process ended (node and its module for the peers, run as
+//   `node fmt_peers.js --process <tool> …`; `dockls fmt` over fresh copies for dockls).
 // Then textDocument/formatting of one large file by docker-langserver and by `dockls serve`,
 // over stdio. Usage: node fmt_peers.js <peers node_modules> <folder> <dockls output folder>
-// <dockls seconds> <dockls not idempotent> <dockls failed> <large file> <dockls binary>
+// <dockls not idempotent> <dockls failed> <large file> <dockls binary> <fmt_corpus binary>
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
 
-const [modules, dir, docklsOut, docklsSeconds, docklsUnstable, docklsFailed, largeFile, docklsBin] = process.argv.slice(2);
+const { spawnSync } = require('child_process');
+
+const PROCESS = process.argv[2] === '--process';
+const [modules, dir, docklsOut, docklsUnstable, docklsFailed, largeFile, docklsBin, fmtCorpusBin] = process.argv.slice(PROCESS ? 4 : 2);
 const need = (name) => require(path.join(modules, name));
 // The report goes to file descriptor 3: dockerfmt's WebAssembly prints its panics and whole
 // files on standard output and error, which the script sends to a log.
 const report = (line) => fs.writeSync(3, line + '\n');
-const ast = need('dockerfile-ast');
+const ast = PROCESS ? null : need('dockerfile-ast');
 
-const files = fs.readdirSync(dir).filter((f) => !f.endsWith('.md') && fs.statSync(path.join(dir, f)).isFile()).sort();
+const listFiles = (d) => fs.readdirSync(d).filter((f) => !f.endsWith('.md') && fs.statSync(path.join(d, f)).isFile()).sort();
+const files = PROCESS ? [] : listFiles(dir);
 const inputs = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ROUNDS = 3;
+
+// Each peer's format function (text in, formatted text out; dockerfmt's is async).
+async function formatter(tool) {
+  if (tool === 'dockerfmt') {
+    const dockerfmt = await import(require('url').pathToFileURL(path.join(modules, '@reteps/dockerfmt', 'dist', 'node.js')).href);
+    return (text) => dockerfmt.formatDockerfileContents(text, { indent: 4, trailingNewline: true, spaceRedirects: false });
+  }
+  if (tool === 'dprint') {
+    const { createFromBuffer } = need('@dprint/formatter');
+    const plugin = need('@dprint/dockerfile');
+    const f = createFromBuffer(fs.readFileSync(plugin.getPath()));
+    return (text) => (f.formatText.length >= 2 ? f.formatText('Dockerfile', text) : f.formatText({ filePath: 'Dockerfile', fileText: text }));
+  }
+  if (tool === 'dockerfile-utils') {
+    const utils = need('dockerfile-utils');
+    return (text) => applyEdits(text, utils.format(text, { insertSpaces: true, tabSize: 4 }));
+  }
+  throw new Error(`unknown tool ${tool}`);
+}
+
+// `--process <tool> <modules> <folder> <output folder>`: what the whole-process time measures.
+async function runProcess() {
+  const [tool, mods, inDir, outDir] = process.argv.slice(3);
+  void mods;
+  const fmt = await formatter(tool);
+  for (const f of listFiles(inDir)) {
+    let out;
+    try { out = await fmt(fs.readFileSync(path.join(inDir, f), 'utf8')); } catch (e) { continue; }
+    fs.writeFileSync(path.join(outDir, f), out);
+  }
+}
+
+// Wall time of `cmd args` (seconds), the median of ROUNDS runs, `before` run untimed first.
+function processSeconds(cmd, args, before) {
+  const times = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    if (before) before();
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'] });
+    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    if (r.error) throw r.error;
+  }
+  return median(times);
+}
+
+// A peer's whole process: node started, the module loaded, the folder formatted to a scratch folder.
+function peerProcessSeconds(tool) {
+  const out = fs.mkdtempSync(path.join(require('os').tmpdir(), 'fmt-peer-'));
+  try {
+    return processSeconds(process.execPath, [__filename, '--process', tool, modules, dir, out]);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
 
 // Text edits (LSP positions; JS strings count UTF-16 units as LSP does) applied to `text`.
 function applyEdits(text, edits) {
@@ -63,32 +129,43 @@ function meaning(text) {
   return out.join('\n');
 }
 
-function tally(name, format, seconds) {
+// Files changed, failed, not idempotent and meaning changed by `format` (async or not), and
+// the median over ROUNDS of the time its calls take over all files.
+async function tally(name, format, processTime) {
   let changed = 0, failed = 0, unstable = 0, meaningChanged = 0;
-  let t = 0n;
-  const outs = [];
-  for (const text of inputs) {
-    const t0 = process.hrtime.bigint();
-    let out;
-    try { out = format(text); } catch (e) { out = null; }
-    t += process.hrtime.bigint() - t0;
-    outs.push(out);
+  const rounds = [];
+  let outs;
+  for (let round = 0; round < ROUNDS; round++) {
+    let t = 0n;
+    outs = [];
+    for (const text of inputs) {
+      const t0 = process.hrtime.bigint();
+      let out;
+      try {
+        out = format(text);
+        // Only dockerfmt answers with a promise: the others are not awaited (no extra tick).
+        if (out && typeof out.then === 'function') out = await out;
+      } catch (e) { out = null; }
+      t += process.hrtime.bigint() - t0;
+      outs.push(out);
+    }
+    rounds.push(Number(t) / 1e9);
   }
-  inputs.forEach((text, i) => {
-    const out = outs[i];
-    if (out == null) { failed++; return; }
+  for (let i = 0; i < inputs.length; i++) {
+    const text = inputs[i], out = outs[i];
+    if (out == null) { failed++; continue; }
     if (out !== text) changed++;
     let again;
-    try { again = format(out); } catch (e) { again = null; }
+    try { again = await format(out); } catch (e) { again = null; }
     if (again !== out) unstable++;
     try { if (meaning(text) !== meaning(out)) meaningChanged++; } catch (e) { meaningChanged++; }
-  });
-  return { name, changed, failed, unstable, meaningChanged, seconds: seconds ?? Number(t) / 1e9 };
+  }
+  return { name, changed, failed, unstable, meaningChanged, calls: median(rounds), process: processTime };
 }
 
 async function main() {
   const rows = [];
-  // dockls: its output folder, written by `dockls fmt` (time, idempotence and failures measured by the script).
+  // dockls: its output folder, written by `dockls fmt` (idempotence and failures measured by the script).
   {
     let changed = 0, meaningChanged = 0;
     files.forEach((f, i) => {
@@ -96,53 +173,30 @@ async function main() {
       if (out !== inputs[i]) changed++;
       try { if (meaning(inputs[i]) !== meaning(out)) meaningChanged++; } catch (e) { meaningChanged++; }
     });
-    rows.push({ name: 'dockls', changed, failed: Number(docklsFailed), unstable: Number(docklsUnstable), meaningChanged, seconds: Number(docklsSeconds) });
+    // Format calls: fmt_corpus prints "<n> files: <ms> ms (…)", the median of its 3 rounds.
+    const timed = spawnSync(fmtCorpusBin, ['--time', dir], { encoding: 'utf8' });
+    const m = /files: ([0-9.]+) ms/.exec(timed.stdout || '');
+    if (!m) throw new Error(`fmt_corpus --time: ${timed.stdout}${timed.stderr}`);
+    // Whole process: `dockls fmt` over fresh copies of the files (copied before each run, untimed).
+    const scratch = fs.mkdtempSync(path.join(require('os').tmpdir(), 'fmt-dockls-'));
+    const copies = files.map((f) => path.join(scratch, f));
+    const copy = () => files.forEach((f, i) => fs.writeFileSync(copies[i], inputs[i]));
+    const seconds = processSeconds(docklsBin, ['fmt', ...copies], copy);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    rows.push({ name: 'dockls', changed, failed: Number(docklsFailed), unstable: Number(docklsUnstable), meaningChanged, calls: Number(m[1]) / 1e3, process: seconds });
   }
-  // dockerfmt is Go compiled to WebAssembly behind an async API.
-  try {
-    const dockerfmt = await import(require('url').pathToFileURL(path.join(modules, '@reteps/dockerfmt', 'dist', 'node.js')).href);
-    const fmt = dockerfmt.formatDockerfileContents;
-    const outs = [];
-    let t = 0n, failed = 0;
-    for (const text of inputs) {
-      const t0 = process.hrtime.bigint();
-      try { outs.push(await fmt(text, { indent: 4, trailingNewline: true, spaceRedirects: false })); } catch (e) { outs.push(null); failed++; }
-      t += process.hrtime.bigint() - t0;
+  for (const [tool, name] of [['dockerfmt', 'dockerfmt 0.5.4'], ['dprint', 'dprint-plugin-dockerfile 0.6.0'], ['dockerfile-utils', 'dockerfile-utils 0.16.3']]) {
+    try {
+      rows.push(await tally(name, await formatter(tool), peerProcessSeconds(tool)));
+    } catch (e) {
+      report(`${name}: not run (${e.message})`);
     }
-    let changed = 0, unstable = 0, meaningChanged = 0;
-    for (let i = 0; i < inputs.length; i++) {
-      const out = outs[i];
-      if (out == null) continue;
-      if (out !== inputs[i]) changed++;
-      let again = null;
-      try { again = await fmt(out, { indent: 4, trailingNewline: true, spaceRedirects: false }); } catch (e) {}
-      if (again !== out) unstable++;
-      try { if (meaning(inputs[i]) !== meaning(out)) meaningChanged++; } catch (e) { meaningChanged++; }
-    }
-    rows.push({ name: 'dockerfmt 0.5.4', changed, failed, unstable, meaningChanged, seconds: Number(t) / 1e9 });
-  } catch (e) {
-    report(`dockerfmt: not run (${e.message})`);
   }
-  try {
-    const { createFromBuffer } = need('@dprint/formatter');
-    const plugin = need('@dprint/dockerfile');
-    const formatter = createFromBuffer(fs.readFileSync(plugin.getPath()));
-    const fmt = (text) => (formatter.formatText.length >= 2 ? formatter.formatText('Dockerfile', text) : formatter.formatText({ filePath: 'Dockerfile', fileText: text }));
-    rows.push(tally('dprint-plugin-dockerfile 0.6.0', fmt));
-  } catch (e) {
-    report(`dprint: not run (${e.message})`);
-  }
-  try {
-    const utils = need('dockerfile-utils');
-    const fmt = (text) => applyEdits(text, utils.format(text, { insertSpaces: true, tabSize: 4 }));
-    rows.push(tally('dockerfile-utils 0.16.3', fmt));
-  } catch (e) {
-    report(`dockerfile-utils: not run (${e.message})`);
-  }
-  report(`\n${files.length} files in ${dir}\n`);
-  report('| formatter | changed | failed | not idempotent | meaning changed | time (s) |');
-  report('|---|---:|---:|---:|---:|---:|');
-  for (const r of rows) report(`| ${r.name} | ${r.changed} | ${r.failed} | ${r.unstable} | ${r.meaningChanged} | ${r.seconds.toFixed(3)} |`);
+  report(`\n${files.length} files in ${dir}; times are medians of ${ROUNDS} runs. Format calls: the formatting`);
+  report('calls only, one thread, files already read. Whole process: start, load, read, format, write, exit.\n');
+  report('| formatter | changed | failed | not idempotent | meaning changed | format calls (s) | whole process (s) |');
+  report('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) report(`| ${r.name} | ${r.changed} | ${r.failed} | ${r.unstable} | ${r.meaningChanged} | ${r.calls.toFixed(3)} | ${r.process.toFixed(3)} |`);
 
   // One large file through both language servers' textDocument/formatting.
   const large = fs.readFileSync(largeFile, 'utf8');
@@ -206,4 +260,4 @@ function lspFormatting(cmd, args, text) {
   });
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+(PROCESS ? runProcess() : main()).catch((e) => { console.error(e); process.exit(1); });

@@ -56,6 +56,21 @@ fn formatting_over_stdio_gives_edits_that_format_the_document() {
 }
 
 #[test]
+fn formatting_lays_out_compound_commands_over_stdio() {
+    let mut c = server();
+    let uri = "file:///work/project/compound.Dockerfile";
+    // CRLF, and a character outside the BMP inside a body that moves to its own line.
+    let text = "FROM alpine\r\nRUN if [ -f /a ]; then echo \"🐳\"; rm /a; fi && echo done\r\n";
+    c.did_open(uri, text);
+    let formatted = apply(text, &formatting(&mut c, uri));
+    assert_eq!(
+        formatted,
+        "FROM alpine\r\nRUN if [ -f /a ]; then \\\r\n        echo \"🐳\"; \\\r\n        rm /a; \\\r\n    fi \\\r\n    && echo done\r\n"
+    );
+    c.shutdown_and_exit();
+}
+
+#[test]
 fn range_formatting_touches_only_the_instructions_in_the_range() {
     let mut c = server();
     let uri = "file:///work/project/Dockerfile";

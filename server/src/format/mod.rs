@@ -24,7 +24,6 @@ pub(crate) struct Layout {
     /// The file's line break, for lines the formatter adds.
     pub newline: &'static str,
     pub indent1: String,
-    pub indent2: String,
     pub indent1_width: usize,
     pub tab_width: usize,
     pub line_width: usize,
@@ -45,7 +44,6 @@ impl Layout {
         Layout {
             escape: df.escape,
             newline,
-            indent2: o.indent_by(2),
             indent1_width: if o.tabs { o.indent_size } else { indent1.len() },
             indent1,
             tab_width: o.indent_size,

@@ -88,7 +88,7 @@ fn every_fixture_keeps_its_meaning_and_formats_once() {
     }
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(super) fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let p = e.path();
@@ -121,4 +121,20 @@ fn options_from_editorconfig_then_dockls_toml() {
 
     let bad = crate::config::parse_dockls_toml("[format]\nindent = \"wide\"\n", Path::new(".dockls.toml")).unwrap_err();
     assert_eq!(bad.line, Some(2));
+}
+
+#[test]
+fn compound_commands_with_trailing_operators_and_tabs() {
+    let text = "FROM alpine\nRUN if [ -f /a ]; then rm /a && echo gone; fi && for x in 1 2; do echo $x; done\n";
+    let o = Options { tabs: true, operators: OperatorPlacement::Trailing, ..Options::default() };
+    insta::assert_snapshot!(format_text(text, &o), @r"
+    FROM alpine
+    RUN if [ -f /a ]; then \
+    		rm /a && \
+    		echo gone; \
+    	fi && \
+    	for x in 1 2; do \
+    		echo $x; \
+    	done
+    ");
 }
