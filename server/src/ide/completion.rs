@@ -382,11 +382,27 @@ fn flag_items(df: &Dockerfile, kind: Kind, stage: usize, flag: &str, word_start:
                 Some(("sharing", t)) => values(&["shared", "private", "locked"], t, offset - t.len()),
                 Some(("from", t)) => stages(df, stage, t, offset - t.len()..offset),
                 Some(_) => Vec::new(),
-                None => MOUNT_KEYS
-                    .iter()
-                    .filter(|k| k.starts_with(pair))
-                    .map(|k| Item { label: (*k).into(), kind: ItemKind::Value, detail: None, insert: format!("{k}="), snippet: false, range: start..offset })
-                    .collect(),
+                None => {
+                    // The keys of this mount's type (bind when none is given, as BuildKit
+                    // reads it) that it does not have yet; switches (`ro`, `required`) bare.
+                    let given: Vec<&str> = value.split(',').map(|p| p.split_once('=').map_or(p, |(k, _)| k)).collect();
+                    let mount_type = value.split(',').find_map(|p| p.strip_prefix("type=")).unwrap_or("bind");
+                    MOUNT_KEYS
+                        .iter()
+                        .filter(|k| k.starts_with(pair) && mount_key_applies(mount_type, k) && !given[..given.len().saturating_sub(1)].contains(k))
+                        .map(|k| {
+                            let switch = matches!(*k, "readonly" | "ro" | "readwrite" | "rw" | "required");
+                            Item {
+                                label: (*k).into(),
+                                kind: ItemKind::Value,
+                                detail: crate::docs::flags::mount_key(k).map(Into::into),
+                                insert: if switch { (*k).to_string() } else { format!("{k}=") },
+                                snippet: false,
+                                range: start..offset,
+                            }
+                        })
+                        .collect()
+                }
             }
         }
         (Kind::Run, "network") => values(&["default", "none", "host"], value, value_start),
@@ -395,6 +411,19 @@ fn flag_items(df: &Dockerfile, kind: Kind, stage: usize, flag: &str, word_start:
         (Kind::Copy, "from") => stages(df, stage, value, value_start..offset),
         _ => Vec::new(),
     }
+}
+
+/// Whether BuildKit accepts `key` on a `--mount` of `mount_type` (an unknown type: every key).
+fn mount_key_applies(mount_type: &str, key: &str) -> bool {
+    let keys: &[&str] = match mount_type {
+        "bind" => &["type", "target", "dst", "destination", "source", "src", "from", "readwrite", "rw", "readonly", "ro"],
+        "cache" => &["type", "id", "target", "dst", "destination", "readonly", "ro", "sharing", "from", "source", "src", "mode", "uid", "gid"],
+        "tmpfs" => &["type", "target", "dst", "destination", "size"],
+        "secret" => &["type", "id", "target", "dst", "destination", "env", "required", "mode", "uid", "gid"],
+        "ssh" => &["type", "id", "target", "dst", "destination", "required", "mode", "uid", "gid"],
+        _ => return true,
+    };
+    keys.contains(&key)
 }
 
 /// The image word of a FROM (`word_start..word_end`, cursor at `offset`): a digest after
@@ -616,17 +645,15 @@ mod tests {
         }
     }
 
-    #[test]
-    fn images_tags_and_digests_snapshot() {
-        let fixture = include_str!("../../tests/fixtures/completion/images.Dockerfile");
-        let workspace = ["ghcr.io/acme/builder".to_string(), "node".to_string()];
-        let images = Images { source: &Canned, workspace: &workspace, now: 1_714_557_600 };
+    /// What is offered at each `|` of `fixture` (the bars removed): the line with the cursor,
+    /// then the first items (label, detail, the text each replaces) and the fetches wanted.
+    fn render(fixture: &str, images: &Images<'_>) -> String {
         let mut out = String::new();
         let text = fixture.replace('|', "");
+        let a = Analysis::new(Snapshot::from_text(&text));
         for (n, _) in fixture.match_indices('|') {
             let offset = n - fixture[..n].matches('|').count();
-            let a = Analysis::new(Snapshot::from_text(&text));
-            let done = complete_with(a.text(), &a.dockerfile, &a.semantics, offset, &images);
+            let done = complete_with(a.text(), &a.dockerfile, &a.semantics, offset, images);
             let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
             let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
             out.push_str(&format!("{}|{}\n", &text[line_start..offset], &text[offset..line_end]));
@@ -637,12 +664,31 @@ mod tests {
             if done.items.len() > 12 {
                 out.push_str(&format!("    … {} more\n", done.items.len() - 12));
             }
+            if done.items.is_empty() {
+                out.push_str("    (nothing)\n");
+            }
             for w in &done.wanted {
                 out.push_str(&format!("    wants {w:?}\n"));
             }
             out.push('\n');
         }
-        insta::assert_snapshot!(out);
+        out
+    }
+
+    #[test]
+    fn images_tags_and_digests_snapshot() {
+        let fixture = include_str!("../../tests/fixtures/completion/images.Dockerfile");
+        let workspace = ["ghcr.io/acme/builder".to_string(), "node".to_string()];
+        let images = Images { source: &Canned, workspace: &workspace, now: 1_714_557_600 };
+        insta::assert_snapshot!(render(fixture, &images));
+    }
+
+    /// Every other completion context of a multi-stage file: directives, instructions, flags
+    /// and their values, mount types and keys, variables and their operators, stage names.
+    #[test]
+    fn contexts_of_a_multi_stage_file_snapshot() {
+        let fixture = include_str!("../../tests/fixtures/completion/contexts.Dockerfile");
+        insta::assert_snapshot!(render(fixture, &Images { source: &NoImages, workspace: &[], now: 0 }));
     }
 
     #[test]
