@@ -278,3 +278,28 @@ fn expose_knows_the_ports_the_base_image_exposes() {
     assert!(value.contains(&format!("The base image `{}/app:1.2.3-slim` exposes `443/tcp`, `80/tcp` already", reg.host)), "{value}");
     c.shutdown_and_exit();
 }
+
+/// `$` in a stage offers its base image's ENV (from the real registry's config, fetched in
+/// the background after the first ask), under the Dockerfile's own variables.
+#[test]
+fn variables_include_the_base_image_env() {
+    let Some(reg) = local_registry() else { return };
+    let cache = tempfile::tempdir().unwrap();
+    let mut c = server(cache.path());
+    let uri = file_uri(&cache.path().join("Dockerfile"));
+    // The app image's config: `Env PATH=/usr/bin:/bin, APP_HOME=/srv`.
+    c.did_open(&uri, &format!("FROM {}/app:1.2.3\nENV PATH=/opt/bin:$PATH\nRUN echo $\n", reg.host));
+    c.wait_diagnostics(&uri, Some(1));
+    let params = json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 10}, "context": {"triggerKind": 1}});
+    let has_app_home = |v: &Value| {
+        let items = v.as_array().or_else(|| v["items"].as_array()).cloned().unwrap_or_default();
+        items.iter().any(|i| i["label"] == "APP_HOME")
+    };
+    let answer = ask_until(&mut c, "textDocument/completion", params, has_app_home);
+    let items = answer.as_array().or_else(|| answer["items"].as_array()).cloned().unwrap_or_default();
+    let detail = |name: &str| items.iter().find(|i| i["label"] == name).and_then(|i| i["detail"].as_str()).map(str::to_string);
+    assert_eq!(detail("APP_HOME").as_deref(), Some("= /srv (the base image's ENV)"));
+    // The Dockerfile's own PATH wins over the image's.
+    assert!(detail("PATH").is_some_and(|d| d.starts_with("= /opt/bin:") && !d.contains("base image")), "{:?}", detail("PATH"));
+    c.shutdown_and_exit();
+}

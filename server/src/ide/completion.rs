@@ -108,6 +108,9 @@ pub struct Images<'a> {
     pub workspace: &'a [String],
     /// Seconds since the Unix epoch.
     pub now: u64,
+    /// The ENV of the cursor's stage's base image (`NAME=value`), when its config is known:
+    /// those variables are set in every instruction of the stage.
+    pub base_env: &'a [String],
 }
 
 #[derive(Debug, Default)]
@@ -143,7 +146,7 @@ const WELL_KNOWN: &[&str] = &[
 
 /// What can be typed at `offset`.
 pub fn complete(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize) -> Vec<Item> {
-    complete_with(text, df, sem, offset, &Images { source: &NoImages, workspace: &[], now: 0 }).items
+    complete_with(text, df, sem, offset, &Images { source: &NoImages, workspace: &[], now: 0, base_env: &[] }).items
 }
 
 /// [`complete`] with registry answers: image names, tags and digests after `FROM`.
@@ -161,10 +164,10 @@ pub fn complete_with(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize
             return image_items(df, stage, text, word_start, offset, word_end, images);
         }
     }
-    Completion { items: complete_plain(text, df, sem, offset), ..Default::default() }
+    Completion { items: complete_plain(text, df, sem, offset, images.base_env), ..Default::default() }
 }
 
-fn complete_plain(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize) -> Vec<Item> {
+fn complete_plain(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize, base_env: &[String]) -> Vec<Item> {
     let offset = offset.min(text.len());
     let offset = (0..=offset).rev().find(|&o| text.is_char_boundary(o)).unwrap_or(0);
     let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
@@ -181,7 +184,7 @@ fn complete_plain(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize) -
         let name = after.strip_prefix('{').unwrap_or(after);
         if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             let start = offset - name.len();
-            return variables(text, df, sem, offset, start..offset);
+            return variables(text, df, sem, offset, start..offset, base_env);
         }
     }
     // Parser directives: `#` lines before anything else.
@@ -535,7 +538,7 @@ fn stages(df: &Dockerfile, current: usize, typed: &str, range: Range<usize>) -> 
 }
 
 /// The ARG/ENV variables visible at `offset` with their values, then the predefined args.
-fn variables(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize, range: Range<usize>) -> Vec<Item> {
+fn variables(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize, range: Range<usize>, base_env: &[String]) -> Vec<Item> {
     let typed = &text[range.clone()];
     let stage = df.instruction_at(offset).and_then(|i| i.stage);
     let mut values: Vec<(String, Option<String>)> = sem.values_at(text, df, stage, offset).into_iter().collect();
@@ -555,6 +558,16 @@ fn variables(text: &str, df: &Dockerfile, sem: &Semantics, offset: usize, range:
             range: range.clone(),
         })
         .collect();
+    // The base image's environment, under what the Dockerfile sets itself (before the first
+    // FROM there is no image).
+    if stage.is_some() {
+        for (name, value) in base_env.iter().filter_map(|e| e.split_once('=')) {
+            if name.starts_with(typed) && !out.iter().any(|i| i.label == name) {
+                let detail = Some(format!("= {value} (the base image's ENV)"));
+                out.push(Item { label: name.into(), kind: ItemKind::Variable, detail, insert: name.into(), snippet: false, range: range.clone() });
+            }
+        }
+    }
     for (name, doc) in PREDEFINED_ARGS {
         if name.starts_with(typed) && !out.iter().any(|i| i.label == *name) {
             out.push(Item { label: (*name).into(), kind: ItemKind::Variable, detail: Some((*doc).into()), insert: (*name).into(), snippet: false, range: range.clone() });
@@ -679,7 +692,7 @@ mod tests {
     fn images_tags_and_digests_snapshot() {
         let fixture = include_str!("../../tests/fixtures/completion/images.Dockerfile");
         let workspace = ["ghcr.io/acme/builder".to_string(), "node".to_string()];
-        let images = Images { source: &Canned, workspace: &workspace, now: 1_714_557_600 };
+        let images = Images { source: &Canned, workspace: &workspace, now: 1_714_557_600, base_env: &[] };
         insta::assert_snapshot!(render(fixture, &images));
     }
 
@@ -688,7 +701,26 @@ mod tests {
     #[test]
     fn contexts_of_a_multi_stage_file_snapshot() {
         let fixture = include_str!("../../tests/fixtures/completion/contexts.Dockerfile");
-        insta::assert_snapshot!(render(fixture, &Images { source: &NoImages, workspace: &[], now: 0 }));
+        insta::assert_snapshot!(render(fixture, &Images { source: &NoImages, workspace: &[], now: 0, base_env: &[] }));
+    }
+
+    #[test]
+    fn the_base_image_env_is_offered_under_the_dockerfile_own() {
+        let text = "ARG V=1\nFROM python:3.12\nENV LANG=C.UTF-8\nRUN echo $\n";
+        let offset = text.find("$\n").unwrap() + 1;
+        let a = Analysis::new(Snapshot::from_text(text));
+        let env = ["PATH=/usr/local/bin:/usr/bin".to_string(), "LANG=C".to_string(), "PYTHON_VERSION=3.12.7".to_string()];
+        let images = Images { source: &NoImages, workspace: &[], now: 0, base_env: &env };
+        let items = complete_with(a.text(), &a.dockerfile, &a.semantics, offset, &images).items;
+        let detail = |name: &str| items.iter().find(|i| i.label == name).and_then(|i| i.detail.clone());
+        assert_eq!(detail("LANG").as_deref(), Some("= C.UTF-8"), "the Dockerfile's own ENV wins");
+        assert_eq!(detail("PYTHON_VERSION").as_deref(), Some("= 3.12.7 (the base image's ENV)"));
+        assert_eq!(detail("PATH").as_deref(), Some("= /usr/local/bin:/usr/bin (the base image's ENV)"));
+        // Before the first FROM no image's environment applies.
+        let text = "ARG A=${\nFROM python:3.12\n";
+        let a = Analysis::new(Snapshot::from_text(text));
+        let items = complete_with(a.text(), &a.dockerfile, &a.semantics, text.find('\n').unwrap(), &images).items;
+        assert!(!items.iter().any(|i| i.label == "PYTHON_VERSION"), "{:?}", items.iter().map(|i| &i.label).collect::<Vec<_>>());
     }
 
     #[test]

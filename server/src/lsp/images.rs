@@ -73,6 +73,25 @@ fn expose_hover(state: &State, settings: &Settings, target: &crate::registry::Pl
     Some((ins.range.clone(), format!("The base image {} exposes {ports} already (inherited: listing them again changes nothing).", base.shown)))
 }
 
+/// The ENV of the base image of the stage at `offset` (through `FROM <stage>` chains), from
+/// the cache; when it is missing or stale it is fetched in the background for the next request
+/// (the list is not marked incomplete for it: the variables are there either way).
+pub fn base_env(state: &State, uri: &Uri, a: &crate::analysis::Analysis, offset: usize) -> Vec<String> {
+    let Some(stage) = a.dockerfile.instruction_at(offset).and_then(|i| i.stage) else { return Vec::new() };
+    let config = config(state, uri);
+    let target = config.target_platform();
+    let settings = config.registry_settings();
+    let bases = crate::lint::rules::base_images(a.text(), &a.dockerfile, &a.semantics, &target);
+    let Some(base) = crate::lint::rules::expose_inherited::stage_base_image(a.text(), &a.dockerfile, &a.semantics, &target, &bases, stage) else {
+        return Vec::new();
+    };
+    let cached = Cache(&settings).image(&base.reference);
+    if cached.as_ref().is_none_or(|c| c.stale) {
+        fetch_in_background(state, &settings, vec![Fetch::Image(base.reference.clone())]);
+    }
+    cached.and_then(|c| c.value.for_platform(&target).map(|p| p.config.env.clone())).unwrap_or_default()
+}
+
 /// The shared registry's cache, under `settings`.
 pub struct Cache<'a>(pub &'a Settings);
 

@@ -13,7 +13,8 @@ pub fn handle(state: &State, params: CompletionParams) -> Option<CompletionRespo
     let (a, offset, enc) = super::at(state, &tdp.text_document.uri, tdp.position)?;
     let settings = images::settings(state, &tdp.text_document.uri);
     let workspace = images::workspace_images(state);
-    let context = Images { source: &images::Cache(&settings), workspace: &workspace, now: crate::registry::store::now() };
+    let base_env = images::base_env(state, &tdp.text_document.uri, &a, offset);
+    let context = Images { source: &images::Cache(&settings), workspace: &workspace, now: crate::registry::store::now(), base_env: &base_env };
     let done = complete_with(a.text(), &a.dockerfile, &a.semantics, offset, &context);
     let fetching = images::fetch_in_background(state, &settings, done.wanted.into_iter().map(images::Fetch::Want).collect());
     let items = done
