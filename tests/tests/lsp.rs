@@ -639,6 +639,43 @@ fn completion_offers_keywords_flags_stages_and_variables() {
     c.shutdown_and_exit();
 }
 
+/// Every cursor of the completion fixture (`server/tests/fixtures/completion/contexts.Dockerfile`,
+/// whose library answers are a snapshot) asked over stdio: the same items, in the same order,
+/// each replacing the same text — directives, instructions, flags and their values, mount types
+/// and keys, variables and operators, stages.
+#[test]
+fn every_completion_context_of_the_fixture_answers_over_stdio() {
+    let fixture = include_str!("../../server/tests/fixtures/completion/contexts.Dockerfile");
+    let text = fixture.replace('|', "");
+    let mut c = opened(&text);
+    let a = dockls::analysis::Analysis::new(dockls::document::Snapshot::from_text(&text));
+    let mut asked = 0;
+    for (n, _) in fixture.match_indices('|') {
+        let offset = n - fixture[..n].matches('|').count();
+        let line = text[..offset].matches('\n').count() as u32;
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let character = text[line_start..offset].encode_utf16().count() as u32;
+        let mut p = text_document_position(URI, line, character);
+        p["context"] = json!({ "triggerKind": 1 });
+        let answer = c.request("textDocument/completion", p).unwrap();
+        let items = answer.as_array().or_else(|| answer["items"].as_array()).cloned().unwrap_or_default();
+        let expected = dockls::ide::completion::complete(a.text(), &a.dockerfile, &a.semantics, offset);
+        let got: Vec<(String, String)> = items.iter().map(|i| (i["label"].as_str().unwrap().to_string(), i["textEdit"]["newText"].as_str().unwrap().to_string())).collect();
+        let want: Vec<(String, String)> = expected.iter().map(|i| (i.label.clone(), i.insert.clone())).collect();
+        assert_eq!(got, want, "at line {} column {}", line + 1, character + 1);
+        for (item, e) in items.iter().zip(&expected) {
+            let start = &item["textEdit"]["range"]["start"];
+            let e_line = text[..e.range.start].matches('\n').count() as u64;
+            let e_col = text[text[..e.range.start].rfind('\n').map_or(0, |i| i + 1)..e.range.start].encode_utf16().count() as u64;
+            assert_eq!((start["line"].as_u64().unwrap(), start["character"].as_u64().unwrap()), (e_line, e_col), "{item}");
+        }
+        assert!(!items.is_empty() || expected.is_empty());
+        asked += 1;
+    }
+    assert!(asked >= 15, "{asked}");
+    c.shutdown_and_exit();
+}
+
 #[test]
 fn the_first_publish_already_uses_the_clients_settings() {
     // The document is opened right after `initialized`, before the server has the settings it
