@@ -55,7 +55,7 @@ fn main() {
         .map(|e| e.into_path())
         .collect();
     let source = ManyTags::new();
-    let images = Images { source: &source, workspace: &[], now: 1_750_000_000 };
+    let images = Images { source: &source, workspace: &[], now: 1_750_000_000, base_env: &[] };
     let (mut calls, mut failures, mut froms) = (0usize, 0usize, 0usize);
     let mut times: Vec<Duration> = Vec::new();
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
