@@ -95,7 +95,7 @@ pub fn signature_help(a: &Analysis, offset: usize) -> Option<SignatureHelp> {
     let on_flag = in_word && words.last().is_some_and(|w| w.starts_with("--"));
     let positional = words.len() - flag_count - usize::from(in_word && !on_flag);
 
-    let exec = exec_form || before.trim_start_matches(|c: char| c == ' ' || c == '\t').trim_start().starts_with('[')
+    let exec = exec_form || before.trim_start_matches([' ', '\t']).trim_start().starts_with('[')
         || words.iter().any(|w| w.starts_with('['));
     let active_signature = match kind {
         Kind::Run | Kind::Volume => usize::from(exec),

@@ -61,35 +61,32 @@ pub fn hover(state: &State, uri: &Uri, a: &crate::analysis::Analysis, offset: us
 fn expose_hover(state: &State, settings: &Settings, target: &crate::registry::Platform, a: &crate::analysis::Analysis, offset: usize) -> Option<(std::ops::Range<usize>, String)> {
     use crate::syntax::Kind;
     let ins = a.dockerfile.instructions.iter().find(|i| i.kind == Kind::Expose && i.range.start <= offset && offset <= i.range.end)?;
+    let (shown, config) = stage_base_config(state, settings, target, a, ins.stage?)?;
+    let ports = if config.exposed_ports.is_empty() { "no ports".to_string() } else { config.exposed_ports.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ") };
+    Some((ins.range.clone(), format!("The base image {shown} exposes {ports} already (inherited: listing them again changes nothing).")))
+}
+
+/// The ENV of the base image of the stage at `offset` (through `FROM <stage>` chains), from
+/// the cache (the list is not marked incomplete while it is fetched: the variables are there
+/// either way).
+pub fn base_env(state: &State, uri: &Uri, a: &crate::analysis::Analysis, offset: usize) -> Vec<String> {
+    let Some(stage) = a.dockerfile.instruction_at(offset).and_then(|i| i.stage) else { return Vec::new() };
+    let config = config(state, uri);
+    stage_base_config(state, &config.registry_settings(), &config.target_platform(), a, stage).map(|(_, c)| c.env).unwrap_or_default()
+}
+
+/// The base image of `stage` (through `FROM <stage>` chains) as written, and its config for
+/// `target` from the cache; a missing or stale one is fetched in the background for the next
+/// request.
+fn stage_base_config(state: &State, settings: &Settings, target: &crate::registry::Platform, a: &crate::analysis::Analysis, stage: usize) -> Option<(String, crate::registry::ImageConfig)> {
     let bases = crate::lint::rules::base_images(a.text(), &a.dockerfile, &a.semantics, target);
-    let base = crate::lint::rules::expose_inherited::stage_base_image(a.text(), &a.dockerfile, &a.semantics, target, &bases, ins.stage?)?;
+    let base = crate::lint::rules::expose_inherited::stage_base_image(a.text(), &a.dockerfile, &a.semantics, target, &bases, stage)?;
     let cached = Cache(settings).image(&base.reference);
     if cached.as_ref().is_none_or(|c| c.stale) {
         fetch_in_background(state, settings, vec![Fetch::Image(base.reference.clone())]);
     }
-    let cached = cached?;
-    let config = &cached.value.for_platform(target)?.config;
-    let ports = if config.exposed_ports.is_empty() { "no ports".to_string() } else { config.exposed_ports.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ") };
-    Some((ins.range.clone(), format!("The base image {} exposes {ports} already (inherited: listing them again changes nothing).", base.shown)))
-}
-
-/// The ENV of the base image of the stage at `offset` (through `FROM <stage>` chains), from
-/// the cache; when it is missing or stale it is fetched in the background for the next request
-/// (the list is not marked incomplete for it: the variables are there either way).
-pub fn base_env(state: &State, uri: &Uri, a: &crate::analysis::Analysis, offset: usize) -> Vec<String> {
-    let Some(stage) = a.dockerfile.instruction_at(offset).and_then(|i| i.stage) else { return Vec::new() };
-    let config = config(state, uri);
-    let target = config.target_platform();
-    let settings = config.registry_settings();
-    let bases = crate::lint::rules::base_images(a.text(), &a.dockerfile, &a.semantics, &target);
-    let Some(base) = crate::lint::rules::expose_inherited::stage_base_image(a.text(), &a.dockerfile, &a.semantics, &target, &bases, stage) else {
-        return Vec::new();
-    };
-    let cached = Cache(&settings).image(&base.reference);
-    if cached.as_ref().is_none_or(|c| c.stale) {
-        fetch_in_background(state, &settings, vec![Fetch::Image(base.reference.clone())]);
-    }
-    cached.and_then(|c| c.value.for_platform(&target).map(|p| p.config.env.clone())).unwrap_or_default()
+    let config = cached?.value.for_platform(target)?.config.clone();
+    Some((base.shown.clone(), config))
 }
 
 /// The shared registry's cache, under `settings`.

@@ -56,7 +56,7 @@ pub fn normalized_port(word: &str) -> Option<String> {
 /// The stage whose FROM names the registry image stage `index` is built on: itself, or the
 /// first stage of its `FROM <earlier stage>` chain; `through(stage)` is the earlier stage a
 /// variable names, if any.
-fn root_stage<'d>(df: &'d Dockerfile, index: usize, through: impl Fn(&Stage) -> Option<usize>) -> Option<&'d Stage> {
+fn root_stage(df: &Dockerfile, index: usize, through: impl Fn(&Stage) -> Option<usize>) -> Option<&Stage> {
     let mut stage = df.stages.get(index)?;
     for _ in 0..df.stages.len() {
         match stage.parent.or_else(|| through(stage)) {

@@ -13,7 +13,11 @@ pub fn handle(state: &State, params: CompletionParams) -> Option<CompletionRespo
     let (a, offset, enc) = super::at(state, &tdp.text_document.uri, tdp.position)?;
     let settings = images::settings(state, &tdp.text_document.uri);
     let workspace = images::workspace_images(state);
-    let base_env = images::base_env(state, &tdp.text_document.uri, &a, offset);
+    // The base image's ENV only where variables are completed (a `$` in the word): asking for
+    // it anywhere else would fetch its config on every keyword or flag completion.
+    let before = a.text().get(..offset).unwrap_or("");
+    let word = before.rsplit(['\n', '\r', ' ', '\t']).next().unwrap_or("");
+    let base_env = if word.contains('$') { images::base_env(state, &tdp.text_document.uri, &a, offset) } else { Vec::new() };
     let context = Images { source: &images::Cache(&settings), workspace: &workspace, now: crate::registry::store::now(), base_env: &base_env };
     let done = complete_with(a.text(), &a.dockerfile, &a.semantics, offset, &context);
     let fetching = images::fetch_in_background(state, &settings, done.wanted.into_iter().map(images::Fetch::Want).collect());
