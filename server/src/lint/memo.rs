@@ -190,6 +190,10 @@ pub struct Memo {
     pub(crate) shellcheck: OnceLock<Vec<(u64, Vec<compact_str::CompactString>)>>,
     /// For a RUN: which configuration texts it mentions (see [`context_keys`]).
     pub(crate) mentions: OnceLock<u8>,
+    /// The variables the instruction uses (name, range relative to the instruction's start,
+    /// whether in shell text): the semantics' scan of its text, which for a RUN reads the
+    /// whole script.
+    pub(crate) uses: OnceLock<Arc<Vec<(String, std::ops::Range<usize>, bool)>>>,
     /// By class: [`OWN`] ([`LOCAL`]'s), [`WITH_EARLIER`] ([`EARLIER`]'s), [`WITH_TRAILING`]
     /// ([`TRAILING`]'s).
     pub(crate) findings: [Mutex<Option<Arc<Findings>>>; CLASSES],
@@ -212,6 +216,7 @@ impl Clone for Memo {
             syntax: self.syntax.clone(),
             shellcheck: self.shellcheck.clone(),
             mentions: self.mentions.clone(),
+            uses: self.uses.clone(),
             findings: std::array::from_fn(|class| Mutex::new(self.findings(class))),
         }
     }

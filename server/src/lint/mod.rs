@@ -249,7 +249,7 @@ impl<'a> Context<'a> {
         let all = self.through_variables.get_or_init(|| {
             let build = self.options.build_platform.clone().unwrap_or_else(crate::registry::Platform::host);
             let platform = crate::semantics::platform_values(&build.os, &build.architecture, build.variant.as_deref());
-            self.df.stages.iter().map(|s| self.sem.stage_through_variables(self.text, self.df, s, &platform).map(|p| p.index)).collect()
+            self.sem.stages_through_variables(self.text, self.df, &platform)
         });
         all.get(stage.index).copied().flatten().and_then(|i| self.df.stages.get(i))
     }

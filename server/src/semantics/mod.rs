@@ -274,15 +274,40 @@ impl Semantics {
         if stage.parent.is_some() || !stage.image.has_expansions() {
             return None;
         }
+        let name = crate::syntax::unquote(&resolve::expand(&stage.image.text, &self.from_values(text, df, platform), df.escape), df.escape);
+        df.stage_named(&name, stage.from).filter(|s| s.index < stage.index)
+    }
+
+    /// What a FROM line's variables expand with: the global ARG defaults over `platform`'s.
+    fn from_values(&self, text: &str, df: &Dockerfile, platform: &resolve::Values) -> resolve::Values {
         let mut values = platform.clone();
-        for (name, value) in self.values_at(text, df, None, stage.image.range.start) {
+        for (name, value) in self.values_at(text, df, None, 0) {
             // `ARG TARGETOS` without a default keeps the predefined value.
             if value.is_some() || !values.contains_key(&name) {
                 values.insert(name, value);
             }
         }
-        let name = crate::syntax::unquote(&resolve::expand(&stage.image.text, &values, df.escape), df.escape);
-        df.stage_named(&name, stage.from).filter(|s| s.index < stage.index)
+        values
+    }
+
+    /// [`Semantics::stage_through_variables`] of every stage, by stage index: the values (the
+    /// same for every FROM) are put together once, and each image text expanded once.
+    pub fn stages_through_variables(&self, text: &str, df: &Dockerfile, platform: &resolve::Values) -> Vec<Option<usize>> {
+        let mut values: Option<resolve::Values> = None;
+        let mut names: HashMap<&str, String> = HashMap::new();
+        df.stages
+            .iter()
+            .map(|stage| {
+                if stage.parent.is_some() || !stage.image.has_expansions() {
+                    return None;
+                }
+                let values = values.get_or_insert_with(|| self.from_values(text, df, platform));
+                let name = names
+                    .entry(stage.image.text.as_str())
+                    .or_insert_with(|| crate::syntax::unquote(&resolve::expand(&stage.image.text, values, df.escape), df.escape));
+                df.stage_named(name, stage.from).filter(|s| s.index < stage.index).map(|s| s.index)
+            })
+            .collect()
     }
 
     /// The value of a word at its place: expansions resolved, quotes removed.
@@ -362,7 +387,7 @@ impl Analyzer<'_> {
                 current_stage = Some(stage);
                 // FROM sees the global ARGs.
                 let uses = instruction_uses(self.text, ins);
-                self.resolve(uses, &global, None, Place::Global, ins.kind);
+                self.resolve(&uses, ins.range.start, &global, None, Place::Global, ins.kind);
                 // FROM <earlier stage>.
                 if let Some(parent) = df.stages[stage].parent {
                     if let Some(sym) = stage_symbols[parent] {
@@ -392,13 +417,13 @@ impl Analyzer<'_> {
                     for p in ins.pairs() {
                         let mut uses = Vec::new();
                         pair_uses(p, &mut uses);
-                        self.resolve(uses, &global, None, Place::Global, ins.kind);
+                        self.resolve(&uses, 0, &global, None, Place::Global, ins.kind);
                         let id = self.define(SymbolKind::Arg, p.key.value.to_string(), p.key.range.clone(), ins, p.value.clone(), None);
                         global.insert(p.key.value.to_string(), id);
                     }
                 } else {
                     let uses = instruction_uses(self.text, ins);
-                    self.resolve(uses, &global, None, Place::Global, ins.kind);
+                    self.resolve(&uses, ins.range.start, &global, None, Place::Global, ins.kind);
                 }
                 continue;
             };
@@ -407,7 +432,7 @@ impl Analyzer<'_> {
                     for p in ins.pairs() {
                         let mut uses = Vec::new();
                         pair_uses(p, &mut uses);
-                        self.resolve(uses, &scopes.build, None, Place::Stage, ins.kind);
+                        self.resolve(&uses, 0, &scopes.build, None, Place::Stage, ins.kind);
                         let name = p.key.value.clone();
                         if p.value.is_none() {
                             if let Some(&g) = global.get(name.as_str()) {
@@ -425,7 +450,7 @@ impl Analyzer<'_> {
                 Kind::Env => {
                     // Every value sees the variables from before the instruction.
                     let uses = instruction_uses(self.text, ins);
-                    self.resolve(uses, &scopes.build, None, Place::Stage, ins.kind);
+                    self.resolve(&uses, ins.range.start, &scopes.build, None, Place::Stage, ins.kind);
                     for p in ins.pairs() {
                         // `ENV $K=v`: BuildKit names the variable after the value of `$K`,
                         // unknown here; no symbol (the `$K` is a use, resolved above).
@@ -441,11 +466,11 @@ impl Analyzer<'_> {
                 Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck => {
                     // Shell form runs in the container, which has the ENV values only.
                     let uses = instruction_uses(self.text, ins);
-                    self.resolve(uses, &scopes.build, Some(&scopes.env), Place::Stage, ins.kind);
+                    self.resolve(&uses, ins.range.start, &scopes.build, Some(&scopes.env), Place::Stage, ins.kind);
                 }
                 _ => {
                     let uses = instruction_uses(self.text, ins);
-                    self.resolve(uses, &scopes.build, None, Place::Stage, ins.kind);
+                    self.resolve(&uses, ins.range.start, &scopes.build, None, Place::Stage, ins.kind);
                 }
             }
         }
@@ -504,24 +529,26 @@ impl Analyzer<'_> {
     /// Records each use as a reference to what `scope` names, else as a predefined arg or an
     /// unresolved name. With `runtime`, uses in shell text are resolved against it instead
     /// (the container's ENV), and `scope` only says which build arg was meant.
-    fn resolve(&mut self, uses: Vec<(String, Range<usize>, bool)>, scope: &Scope, runtime: Option<&Scope>, place: Place, kind: Kind) {
+    /// Resolves `uses` (ranges relative to `base`).
+    fn resolve(&mut self, uses: &[(String, Range<usize>, bool)], base: usize, scope: &Scope, runtime: Option<&Scope>, place: Place, kind: Kind) {
         for (name, range, in_shell) in uses {
+            let (name, range, in_shell) = (name.as_str(), range.start + base..range.end + base, *in_shell);
             let (seen, at_runtime) = match runtime {
                 Some(env) if in_shell => (env, true),
                 _ => (scope, false),
             };
-            if let Some(&sym) = seen.get(&name) {
+            if let Some(&sym) = seen.get(name) {
                 self.out.references.push(Reference { symbol: sym, range });
                 continue;
             }
-            let predefined = is_predefined_arg(&name);
+            let predefined = is_predefined_arg(name);
             // Proxy args reach RUN's environment only (BuildKit passes them to RUN, not to the
             // words it expands itself: `ENV http_proxy=$http_proxy` is empty without an ARG).
             if predefined && (place == Place::Global || (is_proxy_arg(&name) && in_shell && !at_runtime)) {
-                self.out.predefined.push((name, range));
+                self.out.predefined.push((name.to_string(), range));
                 continue;
             }
-            let why = match scope.get(&name) {
+            let why = match scope.get(name) {
                 Some(&sym) if at_runtime => Why::BuildArgAtRuntime(sym),
                 _ if predefined && !at_runtime => Why::PredefinedNotDeclared,
                 _ => Why::Undeclared,
@@ -529,7 +556,7 @@ impl Analyzer<'_> {
             // Did-you-mean candidates: only names of a similar length can be suggested.
             let mut visible: Vec<String> = seen.keys().filter(|k| k.len().abs_diff(name.len()) <= 3).cloned().collect();
             visible.sort();
-            self.out.unresolved.push(Unresolved { name, range, in_shell, instruction_kind: kind, visible, why });
+            self.out.unresolved.push(Unresolved { name: name.to_string(), range, in_shell, instruction_kind: kind, visible, why });
         }
     }
 }
@@ -552,10 +579,21 @@ fn word_uses(w: &Word, out: &mut Vec<(String, Range<usize>, bool)>) {
     }
 }
 
-fn instruction_uses(text: &str, ins: &Instruction) -> Vec<(String, Range<usize>, bool)> {
-    let mut out = Vec::new();
-    collect_uses(text, ins, &mut out);
-    out
+/// An instruction's variable uses, ranges relative to its start: a function of its text alone,
+/// so kept on the instruction and taken over by the next version's model.
+fn instruction_uses(text: &str, ins: &Instruction) -> std::sync::Arc<Vec<(String, Range<usize>, bool)>> {
+    ins.memo
+        .uses
+        .get_or_init(|| {
+            let mut out = Vec::new();
+            collect_uses(text, ins, &mut out);
+            let base = ins.range.start;
+            for u in &mut out {
+                u.1 = u.1.start - base..u.1.end - base;
+            }
+            std::sync::Arc::new(out)
+        })
+        .clone()
 }
 
 /// Variable uses in an instruction: (name, name range, in shell text).

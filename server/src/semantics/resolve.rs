@@ -14,66 +14,77 @@ pub type Values = HashMap<String, Option<String>>;
 /// as in Docker. Only `escape` (the `# escape=` character) before `$` keeps it literal: under
 /// `# escape=`` a backslash is an ordinary character and `C:\$DIR` expands.
 pub fn expand(raw: &str, values: &Values, escape: char) -> String {
+    // Most words have nothing to expand (every ARG default and FROM image is asked).
+    if !raw.contains('$') {
+        return raw.to_string();
+    }
+    // Every character this looks at is ASCII (as are names), so it walks bytes and copies the
+    // text between expansions as whole slices.
+    let b = raw.as_bytes();
+    let mut esc = [0; 4];
+    let esc = escape.encode_utf8(&mut esc).as_bytes();
     let mut out = String::with_capacity(raw.len());
-    let chars: Vec<char> = raw.chars().collect();
+    // Where the text not yet copied to `out` starts.
+    let mut lit = 0;
     let mut i = 0;
     let mut in_single = false;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\'' {
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\'' {
             in_single = !in_single;
-            out.push(c);
             i += 1;
             continue;
         }
-        if c == escape && i + 1 < chars.len() && chars[i + 1] == '$' {
-            out.push(c);
-            out.push('$');
-            i += 2;
+        if b[i..].starts_with(esc) && b.get(i + esc.len()) == Some(&b'$') {
+            // Kept as written, escape and all.
+            i += esc.len() + 1;
             continue;
         }
-        if c != '$' || in_single {
-            out.push(c);
+        if c != b'$' || in_single {
             i += 1;
             continue;
         }
-        // `$NAME`
-        if i + 1 < chars.len() && (chars[i + 1].is_ascii_alphabetic() || chars[i + 1] == '_') {
-            let start = i + 1;
-            let mut end = start;
-            while end < chars.len() && (chars[end].is_ascii_alphanumeric() || chars[end] == '_') {
-                end += 1;
-            }
-            let name: String = chars[start..end].iter().collect();
-            out.push_str(values.get(&name).cloned().flatten().as_deref().unwrap_or(""));
-            i = end;
-            continue;
-        }
-        // `${…}` with nesting.
-        if i + 1 < chars.len() && chars[i + 1] == '{' {
-            let mut depth = 0;
-            let mut j = i + 1;
-            while j < chars.len() {
-                match chars[j] {
-                    '{' => depth += 1,
-                    '}' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    _ => {}
+        match b.get(i + 1) {
+            // `$NAME`
+            Some(&n) if n.is_ascii_alphabetic() || n == b'_' => {
+                out.push_str(&raw[lit..i]);
+                let start = i + 1;
+                let mut end = start;
+                while end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'_') {
+                    end += 1;
                 }
-                j += 1;
+                if let Some(Some(v)) = values.get(&raw[start..end]) {
+                    out.push_str(v);
+                }
+                i = end;
+                lit = end;
             }
-            let inner: String = chars[i + 2..j.min(chars.len())].iter().collect();
-            out.push_str(&braced(&inner, values, escape));
-            i = j + 1;
-            continue;
+            // `${…}` with nesting.
+            Some(b'{') => {
+                out.push_str(&raw[lit..i]);
+                let mut depth = 0;
+                let mut j = i + 1;
+                while j < b.len() {
+                    match b[j] {
+                        b'{' => depth += 1,
+                        b'}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                out.push_str(&braced(&raw[i + 2..j.min(b.len())], values, escape));
+                i = j + 1;
+                lit = i.min(b.len());
+            }
+            _ => i += 1,
         }
-        out.push(c);
-        i += 1;
     }
+    out.push_str(&raw[lit..]);
     out
 }
 

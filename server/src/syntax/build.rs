@@ -633,6 +633,9 @@ fn assign_stages(df: &mut Dockerfile) {
             globals.insert(p.key.value.to_string(), value);
         }
     }
+    // An image text's expanded, lower-cased name: the same `FROM ${BASE}` usually starts many
+    // stages, and the globals are the same for every FROM.
+    let mut expanded: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for (i, ins) in df.instructions.iter_mut().enumerate() {
         if ins.kind == Kind::From {
             if let Some(last) = stages.last_mut() {
@@ -643,8 +646,10 @@ fn assign_stages(df: &mut Dockerfile) {
                 _ => (ImageRef { range: ins.range.clone(), ..Default::default() }, None),
             };
             let parent = if image.text.contains('$') {
-                let expanded = unquote(&crate::semantics::resolve::expand(&image.text, &globals, escape), escape);
-                by_name.get(&expanded.to_ascii_lowercase()).copied()
+                let name = expanded
+                    .entry(image.text.clone())
+                    .or_insert_with(|| unquote(&crate::semantics::resolve::expand(&image.text, &globals, escape), escape).to_ascii_lowercase());
+                by_name.get(name.as_str()).copied()
             } else if image.registry.is_none() && image.tag.is_none() && image.digest.is_none() {
                 by_name.get(&image.repository.0.to_ascii_lowercase()).copied()
             } else {

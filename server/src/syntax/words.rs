@@ -80,6 +80,10 @@ pub(crate) fn collect_expansions(node: Node, src: &str, out: &mut Vec<Expansion>
 /// Removes quotes, escapes and line continuations the way Docker's word processing does,
 /// leaving `$` expansions in place.
 pub fn unquote(raw: &str, escape: char) -> String {
+    // Nothing to remove: most words.
+    if !raw.contains(|c: char| c == '"' || c == '\'' || c == escape) {
+        return raw.to_string();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
     let mut quote: Option<char> = None;

@@ -610,6 +610,8 @@ fn check_invalid_default(ctx: &Context, out: &mut Vec<Finding>) {
             }
         }
     }
+    // The verdict on each image text (expanded, its problem): many FROMs share one text.
+    let mut verdicts: HashMap<&str, Option<(String, String)>> = HashMap::new();
     for stage in &ctx.df.stages {
         let img = &stage.image;
         if !img.has_expansions() || img.text.is_empty() {
@@ -620,8 +622,11 @@ fn check_invalid_default(ctx: &Context, out: &mut Vec<Finding>) {
         if names.iter().any(|n| !declared.contains_key(*n) && !PLATFORM_DEFAULTS.iter().any(|(p, _)| p == n)) {
             continue;
         }
-        let Some(result) = expand(&img.text, &env, ctx.df.escape) else { continue };
-        let Some(problem) = reference_problem(&result) else { continue };
+        let verdict = verdicts.entry(img.text.as_str()).or_insert_with(|| {
+            let result = expand(&img.text, &env, ctx.df.escape)?;
+            reference_problem(&result).map(|problem| (result, problem))
+        });
+        let Some((result, problem)) = verdict else { continue };
         let msg = if result.is_empty() {
             format!("With the default ARG values `{}` expands to an empty image name", img.text)
         } else {
