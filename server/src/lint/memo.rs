@@ -180,6 +180,10 @@ fn mentions(text: &str) -> u8 {
     super::rules::RUN_MENTIONS.iter().enumerate().filter(|(_, m)| lower.contains(&m.to_ascii_lowercase())).fold(0, |b, (i, _)| b | 1 << i)
 }
 
+/// A variable use: its name, its range relative to the instruction's start, whether in shell
+/// text.
+pub(crate) type Use = (String, std::ops::Range<usize>, bool);
+
 /// Kept on each instruction; see the module's documentation.
 #[derive(Default)]
 pub struct Memo {
@@ -193,7 +197,7 @@ pub struct Memo {
     /// The variables the instruction uses (name, range relative to the instruction's start,
     /// whether in shell text): the semantics' scan of its text, which for a RUN reads the
     /// whole script.
-    pub(crate) uses: OnceLock<Arc<Vec<(String, std::ops::Range<usize>, bool)>>>,
+    pub(crate) uses: OnceLock<Arc<Vec<Use>>>,
     /// By class: [`OWN`] ([`LOCAL`]'s), [`WITH_EARLIER`] ([`EARLIER`]'s), [`WITH_TRAILING`]
     /// ([`TRAILING`]'s).
     pub(crate) findings: [Mutex<Option<Arc<Findings>>>; CLASSES],

@@ -274,12 +274,12 @@ impl Semantics {
         if stage.parent.is_some() || !stage.image.has_expansions() {
             return None;
         }
-        let name = crate::syntax::unquote(&resolve::expand(&stage.image.text, &self.from_values(text, df, platform), df.escape), df.escape);
+        let name = crate::syntax::unquote(&resolve::expand(&stage.image.text, &self.values_of_from_lines(text, df, platform), df.escape), df.escape);
         df.stage_named(&name, stage.from).filter(|s| s.index < stage.index)
     }
 
     /// What a FROM line's variables expand with: the global ARG defaults over `platform`'s.
-    fn from_values(&self, text: &str, df: &Dockerfile, platform: &resolve::Values) -> resolve::Values {
+    fn values_of_from_lines(&self, text: &str, df: &Dockerfile, platform: &resolve::Values) -> resolve::Values {
         let mut values = platform.clone();
         for (name, value) in self.values_at(text, df, None, 0) {
             // `ARG TARGETOS` without a default keeps the predefined value.
@@ -301,7 +301,7 @@ impl Semantics {
                 if stage.parent.is_some() || !stage.image.has_expansions() {
                     return None;
                 }
-                let values = values.get_or_insert_with(|| self.from_values(text, df, platform));
+                let values = values.get_or_insert_with(|| self.values_of_from_lines(text, df, platform));
                 let name = names
                     .entry(stage.image.text.as_str())
                     .or_insert_with(|| crate::syntax::unquote(&resolve::expand(&stage.image.text, values, df.escape), df.escape));
@@ -544,7 +544,7 @@ impl Analyzer<'_> {
             let predefined = is_predefined_arg(name);
             // Proxy args reach RUN's environment only (BuildKit passes them to RUN, not to the
             // words it expands itself: `ENV http_proxy=$http_proxy` is empty without an ARG).
-            if predefined && (place == Place::Global || (is_proxy_arg(&name) && in_shell && !at_runtime)) {
+            if predefined && (place == Place::Global || (is_proxy_arg(name) && in_shell && !at_runtime)) {
                 self.out.predefined.push((name.to_string(), range));
                 continue;
             }
@@ -581,7 +581,7 @@ fn word_uses(w: &Word, out: &mut Vec<(String, Range<usize>, bool)>) {
 
 /// An instruction's variable uses, ranges relative to its start: a function of its text alone,
 /// so kept on the instruction and taken over by the next version's model.
-fn instruction_uses(text: &str, ins: &Instruction) -> std::sync::Arc<Vec<(String, Range<usize>, bool)>> {
+fn instruction_uses(text: &str, ins: &Instruction) -> std::sync::Arc<Vec<crate::lint::memo::Use>> {
     ins.memo
         .uses
         .get_or_init(|| {

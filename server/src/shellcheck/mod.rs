@@ -202,8 +202,11 @@ impl Scripts {
         let mut stage_shells: Vec<Vec<String>> = Vec::with_capacity(df.stages.len());
         let mut shell: Vec<String> = vec!["/bin/sh".into(), "-c".into()];
         let mut stage = None;
+        // `dialect(&shell)`, worked out when the shell changes rather than for every RUN.
+        let mut shell_dialect: Option<Option<&'static str>> = None;
         for ins in &df.instructions {
             if ins.stage != stage {
+                shell_dialect = None;
                 if let Some(done) = stage {
                     stage_shells.resize(done + 1, Vec::new());
                     stage_shells[done] = std::mem::take(&mut shell);
@@ -219,13 +222,14 @@ impl Scripts {
             if ins.kind == Kind::Shell {
                 if let Args::Exec(words) = &ins.args {
                     shell = words.iter().map(|w| w.value.to_string()).collect();
+                    shell_dialect = None;
                 }
             }
             let runs_shell = ins.kind == Kind::Run || (ins.kind == Kind::Onbuild && ins.nested.as_ref().is_some_and(|n| n.kind == Kind::Run));
             if !runs_shell {
                 continue;
             }
-            let stage_dialect = dialect(&shell);
+            let stage_dialect = *shell_dialect.get_or_insert_with(|| dialect(&shell));
             // The lint run analysed every RUN already: shared, not parsed again.
             let run = run_analysis(text, ins);
             // Each script's text hash and the names it references, worked out once per
@@ -298,8 +302,9 @@ pub fn cached(binary: &Path, scripts: &Scripts) -> (Vec<Diagnostic>, usize) {
     let mut missing = 0;
     let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
     let call = c.begin();
+    let keys = KeyHasher::new(binary);
     for job in &scripts.jobs {
-        match c.get(cache_key(binary, job), call) {
+        match c.get(keys.key(job), call) {
             Some(findings) => out.extend(findings.iter().filter_map(|f| diagnostic(job.script(), &scripts.suppressions, f))),
             None => missing += 1,
         }
@@ -324,7 +329,8 @@ pub fn check_in_background(binary: &Path, scripts: Scripts) -> Vec<Diagnostic> {
 
 /// [`check_many`] with at most `processes` ShellCheck processes at a time.
 fn check_many_on(binary: &Path, files: &[Scripts], disk: Option<&Path>, processes: usize) -> Vec<Vec<Diagnostic>> {
-    let keys: Vec<Vec<u64>> = files.iter().map(|f| f.jobs.iter().map(|j| cache_key(binary, j)).collect()).collect();
+    let hasher = KeyHasher::new(binary);
+    let keys: Vec<Vec<u64>> = files.iter().map(|f| f.jobs.iter().map(|j| hasher.key(j)).collect()).collect();
     // Findings by key for this call: hits and fresh results (the shared cache may be emptied
     // while this call inserts).
     let mut results: HashMap<u64, Vec<Finding>> = HashMap::new();
@@ -402,11 +408,25 @@ fn check_many_on(binary: &Path, files: &[Scripts], disk: Option<&Path>, processe
         .collect()
 }
 
-fn cache_key(binary: &Path, job: &Job) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    // The parts of what ShellCheck reads, not the joined text: no copy per lookup.
-    (binary, job.dialect, &job.prelude, job.text_hash).hash(&mut h);
-    h.finish()
+/// The cache key of a job: the binary's path (hashed component by component) is hashed once
+/// per call, not once per script of every publish.
+#[derive(Clone)]
+struct KeyHasher(std::collections::hash_map::DefaultHasher);
+
+impl KeyHasher {
+    fn new(binary: &Path) -> KeyHasher {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        binary.hash(&mut h);
+        KeyHasher(h)
+    }
+
+    /// The parts of what ShellCheck reads, not the joined text: no copy per lookup. (The same
+    /// value as hashing the tuple `(binary, dialect, prelude, text hash)`.)
+    fn key(&self, job: &Job) -> u64 {
+        let mut h = self.0.clone();
+        (job.dialect, &job.prelude, job.text_hash).hash(&mut h);
+        h.finish()
+    }
 }
 
 /// A finding (already without the prelude line) at its Dockerfile position, unless suppressed.

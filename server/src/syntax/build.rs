@@ -677,4 +677,5 @@ fn assign_stages(df: &mut Dockerfile) {
         }
     }
     df.stages = stages;
+    df.stage_index = Default::default();
 }

@@ -326,6 +326,9 @@ pub struct Dockerfile {
     pub(crate) tops: Vec<TopNode>,
     /// Whether only the edited part of the tree was walked (for tests).
     pub(crate) spliced: bool,
+    /// Stage indices by lower-cased name, built on the first [`Dockerfile::stage_named`] (rules
+    /// ask it for every `COPY --from` and FROM) and emptied whenever the stages are assigned.
+    pub(crate) stage_index: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 /// A top-level node of the tree the model was built from.
@@ -407,9 +410,17 @@ impl Dockerfile {
         if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
             return None;
         }
-        self.stages.iter().filter(|s| s.from < before).rev().find(|s| {
-            s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(name))
-        })
+        let index = self.stage_index.get_or_init(|| {
+            let mut index: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+            for s in &self.stages {
+                if let Some(n) = &s.name {
+                    index.entry(n.text.as_str().to_ascii_lowercase()).or_default().push(s.index);
+                }
+            }
+            index
+        });
+        let named = index.get(name.to_ascii_lowercase().as_str())?;
+        named.iter().rev().map(|&i| &self.stages[i]).find(|s| s.from < before)
     }
 
     /// The instruction whose range contains `offset` (nested ones are not descended into).

@@ -81,7 +81,7 @@ pub(crate) fn collect_expansions(node: Node, src: &str, out: &mut Vec<Expansion>
 /// leaving `$` expansions in place.
 pub fn unquote(raw: &str, escape: char) -> String {
     // Nothing to remove: most words.
-    if !raw.contains(|c: char| c == '"' || c == '\'' || c == escape) {
+    if !raw.contains(['"', '\'', escape]) {
         return raw.to_string();
     }
     let mut out = String::with_capacity(raw.len());
