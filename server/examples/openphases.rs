@@ -14,15 +14,11 @@ fn main() {
         eprint!("{what} {:.2}  ", t.elapsed().as_secs_f64() * 1e3);
         t = Instant::now();
     };
-    // WALL=1: the open as the language server does it, on all cores, timed as a whole:
-    // RUN scripts parsed beside the Dockerfile (unless PREPARSE=0), then the analysis and the
-    // diagnostics.
+    // WALL=1: the open as the language server does it, on all cores, timed as a whole: the
+    // parse, then the analysis and the diagnostics.
     if std::env::var_os("WALL").is_some() {
         rayon::broadcast(|_| ()); // the pool's threads started, as in a running server
         let start = Instant::now();
-        if std::env::var("PREPARSE").as_deref() != Ok("0") {
-            dockls::shell::preparse::start(text.as_str().into());
-        }
         let doc = dockls::document::Document::new(&text, 1);
         let parsed = start.elapsed();
         let a = dockls::analysis::Analysis::new(doc.snapshot());

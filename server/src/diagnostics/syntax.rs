@@ -11,8 +11,10 @@ pub fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
     // `${templateOption:imageVariant}`: one error on the whole expansion, and none for the
     // parser's error inside it.
     let mut substitutions: Vec<std::ops::Range<usize>> = Vec::new();
+    // One list of words for every instruction: a fresh one each was most of this loop.
+    let mut words = Vec::new();
     for ins in &df.instructions {
-        unsupported_substitutions(ins, &mut substitutions, out);
+        unsupported_substitutions(ins, &mut words, &mut substitutions, out);
     }
     for err in &df.errors {
         let in_substitution = substitutions.iter().any(|r| r.start <= err.range.start && err.range.end <= r.end);
@@ -43,12 +45,14 @@ pub fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
 
 /// `${NAME…}` with a modifier BuildKit does not support, in the words Docker expands itself
 /// (not in shell text, which the shell expands): the build fails ("unsupported modifier").
-fn unsupported_substitutions(ins: &Instruction, ranges: &mut Vec<std::ops::Range<usize>>, out: &mut Vec<Diagnostic>) {
+type WordParts<'a> = (&'a str, usize, &'a [crate::syntax::Expansion]);
+
+fn unsupported_substitutions<'a>(ins: &'a Instruction, words: &mut Vec<WordParts<'a>>, ranges: &mut Vec<std::ops::Range<usize>>, out: &mut Vec<Diagnostic>) {
     use crate::semantics::{unsupported_modifier, SUBSTITUTION_OPERATORS};
-    fn word(w: &crate::syntax::Word) -> (&str, usize, &[crate::syntax::Expansion]) {
+    fn word(w: &crate::syntax::Word) -> WordParts<'_> {
         (w.text.as_str(), w.range.start, w.expansions.as_slice())
     }
-    let mut words: Vec<(&str, usize, &[crate::syntax::Expansion])> = Vec::new();
+    words.clear();
     for f in &ins.flags {
         words.extend(f.value.as_ref().map(word));
         words.extend(f.mount.iter().filter_map(|o| o.value.as_ref()).map(word));
@@ -85,10 +89,7 @@ fn unsupported_substitutions(ins: &Instruction, ranges: &mut Vec<std::ops::Range
             Some(crate::syntax::Expansion { range: offset + i..offset + end, name: Default::default(), name_range: offset + i..offset + i, operator: None, word: None, braced: true })
         }).collect()
     });
-    if let Some((text, offset)) = &user_text {
-        words.push((text.as_str(), *offset, user_expansions.as_slice()));
-    }
-    for (text, offset, expansions) in words {
+    for &(text, offset, expansions) in words.iter().chain(user_text.as_ref().map(|(text, offset)| (text.as_str(), *offset, user_expansions.as_slice())).iter()) {
         for e in expansions.iter().filter(|e| e.braced) {
             let Some(written) = text.get(e.range.start.wrapping_sub(offset)..e.range.end.wrapping_sub(offset)) else { continue };
             let Some(modifier) = unsupported_modifier(written) else { continue };
@@ -110,7 +111,7 @@ fn unsupported_substitutions(ins: &Instruction, ranges: &mut Vec<std::ops::Range
         }
     }
     if let Some(nested) = &ins.nested {
-        unsupported_substitutions(nested, ranges, out);
+        unsupported_substitutions(nested, words, ranges, out);
     }
 }
 

@@ -16,7 +16,6 @@ use tree_sitter::{Node, Parser};
 use crate::syntax::{Args, Heredoc, Instruction, Kind, ShellText};
 
 mod pipes;
-pub mod preparse;
 pub mod structure;
 pub use pipes::Pipe;
 
@@ -325,12 +324,9 @@ pub fn parse_bash(text: &str) -> Option<tree_sitter::Tree> {
 /// Analyses every RUN of `df` on all cores (kept on each instruction, see [`run_analysis`]).
 pub fn prefetch(src: &str, df: &crate::syntax::Dockerfile) {
     use rayon::prelude::*;
-    // What `preparse` has not parsed by now is parsed here, on every core.
-    preparse::stop();
     df.instructions.par_iter().for_each(|ins| {
         run_analysis(src, ins);
     });
-    preparse::clear();
 }
 
 /// The shell analysis of `ins`, kept on the instruction (`lint::memo`): an instruction moved
@@ -450,7 +446,7 @@ pub fn analyze_run(src: &str, ins: &Instruction) -> RunAnalysis {
         let mut parser = cell.borrow_mut();
         for i in 0..out.scripts.len() {
             let script = out.scripts[i].clone();
-            if let Some(tree) = preparse::take(&script.text).or_else(|| parser.parse(&script.text, None)) {
+            if let Some(tree) = parser.parse(&script.text, None) {
                 let mut seen = structure::Seen::default();
                 walk(tree.root_node(), &script, &mut out, false, &mut parser, 0, &mut seen);
                 // The top level from this tree and what the walk saw: the merge, cache-mount

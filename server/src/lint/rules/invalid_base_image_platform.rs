@@ -130,15 +130,29 @@ pub struct BaseImage {
 pub fn base_images(text: &str, df: &Dockerfile, sem: &Semantics, target: &Platform) -> Vec<BaseImage> {
     let names = stage_names(df);
     let (shared, empty) = (std::cell::OnceCell::new(), Values::new());
+    // Each image text resolved and parsed once (many FROMs share one, as `debian:${V}-slim`):
+    // its name, lower-cased name and reference. The values are the same for every FROM.
+    let mut by_text: std::collections::HashMap<&str, (String, String, Option<Reference>)> = std::collections::HashMap::new();
     df.stages
         .iter()
         .filter_map(|s| {
-            let values = values_for(text, df, sem, target, s, &shared, &empty);
-            let reference = stage_image(df, s, values, &names)?;
+            // As `stage_image`, which the rules use one stage at a time.
+            if s.parent.is_some() || s.image.is_scratch() || s.image.text.is_empty() {
+                return None;
+            }
             let written = &s.image.text;
-            let name = resolved(df, written, values);
+            let (name, lower, reference) = by_text.entry(written.as_str()).or_insert_with(|| {
+                let name = resolved(df, written, values_for(text, df, sem, target, s, &shared, &empty));
+                let reference = if name == "scratch" { None } else { Reference::parse(&name) };
+                let lower = name.to_ascii_lowercase();
+                (name, lower, reference)
+            });
+            if names.get(lower.as_str()).is_some_and(|&i| i < s.index) {
+                return None;
+            }
+            let reference = reference.clone()?;
             let shown = if written.contains('$') { format!("`{written}` (`{name}`)") } else { format!("`{written}`") };
-            Some(BaseImage { range: s.image.range.clone(), shown, name, reference })
+            Some(BaseImage { range: s.image.range.clone(), shown, name: name.clone(), reference })
         })
         .collect()
 }

@@ -7,15 +7,14 @@ use crate::lsp::state::State;
 
 pub fn handle(state: &State, params: DidOpenTextDocumentParams) -> Uri {
     let td = params.text_document;
-    // A large file's RUN scripts are parsed on the other core meanwhile (`shell::preparse`).
-    if td.text.len() >= PREPARSE_FROM {
-        crate::shell::preparse::start(td.text.as_str().into());
-    }
+    // With `DOCKLS_TIMINGS` set (as each publish, see `lsp::publish`): the parse on the
+    // message loop, which comes before the publish's own steps.
+    let parsing = std::time::Instant::now();
     let doc = Document::new(&td.text, td.version);
+    if std::env::var_os("DOCKLS_TIMINGS").is_some() {
+        eprintln!("dockls: didOpen of version {}: parse {:.2} ms", td.version, parsing.elapsed().as_secs_f64() * 1e3);
+    }
     state.with_docs(|docs| docs.insert(td.uri.clone(), doc));
     td.uri
 }
 
-/// From this size on an open parses RUN scripts beside the Dockerfile: below it the whole
-/// open takes about a millisecond.
-const PREPARSE_FROM: usize = 16 * 1024;
