@@ -4,9 +4,11 @@
 //! standard input to standard output. Options come from `.editorconfig` and `.dockls.toml`
 //! `[format]` next to each file or above it.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -33,7 +35,8 @@ pub fn run(args: &FmtArgs) -> ExitCode {
     }
     drop(stderr);
     let write = !args.check && !args.diff;
-    let outcomes: Vec<Outcome> = discovery.inputs.par_iter().map(|input| format_one(input, write)).collect();
+    let configs = Configs::default();
+    let outcomes: Vec<Outcome> = discovery.inputs.par_iter().map(|input| format_one(input, write, &configs)).collect();
 
     let (mut changed, mut unchanged, mut failed) = (0usize, 0usize, discovery.errors.len());
     let mut out = io::stdout().lock();
@@ -80,7 +83,24 @@ pub fn run(args: &FmtArgs) -> ExitCode {
     }
 }
 
-fn format_one(input: &Input, write: bool) -> Outcome {
+/// `.dockls.toml` found per folder: the files of one folder share it, and looking for it
+/// above every file was three `stat`s per folder level per file.
+#[derive(Default)]
+struct Configs(Mutex<HashMap<PathBuf, Arc<crate::config::Config>>>);
+
+impl Configs {
+    fn get(&self, dir: &Path) -> Arc<crate::config::Config> {
+        if let Some(c) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(dir) {
+            return c.clone();
+        }
+        // Looked up outside the lock; two threads may both look, with the same result.
+        let config = Arc::new(crate::config::discover(dir).0);
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(dir.to_path_buf(), config.clone());
+        config
+    }
+}
+
+fn format_one(input: &Input, write: bool, configs: &Configs) -> Outcome {
     let text = match read_input(input) {
         Ok(t) => t,
         Err(e) => return Outcome::Failed(e.message),
@@ -90,7 +110,7 @@ fn format_one(input: &Input, write: bool) -> Outcome {
         Source::Stdin => PathBuf::from("Dockerfile"),
     };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let (config, _) = crate::config::discover(dir);
+    let config = configs.get(dir);
     let options = Options::for_file(&path, &config.format);
     // A byte-order mark stays in front, outside what is formatted.
     let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };

@@ -39,13 +39,20 @@ enum Elem {
 }
 
 /// The edits laying out the body `body` of a RUN that starts at column `start_col`, or `None`
-/// when it is left as it is (heredocs are the caller's concern).
+/// when it is left as it is (heredocs are the caller's concern). A body with empty or comment
+/// lines inside its continuations is left whole: those lines stay exactly where they are.
 pub(crate) fn layout(src: &str, body: &ShellText, start_col: usize, l: &Layout) -> Option<Vec<Edit>> {
     if !l.posix_shell {
         return None;
     }
-    if laid_out_already(&src[body.range.clone()], start_col, l) {
+    let text = &src[body.range.clone()];
+    if laid_out_already(text, start_col, l) {
         return Some(Vec::new());
+    }
+    // Seen before parsing: on the corpus these bodies (long package lists with lines
+    // commented out) were 60 % of the shell text parsed, all for nothing.
+    if drops_lines(text, l.escape) {
+        return None;
     }
     layout_parsed(src, body, start_col, l)
 }
@@ -547,6 +554,19 @@ fn is_option_pair(a: &str, b: &str) -> bool {
 /// empty and comment lines after a continuation are dropped.
 pub(crate) fn join_lines(body: &str, escape: char) -> String {
     let mut out = String::with_capacity(body.len());
+    join(body, escape, Some(&mut out));
+    out
+}
+
+/// Whether [`join_lines`] drops lines of `body` (empty or comment lines after a continuation).
+fn drops_lines(body: &str, escape: char) -> bool {
+    join(body, escape, None)
+}
+
+/// [`join_lines`] into `out`, or with no `out` only until the first line it drops; whether it
+/// dropped one.
+fn join(body: &str, escape: char, mut out: Option<&mut String>) -> bool {
+    let mut dropped = false;
     let mut continued = false;
     let mut rest = body;
     while !rest.is_empty() {
@@ -556,21 +576,23 @@ pub(crate) fn join_lines(body: &str, escape: char) -> String {
         rest = &rest[end + brk..];
         let t = line.trim_start_matches([' ', '\t']);
         if continued && (t.is_empty() || t.starts_with('#')) {
+            dropped = true;
+            if out.is_none() {
+                break;
+            }
             continue;
         }
         let trimmed = line.trim_end_matches([' ', '\t']);
-        if let Some(kept) = trimmed.strip_suffix(escape).filter(|_| brk > 0) {
-            out.push_str(kept);
-            continued = true;
-        } else {
-            out.push_str(line);
-            if brk > 0 {
+        let kept = trimmed.strip_suffix(escape).filter(|_| brk > 0);
+        continued = kept.is_some();
+        if let Some(out) = out.as_deref_mut() {
+            out.push_str(kept.unwrap_or(line));
+            if kept.is_none() && brk > 0 {
                 out.push('\n');
             }
-            continued = false;
         }
     }
-    out
+    dropped
 }
 
 /// Whether two trees have the same nodes in the same shape and the same text in every atomic
@@ -620,6 +642,24 @@ fn is_atomic(n: Node) -> bool {
 mod tests {
     use super::*;
     use crate::syntax::{Args, Dockerfile, Kind};
+
+    #[test]
+    fn dropped_lines_are_the_ones_join_lines_drops() {
+        for (body, drops) in [
+            ("a \\\n  b", false),
+            ("a \\\r\n  b \\ \r\n  c", false),
+            ("a # \\ x", false),
+            ("a\n# c\nb", false),
+            ("a \\\n\n  b", true),
+            ("a \\  \r\n\r\n  b", true),
+            ("a \\\n  # c\n  b", true),
+        ] {
+            assert_eq!(drops_lines(body, '\\'), drops, "{body:?}");
+            let joined = join_lines(body, '\\');
+            let kept_all = body.lines().count() == joined.lines().count() + body.lines().filter(|l| l.trim_end().ends_with('\\')).count();
+            assert_eq!(!kept_all, drops, "{body:?} joins to {joined:?}");
+        }
+    }
 
     /// The bodies [`laid_out_already`] takes without parsing get no edit from the full layout
     /// either, in every Dockerfile fixture of the project and with two sets of options.

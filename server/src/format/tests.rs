@@ -138,3 +138,19 @@ fn compound_commands_with_trailing_operators_and_tabs() {
     	done
     ");
 }
+
+/// Empty and comment lines inside a RUN's continuations stay where they are, the body left
+/// whole: even where they fall inside a quoted string and the rest could be laid out.
+#[test]
+fn bodies_with_dropped_lines_are_left_whole() {
+    for text in [
+        "FROM a\nRUN echo \"a \\\n# c\nb\" &&   ls\n",
+        "FROM a\nRUN apt-get install -y \\\n    curl \\\n\n    git && make\n",
+        "FROM a\r\nRUN apt-get install -y \\\r\n  # git \\\r\n    curl && make\r\n",
+    ] {
+        assert_eq!(format_text(text, &Options::default()), text);
+    }
+    // Without the dropped line, the same body is laid out.
+    let text = "FROM a\nRUN echo \"a \\\nb\" &&   ls\n";
+    assert_eq!(format_text(text, &Options::default()), "FROM a\nRUN echo \"a \\\nb\" \\\n    && ls\n");
+}

@@ -50,8 +50,9 @@ impl Backend {
     }
 }
 
-/// `textDocument/documentSymbol`, `foldingRange` and `semanticTokens/full|range` are not here:
-/// `lsp::direct` answers them in front of tower-lsp-server (their answers can be megabytes).
+/// `textDocument/documentSymbol`, `foldingRange`, `semanticTokens/full|range`, `formatting`
+/// and `rangeFormatting` are not here: `lsp::direct` answers them in front of tower-lsp-server
+/// (their answers can be megabytes, or thousands of edits).
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let result = notifications::initialize::handle(&self.state, &params);
@@ -168,13 +169,5 @@ impl LanguageServer for Backend {
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         self.blocking("textDocument/documentLink", move |s| requests::document_link::handle(s, params)).await
-    }
-
-    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        self.blocking("textDocument/formatting", move |s| requests::formatting::handle(s, params)).await
-    }
-
-    async fn range_formatting(&self, params: DocumentRangeFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        self.blocking("textDocument/rangeFormatting", move |s| requests::range_formatting::handle(s, params)).await
     }
 }
