@@ -97,16 +97,16 @@ pub fn diagnose_model(text: &str, df: &Dockerfile) -> Vec<Diagnostic> {
 
 /// Syntax diagnostics and the selected rules' findings (with their fixes), sorted.
 pub fn diagnose_with(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions, selection: &RuleSelection) -> Vec<Diagnostic> {
-    // Syntax checks and rules are independent: run them side by side.
-    let (mut out, findings) = rayon::join(
-        || {
-            let mut out = Vec::new();
-            syntax::check(text, df, &mut out);
-                    out.retain(|d| !selection.disabled.iter().any(|c| c == d.code));
-            out
-        },
-        || crate::lint::lint(text, df, sem, options, selection),
-    );
+    let syntax = || {
+        let mut out = Vec::new();
+        syntax::check(text, df, &mut out);
+        out.retain(|d| !selection.disabled.iter().any(|c| c == d.code));
+        out
+    };
+    let lint = || crate::lint::lint(text, df, sem, options, selection);
+    // Syntax checks and rules are independent: run them side by side, unless this is a
+    // keystroke's few changed instructions (see `lint::memo::few_changed`).
+    let (mut out, findings) = if crate::lint::memo::few_changed(df) { (syntax(), lint()) } else { rayon::join(syntax, lint) };
     for rd in findings {
         let mut d = rd.diagnostic;
         d.fixes = rd.fix.into_iter().chain(rd.alternatives).collect();

@@ -193,7 +193,9 @@ impl<'a> Context<'a> {
     pub fn new(text: &'a str, df: &'a Dockerfile, sem: &'a Semantics, options: &'a LintOptions) -> Context<'a> {
         // RUN bodies are parsed in parallel; unchanged instructions have theirs already.
         use rayon::prelude::*;
-        let runs = df.instructions.par_iter().map(|i| run_analysis(text, i)).collect();
+        // Kept on the instructions after the first lint: split into large pieces only, so a
+        // keystroke does not wake the pool to read them.
+        let runs = df.instructions.par_iter().with_min_len(4096).map(|i| run_analysis(text, i)).collect();
         Context::with_runs(text, df, sem, options, runs, None)
     }
 
@@ -336,22 +338,22 @@ pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions,
     });
     let fresh: [Vec<bool>; memo::CLASSES] = std::array::from_fn(|class| kept[class].iter().map(Option::is_none).collect());
     let any_fresh: [bool; memo::CLASSES] = std::array::from_fn(|class| fresh[class].contains(&true));
+    // A keystroke's few changed instructions: see `memo::FEW`.
+    let keystroke = fresh[memo::OWN].iter().filter(|&&f| f).take(memo::FEW + 1).count() <= memo::FEW;
     let fresh_ctx: [Context; memo::CLASSES] = std::array::from_fn(|class| ctx.restricted(&fresh[class]));
     // Rules are independent: run them on all cores, then collect in catalogue order so the
-    // output doesn't depend on scheduling.
+    // output doesn't depend on scheduling. After a keystroke (few changed instructions) on
+    // this thread: see `memo::FEW`.
     use rayon::prelude::*;
-    let mut per_rule: Vec<Vec<Finding>> = all
-        .par_iter()
-        .enumerate()
-        .map(|(i, &rule)| {
-            let mut findings = Vec::new();
-            if !runs(rule) || class_of(i).is_some_and(|c| !any_fresh[c]) {
-                return findings;
-            }
-            (rule.check)(class_of(i).map_or(&ctx, |c| &fresh_ctx[c]), &mut findings);
-            findings
-        })
-        .collect();
+    let check = |(i, &rule): (usize, &&Rule)| {
+        let mut findings = Vec::new();
+        if !runs(rule) || class_of(i).is_some_and(|c| !any_fresh[c]) {
+            return findings;
+        }
+        (rule.check)(class_of(i).map_or(&ctx, |c| &fresh_ctx[c]), &mut findings);
+        findings
+    };
+    let mut per_rule: Vec<Vec<Finding>> = if keystroke { all.iter().enumerate().map(check).collect() } else { all.par_iter().enumerate().map(check).collect() };
     // The kept rules' findings: kept on each fresh instruction, then gathered from every
     // instruction in file order.
     let starts: Vec<usize> = df.instructions.iter().map(|i| i.range.start).collect();

@@ -307,7 +307,7 @@ fn take_unchanged(src: &str, nodes: &[Top], any_error: bool, previous_text: &str
     // (on all cores: at 50,000 lines that can be 27,000 instructions' ranges). The others are
     // not touched at all: after a keystroke most of them sit in memory the caches have lost.
     // Their stage is assigned again with the stages.
-    old.par_iter_mut().zip(delta.par_iter()).for_each(|(slot, d)| match d {
+    old.par_iter_mut().zip(delta.par_iter()).with_min_len(4096).for_each(|(slot, d)| match d {
         Some(0) => {}
         Some(d) => {
             if let Some(ins) = slot.as_mut() {
