@@ -339,7 +339,7 @@ pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions,
     let fresh: [Vec<bool>; memo::CLASSES] = std::array::from_fn(|class| kept[class].iter().map(Option::is_none).collect());
     let any_fresh: [bool; memo::CLASSES] = std::array::from_fn(|class| fresh[class].contains(&true));
     // A keystroke's few changed instructions: see `memo::FEW`.
-    let keystroke = df.instructions.len() <= memo::SMALL && fresh[memo::OWN].iter().filter(|&&f| f).take(memo::FEW + 1).count() <= memo::FEW;
+    let keystroke = fresh[memo::OWN].iter().filter(|&&f| f).take(memo::FEW + 1).count() <= memo::FEW;
     let fresh_ctx: [Context; memo::CLASSES] = std::array::from_fn(|class| ctx.restricted(&fresh[class]));
     // Rules are independent: run them on all cores, then collect in catalogue order so the
     // output doesn't depend on scheduling. After a keystroke (few changed instructions) on
