@@ -228,12 +228,13 @@ pub fn refactors(text: &str, df: &Dockerfile, range: Range<usize>) -> Vec<Fix> {
         if merge_run::uses_buildkit_syntax(df) { &[merge_run::Form::Chain, merge_run::Form::Heredoc] } else { &[merge_run::Form::Chain] };
     if let Some(group) = group {
         let before = out.len();
-        out.extend(merge_run::merge_forms(text, df, &runs, group.clone(), forms).into_iter().flatten());
+        out.extend(merge_run::merge_forms(text, df, &runs, group.clone(), merge_run::line_number(text, df, &group), forms).into_iter().flatten());
         // A heredoc RUN that cannot join keeps the shell-form RUNs around the cursor mergeable.
         if out.len() == before && range.is_empty() {
             let plain = instruction_index(df, range.start).and_then(|i| merge_run::plain_group_at(text, df, &runs, i)).filter(|g| *g != group);
             if let Some(plain) = plain {
-                out.extend(merge_run::merge_forms(text, df, &runs, plain, forms).into_iter().flatten());
+                let line = merge_run::line_number(text, df, &plain);
+                out.extend(merge_run::merge_forms(text, df, &runs, plain, line, forms).into_iter().flatten());
             }
         }
     }

@@ -108,5 +108,6 @@ fn merge_fixes(ctx: &Context, c: usize, posix: bool, buildkit: bool) -> Vec<Fix>
     use crate::actions::merge_run::{merge_forms, pair_at, Form};
     let Some(pair) = pair_at(ctx.text, ctx.df, c, posix) else { return Vec::new() };
     let forms: &[Form] = if buildkit { &[Form::Chain, Form::Heredoc] } else { &[Form::Chain] };
-    merge_forms(ctx.text, ctx.df, &ctx.runs, pair, forms).into_iter().flatten().collect()
+    let first_line = ctx.line_number(ctx.df.instructions[pair.start].range.start);
+    merge_forms(ctx.text, ctx.df, &ctx.runs, pair, first_line, forms).into_iter().flatten().collect()
 }
