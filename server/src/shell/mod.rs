@@ -16,6 +16,7 @@ use tree_sitter::{Node, Parser};
 use crate::syntax::{Args, Heredoc, Instruction, Kind, ShellText};
 
 mod pipes;
+mod simple;
 pub mod structure;
 pub use pipes::Pipe;
 
@@ -434,6 +435,33 @@ pub fn analyze_run(src: &str, ins: &Instruction) -> RunAnalysis {
     if out.scripts.is_empty() {
         return out;
     }
+    let scripts = std::mem::take(&mut out.scripts);
+    for script in &scripts {
+        // The top level is kept: the merge, cache-mount and split-at-cd fixes read it for most
+        // RUNs of a RUN-dense file.
+        let _ = script.top_level.set(analyze_script(script, &mut out));
+    }
+    out.scripts = scripts;
+    // Found in walking order; rules want them in source order.
+    out.pipes.sort_by_key(|p| p.range.start);
+    out.subshells.sort_by_key(|r| r.start);
+    out
+}
+
+/// Adds the commands, pipes and substitutions of one script to `out`; its top level (`None`
+/// for a syntax error). Most scripts are a line of plain commands, read without a tree
+/// ([`simple`]); the others are parsed with tree-sitter-bash.
+fn analyze_script(script: &Script, out: &mut RunAnalysis) -> Option<structure::TopLevel> {
+    if !script.text.contains('\n') {
+        if let Some(read) = simple::analyze(script) {
+            return Some(read.add_to(out));
+        }
+    }
+    analyze_script_with_tree(script, out)
+}
+
+/// [`analyze_script`] with tree-sitter-bash, whatever the script.
+fn analyze_script_with_tree(script: &Script, out: &mut RunAnalysis) -> Option<structure::TopLevel> {
     // One bash parser per thread, reused for every RUN.
     thread_local! {
         static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new({
@@ -444,23 +472,32 @@ pub fn analyze_run(src: &str, ins: &Instruction) -> RunAnalysis {
     }
     PARSER.with(|cell| {
         let mut parser = cell.borrow_mut();
-        for i in 0..out.scripts.len() {
-            let script = out.scripts[i].clone();
-            if let Some(tree) = parser.parse(&script.text, None) {
-                let mut seen = structure::Seen::default();
-                walk(tree.root_node(), &script, &mut out, false, &mut parser, 0, &mut seen);
-                // The top level from this tree and what the walk saw: the merge, cache-mount
-                // and split-at-cd fixes read it for most RUNs of a RUN-dense file, and parsing
-                // each script again for it (or walking its tree a second time) was a seventh
-                // of a cold open.
-                let _ = out.scripts[i].top_level.set(structure::of_tree_seen(tree.root_node(), &script, Some(seen)));
-            }
-        }
-    });
-    // Found in walking order; rules want them in source order.
-    out.pipes.sort_by_key(|p| p.range.start);
-    out.subshells.sort_by_key(|r| r.start);
-    out
+        let tree = parser.parse(&script.text, None)?;
+        let mut seen = structure::Seen::default();
+        walk(tree.root_node(), script, out, false, &mut parser, 0, &mut seen);
+        // The top level from this tree and what the walk saw: parsing each script again for
+        // it (or walking its tree a second time) was a seventh of a cold open.
+        structure::of_tree_seen(tree.root_node(), script, Some(seen))
+    })
+}
+
+/// Both ways of analysing the one-line script `text`, compared: `None` when the tree-free
+/// reader declines it, else `Err` with both results when they differ. For the tests and the
+/// corpus check (`examples/shell_paths.rs`) that hold [`simple`] to its invariant.
+#[doc(hidden)]
+pub fn compare_paths(text: &str) -> Option<Result<(), String>> {
+    let script = Script::from_argument(text, 0);
+    let fast = simple::analyze(&script)?;
+    let mut a = RunAnalysis::default();
+    let top_a = fast.add_to(&mut a);
+    let mut b = RunAnalysis::default();
+    let top_b = analyze_script_with_tree(&script, &mut b);
+    b.pipes.sort_by_key(|p| p.range.start);
+    let show = |r: &RunAnalysis, top: Option<&structure::TopLevel>| {
+        format!("{:#?}\n{:#?}\nhas_pipe {}\n{:#?}\n{:#?}", r.commands, r.pipes, r.has_pipe, r.subshells, top)
+    };
+    let (x, y) = (show(&a, Some(&top_a)), show(&b, top_b.as_ref()));
+    Some(if x == y { Ok(()) } else { Err(format!("script {text:?}\n--- without a tree:\n{x}\n--- tree-sitter-bash:\n{y}")) })
 }
 
 /// What is left to visit of one script's tree: a node to analyse, or a node to search only
@@ -601,6 +638,12 @@ fn command(node: Node, script: &Script, in_pipeline: bool) -> Option<Command> {
     for arg in node.children_by_field_name("argument", &mut c) {
         words.push((unquote(&text[arg.byte_range()]), arg.byte_range()));
     }
+    Some(command_of_words(words, node.byte_range(), script, in_pipeline))
+}
+
+/// The command of `words` (each its value and its range in `script`, the name first; at
+/// least one), spanning `range` of `script`.
+fn command_of_words(mut words: Vec<(String, Range<usize>)>, range: Range<usize>, script: &Script, in_pipeline: bool) -> Command {
     // Look through wrappers: `sudo apt-get install`, `env A=1 pip install`. `command -v x`
     // only looks a program up, so it stays `command`.
     let mut wrapper = None;
@@ -629,14 +672,14 @@ fn command(node: Node, script: &Script, in_pipeline: bool) -> Option<Command> {
         wrapper = None;
     }
     let (name, name_range) = words.remove(0);
-    Some(Command {
+    Command {
         name: name.into(),
         name_range: script.map_range(name_range),
         args: words.into_iter().map(|(value, r)| Arg { value: value.into(), range: script.map_range(r) }).collect(),
-        range: script.map_range(node.byte_range()),
+        range: script.map_range(range),
         in_pipeline,
         wrapper,
-    })
+    }
 }
 
 /// Shell word → its value: quotes removed, `\x` → `x`, continuations dropped.

@@ -56,7 +56,7 @@ impl crate::syntax::shift::Shift for Pipe {
 }
 
 /// Programs that write text they were given and cannot fail in a way that matters.
-const TEXT_WRITERS: &[&str] = &["echo", "printf"];
+pub(super) const TEXT_WRITERS: &[&str] = &["echo", "printf"];
 
 /// Whether a pipeline element only writes text it was given: `echo …`, `printf …`, or a
 /// group or subshell of those, without command substitutions.
@@ -111,7 +111,7 @@ fn simple_command(node: Node, text: &str, first: bool) -> Option<(String, Vec<St
 }
 
 /// Whether a reader may stop before the end of its input (and so kill the writer with SIGPIPE).
-fn stops_early(name: &str, args: &[String]) -> bool {
+pub(super) fn stops_early(name: &str, args: &[String]) -> bool {
     match name {
         "head" => true,
         "grep" | "egrep" | "fgrep" => args.iter().any(|a| {

@@ -209,3 +209,85 @@ fn top_level_from_the_walk_matches_a_traversal() {
     }
     assert!(compared > 100, "scripts compared: {compared}");
 }
+
+/// The tree-free reader (`simple`) takes these and gives tree-sitter-bash's analysis.
+#[test]
+fn fast_path_takes_plain_command_lines() {
+    for text in [
+        "apt-get update && apt-get install -y --no-install-recommends curl=7.88 && rm -rf /var/lib/apt/lists/*",
+        "curl -fsSL https://example.com/x.tgz -o /tmp/x.tgz && echo \"abc  /tmp/x.tgz\" | sha256sum -c - && tar -xzf /tmp/x.tgz",
+        "pip install --no-cache-dir -r requirements.txt && npm ci --omit=dev --prefix /opt/node1",
+        "./configure --prefix=\"$PREFIX\" ${X}/y 'a b' a'b'c \"\" ''; cd /src; make || true;",
+        "sudo -u app env A=1 pip install flask | head -1 | grep -q x",
+        "x && a | b | c && d",
+        "",
+        "  ",
+    ] {
+        let compared = compare_paths(text).unwrap_or_else(|| panic!("declined: {text:?}"));
+        if let Err(diff) = compared {
+            panic!("{diff}");
+        }
+    }
+}
+
+/// ... and leaves everything else to tree-sitter-bash.
+#[test]
+fn fast_path_declines_what_it_does_not_model() {
+    for text in [
+        "make -j$(nproc)",
+        "echo `date`",
+        "cat a > b",
+        "if true; then echo; fi",
+        "A=1 make",
+        "export A=1",
+        "a &",
+        "a &&",
+        "a ; ; b",
+        "(cd x && make)",
+        "{ a; b; }",
+        "[ -f x ] && rm x",
+        "echo a # comment",
+        "echo \"a\\\"b\"",
+        "sh -c 'apt-get update'",
+        "a | b | c && d",
+        "echo ${A:-x}",
+        "echo $1",
+        "a |& b",
+        "! a",
+    ] {
+        assert!(compare_paths(text).is_none(), "accepted: {text:?}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
+    /// On scripts made of words, quotes, expansions, keywords, wrappers and operators, joined
+    /// with and without blanks, with now and then something the reader declines: whatever it
+    /// accepts, it reads as tree-sitter-bash does.
+    #[test]
+    fn fast_path_matches_tree_sitter(parts in proptest::collection::vec((0usize..PLAIN.len(), 0usize..40, 0usize..ODD.len(), 0usize..3), 0..14)) {
+        let mut text = String::new();
+        for (plain, odd_chance, odd, gap) in parts {
+            text.push_str(if odd_chance == 0 { ODD[odd] } else { PLAIN[plain] });
+            text.push_str(["", " ", "\t "][gap]);
+        }
+        if let Some(Err(diff)) = compare_paths(&text) {
+            proptest::prop_assert!(false, "{}", diff);
+        }
+    }
+}
+
+/// Most of what the generated scripts are made of: what real RUN lines use.
+const PLAIN: &[&str] = &[
+    "apt-get", "install", "-y", "curl", "echo", "printf", "%s", "cd", "/usr/bin/pip3", "sudo", "-u", "env", "nice", "-n", "5", "timeout",
+    "xargs", "command", "-v", "exec", "set", "-e", "exit", ".", "source", "head", "grep", "-q", "--quiet", "-m1", "sh", "bash", "-c",
+    "x=y", "--prefix=/usr", "done", "then", "fi", "time", "in", "do", "case", "'a b'", "'a|b;c'", "\"x $Y\"", "\"${Z}\"", "\"#!\"",
+    "$HOME", "${X}/y", "a'b'c", "*.txt", "a?b", "~/x", "@y", "%y", ":z", "+v", "^u", "-", "--", "a,b", "\"\"", "''", "'é'",
+    "\"日本\"", "&&", "&&", "&&", "||", "|", "|", ";", ";",
+];
+
+/// Now and then: what the reader declines, and what may end up next to plain words.
+const ODD: &[&str] = &[
+    "A=1", "foo!bar", "#x", "a#b", "$(nproc)", "$?", "$1", "é", "[", "]", "{", "}", "!", "(", ")", "<", ">", "2>&1", "`x`", "\\", "&",
+    ";;", "|&", "\n", "$", "\"$\"", "'",
+];
