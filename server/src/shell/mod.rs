@@ -633,7 +633,7 @@ const WRAPPERS: &[&str] = &["sudo", "env", "nice", "nohup", "time", "command", "
 fn command(node: Node, script: &Script, in_pipeline: bool) -> Option<Command> {
     let text = &script.text;
     let name_node = node.child_by_field_name("name")?;
-    let mut words: Vec<(String, Range<usize>)> = vec![(unquote(&text[name_node.byte_range()]), name_node.byte_range())];
+    let mut words: Vec<(CompactString, Range<usize>)> = vec![(unquote(&text[name_node.byte_range()]), name_node.byte_range())];
     let mut c = node.walk();
     for arg in node.children_by_field_name("argument", &mut c) {
         words.push((unquote(&text[arg.byte_range()]), arg.byte_range()));
@@ -643,39 +643,44 @@ fn command(node: Node, script: &Script, in_pipeline: bool) -> Option<Command> {
 
 /// The command of `words` (each its value and its range in `script`, the name first; at
 /// least one), spanning `range` of `script`.
-fn command_of_words(mut words: Vec<(String, Range<usize>)>, range: Range<usize>, script: &Script, in_pipeline: bool) -> Command {
+fn command_of_words(words: Vec<(CompactString, Range<usize>)>, range: Range<usize>, script: &Script, in_pipeline: bool) -> Command {
     // Look through wrappers: `sudo apt-get install`, `env A=1 pip install`. `command -v x`
-    // only looks a program up, so it stays `command`.
-    let mut wrapper = None;
+    // only looks a program up, so it stays `command`. `k` is where the program is.
     let lookup = words[0].0 == "command" && words.get(1).is_some_and(|w| w.0 == "-v" || w.0 == "-V");
-    let original = words.clone();
-    while !lookup && words.len() > 1 && WRAPPERS.contains(&words[0].0.rsplit('/').next().unwrap_or("")) {
-        let w = words.remove(0).0;
+    let digit = |w: &(CompactString, Range<usize>)| w.0.starts_with(|c: char| c.is_ascii_digit());
+    let mut k = 0;
+    let mut wrapper = None;
+    while !lookup && words.len() - k > 1 && WRAPPERS.contains(&words[k].0.rsplit('/').next().unwrap_or("")) {
+        let w = words[k].0.as_str();
+        wrapper.get_or_insert(k);
+        k += 1;
         // Skip the wrapper's own options and `VAR=value` assignments (`env`).
-        while words.len() > 1 && (words[0].0.starts_with('-') || (w == "env" && words[0].0.contains('='))) {
-            let opt = words.remove(0).0;
-            if w == "sudo" && ["-u", "-g", "-C"].contains(&opt.as_str()) && words.len() > 1 {
-                words.remove(0);
+        while words.len() - k > 1 && (words[k].0.starts_with('-') || (w == "env" && words[k].0.contains('='))) {
+            let opt = words[k].0.as_str();
+            k += 1;
+            if w == "sudo" && ["-u", "-g", "-C"].contains(&opt) && words.len() - k > 1 {
+                k += 1;
             }
-            if w == "timeout" && words.len() > 1 && words[0].0.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-                words.remove(0);
+            if w == "timeout" && words.len() - k > 1 && digit(&words[k]) {
+                k += 1;
             }
         }
-        if w == "timeout" && words.len() > 1 && words[0].0.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-            words.remove(0);
+        if w == "timeout" && words.len() - k > 1 && digit(&words[k]) {
+            k += 1;
         }
-        wrapper.get_or_insert(w);
     }
     // `sudo -i`: only the wrapper's options were there; the wrapper is the command.
-    if words.first().is_some_and(|w| w.0.starts_with('-')) {
-        words = original;
+    if words[k].0.starts_with('-') {
+        k = 0;
         wrapper = None;
     }
-    let (name, name_range) = words.remove(0);
+    let wrapper = wrapper.map(|w| words[w].0.to_string());
+    let mut words = words.into_iter().skip(k);
+    let (name, name_range) = words.next().expect("the program's word");
     Command {
-        name: name.into(),
+        name,
         name_range: script.map_range(name_range),
-        args: words.into_iter().map(|(value, r)| Arg { value: value.into(), range: script.map_range(r) }).collect(),
+        args: words.map(|(value, r)| Arg { value, range: script.map_range(r) }).collect(),
         range: script.map_range(range),
         in_pipeline,
         wrapper,
@@ -683,8 +688,12 @@ fn command_of_words(mut words: Vec<(String, Range<usize>)>, range: Range<usize>,
 }
 
 /// Shell word → its value: quotes removed, `\x` → `x`, continuations dropped.
-fn unquote(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
+fn unquote(word: &str) -> CompactString {
+    // Most words have nothing to remove (and fit inline).
+    if !word.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\'')) {
+        return word.into();
+    }
+    let mut out = CompactString::with_capacity(word.len());
     let mut chars = word.chars().peekable();
     let mut quote: Option<char> = None;
     while let Some(c) = chars.next() {

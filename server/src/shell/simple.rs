@@ -4,8 +4,9 @@
 //! Parsing each RUN with tree-sitter-bash and walking its tree was half of opening a RUN-dense
 //! file. This reader takes a few hundred instructions per script instead of a few hundred
 //! thousand, and declines anything it does not model exactly, which then goes to
-//! tree-sitter-bash: line breaks, escapes, substitutions, redirections, groups, keywords,
-//! assignments, comments, `sh -c`, and parameter expansions other than `$NAME` / `${NAME}`.
+//! tree-sitter-bash: line breaks, escapes, redirections, groups, keywords, assignments,
+//! comments, `sh -c`, parameter expansions other than `$NAME` / `${NAME}`, and command
+//! substitutions other than `$(…)` of one command of plain words (`make -j$(nproc)`).
 //!
 //! Invariant: for a script this reader accepts, the commands, pipes and top level are exactly
 //! what the tree-sitter path makes of it, including tree-sitter-bash's own readings (a
@@ -46,10 +47,18 @@ struct Statement {
     ors: Vec<bool>,
 }
 
-/// The statements of a one-line script and the `;` after them, or `None` when the script is
-/// not one this reader models.
-fn read(text: &str) -> Option<(Vec<Statement>, Vec<Range<usize>>)> {
+/// A command substitution of one command of plain words (`$(nproc)`): its range, `$(` to `)`,
+/// and the words of its command.
+struct Substitution {
+    range: Range<usize>,
+    words: Vec<Range<usize>>,
+}
+
+/// The statements of a one-line script, the `;` after them and the command substitutions in
+/// its words, or `None` when the script is not one this reader models.
+fn read(text: &str) -> Option<(Vec<Statement>, Vec<Range<usize>>, Vec<Substitution>)> {
     let b = text.as_bytes();
+    let mut substitutions = Vec::new();
     let mut statements = Vec::new();
     let mut separators = Vec::new();
     let mut words: Vec<Range<usize>> = Vec::new();
@@ -103,7 +112,7 @@ fn read(text: &str) -> Option<(Vec<Statement>, Vec<Range<usize>>)> {
             // A lone `&` (background) and everything `word_end` declines.
             b'&' => return None,
             _ => {
-                let end = word_end(b, i)?;
+                let end = word_end(b, i, &mut substitutions)?;
                 words.push(i..end);
                 pending = false;
                 i = end;
@@ -118,25 +127,21 @@ fn read(text: &str) -> Option<(Vec<Statement>, Vec<Range<usize>>)> {
         end_pipeline(&mut pipeline, &mut statement);
         statements.push(statement);
     }
-    Some((statements, separators))
+    Some((statements, separators, substitutions))
 }
 
 /// The end of the word starting at `i`: plain characters, single-quoted text, double-quoted
-/// text with `$NAME` / `${NAME}` and nothing else special, and `$NAME` / `${NAME}`. `None`
-/// for anything else (the script then goes to tree-sitter-bash).
-fn word_end(b: &[u8], mut i: usize) -> Option<usize> {
+/// text with `$NAME` / `${NAME}` and nothing else special, `$NAME` / `${NAME}`, and `$(…)` of
+/// one command of plain words (added to `substitutions`). `None` for anything else (the
+/// script then goes to tree-sitter-bash).
+fn word_end(b: &[u8], mut i: usize, substitutions: &mut Vec<Substitution>) -> Option<usize> {
     let start = i;
     // One `$` per word, and no quotes before it: tree-sitter-bash splits some words that
     // have more (`${X}/y$Z-q` becomes the arguments `${X}/y$` and `Z-q`, `""a-b$C/d` becomes
     // `""a-b$` and `C/d`).
     let mut quoted = false;
     let mut expanded = false;
-    let mut expansion = |b: &[u8], i: usize, quoted: bool| {
-        if quoted || std::mem::replace(&mut expanded, true) {
-            return None;
-        }
-        variable_end(b, i)
-    };
+    let mut may_expand = |quoted: bool| !quoted && !std::mem::replace(&mut expanded, true);
     while i < b.len() {
         match b[i] {
             b' ' | b'\t' | b';' | b'&' | b'|' => break,
@@ -153,8 +158,8 @@ fn word_end(b: &[u8], mut i: usize) -> Option<usize> {
                 loop {
                     match *b.get(i)? {
                         b'"' => break,
-                        b'$' => i = expansion(b, i, quoted)?,
-                        b'\\' | b'`' => return None,
+                        b'$' if may_expand(quoted) => i = variable_end(b, i)?,
+                        b'$' | b'\\' | b'`' => return None,
                         c if c < 0x20 && c != b'\t' => return None,
                         _ => i += 1,
                     }
@@ -162,13 +167,40 @@ fn word_end(b: &[u8], mut i: usize) -> Option<usize> {
                 i += 1;
                 quoted = true;
             }
-            b'$' => i = expansion(b, i, quoted)?,
+            b'$' if !may_expand(quoted) => return None,
+            b'$' if b.get(i + 1) == Some(&b'(') => {
+                let substitution = substitution(b, i)?;
+                i = substitution.range.end;
+                substitutions.push(substitution);
+            }
+            b'$' => i = variable_end(b, i)?,
             b'\\' | b'`' | b'(' | b')' | b'<' | b'>' | b'#' | b'{' | b'}' | b'[' | b']' | b'!' => return None,
             c if !(0x21..0x7f).contains(&c) => return None,
             _ => i += 1,
         }
     }
     (i > start).then_some(i)
+}
+
+/// `$(` at `i`, a command of plain words (letters, digits and `_./:=,+-`), `)`.
+fn substitution(b: &[u8], i: usize) -> Option<Substitution> {
+    let plain = |c: u8| c.is_ascii_alphanumeric() || b"_./:=,+-".contains(&c);
+    let mut words = Vec::new();
+    let mut j = i + 2;
+    loop {
+        match *b.get(j)? {
+            b' ' | b'\t' => j += 1,
+            b')' if !words.is_empty() => return Some(Substitution { range: i..j + 1, words }),
+            c if plain(c) => {
+                let start = j;
+                while b.get(j).is_some_and(|&c| plain(c)) {
+                    j += 1;
+                }
+                words.push(start..j);
+            }
+            _ => return None,
+        }
+    }
 }
 
 /// The end of `$NAME` or `${NAME}` at `i` (the `$`).
@@ -220,6 +252,8 @@ fn base(name: &str) -> &str {
 pub(super) struct Analysis {
     pub commands: Vec<Command>,
     pub pipes: Vec<Pipe>,
+    /// The command substitutions (Dockerfile ranges).
+    pub subshells: Vec<Range<usize>>,
     pub top: TopLevel,
 }
 
@@ -229,6 +263,7 @@ impl Analysis {
         out.has_pipe |= !self.pipes.is_empty();
         out.commands.extend(self.commands);
         out.pipes.extend(self.pipes);
+        out.subshells.extend(self.subshells);
         self.top
     }
 }
@@ -236,7 +271,8 @@ impl Analysis {
 /// Analyses `script` when it is a script this reader models.
 pub(super) fn analyze(script: &Script) -> Option<Analysis> {
     let text = script.text.as_str();
-    let (statements, separators) = read(text)?;
+    let (statements, separators, substitutions) = read(text)?;
+    let mut subshells = Vec::new();
     let mut commands: Vec<Command> = Vec::new();
     let mut pipes: Vec<Pipe> = Vec::new();
     let mut top = TopLevel { simple: true, ..Default::default() };
@@ -249,19 +285,18 @@ pub(super) fn analyze(script: &Script) -> Option<Analysis> {
             let in_pipeline = pipeline.commands.len() > 1;
             for words in &pipeline.commands {
                 let name = &text[words[0].clone()];
-                // A keyword is one even with quotes after it (`case'a b'`).
-                let lead = &name[..name.find(['\'', '"', '$']).unwrap_or(name.len())];
-                if !plain_name(name) || KEYWORDS.contains(&lead) {
-                    return None;
-                }
                 top.stateful |= STATEFUL.contains(&base(name));
-                let range = words[0].start..words[words.len() - 1].end;
-                let cmd = command_of_words(words.iter().map(|w| (unquote(&text[w.clone()]), w.clone())).collect(), range, script, in_pipeline);
-                // `sh -c '…'` has a script inside: tree-sitter-bash's path analyses it.
-                if (SHELLS.contains(&cmd.program()) || cmd.program() == "sh") && cmd.args.iter().any(|a| a.value == "-c") {
+                commands.push(command(text, words, script, in_pipeline)?);
+                // The commands of its arguments' substitutions follow it (not in its name: the
+                // tree-sitter path does not look there).
+                let inside = |r: &Range<usize>, w: &Range<usize>| w.start <= r.start && r.end <= w.end;
+                if substitutions.iter().any(|s| inside(&s.range, &words[0])) {
                     return None;
                 }
-                commands.push(cmd);
+                for sub in substitutions.iter().filter(|s| words[1..].iter().any(|w| inside(&s.range, w))) {
+                    commands.push(command(text, &sub.words, script, false)?);
+                    subshells.push(script.map_range(sub.range.clone()));
+                }
             }
             for (k, bar) in pipeline.bars.iter().enumerate() {
                 let (left, right) = (&pipeline.commands[k], &pipeline.commands[k + 1]);
@@ -272,7 +307,8 @@ pub(super) fn analyze(script: &Script) -> Option<Analysis> {
                     range: script.map_range(bar.clone()),
                     left: Some(left_name.into()),
                     right: Some(right_name.into()),
-                    left_only_writes_text: TEXT_WRITERS.contains(&left_name),
+                    left_only_writes_text: TEXT_WRITERS.contains(&left_name)
+                        && !substitutions.iter().any(|s| left[0].start <= s.range.start && s.range.end <= left[left.len() - 1].end),
                     right_stops_early: stops_early(right_name, &right_args),
                 });
             }
@@ -289,5 +325,23 @@ pub(super) fn analyze(script: &Script) -> Option<Analysis> {
             top.chain = statement.operands.iter().map(Pipeline::range).collect();
         }
     }
-    Some(Analysis { commands, pipes, top })
+    Some(Analysis { commands, pipes, subshells, top })
+}
+
+/// The command of `words` (ranges in `script`), unless its name is one the tree-sitter path
+/// reads otherwise or it runs a script of its own (`sh -c '…'`).
+fn command(text: &str, words: &[Range<usize>], script: &Script, in_pipeline: bool) -> Option<Command> {
+    let name = &text[words[0].clone()];
+    // A keyword is one even with quotes after it (`case'a b'`).
+    let lead = &name[..name.find(['\'', '"', '$']).unwrap_or(name.len())];
+    if !plain_name(name) || KEYWORDS.contains(&lead) {
+        return None;
+    }
+    let range = words[0].start..words[words.len() - 1].end;
+    let cmd = command_of_words(words.iter().map(|w| (unquote(&text[w.clone()]), w.clone())).collect(), range, script, in_pipeline);
+    // `sh -c '…'` has a script inside: tree-sitter-bash's path analyses it.
+    if (SHELLS.contains(&cmd.program()) || cmd.program() == "sh") && cmd.args.iter().any(|a| a.value == "-c") {
+        return None;
+    }
+    Some(cmd)
 }

@@ -220,6 +220,8 @@ fn fast_path_takes_plain_command_lines() {
         "./configure --prefix=\"$PREFIX\" ${X}/y 'a b' a'b'c \"\" ''; cd /src; make || true;",
         "sudo -u app env A=1 pip install flask | head -1 | grep -q x",
         "x && a | b | c && d",
+        "./configure --prefix=\"$PREFIX\" && make -j$(nproc) && make install DESTDIR=/out1",
+        "echo $(date -u) | tee /x",
         "",
         "  ",
     ] {
@@ -234,7 +236,9 @@ fn fast_path_takes_plain_command_lines() {
 #[test]
 fn fast_path_declines_what_it_does_not_model() {
     for text in [
-        "make -j$(nproc)",
+        "make -j$(nproc | tr -d x)",
+        "$(which python) -V",
+        "echo \"$(date)\"",
         "echo `date`",
         "cat a > b",
         "if true; then echo; fi",
@@ -282,12 +286,12 @@ const PLAIN: &[&str] = &[
     "apt-get", "install", "-y", "curl", "echo", "printf", "%s", "cd", "/usr/bin/pip3", "sudo", "-u", "env", "nice", "-n", "5", "timeout",
     "xargs", "command", "-v", "exec", "set", "-e", "exit", ".", "source", "head", "grep", "-q", "--quiet", "-m1", "sh", "bash", "-c",
     "x=y", "--prefix=/usr", "done", "then", "fi", "time", "in", "do", "case", "'a b'", "'a|b;c'", "\"x $Y\"", "\"${Z}\"", "\"#!\"",
-    "$HOME", "${X}/y", "a'b'c", "*.txt", "a?b", "~/x", "@y", "%y", ":z", "+v", "^u", "-", "--", "a,b", "\"\"", "''", "'é'",
+    "$HOME", "${X}/y", "$(nproc)", "-j$(nproc)", "$(uname -m)", "$(a)b", "a'b'c", "*.txt", "a?b", "~/x", "@y", "%y", ":z", "+v", "^u", "-", "--", "a,b", "\"\"", "''", "'é'",
     "\"日本\"", "&&", "&&", "&&", "||", "|", "|", ";", ";",
 ];
 
 /// Now and then: what the reader declines, and what may end up next to plain words.
 const ODD: &[&str] = &[
-    "A=1", "foo!bar", "#x", "a#b", "$(nproc)", "$?", "$1", "é", "[", "]", "{", "}", "!", "(", ")", "<", ">", "2>&1", "`x`", "\\", "&",
+    "A=1", "foo!bar", "#x", "a#b", "$(nproc", "$(a b)", "$(", "$(a=b c)", "$((1+2))", "$(if)", "$(sh -c x)", "$?", "$1", "é", "[", "]", "{", "}", "!", "(", ")", "<", ">", "2>&1", "`x`", "\\", "&",
     ";;", "|&", "\n", "$", "\"$\"", "'",
 ];
