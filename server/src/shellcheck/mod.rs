@@ -665,20 +665,17 @@ fn invoke(binary: &Path, dialect: &str, files: &[PathBuf], stdin: Option<&str>, 
         }
         cmd.args(files).stdin(Stdio::null());
     }
-    // ShellCheck runs beside the language server's own work (it never delays a publish):
-    // at a lower priority, so that on a busy machine a keystroke's analysis goes first.
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt as _;
-        // SAFETY: `nice` is async-signal-safe; nothing else runs between fork and exec.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::nice(10);
-                Ok(())
-            });
-        }
-    }
     let Ok(mut child) = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn() else { return Some(Err(())) };
+    // ShellCheck runs beside the language server's own work (it never delays a publish):
+    // at a lower priority, so that on a busy machine a keystroke's analysis goes first. Set
+    // from here rather than in the child (`pre_exec`): a `pre_exec` makes the standard library
+    // fork instead of `posix_spawn`, and after a fork every page of the server's heap faults
+    // again on its next write, which the keystroke after a ShellCheck run paid for.
+    #[cfg(unix)]
+    // SAFETY: setpriority only changes the scheduling priority of the given process.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS as _, child.id() as _, 10);
+    }
     if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
         let input = input.to_string();
         // Write from a thread so a large script cannot deadlock against a full stdout pipe.
