@@ -9,26 +9,15 @@
 //!
 //! Exit status 1 when any script differs (each is printed with both results).
 
-fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else if p.extension().is_none_or(|x| x != "md") {
-            out.push(p);
-        }
-    }
-}
+#[path = "common/corpus.rs"]
+mod corpus;
 
 fn main() {
     let Some(root) = std::env::args().nth(1) else {
         eprintln!("usage: shell_paths <folder>");
         std::process::exit(2);
     };
-    let mut paths = Vec::new();
-    files(std::path::Path::new(&root), &mut paths);
-    paths.sort();
+    let paths = corpus::files(&root);
     let (mut scripts, mut one_line, mut read, mut differ) = (0, 0, 0, 0);
     for p in &paths {
         let Ok(text) = std::fs::read_to_string(p) else { continue };

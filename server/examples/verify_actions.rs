@@ -9,28 +9,17 @@
 //!
 //! Exit status 1 when any check fails (each is printed: file, what, the text after).
 
-use rayon::prelude::*;
+#[path = "common/corpus.rs"]
+mod corpus;
 
-fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else if p.extension().is_none_or(|x| x != "md") {
-            out.push(p);
-        }
-    }
-}
+use rayon::prelude::*;
 
 fn main() {
     let Some(root) = std::env::args().nth(1) else {
         eprintln!("usage: verify_actions <folder>");
         std::process::exit(2);
     };
-    let mut paths = Vec::new();
-    files(std::path::Path::new(&root), &mut paths);
-    paths.sort();
+    let paths = corpus::files(&root);
     let reports: Vec<_> = paths
         .par_iter()
         .filter_map(|p| {
