@@ -515,97 +515,143 @@ enum Visit<'t> {
 /// `seen` collects, for the script's own level (`depth` 0), the comments and the shell state
 /// set outside subshells ([`structure::TopLevel`]).
 fn walk(root: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, parser: &mut Parser, depth: usize, seen: &mut structure::Seen) {
+    let k = kinds();
     let mut stack = vec![Visit::Node(root, in_pipeline, false)];
+    // One cursor and one list of children for the whole walk: a fresh one per node was a
+    // third of the walk.
+    let mut cursor = root.walk();
+    let mut children: Vec<Node> = Vec::new();
     // Children are pushed in reverse so that commands come out in source order.
     while let Some(visit) = stack.pop() {
         let (node, in_pipeline, in_sub) = match visit {
             Visit::Substitutions(node, in_sub) => {
-                let kind = node.kind();
-                if kind == "command_substitution" || kind == "process_substitution" {
+                let kind = node.kind_id();
+                if kind == k.command_substitution || kind == k.process_substitution {
                     stack.push(Visit::Node(node, false, in_sub));
                 } else {
-                    if kind == "comment" && depth == 0 && !in_sub {
+                    if kind == k.comment && depth == 0 && !in_sub {
                         seen.comments = true;
                     }
-                    let mut c = node.walk();
-                    let children: Vec<_> = node.named_children(&mut c).collect();
-                    stack.extend(children.into_iter().rev().map(|n| Visit::Substitutions(n, in_sub)));
+                    children.extend(node.named_children(&mut cursor));
+                    stack.extend(children.drain(..).rev().map(|n| Visit::Substitutions(n, in_sub)));
                 }
                 continue;
             }
             Visit::Node(node, in_pipeline, in_sub) => (node, in_pipeline, in_sub),
         };
-        let kind = node.kind();
+        let kind = node.kind_id();
         if depth == 0 && !in_sub {
-            seen.note(kind, node, script);
+            seen.note(k, kind, node, script);
         }
         // Everything below a subshell or substitution runs apart from the script's state.
-        let in_sub = in_sub || matches!(kind, "subshell" | "command_substitution" | "process_substitution");
+        let substitution = kind == k.subshell || kind == k.command_substitution || kind == k.process_substitution;
+        let in_sub = in_sub || substitution;
         // Read here once so that rules need not parse the script again.
-        if depth == 0 && matches!(kind, "subshell" | "command_substitution" | "process_substitution") {
+        if depth == 0 && substitution {
             out.subshells.push(script.map_range(node.byte_range()));
         }
-        match kind {
-            "pipeline" => {
-                out.has_pipe = true;
-                if depth == 0 {
-                    out.pipes.extend(pipes::of_pipeline(node, script));
-                }
-                let mut c = node.walk();
-                let children: Vec<_> = node.named_children(&mut c).collect();
-                stack.extend(children.into_iter().rev().map(|n| Visit::Node(n, true, in_sub)));
-                continue;
+        if kind == k.pipeline {
+            out.has_pipe = true;
+            if depth == 0 {
+                out.pipes.extend(pipes::of_pipeline(node, script));
             }
-            "declaration_command" => {
-                // `export A=1`, `declare -x`, `local`, `readonly`: commands too.
-                let text = &script.text;
-                let mut c = node.walk();
-                let mut parts = node.children(&mut c);
-                if let Some(kw) = parts.next() {
-                    let args = parts
-                        .filter(|p| p.is_named())
-                        .map(|p| Arg { value: unquote(&text[p.byte_range()]).into(), range: script.map_range(p.byte_range()) })
-                        .collect();
-                    out.commands.push(Command {
-                        name: text[kw.byte_range()].into(),
-                        name_range: script.map_range(kw.byte_range()),
-                        args,
-                        range: script.map_range(node.byte_range()),
-                        in_pipeline,
-                        wrapper: None,
-                    });
-                }
-                continue;
+            children.extend(node.named_children(&mut cursor));
+            stack.extend(children.drain(..).rev().map(|n| Visit::Node(n, true, in_sub)));
+            continue;
+        }
+        if kind == k.declaration_command {
+            // `export A=1`, `declare -x`, `local`, `readonly`: commands too.
+            let text = &script.text;
+            let mut parts = node.children(&mut cursor);
+            if let Some(kw) = parts.next() {
+                let args = parts
+                    .filter(|p| p.is_named())
+                    .map(|p| Arg { value: unquote(&text[p.byte_range()]), range: script.map_range(p.byte_range()) })
+                    .collect();
+                out.commands.push(Command {
+                    name: text[kw.byte_range()].into(),
+                    name_range: script.map_range(kw.byte_range()),
+                    args,
+                    range: script.map_range(node.byte_range()),
+                    in_pipeline,
+                    wrapper: None,
+                });
             }
-            "command" => {
-                if let Some(cmd) = command(node, script, in_pipeline) {
-                    // `sh -c '…'` and `bash -c "…"`: analyse the inner script too (its own
-                    // tree, at most three levels deep).
-                    let inner = (SHELLS.contains(&cmd.program()) || cmd.program() == "sh")
-                        .then(|| cmd.args.iter().position(|a| a.value == "-c"))
-                        .flatten()
-                        .and_then(|i| cmd.args.get(i + 1))
-                        .cloned();
-                    out.commands.push(cmd);
-                    if let (Some(arg), true) = (inner, depth < 3) {
-                        let inner_script = inner_script(node, script, &arg);
-                        if let Some(tree) = parser.parse(&inner_script.text, None) {
-                            walk(tree.root_node(), &inner_script, out, false, parser, depth + 1, seen);
-                        }
+            continue;
+        }
+        if kind == k.command {
+            if let Some(cmd) = command(node, script, in_pipeline, &mut cursor) {
+                // `sh -c '…'` and `bash -c "…"`: analyse the inner script too (its own
+                // tree, at most three levels deep).
+                let inner = (SHELLS.contains(&cmd.program()) || cmd.program() == "sh")
+                    .then(|| cmd.args.iter().position(|a| a.value == "-c"))
+                    .flatten()
+                    .and_then(|i| cmd.args.get(i + 1))
+                    .cloned();
+                out.commands.push(cmd);
+                if let (Some(arg), true) = (inner, depth < 3) {
+                    let inner_script = inner_script(node, script, &arg);
+                    if let Some(tree) = parser.parse(&inner_script.text, None) {
+                        walk(tree.root_node(), &inner_script, out, false, parser, depth + 1, seen);
                     }
                 }
-                // Command substitutions inside arguments run commands too.
-                let mut c = node.walk();
-                let children: Vec<_> = node.named_children(&mut c).filter(|n| n.kind() != "command_name").collect();
-                stack.extend(children.into_iter().rev().map(|n| Visit::Substitutions(n, in_sub)));
-                continue;
             }
-            _ => {}
+            // Command substitutions inside arguments run commands too.
+            children.extend(node.named_children(&mut cursor).filter(|n| n.kind_id() != k.command_name));
+            stack.extend(children.drain(..).rev().map(|n| Visit::Substitutions(n, in_sub)));
+            continue;
         }
-        let mut c = node.walk();
-        let children: Vec<_> = node.named_children(&mut c).collect();
-        stack.extend(children.into_iter().rev().map(|n| Visit::Node(n, in_pipeline, in_sub)));
+        children.extend(node.named_children(&mut cursor));
+        stack.extend(children.drain(..).rev().map(|n| Visit::Node(n, in_pipeline, in_sub)));
     }
+}
+
+/// The tree-sitter-bash node kinds and fields the walk tells apart, by id: a node's kind as a
+/// name is a C string turned into a `&str` on every call.
+pub(crate) struct Kinds {
+    pub comment: u16,
+    pub pipeline: u16,
+    pub declaration_command: u16,
+    pub unset_command: u16,
+    pub function_definition: u16,
+    pub variable_assignment: u16,
+    pub variable_assignments: u16,
+    pub command: u16,
+    pub command_name: u16,
+    pub subshell: u16,
+    pub command_substitution: u16,
+    pub process_substitution: u16,
+    pub name: std::num::NonZeroU16,
+    pub argument: std::num::NonZeroU16,
+}
+
+pub(crate) fn kinds() -> &'static Kinds {
+    static KINDS: std::sync::OnceLock<Kinds> = std::sync::OnceLock::new();
+    KINDS.get_or_init(|| {
+        let bash: tree_sitter::Language = tree_sitter_bash::LANGUAGE.into();
+        let kind = |name: &str| {
+            let id = bash.id_for_node_kind(name, true);
+            assert_ne!(id, 0, "tree-sitter-bash has no node kind {name}");
+            id
+        };
+        let field = |name: &str| bash.field_id_for_name(name).unwrap_or_else(|| panic!("tree-sitter-bash has no field {name}"));
+        Kinds {
+            comment: kind("comment"),
+            pipeline: kind("pipeline"),
+            declaration_command: kind("declaration_command"),
+            unset_command: kind("unset_command"),
+            function_definition: kind("function_definition"),
+            variable_assignment: kind("variable_assignment"),
+            variable_assignments: kind("variable_assignments"),
+            command: kind("command"),
+            command_name: kind("command_name"),
+            subshell: kind("subshell"),
+            command_substitution: kind("command_substitution"),
+            process_substitution: kind("process_substitution"),
+            name: field("name"),
+            argument: field("argument"),
+        }
+    })
 }
 
 /// The script of `sh -c ARG` (`arg`, an argument of the command `node` in `script`): when the
@@ -630,12 +676,12 @@ fn inner_script(node: Node, script: &Script, arg: &Arg) -> Script {
 
 const WRAPPERS: &[&str] = &["sudo", "env", "nice", "nohup", "time", "command", "exec", "xargs", "su-exec", "gosu", "chroot", "timeout"];
 
-fn command(node: Node, script: &Script, in_pipeline: bool) -> Option<Command> {
+fn command<'t>(node: Node<'t>, script: &Script, in_pipeline: bool, cursor: &mut tree_sitter::TreeCursor<'t>) -> Option<Command> {
     let text = &script.text;
-    let name_node = node.child_by_field_name("name")?;
+    let k = kinds();
+    let name_node = node.child_by_field_id(k.name.get())?;
     let mut words: Vec<(CompactString, Range<usize>)> = vec![(unquote(&text[name_node.byte_range()]), name_node.byte_range())];
-    let mut c = node.walk();
-    for arg in node.children_by_field_name("argument", &mut c) {
+    for arg in node.children_by_field_id(k.argument, cursor) {
         words.push((unquote(&text[arg.byte_range()]), arg.byte_range()));
     }
     Some(command_of_words(words, node.byte_range(), script, in_pipeline))

@@ -288,12 +288,13 @@ pub(super) fn analyze(script: &Script) -> Option<Analysis> {
                 top.stateful |= STATEFUL.contains(&base(name));
                 commands.push(command(text, words, script, in_pipeline)?);
                 // The commands of its arguments' substitutions follow it (not in its name: the
-                // tree-sitter path does not look there).
-                let inside = |r: &Range<usize>, w: &Range<usize>| w.start <= r.start && r.end <= w.end;
-                if substitutions.iter().any(|s| inside(&s.range, &words[0])) {
-                    return None;
-                }
-                for sub in substitutions.iter().filter(|s| words[1..].iter().any(|w| inside(&s.range, w))) {
+                // tree-sitter path does not look there). Each substitution lies inside one word,
+                // and both are in source order: found from where the command starts.
+                let end = words[words.len() - 1].end;
+                for sub in substitutions[substitutions.partition_point(|s| s.range.start < words[0].start)..].iter().take_while(|s| s.range.start < end) {
+                    if sub.range.start < words[0].end {
+                        return None;
+                    }
                     commands.push(command(text, &sub.words, script, false)?);
                     subshells.push(script.map_range(sub.range.clone()));
                 }
@@ -308,7 +309,7 @@ pub(super) fn analyze(script: &Script) -> Option<Analysis> {
                     left: Some(left_name.into()),
                     right: Some(right_name.into()),
                     left_only_writes_text: TEXT_WRITERS.contains(&left_name)
-                        && !substitutions.iter().any(|s| left[0].start <= s.range.start && s.range.end <= left[left.len() - 1].end),
+                        && substitutions.get(substitutions.partition_point(|s| s.range.start < left[0].start)).is_none_or(|s| s.range.start >= left[left.len() - 1].end),
                     right_stops_early: stops_early(right_name, &right_args),
                 });
             }

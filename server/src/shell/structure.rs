@@ -98,22 +98,26 @@ pub(super) struct Seen {
 }
 
 impl Seen {
-    /// Notes one named node the walk visits outside subshells (a `variable_assignment` the
-    /// walk reaches this way is never a command's prefix: those are searched only for
-    /// substitutions).
-    pub(super) fn note(&mut self, kind: &str, node: tree_sitter::Node, script: &Script) {
-        match kind {
-            "comment" => self.comments = true,
-            "declaration_command" | "unset_command" | "function_definition" | "variable_assignment" | "variable_assignments" => self.stateful = true,
-            "command" => {
-                if let Some(name) = node.child_by_field_name("name") {
-                    let word = &script.text[name.byte_range()];
-                    if STATEFUL.contains(&word.rsplit('/').next().unwrap_or(word)) {
-                        self.stateful = true;
-                    }
+    /// Notes one named node the walk visits outside subshells, of kind `kind` (a
+    /// `variable_assignment` the walk reaches this way is never a command's prefix: those are
+    /// searched only for substitutions).
+    pub(super) fn note(&mut self, k: &super::Kinds, kind: u16, node: tree_sitter::Node, script: &Script) {
+        if kind == k.comment {
+            self.comments = true;
+        } else if kind == k.declaration_command
+            || kind == k.unset_command
+            || kind == k.function_definition
+            || kind == k.variable_assignment
+            || kind == k.variable_assignments
+        {
+            self.stateful = true;
+        } else if kind == k.command {
+            if let Some(name) = node.child_by_field_id(k.name.get()) {
+                let word = &script.text[name.byte_range()];
+                if STATEFUL.contains(&word.rsplit('/').next().unwrap_or(word)) {
+                    self.stateful = true;
                 }
             }
-            _ => {}
         }
     }
 }
