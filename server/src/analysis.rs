@@ -17,9 +17,9 @@ pub struct Analysis {
 impl Analysis {
     pub fn new(snapshot: Snapshot) -> Analysis {
         let dockerfile = Dockerfile::new(&snapshot.text, &snapshot.tree);
-        // The diagnostics that usually follow parse every RUN body with tree-sitter-bash; that
-        // starts now, beside the semantics (which run on one core), and fills the shell
-        // analysis cache the lint run then reads.
+        // The diagnostics that usually follow analyse every RUN body (most of it tree-sitter-bash
+        // parses); that starts now, beside the semantics (which run on one core), and fills the
+        // shell analysis cache the lint run then reads.
         let (semantics, ()) = rayon::join(
             || Semantics::analyze(&snapshot.text, &dockerfile),
             || crate::shell::prefetch(&snapshot.text, &dockerfile),

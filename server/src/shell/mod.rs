@@ -1,6 +1,7 @@
-//! Shell analysis of RUN bodies with tree-sitter-bash: the commands a RUN executes, with their
-//! arguments and exact ranges in the Dockerfile, across `&&`, `;`, `||`, pipes, subshells,
-//! `if`/`for` bodies, line continuations, heredocs run by a shell and `sh -c '…'`.
+//! Shell analysis of RUN bodies: the commands a RUN executes, with their arguments and exact
+//! ranges in the Dockerfile, across `&&`, `;`, `||`, pipes, subshells, `if`/`for` bodies, line
+//! continuations, heredocs run by a shell and `sh -c '…'`. One-line scripts of plain commands
+//! are read without a tree ([`simple`]); the others with tree-sitter-bash.
 //!
 //! BuildKit joins a continued command line before the shell sees it (escape and line break
 //! removed, comment and empty lines dropped); the script is rebuilt the same way, with a map
@@ -90,6 +91,15 @@ impl Command {
             }
             true
         })
+    }
+
+    /// The script a shell runs from its arguments (`sh -c '…'`, `bash -c "…"`).
+    pub fn inline_script(&self) -> Option<&Arg> {
+        if !SHELLS.contains(&self.program()) && self.program() != "sh" {
+            return None;
+        }
+        let c = self.args.iter().position(|a| a.value == "-c")?;
+        self.args.get(c + 1)
     }
 
     /// The first positional argument, usually the subcommand (`install` in `apt-get install`).
@@ -583,11 +593,7 @@ fn walk(root: Node, script: &Script, out: &mut RunAnalysis, in_pipeline: bool, p
             if let Some(cmd) = command(node, script, in_pipeline, &mut cursor) {
                 // `sh -c '…'` and `bash -c "…"`: analyse the inner script too (its own
                 // tree, at most three levels deep).
-                let inner = (SHELLS.contains(&cmd.program()) || cmd.program() == "sh")
-                    .then(|| cmd.args.iter().position(|a| a.value == "-c"))
-                    .flatten()
-                    .and_then(|i| cmd.args.get(i + 1))
-                    .cloned();
+                let inner = cmd.inline_script().cloned();
                 out.commands.push(cmd);
                 if let (Some(arg), true) = (inner, depth < 3) {
                     let inner_script = inner_script(node, script, &arg);

@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use super::pipes::{stops_early, Pipe, TEXT_WRITERS};
 use super::structure::{TopLevel, STATEFUL};
-use super::{command_of_words, unquote, Command, RunAnalysis, Script, SHELLS};
+use super::{command_of_words, unquote, Command, RunAnalysis, Script};
 
 /// Words tree-sitter-bash reads as part of its grammar (or as a declaration) when they name
 /// the command.
@@ -342,7 +342,7 @@ fn command(text: &str, words: &[Range<usize>], script: &Script, in_pipeline: boo
     let range = words[0].start..words[words.len() - 1].end;
     let cmd = command_of_words(words.iter().map(|w| (unquote(&text[w.clone()]), w.clone())).collect(), range, script, in_pipeline);
     // `sh -c '…'` has a script inside: tree-sitter-bash's path analyses it.
-    if (SHELLS.contains(&cmd.program()) || cmd.program() == "sh") && cmd.args.iter().any(|a| a.value == "-c") {
+    if cmd.inline_script().is_some() {
         return None;
     }
     Some(cmd)
