@@ -12,13 +12,18 @@
 //! character at a line's end), so most edits take the fast path that reads the tree only
 //! around the edit; by default edits land anywhere, also delete, and break structure.
 //!
-//! Exit status 1 when any edit differs (each is printed: file, text before, change).
+//! Each file, and the text after each edit, is also opened in two halves at every place
+//! `document::split` may cut it (after an edit: the place nearest the middle): the halves' nodes
+//! and model must be the whole tree's.
+//!
+//! Exit status 1 when any edit or cut differs (each is printed: file, text before, change).
 
 #[path = "../../tests/src/rng.rs"]
 mod rng;
 
 use dockls::analysis::Analysis;
-use dockls::document::{Change, Document, LineIndex, PositionEncoding, Snapshot};
+use dockls::document::{split, Change, Document, LineIndex, PositionEncoding, Snapshot};
+use dockls::syntax::Dockerfile;
 use rng::Rng;
 
 /// Text an edit may insert: what typing in a Dockerfile produces, and what breaks structure
@@ -43,6 +48,25 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// Checks `text` opened in two halves at `at` (see `document::split`): whether the cut was
+/// taken, or how it differs from the whole parse.
+fn check_cut(text: &str, at: usize) -> Result<bool, String> {
+    let parser = || {
+        let mut p = tree_sitter::Parser::new();
+        p.set_language(&tree_sitter_dockerfile::LANGUAGE.into()).expect("the grammar loads");
+        p
+    };
+    if !split::verify_cut(text, at, parser)? {
+        return Ok(false);
+    }
+    let (_, halves) = split::parse_halves(text, at, parser).expect("verified");
+    let model = |df: &Dockerfile| format!("{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}", df.directives, df.instructions, df.stages, df.comments, df.errors, df.escape);
+    if model(&Dockerfile::from_parts(text, &halves)) != model(&Dockerfile::new(text, &dockls::document::parse(text))) {
+        return Err("the model from the halves differs".into());
+    }
+    Ok(true)
 }
 
 /// Everything of an analysis that must not depend on how the text was reached.
@@ -74,8 +98,22 @@ fn main() {
     };
     paths.sort();
     let (mut edits, mut walked, mut failures) = (0usize, 0usize, 0usize);
+    let (mut cuts, mut cuts_refused) = (0usize, 0usize);
+    let mut cut = |text: &str, at: usize, what: &str, failures: &mut usize| match check_cut(text, at) {
+        Ok(taken) => {
+            cuts += 1;
+            cuts_refused += usize::from(!taken);
+        }
+        Err(e) => {
+            *failures += 1;
+            println!("CUT DIFFERS {what} at {at}: {e} in {text:?}");
+        }
+    };
     for (n, path) in paths.iter().enumerate() {
         let Ok(start) = std::fs::read_to_string(path) else { continue }; // not UTF-8: not a document
+        for at in split::all_cuts(&start) {
+            cut(&start, at, &path.display().to_string(), &mut failures);
+        }
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(n as u64 + 1) | 1);
         let mut doc = Document::new(&start, 0);
         let mut previous = Analysis::new(doc.snapshot());
@@ -113,6 +151,9 @@ fn main() {
             doc.apply_changes(&[Change { range: Some(range), text: insert.into() }], version, enc);
             text.replace_range(a..b, insert);
             at = a + insert.len();
+            if let Some(middle) = split::cut_near_middle(&text) {
+                cut(&text, middle, &format!("{} after edit {version}", path.display()), &mut failures);
+            }
             let edited = Analysis::new_reusing(doc.snapshot(), previous);
             edits += 1;
             walked += usize::from(edited.dockerfile.walked_only_the_edit());
@@ -135,6 +176,6 @@ fn main() {
             previous = edited;
         }
     }
-    println!("{} files, {edits} edits ({walked} read only the tree around the edit): {failures} differ from a fresh open", paths.len());
+    println!("{} files, {edits} edits ({walked} read only the tree around the edit), {cuts} cuts in two halves ({cuts_refused} refused: a half with a syntax error): {failures} differ from a fresh open", paths.len());
     std::process::exit(i32::from(failures > 0));
 }

@@ -31,7 +31,7 @@ fn main() {
     let doc = dockls::document::Document::new(&text, 1);
     lap("document");
     let snap = doc.snapshot();
-    let df = dockls::syntax::Dockerfile::new(&snap.text, &snap.tree);
+    let df = dockls::syntax::Dockerfile::of_snapshot(&snap);
     lap("model");
     let sem = dockls::semantics::Semantics::analyze(&snap.text, &df);
     lap("semantics");

@@ -16,7 +16,7 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn new(snapshot: Snapshot) -> Analysis {
-        let dockerfile = Dockerfile::new(&snapshot.text, &snapshot.tree);
+        let dockerfile = Dockerfile::of_snapshot(&snapshot);
         // The diagnostics that usually follow analyse every RUN body (most of it tree-sitter-bash
         // parses); that starts now, beside the semantics (which run on one core), and fills the
         // shell analysis cache the lint run then reads.

@@ -733,3 +733,38 @@ fn hover_signature_help_and_inlay_hints() {
     assert_eq!(hints[0]["position"], json!({"line": 1, "character": 17}));
     c.shutdown_and_exit();
 }
+
+/// A large file is opened in two halves parsed at once (`document::split`), its whole tree made
+/// after the first publish; a document that gets the same text as a full-text change is parsed
+/// whole. Both must answer alike: diagnostics, semantic tokens (asked for at once, while the
+/// whole tree may still be in the making) and the diagnostics after an edit in each half.
+#[test]
+fn a_large_file_opened_in_halves_answers_like_one_parsed_whole() {
+    let text = dockls_tests::synth::run_dense(1500);
+    assert!(text.len() > 40_000);
+    let halves = "file:///work/project/halves.Dockerfile";
+    let whole = "file:///work/project/whole.Dockerfile";
+    let mut c = server();
+    c.did_open(halves, &text);
+    let tokens_halves = c.request("textDocument/semanticTokens/full", text_document(halves)).unwrap();
+    let opened = c.wait_diagnostics(halves, Some(1));
+    c.did_open(whole, "FROM scratch\n");
+    c.wait_diagnostics(whole, Some(1));
+    c.did_change(whole, 2, json!([full_change(&text)]));
+    let changed = c.wait_diagnostics(whole, Some(2));
+    assert!(opened["params"]["diagnostics"].as_array().unwrap().len() > 100);
+    assert_eq!(opened["params"]["diagnostics"], changed["params"]["diagnostics"]);
+    let tokens_whole = c.request("textDocument/semanticTokens/full", text_document(whole)).unwrap();
+    assert_eq!(tokens_halves["data"], tokens_whole["data"]);
+    let lines = text.lines().count() as u32;
+    for (k, line) in [3, lines / 2, lines - 10].into_iter().enumerate() {
+        let edit = json!([range_change(line, 0, line, 0, "RUN sudo apt-get install curl\n")]);
+        let version = 2 + k as i64;
+        c.did_change(halves, version, edit.clone());
+        c.did_change(whole, version + 1, edit);
+        let a = c.wait_diagnostics(halves, Some(version));
+        let b = c.wait_diagnostics(whole, Some(version + 1));
+        assert_eq!(a["params"]["diagnostics"], b["params"]["diagnostics"], "after the edit at line {line}");
+    }
+    c.shutdown_and_exit();
+}

@@ -57,10 +57,10 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
         })
         // After a panic: no diagnostics (as the empty list).
         .unwrap_or_else(|_| (convert::publish_diagnostics_json(&analysis.snapshot, &u, &[], enc, Some(analysis.snapshot.version)), None, None));
-        Some((diags, config, analysis.snapshot.text.clone(), shellcheck_missing))
+        Some((diags, config, analysis.snapshot.text.clone(), analysis.snapshot.tree.clone(), shellcheck_missing))
     })
     .await;
-    let Ok(Some((diags, config, text, shellcheck_missing))) = computed else { return };
+    let Ok(Some((diags, config, text, tree, shellcheck_missing))) = computed else { return };
     let text_len = text.len();
     let _order = state.publish_lock.lock().await;
     if !state.is_current(&uri, &text) || state.settings_generation() != generation {
@@ -69,6 +69,13 @@ pub async fn publish(client: Client, state: Arc<State>, uri: Uri, version: i32) 
         return;
     }
     send_written(&client, &state, uri.clone(), diags).await;
+    // A large document opened in two halves (`document::split`) gets its whole tree now, off
+    // the first diagnostics' path: the next edit and the tree-reading requests need it.
+    if !tree.is_whole() {
+        tokio::task::spawn_blocking(move || {
+            tree.get();
+        });
+    }
     // Off the latency path: what building this version freed goes back to the system. Only
     // for large documents: the next keystroke pays for it in page faults (~0.7 ms at 5,000
     // lines, lost in the noise at 50,000).

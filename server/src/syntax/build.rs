@@ -32,17 +32,38 @@ pub(super) fn build(src: &str, tree: &Tree, previous: Option<(&str, Dockerfile)>
         }
         None => {
             let nodes = all_tops(root);
-            // Directives only ever come first, so the escape character is known before any instruction.
-            for top in nodes.iter().take_while(|n| n.kind == TopKind::Directive) {
-                let d = directive(top.node(root), src);
-                if d.name.eq_ignore_ascii_case("escape") && d.value == "`" {
-                    df.escape = '`';
-                }
-                df.directives.push(d);
-            }
+            read_directives(src, &nodes, &mut df);
             nodes
         }
     };
+    assemble(src, df, nodes, root, previous)
+}
+
+/// The model of a text opened in two halves ([`crate::document::split`]): the top-level nodes of
+/// both trees, in order, are the whole tree's.
+pub(super) fn build_from_halves(src: &str, halves: &[Tree; 2]) -> Dockerfile {
+    let mut df = Dockerfile { escape: '\\', ..Default::default() };
+    let nodes: Vec<Top<'_>> = halves.iter().flat_map(|t| all_tops(t.root_node())).collect();
+    read_directives(src, &nodes, &mut df);
+    // Every node was read from a tree, so the root is never needed to look one up.
+    assemble(src, df, nodes, halves[0].root_node(), None)
+}
+
+/// The directives that open the file, and the escape character they choose.
+fn read_directives(src: &str, nodes: &[Top<'_>], df: &mut Dockerfile) {
+    // Directives only ever come first, so the escape character is known before any instruction.
+    for top in nodes.iter().take_while(|n| n.kind == TopKind::Directive) {
+        let d = directive(top.node.expect("read from the tree"), src);
+        if d.name.eq_ignore_ascii_case("escape") && d.value == "`" {
+            df.escape = '`';
+        }
+        df.directives.push(d);
+    }
+}
+
+/// The model from its top-level nodes: instructions built (on all cores) or taken over from
+/// `previous`, comments, errors and stages.
+fn assemble<'t>(src: &str, mut df: Dockerfile, nodes: Vec<Top<'t>>, root: Node<'t>, previous: Option<(&str, Dockerfile)>) -> Dockerfile {
     let escape = df.escape;
     // Which nodes take over an instruction of the previous model (and from where), which are
     // built. Nothing here holds an instruction but the old model's own vector and the new one:

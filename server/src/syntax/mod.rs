@@ -360,6 +360,21 @@ impl Dockerfile {
         build::build(text, tree, None, None)
     }
 
+    /// The model of a text opened in two halves ([`crate::document::split`]), which is the
+    /// model [`Dockerfile::new`] builds from the whole tree.
+    pub fn from_parts(text: &str, halves: &[tree_sitter::Tree; 2]) -> Dockerfile {
+        build::build_from_halves(text, halves)
+    }
+
+    /// The model of a snapshot: from its halves when it was opened in two and its whole tree
+    /// is not parsed yet (the model is the same either way).
+    pub fn of_snapshot(snapshot: &crate::document::Snapshot) -> Dockerfile {
+        match snapshot.tree.halves() {
+            Some(halves) => Dockerfile::from_parts(&snapshot.text, &halves),
+            None => Dockerfile::new(&snapshot.text, snapshot.tree.get()),
+        }
+    }
+
     /// [`Dockerfile::new`], reusing the unchanged instructions of `previous`, the model of an
     /// earlier text (`previous_text`) of the same document. It is consumed: its instructions
     /// are moved, not copied.
