@@ -41,8 +41,7 @@ pub const FRESH_AFTER_ERROR_LIMIT: usize = 64 * 1024;
 /// (see [`split`]) has only those at first: the typed model is built from them
 /// ([`SnapshotTree::halves`]), and the whole tree is made from the first half (an incremental
 /// parse of the second) when first asked for; the server asks for it in the background once the
-/// first diagnostics are out (`lsp::publish`). Whoever needs it before that is done makes it too
-/// rather than wait for the other thread: first done, first kept.
+/// first diagnostics are out (`lsp::publish`); whoever needs it before that is done waits for it.
 #[derive(Clone)]
 pub struct SnapshotTree(Arc<TreeParts>);
 
@@ -73,19 +72,25 @@ impl SnapshotTree {
         self.0.halves.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The whole tree (made now if it has not been yet).
+    /// The whole tree: made now if it has not been yet, or waited for if another thread is
+    /// making it (the background parse after the first publish runs at normal priority: the
+    /// rest of its ~5 ms is less than making it again).
     pub fn get(&self) -> &Tree {
-        if let Some(tree) = self.0.whole.get() {
-            return tree;
-        }
-        let first = self.lock_halves().as_ref().map(|h| (h.trees[0].clone(), h.text.clone(), h.at));
-        if let Some((first, text, at)) = first {
-            let _ = self.0.whole.set(split::whole_from_first_half(&text, &first, at, new_parser));
+        let mut made = false;
+        let tree = self.0.whole.get_or_init(|| {
+            made = true;
+            let (first, text, at) = {
+                let halves = self.lock_halves();
+                let h = halves.as_ref().expect("a tree without halves is whole from the start");
+                (h.trees[0].clone(), h.text.clone(), h.at)
+            };
+            split::whole_from_first_half(&text, &first, at, new_parser)
+        });
+        if made {
             let halves = self.lock_halves().take();
             drop(halves);
         }
-        // Made here, or by the thread that took the halves (after it made the whole tree).
-        self.0.whole.get().expect("the whole tree is made before the halves are let go")
+        tree
     }
 
     /// Whether the whole tree is there (false only for a document opened in halves, until the
