@@ -53,15 +53,10 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 /// Checks `text` opened in two halves at `at` (see `document::split`): whether the cut was
 /// taken, or how it differs from the whole parse.
 fn check_cut(text: &str, at: usize) -> Result<bool, String> {
-    let parser = || {
-        let mut p = tree_sitter::Parser::new();
-        p.set_language(&tree_sitter_dockerfile::LANGUAGE.into()).expect("the grammar loads");
-        p
-    };
-    if !split::verify_cut(text, at, parser)? {
+    if !split::verify_cut(text, at)? {
         return Ok(false);
     }
-    let (_, halves) = split::parse_halves(text, at, parser).expect("verified");
+    let (_, halves) = split::parse_halves(text, at).expect("verified");
     let model = |df: &Dockerfile| format!("{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}", df.directives, df.instructions, df.stages, df.comments, df.errors, df.escape);
     if model(&Dockerfile::from_parts(text, &halves)) != model(&Dockerfile::new(text, &dockls::document::parse(text))) {
         return Err("the model from the halves differs".into());

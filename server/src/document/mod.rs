@@ -84,7 +84,7 @@ impl SnapshotTree {
                 let h = halves.as_ref().expect("a tree without halves is whole from the start");
                 (h.trees[0].clone(), h.text.clone(), h.at)
             };
-            split::whole_from_first_half(&text, &first, at, new_parser)
+            split::whole_from_first_half(&text, &first, at)
         });
         if made {
             let halves = self.lock_halves().take();
@@ -182,7 +182,7 @@ impl Document {
         // A large text is parsed in two halves, on two cores (see `split`).
         let cut = (split::SPLIT_FROM..=split::SPLIT_UNTIL).contains(&text.len()).then(|| split::cut_near_middle(text)).flatten();
         let ((parser, tree), (rope, lines, lone_cr)) = rayon::join(
-            || match cut.and_then(|at| split::parse_halves(text, at, new_parser).map(|h| (h, at))) {
+            || match cut.and_then(|at| split::parse_halves(text, at).map(|h| (h, at))) {
                 Some(((parser, halves), at)) => (parser, Err((halves, at))),
                 None => {
                     let mut parser = new_parser();

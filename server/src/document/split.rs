@@ -25,6 +25,8 @@
 
 use tree_sitter::{Parser, Point, Range, Tree};
 
+use super::new_parser;
+
 /// Smaller texts are parsed whole: at 32 KiB the parse takes ~1.5 ms, and the second tree's
 /// set-up and the later whole parse would cost more than the half saved.
 pub const SPLIT_FROM: usize = 32 * 1024;
@@ -40,15 +42,8 @@ pub fn cut_near_middle(text: &str) -> Option<usize> {
     let middle = text.len() / 2;
     let starts = from_line_starts(text, limit);
     // The candidates nearest the middle first: after it, then before it.
-    let after = starts
-        .iter()
-        .position(|&s| s >= middle)
-        .unwrap_or(starts.len());
-    starts[after..]
-        .iter()
-        .chain(starts[..after].iter().rev())
-        .copied()
-        .find(|&at| content_before_is_complete(text, at))
+    let after = starts.iter().position(|&s| s >= middle).unwrap_or(starts.len());
+    starts[after..].iter().chain(starts[..after].iter().rev()).copied().find(|&at| content_before_is_complete(text, at))
 }
 
 /// Every place `text` may be cut (for tests).
@@ -56,10 +51,7 @@ pub fn all_cuts(text: &str) -> Vec<usize> {
     let Some(limit) = cut_limit(text) else {
         return Vec::new();
     };
-    from_line_starts(text, limit)
-        .into_iter()
-        .filter(|&at| content_before_is_complete(text, at))
-        .collect()
+    from_line_starts(text, limit).into_iter().filter(|&at| content_before_is_complete(text, at)).collect()
 }
 
 /// Cuts must come before this offset: the first heredoc or lone `\r`. `None` when the text has
@@ -70,9 +62,7 @@ fn cut_limit(text: &str) -> Option<usize> {
     }
     let bytes = text.as_bytes();
     let heredoc = memchr::memmem::find(bytes, b"<<").unwrap_or(bytes.len());
-    let lone_cr = memchr::memchr_iter(b'\r', &bytes[..heredoc])
-        .find(|&i| bytes.get(i + 1) != Some(&b'\n'))
-        .unwrap_or(bytes.len());
+    let lone_cr = memchr::memchr_iter(b'\r', &bytes[..heredoc]).find(|&i| bytes.get(i + 1) != Some(&b'\n')).unwrap_or(bytes.len());
     Some(heredoc.min(lone_cr))
 }
 
@@ -125,50 +115,34 @@ fn content_before_is_complete(text: &str, at: usize) -> bool {
 /// half's parser is returned for the document's later incremental parses. `None` when either
 /// half has a syntax error (or the second does not start with its `FROM` at `at`): the text is
 /// then to be parsed whole.
-pub fn parse_halves(
-    text: &str,
-    at: usize,
-    new_parser: fn() -> Parser,
-) -> Option<(Parser, [Tree; 2])> {
+pub fn parse_halves(text: &str, at: usize) -> Option<(Parser, [Tree; 2])> {
     let ((parser, first), second) = rayon::join(
         || {
             let mut parser = new_parser();
             let tree = parser.parse(&text[..at], None).expect("parse never fails");
             (parser, tree)
         },
-        || parse_from(text, at, new_parser),
+        || parse_from(text, at),
     );
     let second = second?;
     let starts_at_from = {
         let root = second.root_node();
-        root.child(0)
-            .is_some_and(|n| n.kind() == "from_instruction" && n.start_byte() == at)
+        root.child(0).is_some_and(|n| n.kind() == "from_instruction" && n.start_byte() == at)
     };
-    (!first.root_node().has_error() && !second.root_node().has_error() && starts_at_from)
-        .then_some((parser, [first, second]))
+    (!first.root_node().has_error() && !second.root_node().has_error() && starts_at_from).then_some((parser, [first, second]))
 }
 
 /// The tree of `text[at..]` in `text`'s offsets and rows.
-fn parse_from(text: &str, at: usize, new_parser: fn() -> Parser) -> Option<Tree> {
+fn parse_from(text: &str, at: usize) -> Option<Tree> {
     let mut parser = new_parser();
-    let range = Range {
-        start_byte: at,
-        end_byte: text.len(),
-        start_point: point_at(text, at),
-        end_point: point_at(text, text.len()),
-    };
+    let range = Range { start_byte: at, end_byte: text.len(), start_point: point_at(text, at), end_point: point_at(text, text.len()) };
     parser.set_included_ranges(&[range]).ok()?;
     parser.parse(text, None)
 }
 
 /// The whole tree of `text`, cut at `at`, from the tree of its first half: an incremental parse
 /// that reuses the first half's nodes and parses the second (~half a fresh parse's time).
-pub fn whole_from_first_half(
-    text: &str,
-    first: &Tree,
-    at: usize,
-    new_parser: fn() -> Parser,
-) -> Tree {
+pub fn whole_from_first_half(text: &str, first: &Tree, at: usize) -> Tree {
     let mut old = first.clone();
     let start = point_at(text, at);
     old.edit(&tree_sitter::InputEdit {
@@ -179,17 +153,15 @@ pub fn whole_from_first_half(
         old_end_position: start,
         new_end_position: point_at(text, text.len()),
     });
-    new_parser()
-        .parse(text, Some(&old))
-        .expect("parse never fails")
+    new_parser().parse(text, Some(&old)).expect("parse never fails")
 }
 
 /// Checks a cut the way `Document::new` would use it (tests and the corpus check): `Ok(false)`
 /// when [`parse_halves`] refuses it; otherwise the halves' top-level nodes, subtree by subtree,
 /// must be the whole tree's and so must the tree made from the first half, else `Err` says
 /// where they differ.
-pub fn verify_cut(text: &str, at: usize, new_parser: fn() -> Parser) -> Result<bool, String> {
-    let Some((_, halves)) = parse_halves(text, at, new_parser) else {
+pub fn verify_cut(text: &str, at: usize) -> Result<bool, String> {
+    let Some((_, halves)) = parse_halves(text, at) else {
         return Ok(false);
     };
     let whole = new_parser().parse(text, None).expect("parse never fails");
@@ -198,23 +170,12 @@ pub fn verify_cut(text: &str, at: usize, new_parser: fn() -> Parser) -> Result<b
         let mut cursor = root.walk();
         root.children(&mut cursor).map(describe).collect()
     };
-    let from_halves: Vec<String> = tops(&halves[0])
-        .into_iter()
-        .chain(tops(&halves[1]))
-        .collect();
+    let from_halves: Vec<String> = tops(&halves[0]).into_iter().chain(tops(&halves[1])).collect();
     let expected = tops(&whole);
-    if let Some(k) =
-        (0..from_halves.len().max(expected.len())).find(|&k| from_halves.get(k) != expected.get(k))
-    {
-        return Err(format!(
-            "top-level node {k} differs: halves {:?}, whole {:?}",
-            from_halves.get(k),
-            expected.get(k)
-        ));
+    if let Some(k) = (0..from_halves.len().max(expected.len())).find(|&k| from_halves.get(k) != expected.get(k)) {
+        return Err(format!("top-level node {k} differs: halves {:?}, whole {:?}", from_halves.get(k), expected.get(k)));
     }
-    if describe(whole_from_first_half(text, &halves[0], at, new_parser).root_node())
-        != describe(whole.root_node())
-    {
+    if describe(whole_from_first_half(text, &halves[0], at).root_node()) != describe(whole.root_node()) {
         return Err("the tree made from the first half is not the whole tree".into());
     }
     Ok(true)
@@ -242,14 +203,16 @@ fn describe(node: tree_sitter::Node) -> String {
             depth += 1;
             continue;
         }
-        while !cursor.goto_next_sibling() {
-            if depth == 0 || !cursor.goto_parent() {
-                return out;
-            }
-            depth -= 1;
+        // Up to the next sibling, never past `node` itself.
+        loop {
             if depth == 0 {
                 return out;
             }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            cursor.goto_parent();
+            depth -= 1;
         }
     }
 }

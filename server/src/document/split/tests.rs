@@ -1,19 +1,10 @@
 use super::*;
 
-fn parser() -> Parser {
-    let mut p = Parser::new();
-    p.set_language(&tree_sitter_dockerfile::LANGUAGE.into())
-        .unwrap();
-    p
-}
 
 #[test]
 fn cuts_only_where_nothing_before_reaches_past() {
     let text = "ARG V=1\nFROM a AS one\nRUN make \\\n# a comment in the continuation\n\nFROM b\nRUN x\n\n# c\nFROM c AS three\nFROM d\nCOPY <<EOF /x\nFROM e\nEOF\nFROM f\n";
-    let cuts: Vec<&str> = all_cuts(text)
-        .into_iter()
-        .map(|at| text[at..].lines().next().unwrap())
-        .collect();
+    let cuts: Vec<&str> = all_cuts(text).into_iter().map(|at| text[at..].lines().next().unwrap()).collect();
     // Not `FROM b` (a continuation), nor anything after the heredoc.
     assert_eq!(cuts, ["FROM a AS one", "FROM c AS three", "FROM d"]);
     assert!(all_cuts("# escape=`\nFROM a\nFROM b\n").is_empty());
@@ -25,9 +16,9 @@ fn cuts_only_where_nothing_before_reaches_past() {
 fn a_cut_with_an_error_on_either_side_is_refused() {
     for text in ["FROM a\nfoo bar baz\nFROM b\n", "FROM a\nFROM b\nfoo bar baz\n"] {
         assert!(crate::document::parse(text).root_node().has_error(), "{text:?}");
-        assert!(parse_halves(text, 7 + text[7..].find("FROM").unwrap(), parser).is_none(), "{text:?}");
+        assert!(parse_halves(text, 7 + text[7..].find("FROM").unwrap()).is_none(), "{text:?}");
     }
-    assert!(parse_halves("FROM a\nRUN x\nFROM b\n", 13, parser).is_some());
+    assert!(parse_halves("FROM a\nRUN x\nFROM b\n", 13).is_some());
 }
 
 #[path = "../../../../tests/src/synth.rs"]
@@ -57,8 +48,8 @@ fn halves_hold_the_nodes_of_the_whole_tree() {
     let mut checked = 0;
     for text in &texts {
         for at in all_cuts(text) {
-            if verify_cut(text, at, parser).unwrap_or_else(|e| panic!("{e}\n{text}")) {
-                let (_, halves) = parse_halves(text, at, parser).unwrap();
+            if verify_cut(text, at).unwrap_or_else(|e| panic!("{e}\n{text}")) {
+                let (_, halves) = parse_halves(text, at).unwrap();
                 let whole = crate::document::parse(text);
                 assert_eq!(
                     model(&crate::syntax::Dockerfile::from_parts(text, &halves)),
@@ -73,11 +64,7 @@ fn halves_hold_the_nodes_of_the_whole_tree() {
 
 /// The typed model without its lazily filled look-up tables.
 fn model(df: &crate::syntax::Dockerfile) -> String {
-    let mut extras: Vec<_> = df
-        .extras
-        .iter()
-        .map(|(i, e)| format!("{i}:{e:?}"))
-        .collect();
+    let mut extras: Vec<_> = df.extras.iter().map(|(i, e)| format!("{i}:{e:?}")).collect();
     extras.sort();
     format!(
         "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{extras:?}",
@@ -112,48 +99,23 @@ fn a_document_opened_in_halves_edits_like_one_opened_whole() {
             .join()
             .unwrap();
             assert!(snap.tree.is_whole() && snap.tree.halves().is_none());
-            assert_eq!(
-                all_nodes(&snap.tree),
-                all_nodes(&crate::document::parse(&text))
-            );
+            assert_eq!(all_nodes(&snap.tree), all_nodes(&crate::document::parse(&text)));
         }
         // An edit in each half and one at the cut.
         let mut previous = opened;
         let mut expected = text.clone();
         let at = cut_near_middle(&text).unwrap();
         let cut_line = text[..at].matches('\n').count() as u32;
-        for (i, (line, new)) in [
-            (3u32, "# one\n"),
-            (cut_line, "RUN true\n"),
-            (cut_line + 200, "EXPOSE 1\n"),
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        for (i, (line, new)) in [(3u32, "# one\n"), (cut_line, "RUN true\n"), (cut_line + 200, "EXPOSE 1\n")].into_iter().enumerate() {
             let p = TextPosition { line, character: 0 };
-            let offset = crate::document::LineIndex::new(&expected).offset(
-                &expected,
-                p,
-                PositionEncoding::Utf8,
-            );
+            let offset = crate::document::LineIndex::new(&expected).offset(&expected, p, PositionEncoding::Utf8);
             expected.insert_str(offset, new);
-            doc.apply_changes(
-                &[Change {
-                    range: Some((p, p)),
-                    text: new.into(),
-                }],
-                i as i32 + 2,
-                PositionEncoding::Utf8,
-            );
+            doc.apply_changes(&[Change { range: Some((p, p)), text: new.into() }], i as i32 + 2, PositionEncoding::Utf8);
             let snap = doc.snapshot();
             assert_eq!(&*snap.text, expected.as_str());
-            assert_eq!(
-                all_nodes(&snap.tree),
-                all_nodes(&crate::document::parse(&expected))
-            );
+            assert_eq!(all_nodes(&snap.tree), all_nodes(&crate::document::parse(&expected)));
             let edited = crate::analysis::Analysis::new_reusing(snap, previous);
-            let fresh =
-                crate::analysis::Analysis::new(crate::document::Snapshot::from_text(&expected));
+            let fresh = crate::analysis::Analysis::new(crate::document::Snapshot::from_text(&expected));
             assert_eq!(model(&edited.dockerfile), model(&fresh.dockerfile));
             previous = edited;
         }
