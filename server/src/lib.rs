@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod docs;
 pub mod document;
 pub mod format;
+pub mod keys;
 pub mod lint;
 pub mod lsp;
 pub mod registry;

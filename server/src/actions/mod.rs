@@ -106,7 +106,7 @@ pub struct FixPlan {
 pub fn plan_fixes(diagnostics: &[Diagnostic], include_unsafe: bool) -> FixPlan {
     let mut taken: Vec<Range<usize>> = Vec::new();
     let mut plan = FixPlan::default();
-    let mut seen: Vec<&Vec<Edit>> = Vec::new();
+    let mut seen: Vec<&[Edit]> = Vec::new();
     for d in diagnostics {
         let Some(fix) = d.fixes.first() else { continue };
         if fix.safety != Safety::Safe && !include_unsafe {
@@ -114,7 +114,7 @@ pub fn plan_fixes(diagnostics: &[Diagnostic], include_unsafe: bool) -> FixPlan {
             continue;
         }
         // Several findings can share one fix (a merge of three RUNs): it is one fix.
-        if seen.contains(&&fix.edits) {
+        if seen.contains(&&*fix.edits) {
             continue;
         }
         let overlaps = fix.edits.iter().any(|e| {
@@ -125,7 +125,7 @@ pub fn plan_fixes(diagnostics: &[Diagnostic], include_unsafe: bool) -> FixPlan {
         }
         seen.push(&fix.edits);
         plan.applied += 1;
-        for e in &fix.edits {
+        for e in fix.edits.iter() {
             taken.push(e.range.clone());
             plan.edits.push(e.clone());
         }
@@ -186,13 +186,13 @@ pub fn resolve(text: &str, df: &Dockerfile, diagnostics: &[Diagnostic], id: &Act
     match id {
         ActionId::Fix { diagnostic, code, fix } => {
             let d = diagnostics.get(*diagnostic).filter(|d| d.code == code.as_str())?;
-            d.fixes.get(*fix).filter(|f| f.title == title).map(|f| f.edits.clone())
+            d.fixes.get(*fix).filter(|f| &*f.title == title).map(|f| f.edits.to_vec())
         }
         ActionId::Refactor { range, title } => {
             if range.start > range.end || range.end > text.len() || !text.is_char_boundary(range.start) || !text.is_char_boundary(range.end) {
                 return None;
             }
-            refactors(text, df, range.clone()).into_iter().find(|f| f.title == *title).map(|f| f.edits)
+            refactors(text, df, range.clone()).into_iter().find(|f| *f.title == **title).map(|f| f.edits.to_vec())
         }
         ActionId::FixAll => {
             let plan = plan_fixes(diagnostics, false);
@@ -274,29 +274,29 @@ pub fn code_actions(text: &str, df: &Dockerfile, diagnostics: &[Diagnostic], ran
                 let preferred = !preferred_given && fix.safety == Safety::Safe;
                 preferred_given |= preferred;
                 let id = ActionId::Fix { diagnostic: i, code: diagnostics[i].code.to_string(), fix: j };
-                push(&mut out, Action { title: fix.title.clone(), kind: ActionKind::QuickFix, edits: fix.edits.clone(), diagnostic: Some(i), preferred, id: Some(id) });
+                push(&mut out, Action { title: fix.title.to_string(), kind: ActionKind::QuickFix, edits: fix.edits.to_vec(), diagnostic: Some(i), preferred, id: Some(id) });
             }
         }
         for &i in &listed {
             let d = &diagnostics[i];
             let Some(rule) = crate::lint::rule(d.code) else { continue };
             if let Some(fix) = ignore_here(text, df, d.range.start, rule.id) {
-                push(&mut out, Action { title: fix.title, kind: ActionKind::QuickFix, edits: fix.edits, diagnostic: Some(i), preferred: false, id: None });
+                push(&mut out, Action { title: fix.title.to_string(), kind: ActionKind::QuickFix, edits: fix.edits.to_vec(), diagnostic: Some(i), preferred: false, id: None });
             }
             if let Some(bk) = rule.buildkit {
                 let fix = ignore_in_file(text, df, bk);
-                push(&mut out, Action { title: fix.title, kind: ActionKind::QuickFix, edits: fix.edits, diagnostic: Some(i), preferred: false, id: None });
+                push(&mut out, Action { title: fix.title.to_string(), kind: ActionKind::QuickFix, edits: fix.edits.to_vec(), diagnostic: Some(i), preferred: false, id: None });
             }
         }
     }
     if wants(ActionKind::Rewrite) {
         for fix in refactors(text, df, range.clone()) {
             // A refactor that is also a listed diagnostic's fix is offered once, as the fix.
-            if out.iter().any(|a| a.edits == fix.edits) {
+            if out.iter().any(|a| *a.edits == *fix.edits) {
                 continue;
             }
-            let id = ActionId::Refactor { range: range.clone(), title: fix.title.clone() };
-            push(&mut out, Action { title: fix.title, kind: ActionKind::Rewrite, edits: fix.edits, diagnostic: None, preferred: false, id: Some(id) });
+            let id = ActionId::Refactor { range: range.clone(), title: fix.title.to_string() };
+            push(&mut out, Action { title: fix.title.to_string(), kind: ActionKind::Rewrite, edits: fix.edits.to_vec(), diagnostic: None, preferred: false, id: Some(id) });
         }
     }
     if wants(ActionKind::FixAll) {

@@ -53,7 +53,7 @@ mod tests {
     fn fixed(text: &str, digest: Option<&str>, exact: Option<&str>) -> Vec<(String, String)> {
         let a = Analysis::new(Snapshot::from_text(text));
         let image = &a.dockerfile.stages[0].image;
-        pin_fixes(image, digest, exact).into_iter().map(|f| (f.title.clone(), crate::actions::apply(text, &f.edits))).collect()
+        pin_fixes(image, digest, exact).into_iter().map(|f| (f.title.to_string(), crate::actions::apply(text, &f.edits))).collect()
     }
 
     const D: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";

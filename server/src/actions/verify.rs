@@ -126,7 +126,7 @@ pub fn verify(name: &str, text: &str) -> Report {
     }
     // Refactors at every instruction (a cursor at its start) and over every pair of neighbours
     // (a selection): no new syntax error or finding.
-    let mut seen: Vec<Vec<Edit>> = Vec::new();
+    let mut seen: Vec<std::sync::Arc<[Edit]>> = Vec::new();
     for (i, ins) in df.instructions.iter().enumerate() {
         let cursor = std::iter::once(ins.range.start..ins.range.start);
         let selection = df.instructions.get(i + 1).map(|next| ins.range.start..next.range.end);

@@ -47,7 +47,8 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// Stable id: the rule id or the syntax check id (`unknown-instruction`, …).
     pub code: &'static str,
-    pub message: String,
+    /// Shared: see [`crate::lint::Finding::message`].
+    pub message: std::sync::Arc<str>,
     pub tags: Vec<Tag>,
     /// Other places that explain this one (e.g. the first definition of a duplicate).
     pub related: Vec<(Range<usize>, String)>,
@@ -57,15 +58,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: &'static str, severity: Severity, range: Range<usize>, message: impl Into<String>) -> Self {
+    pub fn new(code: &'static str, severity: Severity, range: Range<usize>, message: impl Into<std::sync::Arc<str>>) -> Self {
         Diagnostic { range, severity, code, message: message.into(), tags: Vec::new(), related: Vec::new(), fixes: Vec::new() }
     }
 
-    pub fn error(code: &'static str, range: Range<usize>, message: impl Into<String>) -> Self {
+    pub fn error(code: &'static str, range: Range<usize>, message: impl Into<std::sync::Arc<str>>) -> Self {
         Self::new(code, Severity::Error, range, message)
     }
 
-    pub fn warning(code: &'static str, range: Range<usize>, message: impl Into<String>) -> Self {
+    pub fn warning(code: &'static str, range: Range<usize>, message: impl Into<std::sync::Arc<str>>) -> Self {
         Self::new(code, Severity::Warning, range, message)
     }
 
@@ -107,6 +108,7 @@ pub fn diagnose_with(text: &str, df: &Dockerfile, sem: &Semantics, options: &Lin
     // Syntax checks and rules are independent: run them side by side, unless this is a
     // keystroke's few changed instructions (see `lint::memo::few_changed`).
     let (mut out, findings) = if crate::lint::memo::few_changed(df) { (syntax(), lint()) } else { rayon::join(syntax, lint) };
+    out.reserve(findings.len());
     for rd in findings {
         let mut d = rd.diagnostic;
         d.fixes = rd.fix.into_iter().chain(rd.alternatives).collect();

@@ -8,24 +8,15 @@ use crate::syntax::{Args, Dockerfile, Flag, Instruction, Kind, SyntaxError};
 pub fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
     directives(src, df, out);
     super::mounts::check(df, out);
-    // `${templateOption:imageVariant}`: one error on the whole expansion, and none for the
-    // parser's error inside it.
-    let mut substitutions: Vec<std::ops::Range<usize>> = Vec::new();
-    // One list of words for every instruction: a fresh one each was most of this loop.
+    // One list of words for every instruction: a fresh one each was most of the substitution
+    // checks.
     let mut words = Vec::new();
-    for ins in &df.instructions {
-        unsupported_substitutions(ins, &mut words, &mut substitutions, out);
-    }
-    for err in &df.errors {
-        let in_substitution = substitutions.iter().any(|r| r.start <= err.range.start && err.range.end <= r.end);
-        if !in_substitution && !is_from_as_keyword_error(src, df, err) {
-            syntax_error(src, err, out);
-        }
-    }
+    let first = out.len();
     for ins in &df.instructions {
         // A function of the instruction alone: kept on it for the next version (`lint::memo`).
         let found = ins.memo.syntax.get_or_init(|| {
             let mut found = Vec::new();
+            unsupported_substitutions(ins, &mut words, &mut Vec::new(), &mut found);
             instruction(src, ins, false, &mut found);
             found
         });
@@ -39,6 +30,16 @@ pub fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
             if let Some(trigger) = &ins.nested {
                 missing_arguments(trigger, out);
             }
+        }
+    }
+    // `${templateOption:imageVariant}`: one error on the whole expansion, and none for the
+    // parser's error inside it.
+    let substitutions: Vec<std::ops::Range<usize>> =
+        if df.errors.is_empty() { Vec::new() } else { out[first..].iter().filter(|d| d.code == "invalid-substitution").map(|d| d.range.clone()).collect() };
+    for err in &df.errors {
+        let in_substitution = substitutions.iter().any(|r| r.start <= err.range.start && err.range.end <= r.end);
+        if !in_substitution && !is_from_as_keyword_error(src, df, err) {
+            syntax_error(src, err, out);
         }
     }
 }

@@ -10,7 +10,8 @@
 //! Kept per instruction:
 //! - its shell analysis (RUN bodies, `ONBUILD RUN` triggers), so that a lint run does not look
 //!   every RUN up in the shell cache by the hash of its text;
-//! - its syntax checks (flags, values, JSON, heredocs: each a function of the instruction);
+//! - its syntax checks (flags, values, JSON, heredocs, substitutions: each a function of the
+//!   instruction);
 //! - what ShellCheck's cache key and prelude need of each of its scripts (text hash, names);
 //! - the findings of the *per-instruction* rules ([`LOCAL`]): rules whose findings on an
 //!   instruction depend on nothing but that instruction's text (its words, flags, heredocs and
@@ -125,7 +126,7 @@ pub(crate) fn trailing_keys(text: &str, df: &crate::syntax::Dockerfile) -> Vec<u
     (0..ins.len())
         .map(|k| {
             let end = ins.get(k + 1).map_or(text.len(), |n| n.range.start);
-            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut h = crate::keys::hasher();
             text.get(ins[k].range.end..end).unwrap_or_default().hash(&mut h);
             h.finish()
         })
@@ -140,7 +141,7 @@ pub(crate) fn trailing_keys(text: &str, df: &crate::syntax::Dockerfile) -> Vec<u
 /// cheap (the RUNs, most of the text, are skipped).
 pub(crate) fn context_keys(text: &str, df: &crate::syntax::Dockerfile, options: &super::LintOptions) -> Vec<u64> {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::keys::hasher();
     format!("{:?}", options.build_platform).hash(&mut h);
     df.instructions
         .iter()
@@ -271,7 +272,7 @@ impl Shift for Memo {
 
 impl Shift for Fix {
     fn shift(&mut self, delta: isize) {
-        for e in &mut self.edits {
+        for e in Arc::make_mut(&mut self.edits) {
             e.range.shift(delta);
         }
     }
@@ -307,18 +308,29 @@ pub(crate) fn instruction_at(starts: &[usize], offset: usize) -> Option<usize> {
 /// Splits the findings of the per-instruction rules, run over the instructions marked in
 /// `fresh`, by instruction: findings on an instruction that was not to be looked at are
 /// dropped (a rule that walks the model directly reports on every instruction; the kept
-/// findings stand for those). Returns the findings of each fresh instruction.
-pub(crate) fn by_instruction(starts: &[usize], fresh: &[bool], per_rule: Vec<(u8, Vec<Finding>)>) -> Vec<Vec<(u8, Finding)>> {
-    let mut out: Vec<Vec<(u8, Finding)>> = vec![Vec::new(); starts.len()];
+/// findings stand for those). Returns the findings by instruction index, in index order and,
+/// per instruction, in catalogue order (only the instructions with findings: after a
+/// keystroke, a few of thousands).
+pub(crate) fn by_instruction(starts: &[usize], fresh: &[bool], per_rule: Vec<(u8, Vec<Finding>)>) -> Vec<(usize, Vec<(u8, Finding)>)> {
+    let mut all: Vec<(usize, u8, Finding)> = Vec::new();
     for (rule, findings) in per_rule {
         for f in findings {
             match instruction_at(starts, f.range.start) {
-                Some(i) if fresh[i] => out[i].push((rule, f)),
+                Some(i) if fresh[i] => all.push((i, rule, f)),
                 Some(_) => {}
                 // Before the first instruction: no per-instruction rule reports there (the
                 // tests hold them to it).
                 None => debug_assert!(false, "a per-instruction rule reported outside every instruction"),
             }
+        }
+    }
+    // Stable: each instruction's findings stay in catalogue order.
+    all.sort_by_key(|(i, _, _)| *i);
+    let mut out: Vec<(usize, Vec<(u8, Finding)>)> = Vec::new();
+    for (i, rule, f) in all {
+        match out.last_mut() {
+            Some((last, here)) if *last == i => here.push((rule, f)),
+            _ => out.push((i, vec![(rule, f)])),
         }
     }
     out

@@ -11,6 +11,7 @@ pub mod rules;
 pub mod suppress;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Severity, Tag};
 use crate::semantics::Semantics;
@@ -57,22 +58,24 @@ pub struct Edit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// A fix: its parts are shared, so that copying a kept finding copies no text (see
+/// [`Finding::message`]); a shifted copy gets its own edits (`Arc::make_mut`).
 pub struct Fix {
-    pub title: String,
-    pub edits: Vec<Edit>,
+    pub title: Arc<str>,
+    pub edits: Arc<[Edit]>,
     pub safety: Safety,
 }
 
 impl Fix {
-    pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
-        Fix { title: title.into(), edits, safety: Safety::Safe }
+    pub fn safe(title: impl Into<Arc<str>>, edits: Vec<Edit>) -> Fix {
+        Fix { title: title.into(), edits: edits.into(), safety: Safety::Safe }
     }
 
-    pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
-        Fix { title: title.into(), edits, safety: Safety::Unsafe }
+    pub fn unsafe_(title: impl Into<Arc<str>>, edits: Vec<Edit>) -> Fix {
+        Fix { title: title.into(), edits: edits.into(), safety: Safety::Unsafe }
     }
 
-    pub fn replace(title: impl Into<String>, range: Range<usize>, text: impl Into<String>) -> Fix {
+    pub fn replace(title: impl Into<Arc<str>>, range: Range<usize>, text: impl Into<String>) -> Fix {
         Fix::safe(title, vec![Edit { range, text: text.into() }])
     }
 }
@@ -100,7 +103,9 @@ pub struct Rule {
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub range: Range<usize>,
-    pub message: String,
+    /// Shared, like a fix's parts: a finding kept on an instruction (`memo`) is copied into
+    /// every later version's diagnostics, and copying the texts was most of a keystroke's lint.
+    pub message: Arc<str>,
     pub fix: Option<Fix>,
     /// Extra fixes offered besides the main one.
     pub alternatives: Vec<Fix>,
@@ -111,7 +116,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(range: Range<usize>, message: impl Into<String>) -> Finding {
+    pub fn new(range: Range<usize>, message: impl Into<Arc<str>>) -> Finding {
         Finding { range, message: message.into(), fix: None, alternatives: Vec::new(), related: Vec::new(), at_most: None }
     }
 
@@ -367,12 +372,12 @@ pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions,
             .filter(|&(i, _)| class_of(i) == Some(class))
             .map(|(i, f)| (i as u8, std::mem::take(f)))
             .collect();
-        let mut split = memo::by_instruction(&starts, &fresh[class], found).into_iter();
+        let mut split = memo::by_instruction(&starts, &fresh[class], found).into_iter().peekable();
         // Shared by the instructions with no per-instruction findings (most of them): no
         // allocation each. (The others' empty lists differ by key.)
         let none = std::sync::Arc::new(memo::Findings { rules: wanted[class], key: key(memo::OWN, 0), findings: Vec::new() });
         for (k, (ins, kept)) in df.instructions.iter().zip(kept).enumerate() {
-            let here = split.next().unwrap_or_default();
+            let here = split.next_if(|(i, _)| *i == k).map(|(_, here)| here).unwrap_or_default();
             let findings = match kept {
                 Some(f) => f,
                 None => {
@@ -390,7 +395,7 @@ pub fn lint(text: &str, df: &Dockerfile, sem: &Semantics, options: &LintOptions,
             }
         }
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(per_rule.iter().map(Vec::len).sum());
     for (rule, findings) in all.iter().zip(per_rule) {
         // `# check=error=true` makes BuildKit's own checks fail the build: report them as errors.
         let severity = if suppressions.error_all() && rule.buildkit.is_some() { Severity::Error } else { selection.severity_of(rule) };

@@ -56,7 +56,7 @@ pub fn diagnostic(snap: &Snapshot, uri: &lsp::Uri, d: &Diagnostic, enc: Position
         severity: Some(severity(d.severity)),
         code: Some(lsp::NumberOrString::String(d.code.to_string())),
         source: Some("dockls".into()),
-        message: d.message.clone(),
+        message: d.message.to_string(),
         tags: if tags.is_empty() { None } else { Some(tags) },
         related_information: if related.is_empty() { None } else { Some(related) },
         ..Default::default()

@@ -256,7 +256,7 @@ pub fn pin_actions(
         for fix in crate::actions::pin::pin_fixes(image, digest.as_deref(), exact.as_deref()) {
             let edits = fix.edits.iter().map(|e| TextEdit::new(super::convert::range(&a.snapshot, &e.range, enc), e.text.clone())).collect();
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: fix.title,
+                title: fix.title.to_string(),
                 kind: Some(kind.clone()),
                 diagnostics: (!found.is_empty()).then(|| found.clone()),
                 edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..Default::default() }),

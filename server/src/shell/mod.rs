@@ -296,7 +296,7 @@ pub fn analyze_run_cached(src: &str, ins: &Instruction) -> Arc<RunAnalysis> {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     const CAPACITY: usize = 50_000;
     let range = ins.range.clone();
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::keys::hasher();
     (range.len(), &src[range.clone()]).hash(&mut h);
     let key = h.finish();
     let cache = CACHE.get_or_init(Default::default);

@@ -238,7 +238,7 @@ impl Scripts {
                 run.scripts
                     .iter()
                     .map(|s| {
-                        let mut h = std::collections::hash_map::DefaultHasher::new();
+                        let mut h = crate::keys::hasher();
                         s.text.hash(&mut h);
                         (h.finish(), referenced_names(&s.text).into_iter().map(Into::into).collect())
                     })
@@ -411,11 +411,11 @@ fn check_many_on(binary: &Path, files: &[Scripts], disk: Option<&Path>, processe
 /// The cache key of a job: the binary's path (hashed component by component) is hashed once
 /// per call, not once per script of every publish.
 #[derive(Clone)]
-struct KeyHasher(std::collections::hash_map::DefaultHasher);
+struct KeyHasher(crate::keys::KeyHasher);
 
 impl KeyHasher {
     fn new(binary: &Path) -> KeyHasher {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::keys::hasher();
         binary.hash(&mut h);
         KeyHasher(h)
     }

@@ -326,9 +326,10 @@ pub struct Dockerfile {
     pub(crate) tops: Vec<TopNode>,
     /// Whether only the edited part of the tree was walked (for tests).
     pub(crate) spliced: bool,
-    /// Stage indices by lower-cased name, built on the first [`Dockerfile::stage_named`] (rules
-    /// ask it for every `COPY --from` and FROM) and emptied whenever the stages are assigned.
-    pub(crate) stage_index: std::sync::OnceLock<std::collections::HashMap<String, Vec<usize>>>,
+    /// Stage indices by the [`crate::keys::name_key`] of their name, built on the first
+    /// [`Dockerfile::stages_named`] (rules ask it for every `COPY --from` and FROM) and emptied
+    /// whenever the stages are assigned.
+    pub(crate) stage_index: std::sync::OnceLock<std::collections::HashMap<u64, Vec<usize>>>,
 }
 
 /// A top-level node of the tree the model was built from.
@@ -416,7 +417,7 @@ impl Dockerfile {
     /// The stage whose name is `name` (case-insensitive, as Docker compares them) defined
     /// before instruction index `before`. A number is a stage's index (`COPY --from=0`); stage
     /// names start with a letter, so the two never meet.
-    pub fn stage_named(&self, name: &str, before: usize) -> Option<&Stage> {
+    pub fn stage_named<'a>(&'a self, name: &str, before: usize) -> Option<&'a Stage> {
         if let Ok(index) = name.parse::<usize>() {
             return self.stages.get(index).filter(|s| s.from < before);
         }
@@ -425,17 +426,26 @@ impl Dockerfile {
         if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
             return None;
         }
+        self.stages_named(name).rev().find(|s| s.from < before)
+    }
+
+    /// Every stage named `name` (case-insensitive), in file order.
+    pub fn stages_named<'a, 'n>(&'a self, name: &'n str) -> impl DoubleEndedIterator<Item = &'a Stage> + 'n
+    where
+        'a: 'n,
+    {
         let index = self.stage_index.get_or_init(|| {
-            let mut index: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+            let mut index: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
             for s in &self.stages {
                 if let Some(n) = &s.name {
-                    index.entry(n.text.as_str().to_ascii_lowercase()).or_default().push(s.index);
+                    index.entry(crate::keys::name_key(&n.text)).or_default().push(s.index);
                 }
             }
             index
         });
-        let named = index.get(name.to_ascii_lowercase().as_str())?;
-        named.iter().rev().map(|&i| &self.stages[i]).find(|s| s.from < before)
+        let found = index.get(&crate::keys::name_key(name)).map_or(&[][..], Vec::as_slice);
+        // The key is a hash: the names are compared too.
+        found.iter().map(|&i| &self.stages[i]).filter(move |s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(name)))
     }
 
     /// The instruction whose range contains `offset` (nested ones are not descended into).
@@ -451,3 +461,4 @@ impl Dockerfile {
 
 #[cfg(test)]
 mod tests;
+

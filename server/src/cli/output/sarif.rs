@@ -170,7 +170,7 @@ pub fn log(report: &Report<'_>) -> sarif::Sarif {
                 .rule_id(d.code)
                 .rule_index(codes[d.code])
                 .level(level(d.severity))
-                .message(sarif::Message::from(d.message.as_str()))
+                .message(sarif::Message::from(&*d.message))
                 .locations(vec![location(path, regions.region(&d.range))])
                 .build();
             if !d.related.is_empty() {

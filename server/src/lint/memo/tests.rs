@@ -302,7 +302,7 @@ fn an_edit_before_an_instruction_changes_its_findings() {
     let on_last = |a: &Analysis| -> Vec<(&'static str, String, Vec<String>)> {
         let start = a.dockerfile.instructions.last().expect("instructions").range.start;
         let d = crate::diagnostics::diagnose_with(a.text(), &a.dockerfile, &a.semantics, &LintOptions::default(), &RuleSelection::default());
-        d.into_iter().filter(|d| d.range.start >= start).map(|d| (d.code, d.message, d.fixes.into_iter().map(|f| f.title).collect())).collect()
+        d.into_iter().filter(|d| d.range.start >= start).map(|d| (d.code, d.message.to_string(), d.fixes.iter().map(|f| f.title.to_string()).collect())).collect()
     };
     let mut doc = Document::new(text, 0);
     let mut previous = Analysis::new(doc.snapshot());

@@ -134,7 +134,7 @@ fn run(rule_id: &str, text: &str, options: &LintOptions) -> Vec<crate::lint::Rul
 }
 
 fn apply(text: &str, fix: &Fix) -> String {
-    let mut edits = fix.edits.clone();
+    let mut edits = fix.edits.to_vec();
     edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
     let mut out = text.to_string();
     for e in edits {
@@ -226,7 +226,7 @@ fn ids_are_unique_and_kebab_case() {
 fn keys_that_are_expansions_are_not_suggested_or_declared() {
     let text = "FROM alpine:3.20\nENV $I10=x\nCOPY $I11 /x\n";
     let findings = run("undefined-var", text, &LintOptions::default());
-    let messages: Vec<&str> = findings.iter().map(|f| f.diagnostic.message.as_str()).collect();
+    let messages: Vec<&str> = findings.iter().map(|f| &*f.diagnostic.message).collect();
     assert_eq!(messages.len(), 2, "{messages:?}");
     assert!(messages.iter().all(|m| !m.contains("did you mean")), "{messages:?}");
     assert!(findings.iter().all(|f| f.fix.is_none()));

@@ -281,40 +281,34 @@ fn compute_shipped(ctx: &Context) -> Vec<bool> {
         }
     }
     // COPY --from / RUN --mount from= naming a stage by name or index: the latest stage of that
-    // name that starts before the reference. Instructions and stages are both in file order,
-    // so one pass with a name → latest stage map keeps this linear.
-    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    // name that starts before the reference (the model's index of stage names).
     let mut next_stage = 0;
     for ins in &ctx.df.instructions {
         let here = ins.range.start;
         while next_stage < n && stages[next_stage].range.start < here {
-            if let Some(w) = &stages[next_stage].name {
-                by_name.insert(w.value.as_str().to_ascii_lowercase(), next_stage);
-            }
             next_stage += 1;
         }
-        let mut names: Vec<&str> = Vec::new();
+        let mut refer = |name: &str| {
+            let by_index = name.parse::<usize>().ok().filter(|i| *i < next_stage && i.to_string() == name);
+            let by_name = ctx.df.stages_named(name).rev().find(|s| s.range.start < here).map(|s| s.index);
+            if let Some(i) = by_name.max(by_index) {
+                referenced[i] = true;
+            }
+        };
         for f in &ins.flags {
             if f.name.eq_ignore_ascii_case("from") {
                 if let Some(v) = &f.value {
-                    names.push(&v.value);
+                    refer(&v.value);
                 }
             }
             if f.name.eq_ignore_ascii_case("mount") {
                 for o in &f.mount {
                     if o.key.eq_ignore_ascii_case("from") {
                         if let Some(v) = &o.value {
-                            names.push(&v.value);
+                            refer(&v.value);
                         }
                     }
                 }
-            }
-        }
-        for name in names {
-            let by_index = name.parse::<usize>().ok().filter(|i| *i < next_stage && i.to_string() == name);
-            let hit = by_name.get(&name.to_ascii_lowercase()).copied().max(by_index);
-            if let Some(i) = hit {
-                referenced[i] = true;
             }
         }
     }

@@ -27,7 +27,7 @@ fn flagged(rule: &Rule, text: &str, options: &LintOptions) -> Vec<String> {
 fn fixed(text: &str, f: &Finding) -> String {
     let fix = f.fix.as_ref().expect("a fix");
     let mut out = text.to_string();
-    let mut edits = fix.edits.clone();
+    let mut edits = fix.edits.to_vec();
     edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
     for e in edits {
         out.replace_range(e.range, &e.text);

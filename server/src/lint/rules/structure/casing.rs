@@ -80,14 +80,14 @@ Lower-casing the name is safe.
 };
 
 fn check_instructions(ctx: &Context, out: &mut Vec<Finding>) {
-    let keywords: Vec<&Instruction> = super::with_nested(ctx).filter(|i| !i.keyword.is_empty()).collect();
-    // Byte checks, not lower/upper-cased copies: this runs over every instruction on each edit.
+    let keywords = || super::with_nested(ctx).filter(|i| !i.keyword.is_empty());
+    // Byte checks, not lower/upper-cased copies, and no list of the instructions: this runs
+    // over every instruction on each edit.
     let is_lower = |kw: &str| !kw.bytes().any(|b| b.is_ascii_uppercase());
     let is_upper = |kw: &str| !kw.bytes().any(|b| b.is_ascii_lowercase());
-    let lower = keywords.iter().filter(|i| is_lower(&i.keyword)).count();
-    let upper = keywords.iter().filter(|i| is_upper(&i.keyword)).count();
+    let (lower, upper) = keywords().fold((0, 0), |(l, u), i| (l + is_lower(&i.keyword) as usize, u + is_upper(&i.keyword) as usize));
     let majority_lower = lower > upper;
-    for ins in keywords {
+    for ins in keywords() {
         let kw = &ins.keyword;
         if (majority_lower && is_lower(kw)) || (!majority_lower && is_upper(kw)) {
             continue;

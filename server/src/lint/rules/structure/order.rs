@@ -133,7 +133,7 @@ mod tests {
             .into_iter()
             .map(|d| d.diagnostic)
             .filter(|d| d.code == "first-instruction-from")
-            .map(|d| (d.range, d.message))
+            .map(|d| (d.range, d.message.to_string()))
             .collect()
     }
 

@@ -216,18 +216,14 @@ fn named<'a>(ctx: &'a Context) -> impl Iterator<Item = (&'a crate::syntax::Stage
 }
 
 fn check_duplicate(ctx: &Context, out: &mut Vec<Finding>) {
-    // First definition per lower-cased name: linear in the number of stages.
-    let mut first: std::collections::HashMap<String, &Word> = std::collections::HashMap::new();
-    for (_, name) in named(ctx) {
-        match first.entry(name.text.as_str().to_ascii_lowercase()) {
-            std::collections::hash_map::Entry::Occupied(earlier) => out.push(
-                Finding::new(name.range.clone(), format!("Stage name `{}` is already used by an earlier stage", name.text))
-                    .with_related(earlier.get().range.clone(), "first defined here"),
-            ),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(name);
-            }
-        }
+    // The first stage of each name, from the model's index of stage names.
+    for (stage, name) in named(ctx) {
+        let Some(first) = ctx.df.stages_named(&name.text).next().filter(|first| first.index != stage.index) else { continue };
+        let Some(earlier) = &first.name else { continue };
+        out.push(
+            Finding::new(name.range.clone(), format!("Stage name `{}` is already used by an earlier stage", name.text))
+                .with_related(earlier.range.clone(), "first defined here"),
+        );
     }
 }
 
