@@ -79,7 +79,8 @@ pub const LOCAL: &[&str] = &[
 /// Two of them also ask whether an earlier RUN of the stage chain wrote some configuration
 /// (`APT::Get::Assume-Yes`, …: [`super::rules::RUN_MENTIONS`]); the key records where such RUNs
 /// are among the declarations.
-pub const EARLIER: &[&str] = &["cache-mount", "pip-pin", "useradd-no-log-init", "cd-in-run", "pm-assume-yes", "apt-no-install-recommends"];
+pub const EARLIER: &[&str] =
+    &["cache-mount", "pip-pin", "useradd-no-log-init", "cd-in-run", "pm-assume-yes", "apt-no-install-recommends", "image-digest"];
 
 /// Rules whose findings on an instruction depend only on the text from its start to the next
 /// instruction's: the text after its node (blank lines and comments after a final `\`) is

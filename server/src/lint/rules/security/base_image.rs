@@ -1,7 +1,7 @@
 //! `trusted-registry`, `image-digest` and `slim-base-image`: where the base image comes from,
 //! how it is pinned, and how big it is.
 
-use super::common::{base_images, final_chain, is_literal_image, official_name};
+use super::common::{base_image, base_images, final_chain, is_literal_image, official_name};
 use super::prelude::*;
 use crate::syntax::ImageRef;
 
@@ -168,7 +168,10 @@ fn check_trusted_registry(ctx: &Context, out: &mut Vec<Finding>) {
 }
 
 fn check_digest(ctx: &Context, out: &mut Vec<Finding>) {
-    for (_, img) in base_images(ctx) {
+    // The FROMs this lint run looks at (a rule of `memo::EARLIER`: after a keystroke, the
+    // others' findings are kept), not every stage.
+    let stages = ctx.instructions().filter(|(_, i)| i.kind == Kind::From).filter_map(|(_, i)| ctx.df.stages.get(i.stage?));
+    for img in stages.filter_map(|s| base_image(ctx, s)) {
         if img.digest.is_none() {
             out.push(Finding::new(img.range.clone(), format!("`{}` is not pinned to a digest; the tag can move", img.text)));
         }

@@ -62,11 +62,14 @@ pub fn is_literal_image(img: &ImageRef) -> bool {
 /// FROM lines that name a real image: not `scratch`, not an earlier stage, not given by a
 /// variable as a whole.
 pub fn base_images<'a>(ctx: &'a Context<'a>) -> impl Iterator<Item = (&'a Stage, &'a ImageRef)> + 'a {
-    ctx.df.stages.iter().filter_map(move |s| {
-        let img = &s.image;
-        let image = s.parent.is_none() && !img.is_scratch() && is_literal_image(img);
-        (image && ctx.stage_through_variables(s).is_none()).then_some((s, img))
-    })
+    ctx.df.stages.iter().filter_map(move |s| base_image(ctx, s).map(|img| (s, img)))
+}
+
+/// The base image of one stage, as [`base_images`] yields it.
+pub fn base_image<'a>(ctx: &Context<'a>, s: &'a Stage) -> Option<&'a ImageRef> {
+    let img = &s.image;
+    let image = s.parent.is_none() && !img.is_scratch() && is_literal_image(img);
+    (image && ctx.stage_through_variables(s).is_none()).then_some(img)
 }
 
 /// An official Docker Hub image (`python`, `library/python`, `docker.io/library/python`):
