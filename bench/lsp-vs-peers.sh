@@ -21,6 +21,11 @@
 #   SKIP_BUILD=1           use the binaries already in target/release
 #   DOCKLS_BIN=path        dockls binary to measure (default target/release/dockls)
 #   PEER_VERSION=0.15.0    dockerfile-language-server-nodejs version
+#   PAUSE_BEFORE_EDIT=1000 quiet time (ms) before the edit, the same for every server and mode:
+#                          with ShellCheck, dockls waits for its findings after the open (over
+#                          a second at 5,000 lines), and an edit after a pause finds any server
+#                          cold; without the same pause for all, that row compared a cold
+#                          dockls with a warm peer
 #
 # Needs: cargo, node + npm (for the peer), python3 (standard library only).
 set -euo pipefail
@@ -29,6 +34,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 RUNS="${RUNS:-5}"
+PAUSE_BEFORE_EDIT="${PAUSE_BEFORE_EDIT:-1000}"
 LINES="${LINES:-40,5000,50000}"
 PEER_VERSION="${PEER_VERSION:-0.15.0}"
 PEERS_DIR="$ROOT/bench/.peers"
@@ -93,16 +99,16 @@ for shape in ${SHAPES//,/ }; do
     for mode in $SC_MODES; do
         log "dockls ($shape, ShellCheck $mode): $DOCKLS_BIN serve --stdio (lines $LINES, $RUNS runs)"
         if [ "$mode" = on ]; then
-            PATH="$SC_DIR:$PATH_WITHOUT_SC" "$LSP_BENCH" --label dockls --shape "$shape" --shellcheck --lines "$LINES" \
+            PATH="$SC_DIR:$PATH_WITHOUT_SC" "$LSP_BENCH" --label dockls --shape "$shape" --shellcheck --lines "$LINES" --pause-before-edit "$PAUSE_BEFORE_EDIT" \
                 --runs "$RUNS" --json "$TMP/dockls-$shape-$mode.json" -- "$DOCKLS_BIN" serve --stdio >&2
         else
-            PATH="$PATH_WITHOUT_SC" "$LSP_BENCH" --label dockls --shape "$shape" --lines "$LINES" \
+            PATH="$PATH_WITHOUT_SC" "$LSP_BENCH" --label dockls --shape "$shape" --lines "$LINES" --pause-before-edit "$PAUSE_BEFORE_EDIT" \
                 --runs "$RUNS" --json "$TMP/dockls-$shape-$mode.json" -- "$DOCKLS_BIN" serve --stdio >&2
         fi
         parts+=("$shape" "$mode" "$TMP/dockls-$shape-$mode.json")
     done
     log "docker-langserver $PEER_VERSION ($shape; lines $LINES, $RUNS runs)"
-    "$LSP_BENCH" --label docker-langserver --shape "$shape" --lines "$LINES" --runs "$RUNS" \
+    "$LSP_BENCH" --label docker-langserver --shape "$shape" --lines "$LINES" --runs "$RUNS" --pause-before-edit "$PAUSE_BEFORE_EDIT" \
         --json "$TMP/peer-$shape.json" -- node "$PEER_BIN" --stdio >&2
 done
 
@@ -169,7 +175,9 @@ lines.append("Ratio = docker-langserver / dockls (higher is better for dockls). 
              "docker-langserver never runs ShellCheck: its column is the same run in both tables of a shape.")
 lines.append("Every latency runs from the message written (encoded beforehand) to the last byte of the answer "
              "read, before this client parses it. `…→ShellCheck findings`: until the first diagnostics that carry "
-             "ShellCheck's findings (dockls publishes its own first and merges ShellCheck's in when they arrive).")
+             "ShellCheck's findings (dockls publishes its own first and merges ShellCheck's in when they arrive). "
+             f"The edit is sent {first.get('pause_before_edit_ms', 0)} ms after the last answer, for every server and mode "
+             "(a keystroke after a pause: the server has gone idle).")
 all_problems = []
 raw = {}
 for shape, mode, path in combos:

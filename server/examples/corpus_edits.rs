@@ -171,6 +171,6 @@ fn main() {
             previous = edited;
         }
     }
-    println!("{} files, {edits} edits ({walked} read only the tree around the edit), {cuts} cuts in two halves ({cuts_refused} refused: a half with a syntax error): {failures} differ from a fresh open", paths.len());
+    println!("{} files, {edits} edits ({walked} read only the tree around the edit), {cuts} cuts in two halves ({cuts_refused} refused: a syntax error in a half, or a heredoc open at the cut): {failures} differ from a fresh open", paths.len());
     std::process::exit(i32::from(failures > 0));
 }

@@ -11,11 +11,15 @@
 //!
 //! The two trees hold the nodes of the whole tree (invariant 17 in ARCHITECTURE.md): a `FROM`
 //! line starts a stage whatever came before it, unless something before it reaches into it.
-//! Three things can, and a text with any of them before the cut is not cut there:
-//! - an `# escape=` directive (the second half's scanner would start with `\`);
-//! - a heredoc (`<<`; its body may run past the cut);
+//! Three things can, and a cut they reach across is refused:
+//! - an `# escape=` directive (the second half's scanner would start with `\`): no cut at all;
 //! - a continuation: the last line of content before the cut (comment and empty lines are
-//!   skipped, as Docker skips them inside an instruction) ending with `\` or `` ` ``.
+//!   skipped, as Docker skips them inside an instruction) ending with `\` or `` ` ``;
+//! - a heredoc whose body runs past the cut (`RUN cat <<EOF` above a `FROM` line of its body):
+//!   the first half then ends inside the body, which the grammar closes with an empty
+//!   terminator at the end of the text, and a half whose heredoc ends that way is refused
+//!   ([`ends_inside_a_heredoc`]). Finding the bodies beforehand would be a second heredoc
+//!   lexer; a `FROM` line inside one is rare, and costs only the parse of the halves.
 //!
 //! Lone `\r` line breaks before the cut are refused too (lines are found by `\n` here), and so is
 //! a cut where either half has a syntax error: error recovery may reach across the cut. The
@@ -54,16 +58,14 @@ pub fn all_cuts(text: &str) -> Vec<usize> {
     from_line_starts(text, limit).into_iter().filter(|&at| content_before_is_complete(text, at)).collect()
 }
 
-/// Cuts must come before this offset: the first heredoc or lone `\r`. `None` when the text has
-/// an escape directive.
+/// Cuts must come before this offset: the first lone `\r`. `None` when the text has an escape
+/// directive.
 fn cut_limit(text: &str) -> Option<usize> {
     if has_escape_directive(text) {
         return None;
     }
     let bytes = text.as_bytes();
-    let heredoc = memchr::memmem::find(bytes, b"<<").unwrap_or(bytes.len());
-    let lone_cr = memchr::memchr_iter(b'\r', &bytes[..heredoc]).find(|&i| bytes.get(i + 1) != Some(&b'\n')).unwrap_or(bytes.len());
-    Some(heredoc.min(lone_cr))
+    Some(memchr::memchr_iter(b'\r', bytes).find(|&i| bytes.get(i + 1) != Some(&b'\n')).unwrap_or(bytes.len()))
 }
 
 /// Whether one of the comment lines that open the text names `escape` (a directive or not:
@@ -129,7 +131,23 @@ pub fn parse_halves(text: &str, at: usize) -> Option<(Parser, [Tree; 2])> {
         let root = second.root_node();
         root.child(0).is_some_and(|n| n.kind() == "from_instruction" && n.start_byte() == at)
     };
-    (!first.root_node().has_error() && !second.root_node().has_error() && starts_at_from).then_some((parser, [first, second]))
+    let clean = !first.root_node().has_error() && !second.root_node().has_error();
+    (clean && starts_at_from && !ends_inside_a_heredoc(&first)).then_some((parser, [first, second]))
+}
+
+/// Whether the last instruction of `tree` has a heredoc left open at the end of its text: the
+/// grammar ends such a body with an empty terminator (a real one holds the delimiter).
+fn ends_inside_a_heredoc(tree: &Tree) -> bool {
+    let root = tree.root_node();
+    let Some(last) = root.child(root.child_count().saturating_sub(1)) else {
+        return false;
+    };
+    let mut cursor = last.walk();
+    let open = last
+        .children(&mut cursor)
+        .filter(|n| n.kind() == "heredoc_block")
+        .any(|block| block.child(block.child_count().saturating_sub(1)).is_none_or(|end| end.kind() != "heredoc_end" || end.byte_range().is_empty()));
+    open
 }
 
 /// The tree of `text[at..]` in `text`'s offsets and rows.

@@ -5,11 +5,35 @@ use super::*;
 fn cuts_only_where_nothing_before_reaches_past() {
     let text = "ARG V=1\nFROM a AS one\nRUN make \\\n# a comment in the continuation\n\nFROM b\nRUN x\n\n# c\nFROM c AS three\nFROM d\nCOPY <<EOF /x\nFROM e\nEOF\nFROM f\n";
     let cuts: Vec<&str> = all_cuts(text).into_iter().map(|at| text[at..].lines().next().unwrap()).collect();
-    // Not `FROM b` (a continuation), nor anything after the heredoc.
-    assert_eq!(cuts, ["FROM a AS one", "FROM c AS three", "FROM d"]);
+    // Not `FROM b` (a continuation). `FROM e` is in a heredoc's body: the parse refuses it.
+    assert_eq!(cuts, ["FROM a AS one", "FROM c AS three", "FROM d", "FROM e", "FROM f"]);
+    let accepted: Vec<&str> =
+        all_cuts(text).into_iter().filter(|&at| parse_halves(text, at).is_some()).map(|at| text[at..].lines().next().unwrap()).collect();
+    assert_eq!(accepted, ["FROM a AS one", "FROM c AS three", "FROM d", "FROM f"]);
     assert!(all_cuts("# escape=`\nFROM a\nFROM b\n").is_empty());
     assert!(all_cuts("FROM a\rRUN x\nFROM b\n").is_empty());
     assert_eq!(all_cuts("FROM a\r\nRUN x\r\nFROM b\r\n"), [15]);
+}
+
+/// A `FROM` line in a heredoc's body is the body's: the first half would end inside it. Two
+/// heredocs on one line, a stripped-tab terminator and a quoted delimiter as well.
+#[test]
+fn a_cut_inside_a_heredoc_body_is_refused() {
+    for text in [
+        "FROM a\nRUN cat <<EOF > /Dockerfile\nFROM b\nEOF\nFROM c\n",
+        "FROM a\nCOPY <<one <<two /x/\n1\none\nFROM b\ntwo\nFROM c\n",
+        "FROM a\nRUN <<-END\n\tFROM b\n\tEND\nFROM c\n",
+        "FROM a\nRUN <<\"EOF\" sh\nFROM b\nEOF\nFROM c\n",
+    ] {
+        let b = text.find("FROM b").unwrap();
+        let c = text.find("FROM c").unwrap();
+        // `FROM b` is only a cut where it starts a line (not in `\tFROM b`).
+        if text.as_bytes()[b - 1] == b'\n' {
+            assert!(parse_halves(text, b).is_none(), "{text:?}");
+        }
+        assert!(parse_halves(text, c).is_some(), "{text:?}");
+        assert_eq!(verify_cut(text, c), Ok(true), "{text:?}");
+    }
 }
 
 #[test]
