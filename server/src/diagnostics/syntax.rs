@@ -16,7 +16,7 @@ pub fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
         // A function of the instruction alone: kept on it for the next version (`lint::memo`).
         let found = ins.memo.syntax.get_or_init(|| {
             let mut found = Vec::new();
-            unsupported_substitutions(ins, &mut words, &mut Vec::new(), &mut found);
+            unsupported_substitutions(ins, &mut words, &mut found);
             instruction(src, ins, false, &mut found);
             found
         });
@@ -48,7 +48,7 @@ pub fn check(src: &str, df: &Dockerfile, out: &mut Vec<Diagnostic>) {
 /// (not in shell text, which the shell expands): the build fails ("unsupported modifier").
 type WordParts<'a> = (&'a str, usize, &'a [crate::syntax::Expansion]);
 
-fn unsupported_substitutions<'a>(ins: &'a Instruction, words: &mut Vec<WordParts<'a>>, ranges: &mut Vec<std::ops::Range<usize>>, out: &mut Vec<Diagnostic>) {
+fn unsupported_substitutions<'a>(ins: &'a Instruction, words: &mut Vec<WordParts<'a>>, out: &mut Vec<Diagnostic>) {
     use crate::semantics::{unsupported_modifier, SUBSTITUTION_OPERATORS};
     fn word(w: &crate::syntax::Word) -> WordParts<'_> {
         (w.text.as_str(), w.range.start, w.expansions.as_slice())
@@ -94,7 +94,7 @@ fn unsupported_substitutions<'a>(ins: &'a Instruction, words: &mut Vec<WordParts
         for e in expansions.iter().filter(|e| e.braced) {
             let Some(written) = text.get(e.range.start.wrapping_sub(offset)..e.range.end.wrapping_sub(offset)) else { continue };
             let Some(modifier) = unsupported_modifier(written) else { continue };
-            if ranges.iter().any(|r| r.start <= e.range.start && e.range.end <= r.end) {
+            if out.iter().any(|d| d.code == "invalid-substitution" && d.range.start <= e.range.start && e.range.end <= d.range.end) {
                 continue; // nested in one already reported
             }
             let supported = SUBSTITUTION_OPERATORS.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(" ");
@@ -108,11 +108,10 @@ fn unsupported_substitutions<'a>(ins: &'a Instruction, words: &mut Vec<WordParts
                     if placeholder { "; a template placeholder must be filled in before the build" } else { "" }
                 ),
             ));
-            ranges.push(e.range.clone());
         }
     }
     if let Some(nested) = &ins.nested {
-        unsupported_substitutions(nested, words, ranges, out);
+        unsupported_substitutions(nested, words, out);
     }
 }
 

@@ -461,4 +461,3 @@ impl Dockerfile {
 
 #[cfg(test)]
 mod tests;
-
