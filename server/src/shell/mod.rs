@@ -1,7 +1,8 @@
 //! Shell analysis of RUN bodies: the commands a RUN executes, with their arguments and exact
 //! ranges in the Dockerfile, across `&&`, `;`, `||`, pipes, subshells, `if`/`for` bodies, line
-//! continuations, heredocs run by a shell and `sh -c '…'`. One-line scripts of plain commands
-//! are read without a tree ([`simple`]); the others with tree-sitter-bash.
+//! continuations, heredocs run by a shell and `sh -c '…'`. One-line scripts of plain commands,
+//! loops, conditions and tests are read without a tree ([`simple`]); the others with
+//! tree-sitter-bash.
 //!
 //! BuildKit joins a continued command line before the shell sees it (escape and line break
 //! removed, comment and empty lines dropped); the script is rebuilt the same way, with a map
