@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 /// Writes `dir/bin/shellcheck` and returns `dir/bin` (to put first on PATH). Each start is
-/// logged to `$FAKE_SHELLCHECK_LOG`; when `$FAKE_SHELLCHECK_GATE` is set it waits until that
+/// logged to `$FAKE_SHELLCHECK_LOG` (`started PID`); when `$FAKE_SHELLCHECK_GATE` is set it waits until that
 /// file exists (or its folder is gone: a test that failed must not leave it waiting); then it reports SC2086 on the first script line, columns 6–8 (line 1 of its
 /// input is dockls's prelude), for stdin (`-`).
 pub fn install(dir: &Path) -> PathBuf {
@@ -12,7 +12,7 @@ pub fn install(dir: &Path) -> PathBuf {
     let script = bin.join("shellcheck");
     std::fs::write(
         &script,
-        "#!/bin/sh\necho started >> \"$FAKE_SHELLCHECK_LOG\"\ncat > /dev/null\n\
+        "#!/bin/sh\necho \"started $$\" >> \"$FAKE_SHELLCHECK_LOG\"\ncat > /dev/null\n\
          if [ -n \"$FAKE_SHELLCHECK_GATE\" ]; then\n\
            while [ ! -e \"$FAKE_SHELLCHECK_GATE\" ] && [ -d \"$(dirname \"$FAKE_SHELLCHECK_GATE\")\" ]; do sleep 0.02; done\n\
          fi\n\
@@ -28,4 +28,9 @@ pub fn install(dir: &Path) -> PathBuf {
 /// How many times the stand-in started, from its log.
 pub fn starts(log: &Path) -> usize {
     std::fs::read_to_string(log).unwrap_or_default().lines().count()
+}
+
+/// The process ids of the stand-in's starts, from its log.
+pub fn started_processes(log: &Path) -> Vec<u32> {
+    std::fs::read_to_string(log).unwrap_or_default().lines().filter_map(|l| l.strip_prefix("started ")?.parse().ok()).collect()
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use dockls_tests::client::{dockls_binary, file_uri, path_without, range_change, LspClient};
-use dockls_tests::fake_shellcheck::{install as fake_shellcheck, starts};
+use dockls_tests::fake_shellcheck::{install as fake_shellcheck, started_processes, starts};
 use serde_json::{json, Value};
 
 /// A server offline with the stand-in ShellCheck of `bin` first on PATH (the real one left
@@ -106,7 +106,7 @@ fn without_shellcheck_each_version_is_published_once() {
 }
 
 #[test]
-fn exiting_during_a_run_leaves_no_scratch_folder() {
+fn exiting_during_a_run_leaves_no_shellcheck_process_or_scratch_folder() {
     let dir = tempfile::tempdir().unwrap();
     let bin = fake_shellcheck(dir.path());
     let (log, gate, tmp) = (dir.path().join("starts.log"), dir.path().join("gate"), dir.path().join("tmp"));
@@ -119,9 +119,25 @@ fn exiting_during_a_run_leaves_no_scratch_folder() {
     c.wait_diagnostics(uri, Some(1));
     c.wait_notification("$/progress", |m| m["params"]["value"]["kind"] == "begin", Duration::from_secs(20));
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 1, "the batch's folder exists while it runs");
+    let running = started_processes(&log);
+    assert_eq!(running.len(), 1, "one batch, one process");
     c.shutdown_and_exit();
     let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().map(|e| e.unwrap().path()).collect();
-    // Lets the stand-in that still waits end.
+    // The stand-in still waiting at the gate was stopped with the server (it is gone, or a
+    // zombie until init reaps it), not left to run on.
+    let alive = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|stat| stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next()))
+            .is_some_and(|state| state != 'Z' && state != 'X')
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while alive(running[0]) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let still_running = alive(running[0]);
+    // Lets a stand-in that still waits end.
     std::fs::write(&gate, "").unwrap();
     assert!(left.is_empty(), "left behind: {left:?}");
+    assert!(!still_running, "ShellCheck (the stand-in, pid {}) still runs after the server exited", running[0]);
 }

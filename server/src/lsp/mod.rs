@@ -76,10 +76,10 @@ pub fn run() -> ExitCode {
         let _ = tokio::time::timeout_at(deadline, tokio::task::spawn_blocking(move || writer.join())).await;
         state.shutdown_received()
     });
-    // Don't wait for detached analysis tasks after `exit`, but leave no ShellCheck scratch
-    // folder of theirs behind.
+    // Don't wait for detached analysis tasks after `exit`, but leave no ShellCheck process or
+    // scratch folder of theirs behind.
     runtime.shutdown_background();
-    crate::shellcheck::remove_temporary_files();
+    crate::shellcheck::stop_running_checks();
     // The protocol: 0 after `shutdown`, 1 when the client exits (or goes) without it.
     if clean_exit {
         ExitCode::SUCCESS

@@ -518,8 +518,28 @@ impl Drop for ScratchDir {
     }
 }
 
-/// Removes the temporary folders of batches that are still running (at exit).
-pub fn remove_temporary_files() {
+/// The ShellCheck processes running now (their ids), so that the server's exit can stop them.
+/// An id is removed under the same lock as its process is reaped: until then it cannot be
+/// reused by another process.
+fn live_processes() -> &'static Mutex<Vec<u32>> {
+    static PROCESSES: OnceLock<Mutex<Vec<u32>>> = OnceLock::new();
+    PROCESSES.get_or_init(Default::default)
+}
+
+/// At the server's exit: stops the ShellCheck processes still running (an editor closed while
+/// a large file was being checked left them working for seconds, beside the next server) and
+/// removes their batches' temporary folders.
+pub fn stop_running_checks() {
+    let processes = live_processes().lock().unwrap_or_else(|e| e.into_inner());
+    #[cfg(unix)]
+    for &id in processes.iter() {
+        // SAFETY: sends a signal to a child of ours not reaped yet (so the id is still its own).
+        unsafe {
+            libc::kill(id as libc::pid_t, libc::SIGKILL);
+        }
+    }
+    // Held on: no batch reaps (or starts) a process from here to the exit.
+    std::mem::forget(processes);
     let dirs = std::mem::take(&mut *live_dirs().lock().unwrap_or_else(|e| e.into_inner()));
     for dir in dirs {
         let _ = std::fs::remove_dir_all(dir);
@@ -666,6 +686,16 @@ fn invoke(binary: &Path, dialect: &str, files: &[PathBuf], stdin: Option<&str>, 
         cmd.args(files).stdin(Stdio::null());
     }
     let Ok(mut child) = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn() else { return Some(Err(())) };
+    live_processes().lock().unwrap_or_else(|e| e.into_inner()).push(child.id());
+    // Reaps the child (waiting for it or not) and forgets its id, under the registry's lock.
+    let reap = |child: &mut std::process::Child, wait: bool| {
+        let mut live = live_processes().lock().unwrap_or_else(|e| e.into_inner());
+        let status = if wait { child.wait().ok() } else { child.try_wait().ok().flatten() };
+        if status.is_some() {
+            live.retain(|&id| id != child.id());
+        }
+        status
+    };
     // ShellCheck runs beside the language server's own work (it never delays a publish):
     // at a lower priority, so that on a busy machine a keystroke's analysis goes first. Set
     // from here rather than in the child (`pre_exec`): a `pre_exec` makes the standard library
@@ -691,14 +721,15 @@ fn invoke(binary: &Path, dialect: &str, files: &[PathBuf], stdin: Option<&str>, 
     });
     let deadline = Instant::now() + limit;
     loop {
-        match child.try_wait() {
-            Ok(Some(_)) => break,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(2)),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return None;
-            }
+        if reap(&mut child, false).is_some() {
+            break;
+        }
+        if Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        } else {
+            let _ = child.kill();
+            reap(&mut child, true);
+            return None;
         }
     }
     let Ok(out) = reader.join() else { return Some(Err(())) };
