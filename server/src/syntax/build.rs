@@ -643,7 +643,7 @@ fn heredoc_marker(node: Node, src: &str) -> Heredoc {
 fn assign_stages(df: &mut Dockerfile) {
     let mut stages: Vec<Stage> = Vec::new();
     // Lower-cased stage name → the latest stage of that name so far (FROM <stage>).
-    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut by_name: crate::keys::Map<String, usize> = Default::default();
     let escape = df.escape;
     // The global ARG defaults, for `FROM $BASE` naming a stage (BuildKit expands the name with
     // them before it looks for a stage of that name).
@@ -656,7 +656,7 @@ fn assign_stages(df: &mut Dockerfile) {
     }
     // An image text's expanded, lower-cased name: the same `FROM ${BASE}` usually starts many
     // stages, and the globals are the same for every FROM.
-    let mut expanded: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut expanded: crate::keys::Map<String, String> = Default::default();
     for (i, ins) in df.instructions.iter_mut().enumerate() {
         if ins.kind == Kind::From {
             if let Some(last) = stages.last_mut() {

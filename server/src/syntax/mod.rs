@@ -329,7 +329,7 @@ pub struct Dockerfile {
     /// Stage indices by the [`crate::keys::name_key`] of their name, built on the first
     /// [`Dockerfile::stages_named`] (rules ask it for every `COPY --from` and FROM) and emptied
     /// whenever the stages are assigned.
-    pub(crate) stage_index: std::sync::OnceLock<std::collections::HashMap<u64, Vec<usize>>>,
+    pub(crate) stage_index: std::sync::OnceLock<crate::keys::Map<u64, Vec<usize>>>,
 }
 
 /// A top-level node of the tree the model was built from.
@@ -435,7 +435,7 @@ impl Dockerfile {
         'a: 'n,
     {
         let index = self.stage_index.get_or_init(|| {
-            let mut index: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
+            let mut index: crate::keys::Map<u64, Vec<usize>> = Default::default();
             for s in &self.stages {
                 if let Some(n) = &s.name {
                     index.entry(crate::keys::name_key(&n.text)).or_default().push(s.index);
