@@ -667,10 +667,12 @@ fn assign_stages(df: &mut Dockerfile) {
                 _ => (ImageRef { range: ins.range.clone(), ..Default::default() }, None),
             };
             let parent = if image.text.contains('$') {
-                let name = expanded
-                    .entry(image.text.clone())
-                    .or_insert_with(|| unquote(&crate::semantics::resolve::expand(&image.text, &globals, escape), escape).to_ascii_lowercase());
-                by_name.get(name.as_str()).copied()
+                // Looked up before it is inserted: no copy of the text for the key on every FROM.
+                if !expanded.contains_key(&image.text) {
+                    let name = unquote(&crate::semantics::resolve::expand(&image.text, &globals, escape), escape).to_ascii_lowercase();
+                    expanded.insert(image.text.clone(), name);
+                }
+                by_name.get(expanded[&image.text].as_str()).copied()
             } else if image.registry.is_none() && image.tag.is_none() && image.digest.is_none() {
                 by_name.get(&image.repository.0.to_ascii_lowercase()).copied()
             } else {
