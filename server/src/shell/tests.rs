@@ -316,6 +316,19 @@ proptest::proptest! {
     }
 }
 
+/// Loops and conditions nested deeper than the reader goes are left to tree-sitter-bash (whose
+/// walk has its own stack): a line of thousands of `if`s overflows no thread's stack.
+#[test]
+fn deep_nesting_is_left_to_tree_sitter() {
+    let nested = |depth: usize| format!("{}b;{}", "if a; then ".repeat(depth), " fi;".repeat(depth));
+    assert_eq!(compare_paths(&nested(16)), Some(Ok(())));
+    assert_eq!(compare_paths(&nested(17)), None);
+    let mut out = RunAnalysis::default();
+    let script = Script::from_argument(&nested(5000), 0);
+    analyze_script(&script, &mut out);
+    assert!(out.commands.len() >= 5000, "{} commands", out.commands.len());
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
     /// On scripts of loops, conditions, tests and commands nested and joined at random (see
