@@ -31,6 +31,17 @@ const KEYWORDS: &[&str] = &[
     "coproc", "declare", "typeset", "export", "readonly", "local", "unset", "unsetenv",
 ];
 
+/// A word tree-sitter-bash reads as one of [`KEYWORDS`], even with quotes or an expansion
+/// after it (`case'a b'`).
+fn keyword(word: &str) -> bool {
+    KEYWORDS.contains(&&word[..word.find(['\'', '"', '$']).unwrap_or(word.len())])
+}
+
+/// A test's bracket (`[`, `]`, `[[`, `]]`): the only words that start with one.
+fn bracket(word: &str) -> bool {
+    word.starts_with(['[', ']'])
+}
+
 /// The comparisons of a test (`[ a = b ]`).
 const BINARY_TESTS: &[&str] = &["=", "==", "!=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef"];
 
@@ -255,7 +266,7 @@ impl Reader<'_> {
             _ => {
                 let words = self.words(None);
                 // A bracket that is no test's (`echo ]`).
-                if words.iter().any(|w| matches!(self.text.as_bytes()[w.start], b'[' | b']')) {
+                if words.iter().any(|w| bracket(&self.text[w.clone()])) {
                     return None;
                 }
                 Some(Element::Simple(words))
@@ -268,7 +279,7 @@ impl Reader<'_> {
         let start = self.take(Kind::Word, Some("for"))?.start;
         let name = self.word()?;
         let identifier = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
-        if !identifier || KEYWORDS.contains(&name) {
+        if !identifier || keyword(name) {
             return None;
         }
         self.at += 1;
@@ -276,7 +287,7 @@ impl Reader<'_> {
         let values = self.words(None);
         let plain = |w: &Range<usize>| {
             let value = &self.text[w.clone()];
-            !matches!(value.as_bytes()[0], b'[' | b']') && !KEYWORDS.contains(&&value[..value.find(['\'', '"', '$']).unwrap_or(value.len())])
+            !bracket(value) && !keyword(value)
         };
         if values.is_empty() || !values.iter().all(plain) {
             return None;
@@ -328,7 +339,7 @@ impl Reader<'_> {
         let word = |i: usize| &self.text[words[i].clone()];
         // Not an operator, a bracket, a keyword or an `=`: tree-sitter-bash reads `[ =~ x ]`,
         // `[ if ]` and `[ A=1 ]` as commands.
-        let operand = |w: &str| !w.starts_with(['-', '[', ']']) && !w.contains('=') && !KEYWORDS.contains(&&w[..w.find(['\'', '"', '$']).unwrap_or(w.len())]);
+        let operand = |w: &str| !w.starts_with('-') && !bracket(w) && !w.contains('=') && !keyword(w);
         let unary = |w: &str| w.len() == 2 && w.starts_with('-') && w.as_bytes()[1].is_ascii_alphabetic();
         let read = match words.len() {
             1 => operand(word(0)),
@@ -590,9 +601,7 @@ pub(super) fn analyze(script: &Script) -> Option<Analysis> {
 /// reads otherwise or it runs a script of its own (`sh -c '…'`).
 fn command(text: &str, words: &[Range<usize>], script: &Script, in_pipeline: bool) -> Option<Command> {
     let name = &text[words[0].clone()];
-    // A keyword is one even with quotes after it (`case'a b'`).
-    let lead = &name[..name.find(['\'', '"', '$']).unwrap_or(name.len())];
-    if !plain_name(name) || KEYWORDS.contains(&lead) {
+    if !plain_name(name) || keyword(name) {
         return None;
     }
     let range = words[0].start..words[words.len() - 1].end;
